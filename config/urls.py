@@ -1,0 +1,21 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+# The admin's own login form is replaced by allauth's, with its rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Potluck"
+admin.site.site_title = "Potluck"
+
+urlpatterns = [
+    path("", include("groups.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("members.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,155 @@
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not an IANA time zone name, such as America/New_York."),
+            params={"value": value},
+        )
+
+
+class GroupQuerySet(models.QuerySet):
+    def current(self):
+        """The group this site serves: Potluck runs one group per installation."""
+        return self.order_by("pk").first()
+
+
+class Group(models.Model):
+    """The meetup group whose site this is."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120)
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    about = models.TextField(
+        _("what we're about"), blank=True, help_text=_("Markdown. Shown on the home page.")
+    )
+    step_up = models.TextField(
+        _("invitation to step up"),
+        blank=True,
+        help_text=_("Markdown. Shown above the contact form on the home page."),
+    )
+    cover_image = models.ImageField(_("cover image"), upload_to="group/", blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text=_("IANA name, e.g. America/New_York. Event times are shown in this zone."),
+    )
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_("Optional address that also receives the contact form's messages."),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="member_of_groups"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        constraints = [
+            models.UniqueConstraint(Lower("slug"), name="groups_group_slug_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("home")
+
+    @cached_property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Role(models.TextChoices):
+    ORGANIZER = "organizer", _("Organizer")
+    CO_ORGANIZER = "co_organizer", _("Co-organizer")
+    HOST = "host", _("Event host")
+    MEMBER = "member", _("Member")
+
+
+ORGANIZER_ROLES = (Role.ORGANIZER, Role.CO_ORGANIZER)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def organizers(self):
+        return self.filter(role__in=ORGANIZER_ROLES)
+
+
+class Membership(models.Model):
+    """A person's membership of the group, with the date they joined and their role."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="groups_membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role in ORGANIZER_ROLES
+
+
+class ResourceLink(models.Model):
+    """A helpful article or resource the group recommends."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="resource_links")
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("URL"))
+    note = models.CharField(_("short note"), max_length=300, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("resource link")
+        verbose_name_plural = _("resource links")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class SocialLink(models.Model):
+    """Where else the group can be found ("find us also at")."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="social_links")
+    label = models.CharField(_("label"), max_length=100)
+    url = models.URLField(_("URL"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("“find us also at” link")
+        verbose_name_plural = _("“find us also at” links")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.label

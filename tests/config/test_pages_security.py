@@ -1,0 +1,80 @@
+"""Every page sends a strict CSP and loads nothing from another origin."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = [
+    "/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/confirm-email/",
+]
+MEMBER_PAGES = ["/me/", "/accounts/email/", "/accounts/password/change/"]
+
+
+class ResourceCollector(HTMLParser):
+    """Collects every URL a browser would fetch or submit to from the page."""
+
+    LOADING = {
+        "script": ["src"],
+        "link": ["href"],
+        "img": ["src", "srcset"],
+        "source": ["src", "srcset"],
+        "iframe": ["src"],
+        "video": ["src", "poster"],
+        "audio": ["src"],
+        "form": ["action"],
+        "object": ["data"],
+        "embed": ["src"],
+    }
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+        self.inline_scripts = 0
+        self.inline_styles = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in self.LOADING.get(tag, []):
+            if attrs.get(name):
+                self.urls.extend(part.split()[0] for part in attrs[name].split(",") if part)
+        if tag == "script" and not attrs.get("src") and attrs.get("type") != "application/ld+json":
+            self.inline_scripts += 1
+        if tag == "style" or "style" in attrs:
+            self.inline_styles += 1
+        if any(name.startswith("on") for name in attrs):
+            self.inline_scripts += 1
+
+
+def _assert_strict(response):
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    directives = dict(
+        (part.split()[0], part.split()[1:]) for part in csp.split(";") if part.strip()
+    )
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    collector = ResourceCollector()
+    collector.feed(response.content.decode())
+    third_party = [url for url in collector.urls if url.startswith(("http:", "https:", "//"))]
+    assert third_party == []
+    assert collector.inline_scripts == 0
+    assert collector.inline_styles == 0
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_page_has_strict_csp_and_no_third_party(client, group, url):
+    _assert_strict(client.get(url))
+
+
+@pytest.mark.parametrize("url", MEMBER_PAGES)
+def test_member_page_has_strict_csp_and_no_third_party(client, member, url):
+    client.force_login(member)
+    _assert_strict(client.get(url))

@@ -1,0 +1,73 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args, **env_changes):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update({k: v for k, v in env_changes.items() if v is not None})
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = _run(["check"], DJANGO_ALLOWED_HOSTS="potluck.example")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is missing" in result.stderr
+    assert "DJANGO_ALLOWED_HOSTS" not in result.stderr
+
+
+def test_production_without_allowed_hosts_refuses_to_start():
+    result = _run(["check"], DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS is missing" in result.stderr
+
+
+def test_production_check_deploy_is_clean():
+    result = _run(
+        ["check", "--deploy", "--fail-level", "DEBUG"],
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="potluck.example",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        DJANGO_EMAIL_HOST="smtp.potluck.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_production_uses_redis_cache_when_configured():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="potluck.example",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/3",
+    ]

@@ -1,0 +1,94 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from groups.models import Role
+
+from .factories import PASSWORD, GroupFactory, MembershipFactory, UserFactory
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def group(db):
+    return GroupFactory()
+
+
+@pytest.fixture
+def member(group):
+    return MembershipFactory(group=group, role=Role.MEMBER).user
+
+
+@pytest.fixture
+def organizer(group):
+    user = UserFactory(is_staff=True)
+    MembershipFactory(group=group, user=user, role=Role.ORGANIZER)
+    return user
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+def _chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if Path(candidate).exists() else None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped without it unless REQUIRE_BROWSER=1."""
+    path = _chromium_path()
+    if path is None:
+        reason = "no Chromium found (install Debian's chromium or set CHROMIUM)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+        print(f"\nskipping browser tests: {reason}")
+        pytest.skip(reason)
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests
+    # make around it are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab that records every request it makes."""
+    context = browser.new_context(base_url=live_server.url)
+    tab = context.new_page()
+    tab.requested_urls = []
+    tab.console_errors = []
+    tab.on("request", lambda request: tab.requested_urls.append(request.url))
+    tab.on(
+        "console",
+        lambda message: (
+            tab.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    yield tab
+    context.close()

@@ -1,0 +1,111 @@
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from groups.models import Group, Membership, ResourceLink, Role, SocialLink
+from members.models import User
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CONTACT = {"name": "Rosa", "email": "rosa@example.org", "message": "I can host in March."}
+
+
+def test_home_shows_the_group(client, group, organizer):
+    ResourceLink.objects.create(group=group, title="Coop reading list", url="https://a.example/r")
+    SocialLink.objects.create(group=group, label="Mastodon", url="https://a.example/@coops")
+    MembershipFactory(group=group)
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<h1 id="group-name">Platform Cooperatives NYC</h1>' in html
+    assert group.tagline in html
+    assert "We talk about <strong>cooperatives</strong>." in html
+    assert organizer.display_name in html
+    assert "Coop reading list" in html and "https://a.example/r" in html
+    assert "Mastodon" in html
+    assert 'href="/accounts/signup/"' in html
+    assert response.context["counts"] == {"members": 2, "upcoming": 0, "past": 0, "photos": 0}
+
+
+def test_home_without_a_group_explains_what_to_do(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"seed_demo" in response.content
+
+
+def test_contact_form_delivers_to_organizers(
+    client, group, organizer, django_capture_on_commit_callbacks
+):
+    co = UserFactory()
+    MembershipFactory(group=group, user=co, role=Role.CO_ORGANIZER)
+    MembershipFactory(group=group)  # a plain member gets nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/contact/", CONTACT)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert sorted(message.to) == sorted([organizer.email, co.email])
+    assert message.reply_to == ["rosa@example.org"]
+    assert "I can host in March." in message.body
+    assert "Rosa" in message.subject
+
+
+def test_contact_form_rejects_filled_honeypot(
+    client, group, organizer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/contact/", {**CONTACT, "website": "http://spam.example"})
+    assert response.status_code == 400
+    assert response.context["contact_form"].errors == {
+        "website": ["This field must be left empty."]
+    }
+    assert mail.outbox == []
+
+
+def test_contact_form_shows_errors_next_to_fields(
+    client, group, organizer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/contact/", {**CONTACT, "email": "not-an-email", "message": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_email_error"' in html and "Enter a valid email address." in html
+    assert 'aria-invalid="true"' in html
+    assert response.context["contact_form"].errors.keys() == {"email", "message"}
+    assert mail.outbox == []
+
+
+def test_contact_form_is_rate_limited(client, group, organizer, django_capture_on_commit_callbacks):
+    statuses = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(6):
+            statuses.append(client.post("/contact/", CONTACT).status_code)
+    assert statuses == [302, 302, 302, 302, 302, 429]
+    assert len(mail.outbox) == 5
+
+
+def test_healthz_checks_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def _snapshot():
+    return {
+        model.__name__: sorted(model.objects.values_list())
+        for model in (Group, Membership, ResourceLink, SocialLink, User)
+    }
+
+
+def test_seed_demo_is_idempotent(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    first = _snapshot()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _snapshot() == first
+    group = Group.objects.get()
+    organizers = sorted(group.memberships.organizers().values_list("user__display_name", flat=True))
+    assert organizers == ["Austin", "Demo Organizer", "Mike"]
