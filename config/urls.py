@@ -1,7 +1,10 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from events.sitemaps import SITEMAPS
 
 # The admin's own login form is replaced by allauth's, with its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -10,6 +13,8 @@ admin.site.site_title = "Potluck"
 
 urlpatterns = [
     path("", include("groups.urls")),
+    path("", include("events.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
     path("admin/", admin.site.urls),

@@ -15,16 +15,14 @@ from .queries import home_context
 
 
 def _group_or_404(request) -> Group:
-    group = Group.objects.current()
+    group = request._potluck_group
     if group is None:
         raise Http404(_("This site has no group yet."))
-    request._potluck_group = group
     return group
 
 
 def _render_home(request, form, status=200):
-    group = Group.objects.current()
-    request._potluck_group = group
+    group = request._potluck_group
     context = {"contact_form": form}
     if group is not None:
         context.update(home_context(group))
@@ -66,3 +64,15 @@ def healthz(request):
     except Exception:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /me/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from events.demo import seed_events
 from groups import demo
 
 
@@ -8,6 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         group = demo.seed_group()
+        seed_events(group)
         self.stdout.write(self.style.SUCCESS(f"Demo group ready: {group.name}"))
         self.stdout.write(
             f"Demo organizer login: {demo.DEMO_ORGANIZER_EMAIL} / {demo.DEMO_ORGANIZER_PASSWORD}"

@@ -1,0 +1,433 @@
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group
+
+
+class Venue(models.Model):
+    """A place where the group meets."""
+
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    accessibility_notes = models.TextField(
+        _("accessibility notes"),
+        blank=True,
+        help_text=_("Step-free access, lifts, accessible toilets, quiet room…"),
+    )
+    directions = models.TextField(_("directions"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="events_venue_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def full_address(self) -> str:
+        return ", ".join(part for part in (self.address, self.city) if part)
+
+    @property
+    def map_url(self) -> str:
+        """A plain link to OpenStreetMap; nothing is embedded in our pages."""
+        if self.latitude is not None and self.longitude is not None:
+            return (
+                f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}"
+                f"#map=18/{self.latitude}/{self.longitude}"
+            )
+        from urllib.parse import urlencode
+
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": self.full_address})
+
+
+class Recurrence(models.TextChoices):
+    WEEKLY = "weekly", _("Every week, same weekday")
+    BIWEEKLY = "biweekly", _("Every two weeks, same weekday")
+    MONTHLY_WEEKDAY = "monthly_weekday", _("Monthly, same weekday of the month (e.g. 2nd Tuesday)")
+    MONTHLY_DAY = "monthly_day", _("Monthly, same day of the month")
+
+
+class Series(models.Model):
+    """Events that repeat, such as the monthly guest evening."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="series")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    cadence = models.CharField(
+        _("cadence"),
+        max_length=200,
+        blank=True,
+        help_text=_("In words: “monthly, second Tuesday”."),
+    )
+    recurrence = models.CharField(
+        _("recurrence"),
+        max_length=20,
+        choices=Recurrence.choices,
+        default=Recurrence.MONTHLY_WEEKDAY,
+        help_text=_("Used by “duplicate into the next date” in the admin."),
+    )
+    default_venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("default venue"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="default_for_series",
+    )
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("slug"), name="events_series_slug_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("events:series", kwargs={"slug": self.slug})
+
+
+class Speaker(models.Model):
+    """A guest, moderator or facilitator; one page lists all their events."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200)
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    bio = models.TextField(_("bio"), blank=True, help_text=_("Markdown."))
+    photo = models.ImageField(_("photo"), upload_to="speakers/", blank=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speaker_profiles",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("slug"), name="events_speaker_slug_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("events:speaker", kwargs={"slug": self.slug})
+
+
+class SpeakerLink(models.Model):
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(_("label"), max_length=100)
+    url = models.URLField(_("URL"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("speaker link")
+        verbose_name_plural = _("speaker links")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EventQuerySet(models.QuerySet):
+    """The one place that decides what is public, upcoming and past."""
+
+    def published(self):
+        """Events the public sees: published ones and cancelled ones (shown with a banner)."""
+        return self.filter(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED])
+
+    def visible_to(self, user):
+        if user.is_authenticated and user.has_perm("events.change_event"):
+            return self.all()
+        return self.published()
+
+    def upcoming(self, now: datetime | None = None):
+        """Not ended yet (an event under way is upcoming), soonest first."""
+        return self.filter(ends_at__gt=now or timezone.now()).order_by("starts_at", "pk")
+
+    def past(self, now: datetime | None = None):
+        """Ended, most recent first."""
+        return self.filter(ends_at__lte=now or timezone.now()).order_by("-starts_at", "-pk")
+
+    def for_listing(self):
+        """What a list row shows: venue, series and guest speakers, in fixed queries."""
+        return self.select_related("venue", "series").prefetch_related(guest_speakers_prefetch())
+
+
+def guest_speakers_prefetch() -> models.Prefetch:
+    return models.Prefetch(
+        "event_speakers",
+        queryset=EventSpeaker.objects.filter(role=SpeakerRole.GUEST).select_related("speaker"),
+        to_attr="guest_speakers",
+    )
+
+
+class Event(models.Model):
+    """One meetup: a theme, a guest, a program and breakout discussions."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="events")
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200)
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("One or two sentences: the theme.")
+    )
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=EventStatus.choices, default=EventStatus.DRAFT
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    is_online = models.BooleanField(_("online"), default=False)
+    online_url = models.URLField(_("online URL"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    cover_image = models.ImageField(_("cover image"), upload_to="events/", blank=True)
+    series = models.ForeignKey(
+        Series,
+        verbose_name=_("series"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    hosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("hosts"), blank=True, related_name="hosted_events"
+    )
+    sequence = models.PositiveIntegerField(
+        _("sequence"),
+        default=0,
+        editable=False,
+        help_text=_("Goes up whenever the time, place or status changes; calendars need it."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    # Changing any of these moves or cancels the event in people's calendars.
+    SEQUENCE_FIELDS = ("starts_at", "ends_at", "venue", "is_online", "online_url", "status")
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="events_event_ends_after_starts",
+                violation_error_message=_("The event must end after it starts."),
+            ),
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="events_event_slug_ci_unique",
+                violation_error_message=_("Another event already uses this slug."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "ends_at", "starts_at"], name="events_event_listing_idx"
+            ),
+            models.Index(fields=["starts_at"], name="events_event_starts_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.is_online and not self.online_url:
+            errors["online_url"] = _("An online event needs the link people join with.")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The event must end after it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == EventStatus.DRAFT
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    def is_past(self, now: datetime | None = None) -> bool:
+        return self.ends_at <= (now or timezone.now())
+
+    def is_happening(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.starts_at <= now < self.ends_at
+
+    @property
+    def happening_now(self) -> bool:
+        return self.is_happening()
+
+    @property
+    def has_ended(self) -> bool:
+        return self.is_past()
+
+
+class SpeakerRole(models.TextChoices):
+    GUEST = "guest", _("Guest speaker")
+    MODERATOR = "moderator", _("Moderator")
+    FACILITATOR = "facilitator", _("Facilitator")
+
+
+class EventSpeaker(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_speakers")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="event_speakers")
+    role = models.CharField(
+        _("role"), max_length=20, choices=SpeakerRole.choices, default=SpeakerRole.GUEST
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("speaker at the event")
+        verbose_name_plural = _("speakers at the event")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "speaker", "role"], name="events_eventspeaker_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker} · {self.get_role_display()}"
+
+
+class AgendaKind(models.TextChoices):
+    WELCOME = "welcome", _("Welcome")
+    PRESENTATION = "presentation", _("Presentation")
+    BREAKOUTS = "breakouts", _("Breakout discussions")
+    QA = "qa", _("Q&A")
+    SOCIAL = "social", _("Social")
+
+
+class AgendaItem(models.Model):
+    """One step of the evening's program."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agenda_items")
+    time = models.TimeField(
+        _("time"), null=True, blank=True, help_text=_("Local time in the group's time zone.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=AgendaKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda")
+        ordering = ["order", "time", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Breakout(models.Model):
+    """A small-group discussion; its notes keep the outcome with the group."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="breakouts")
+    topic = models.CharField(_("topic"), max_length=200)
+    prompt = models.TextField(_("prompt"), blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitator (member)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_breakouts",
+    )
+    facilitator_name = models.CharField(
+        _("facilitator (name)"), max_length=200, blank=True, help_text=_("When not a member.")
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("Markdown: what the discussion came to.")
+    )
+    notes_published = models.BooleanField(_("notes published"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("breakout discussion")
+        verbose_name_plural = _("breakout discussions")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.topic
+
+    @property
+    def facilitator_display(self) -> str:
+        if self.facilitator_id:
+            return self.facilitator.display_name
+        return self.facilitator_name

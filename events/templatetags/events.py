@@ -1,0 +1,36 @@
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from events import timefmt
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.inclusion_tag("includes/time.html", takes_context=True)
+def event_when(context, event):
+    """The <time> fragment used wherever an event's date and time is shown."""
+    zone = context["group"].zone
+    return {
+        "datetime": event.starts_at.astimezone(zone).isoformat(),
+        "text": timefmt.format_range(event.starts_at, event.ends_at, zone),
+    }
+
+
+@register.filter
+def local_year(value, zone):
+    return value.astimezone(zone).year
+
+
+@register.simple_tag
+def json_ld(data):
+    """A schema.org data block; not executed, so the CSP does not apply to it."""
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload),  # noqa: S308 - <, > and & are escaped above
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "events"
+urlpatterns = [
+    path("events/", views.UpcomingEventsView.as_view(), name="upcoming"),
+    path("events/past/", views.PastEventsView.as_view(), name="past"),
+    path("events/feed.atom", feeds.UpcomingEventsAtomFeed(), name="atom"),
+    path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
+    path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker"),
+    path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series"),
+]
