@@ -34,7 +34,7 @@ test: lint
 	$(UV) run pytest
 
 bench: env-dev
-	$(UV) run python bench/run.py
+	$(UV) run python bench/pages.py
 
 clean:
 	rm -rf .venv staticfiles .pytest_cache

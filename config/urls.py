@@ -2,7 +2,11 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.decorators.http import require_safe
+from django.views.generic import RedirectView
 
 from events.sitemaps import SITEMAPS
 
@@ -11,13 +15,16 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Potluck"
 admin.site.site_title = "Potluck"
 
+static_lazy = lazy(static, str)
+
 urlpatterns = [
     path("", include("groups.urls")),
     path("", include("events.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", RedirectView.as_view(url=static_lazy("img/favicon.svg"))),
 ]
 
 if settings.DEBUG:

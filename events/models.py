@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -164,6 +164,10 @@ class SpeakerLink(models.Model):
         return self.label
 
 
+# No event lasts longer than this (a database constraint); upcoming() relies on it.
+MAX_DURATION = timedelta(days=14)
+
+
 class EventStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -184,11 +188,17 @@ class EventQuerySet(models.QuerySet):
 
     def upcoming(self, now: datetime | None = None):
         """Not ended yet (an event under way is upcoming), soonest first."""
-        return self.filter(ends_at__gt=now or timezone.now()).order_by("starts_at", "pk")
+        now = now or timezone.now()
+        # The starts_at bound follows from the rule and MAX_DURATION; it lets the database
+        # read the starts_at index from near "now" instead of skipping every past event.
+        return self.filter(ends_at__gt=now, starts_at__gt=now - MAX_DURATION).order_by(
+            "starts_at", "pk"
+        )
 
     def past(self, now: datetime | None = None):
         """Ended, most recent first."""
-        return self.filter(ends_at__lte=now or timezone.now()).order_by("-starts_at", "-pk")
+        now = now or timezone.now()
+        return self.filter(ends_at__lte=now, starts_at__lt=now).order_by("-starts_at", "-pk")
 
     def for_listing(self):
         """What a list row shows: venue, series and guest speakers, in fixed queries."""
@@ -283,6 +293,11 @@ class Event(models.Model):
                 name="events_event_ends_after_starts",
                 violation_error_message=_("The event must end after it starts."),
             ),
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=models.F("starts_at") + MAX_DURATION),
+                name="events_event_at_most_14_days",
+                violation_error_message=_("An event can last 14 days at most."),
+            ),
             models.UniqueConstraint(
                 Lower("slug"),
                 name="events_event_slug_ci_unique",
@@ -290,8 +305,9 @@ class Event(models.Model):
             ),
         ]
         indexes = [
+            # Counting upcoming or past events (pagination, the home page) reads only this index.
             models.Index(
-                fields=["status", "ends_at", "starts_at"], name="events_event_listing_idx"
+                fields=["status", "ends_at", "starts_at", "group"], name="events_event_listing_idx"
             ),
             models.Index(fields=["starts_at"], name="events_event_starts_idx"),
         ]
@@ -310,6 +326,8 @@ class Event(models.Model):
             errors["online_url"] = _("An online event needs the link people join with.")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("The event must end after it starts.")
+        elif self.starts_at and self.ends_at and self.ends_at - self.starts_at > MAX_DURATION:
+            errors["ends_at"] = _("An event can last 14 days at most.")
         if errors:
             raise ValidationError(errors)
 

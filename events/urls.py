@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import feeds, views
 
@@ -6,7 +7,7 @@ app_name = "events"
 urlpatterns = [
     path("events/", views.UpcomingEventsView.as_view(), name="upcoming"),
     path("events/past/", views.PastEventsView.as_view(), name="past"),
-    path("events/feed.atom", feeds.UpcomingEventsAtomFeed(), name="atom"),
+    path("events/feed.atom", require_safe(feeds.UpcomingEventsAtomFeed()), name="atom"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker"),
     path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series"),

@@ -1,10 +1,24 @@
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
+from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from .models import Breakout, Event, EventSpeaker, Series, Speaker, SpeakerRole
 from .seo import event_json_ld
 
 PAGE_SIZE = 20
+
+
+class CaseInsensitiveSlugMixin:
+    """Finds the object by slug ignoring case, through the Lower("slug") unique index."""
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        slug = self.kwargs["slug"].lower()
+        try:
+            return queryset.alias(slug_lower=Lower("slug")).get(slug_lower=slug)
+        except queryset.model.DoesNotExist as missing:
+            raise Http404 from missing
 
 
 class UpcomingEventsView(ListView):
@@ -37,15 +51,14 @@ class PastEventsView(ListView):
         return context
 
 
-class EventDetailView(DetailView):
+class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
     template_name = "events/detail.html"
     context_object_name = "event"
-    slug_field = "slug__iexact"
 
     def get_queryset(self):
         return (
             Event.objects.visible_to(self.request.user)
-            .select_related("venue", "series")
+            .select_related("group", "venue", "series")
             .prefetch_related(
                 Prefetch("event_speakers", queryset=EventSpeaker.objects.select_related("speaker")),
                 "agenda_items",
@@ -64,10 +77,9 @@ class EventDetailView(DetailView):
         return context
 
 
-class SpeakerDetailView(DetailView):
+class SpeakerDetailView(CaseInsensitiveSlugMixin, DetailView):
     template_name = "events/speaker.html"
     context_object_name = "speaker"
-    slug_field = "slug__iexact"
     queryset = Speaker.objects.prefetch_related("links")
 
     def get_context_data(self, **kwargs):
@@ -80,10 +92,9 @@ class SpeakerDetailView(DetailView):
         return context
 
 
-class SeriesDetailView(DetailView):
+class SeriesDetailView(CaseInsensitiveSlugMixin, DetailView):
     template_name = "events/series.html"
     context_object_name = "series"
-    slug_field = "slug__iexact"
     queryset = Series.objects.select_related("default_venue")
 
     def get_context_data(self, **kwargs):

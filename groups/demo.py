@@ -6,10 +6,10 @@ get_or_create on a natural key, so loading it twice changes nothing.
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group as AuthGroup
 from django.db import transaction
 
 from .models import Group, Membership, ResourceLink, Role, SocialLink
+from .permissions import organizers_group
 
 DEMO_ORGANIZER_EMAIL = "organizer@potluck.example"
 DEMO_ORGANIZER_PASSWORD = "potluck-demo-organizer"  # noqa: S105 - printed by make run on purpose
@@ -94,7 +94,7 @@ def seed_group() -> Group:
     if created:
         demo.set_password(DEMO_ORGANIZER_PASSWORD)
         demo.save(update_fields=["password"])
-        demo.groups.add(AuthGroup.objects.get(name="Organizers"))
+        demo.groups.add(organizers_group())
     EmailAddress.objects.get_or_create(
         user=demo, email=DEMO_ORGANIZER_EMAIL, defaults={"verified": True, "primary": True}
     )

@@ -1,6 +1,6 @@
 """Reads that the group's pages share."""
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
@@ -12,14 +12,10 @@ from .models import Group, Membership
 RECENT_PAST = 3
 
 
-def _count(queryset) -> Coalesce:
+def _count(queryset, group: Group) -> Coalesce:
     """COUNT(*) of a queryset as a subquery, so several counts cost one round trip."""
     counted = (
-        queryset.filter(group=OuterRef("pk"))
-        .order_by()
-        .values("group")
-        .annotate(n=Count("pk"))
-        .values("n")
+        queryset.filter(group=group).order_by().values("group").annotate(n=Count("*")).values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
@@ -30,9 +26,9 @@ def group_counts(group: Group, now=None) -> dict:
     row = (
         Group.objects.filter(pk=group.pk)
         .annotate(
-            n_members=_count(Membership.objects.all()),
-            n_upcoming=_count(published.upcoming(now)),
-            n_past=_count(published.past(now)),
+            n_members=_count(Membership.objects.all(), group),
+            n_upcoming=_count(published.upcoming(now), group),
+            n_past=_count(published.past(now), group),
         )
         .values("n_members", "n_upcoming", "n_past")
         .get()

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import ratelimit, services
 from .forms import ContactForm
@@ -54,7 +54,7 @@ def contact(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """For the container's health check: answers 200 only when the database answers."""
     try:
@@ -66,7 +66,7 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

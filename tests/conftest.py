@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from groups.models import Role
+from groups.permissions import organizers_group
 
 from .factories import PASSWORD, GroupFactory, MembershipFactory, UserFactory
 
@@ -18,6 +19,12 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing is not under test; PBKDF2's deliberate slowness would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +47,9 @@ def member(group):
 
 @pytest.fixture
 def organizer(group):
+    """Staff, not superuser, in the "Organizers" permission group the migration creates."""
     user = UserFactory(is_staff=True)
+    user.groups.add(organizers_group())
     MembershipFactory(group=group, user=user, role=Role.ORGANIZER)
     return user
 

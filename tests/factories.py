@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from groups.models import Group, Membership, Role
 
@@ -42,3 +45,47 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     group = factory.SubFactory(GroupFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.MEMBER
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Venue"
+
+    name = factory.Sequence(lambda n: f"Venue {n}")
+    address = factory.Sequence(lambda n: f"{n} Example Street")
+    city = "New York, NY"
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Series"
+
+    group = factory.LazyFunction(lambda: Group.objects.current() or GroupFactory())
+    name = factory.Sequence(lambda n: f"Series {n}")
+    slug = factory.Sequence(lambda n: f"series-{n}")
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Speaker"
+
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    slug = factory.Sequence(lambda n: f"speaker-{n}")
+    affiliation = "A worker cooperative"
+    bio = "Works on *cooperatives*."
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published two-hour event; pass starts_at (aware) to place it in time."""
+
+    class Meta:
+        model = "events.Event"
+
+    group = factory.LazyFunction(lambda: Group.objects.current() or GroupFactory())
+    title = factory.Sequence(lambda n: f"Event {n}")
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    summary = "A conversation about cooperatives."
+    status = "published"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    venue = factory.SubFactory(VenueFactory)

@@ -11,14 +11,15 @@ register = template.Library()
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-@register.inclusion_tag("includes/time.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def event_when(context, event):
-    """The <time> fragment used wherever an event's date and time is shown."""
+    """The <time> element used wherever an event's date and time is shown."""
     zone = context["group"].zone
-    return {
-        "datetime": event.starts_at.astimezone(zone).isoformat(),
-        "text": timefmt.format_range(event.starts_at, event.ends_at, zone),
-    }
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        event.starts_at.astimezone(zone).isoformat(),
+        timefmt.format_range(event.starts_at, event.ends_at, zone),
+    )
 
 
 @register.filter

@@ -109,3 +109,14 @@ def test_seed_demo_is_idempotent(db):
     group = Group.objects.get()
     organizers = sorted(group.memberships.organizers().values_list("user__display_name", flat=True))
     assert organizers == ["Austin", "Demo Organizer", "Mike"]
+
+
+def test_organizers_group_from_migration_matches_the_code(db):
+    from django.contrib.auth.models import Group as AuthGroup
+
+    from groups.permissions import organizer_permission_codenames
+
+    migrated = AuthGroup.objects.get(name="Organizers")
+    assert sorted(
+        migrated.permissions.values_list("content_type__app_label", "codename")
+    ) == sorted(organizer_permission_codenames())

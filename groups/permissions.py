@@ -1,0 +1,52 @@
+"""The "Organizers" permission group: what organizers (staff, not superusers) may do in the admin.
+
+Migration groups/0003 creates it on every installation; organizers_group() recreates it where
+a database was emptied (tests that flush, a restored backup).
+"""
+
+from django.contrib.auth.models import Group as AuthGroup
+from django.contrib.auth.models import Permission
+
+ORGANIZERS = "Organizers"
+
+# app label -> models whose add/change/delete/view permissions organizers hold
+MANAGED = {
+    "groups": ["group", "resourcelink", "sociallink", "membership"],
+    "events": [
+        "event",
+        "venue",
+        "speaker",
+        "speakerlink",
+        "series",
+        "eventspeaker",
+        "agendaitem",
+        "breakout",
+    ],
+}
+# Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
+VIEW_ONLY = {"members": ["user"]}
+
+
+def organizer_permission_codenames() -> list[tuple[str, str]]:
+    wanted = [
+        (app_label, f"{action}_{model}")
+        for app_label, models in MANAGED.items()
+        for model in models
+        for action in ("add", "change", "delete", "view")
+    ]
+    wanted += [
+        (app_label, f"view_{model}") for app_label, models in VIEW_ONLY.items() for model in models
+    ]
+    return wanted
+
+
+def organizers_group() -> AuthGroup:
+    group, created = AuthGroup.objects.get_or_create(name=ORGANIZERS)
+    if created:
+        group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                for app_label, codename in organizer_permission_codenames()
+            ]
+        )
+    return group

@@ -1,0 +1,95 @@
+"""No script survives any Markdown field, whatever the organizer (or an intruder) types."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from events.models import Breakout, EventSpeaker
+from groups.markdown import render_markdown
+from tests.factories import EventFactory, SeriesFactory, SpeakerFactory
+
+pytestmark = pytest.mark.django_db
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg/onload=alert(1)>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    '<a href="javascript:alert(1)">x</a>',
+    "<body onload=alert(1)>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    '<object data="javascript:alert(1)"></object>',
+    "<embed src=javascript:alert(1)>",
+    "<form action=javascript:alert(1)><input type=submit>",
+    "<input autofocus onfocus=alert(1)>",
+    '<base href="javascript:alert(1)//">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    "<link rel=stylesheet href=javascript:alert(1)>",
+    "![x](javascript:alert(1))",
+    "<scr<script>ipt>alert(1)</script>",
+    '"><script>alert(1)</script>',
+    '<a href="http://example.org" onclick="alert(1)">x</a>',
+    "`<script>alert(1)</script>`",
+    '<IMG SRC="jav\tascript:alert(1);">',
+]
+# Never acceptable anywhere in a page (our JSON-LD data block aside).
+PAGE_FORBIDDEN = {"script", "iframe", "object", "embed", "svg", "math", "base", "style"}
+# Also never produced by Markdown rendering (the page template has its own forms and metas).
+MARKDOWN_FORBIDDEN = PAGE_FORBIDDEN | {"img", "form", "input", "meta", "link", "details", "body"}
+
+
+class Inspector(HTMLParser):
+    def __init__(self, forbidden):
+        super().__init__()
+        self.forbidden = forbidden
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        is_data_block = tag == "script" and attributes.get("type") == "application/ld+json"
+        if tag in self.forbidden and not is_data_block:
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.problems.append(f"{tag} {name}")
+            if value and name in {"href", "src", "action", "data", "formaction"}:
+                cleaned = "".join(value.split()).lower()
+                if cleaned.startswith(("javascript:", "data:", "vbscript:")):
+                    self.problems.append(f"{tag} {name}={value}")
+
+
+def _problems(html: str, forbidden=PAGE_FORBIDDEN) -> list[str]:
+    inspector = Inspector(forbidden)
+    inspector.feed(html)
+    return inspector.problems
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_render_markdown_neutralizes(payload):
+    html = render_markdown(payload)
+    assert _problems(html, MARKDOWN_FORBIDDEN) == []
+    assert "<script" not in html.lower()
+
+
+def test_every_markdown_field_is_sanitized_on_its_page(client, group):
+    body = "\n\n".join(PAYLOADS)
+    group.about = body
+    group.step_up = body
+    group.save()
+    series = SeriesFactory(group=group, description=body)
+    speaker = SpeakerFactory(bio=body)
+    event = EventFactory(series=series, description=body)
+    EventSpeaker.objects.create(event=event, speaker=speaker)
+    Breakout.objects.create(event=event, topic="T", notes=body, notes_published=True)
+    pages = ["/", event.get_absolute_url(), speaker.get_absolute_url(), series.get_absolute_url()]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert _problems(html) == [], url
+        # The only script elements are our JSON-LD data blocks.
+        assert html.lower().count("<script") == html.count('<script type="application/ld+json">')

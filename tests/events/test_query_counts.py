@@ -1,0 +1,87 @@
+"""Query counts stay the same whether the database holds 10 or 1,000 events."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from events.models import Event
+from tests.events.conftest import build_full_event
+from tests.factories import VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+# /: group, organizers, resource links, social links, counts, next, recent past, speakers.
+# Lists: group, count, the page, guest speakers.
+# Detail: group, event (with venue and series), speakers, agenda, breakouts, hosts.
+PINNED = {"/": 8, "/events/": 4, "/events/past/": 4, "detail": 6}
+MAX_QUERIES = 8
+
+
+def _add_events(group, count):
+    """Bulk-creates events, half past and half upcoming, on a few venues."""
+    venues = [VenueFactory() for _ in range(5)]
+    now = timezone.now()
+    start = Event.objects.count()
+    Event.objects.bulk_create(
+        Event(
+            group=group,
+            title=f"Bulk {start + i}",
+            slug=f"bulk-{start + i}",
+            status="published",
+            starts_at=now + timedelta(days=(i - count // 2) or 1, hours=i % 5),
+            ends_at=now + timedelta(days=(i - count // 2) or 1, hours=i % 5 + 2),
+            venue=venues[i % 5],
+        )
+        for i in range(count)
+    )
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("page", PINNED)
+def test_query_count_constant_from_10_to_1000_events(client, group, page):
+    event = build_full_event(starts_at=timezone.now() + timedelta(hours=1))
+    url = event.get_absolute_url() if page == "detail" else page
+    _add_events(group, 9)
+    small = _queries(client, url)
+    _add_events(group, 990)
+    assert Event.objects.count() == 1000
+    large = _queries(client, url)
+    assert (small, large) == (PINNED[page], PINNED[page])
+    assert large <= MAX_QUERIES
+
+
+def test_speaker_and_series_pages_do_not_grow(client, group):
+    from events.models import EventSpeaker
+    from tests.factories import EventFactory, SeriesFactory, SpeakerFactory
+
+    speaker = SpeakerFactory()
+    series = SeriesFactory(group=group)
+
+    def grow(count):
+        for i in range(count):
+            event = EventFactory(
+                series=series, starts_at=timezone.now() + timedelta(days=(i % 2 * 2 - 1) * (i + 1))
+            )
+            EventSpeaker.objects.create(event=event, speaker=speaker)
+
+    grow(2)
+    small = (
+        _queries(client, speaker.get_absolute_url()),
+        _queries(client, series.get_absolute_url()),
+    )
+    grow(40)
+    large = (
+        _queries(client, speaker.get_absolute_url()),
+        _queries(client, series.get_absolute_url()),
+    )
+    # speaker: group, speaker, links, appearances; series: group, series, two lists + speakers
+    assert small == large == (4, 6)
