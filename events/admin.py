@@ -1,14 +1,23 @@
+import csv
+
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services, timefmt
 from .models import (
+    RSVP,
     AgendaItem,
     Breakout,
     Event,
     EventSpeaker,
     EventStatus,
+    RSVPStatus,
     Series,
     Speaker,
     SpeakerLink,
@@ -59,14 +68,35 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["venue", "hosts", "series"]
-    readonly_fields = ["sequence", "created_at", "created_by", "updated_at", "updated_by"]
+    readonly_fields = [
+        "attendance",
+        "sequence",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
     inlines = [EventSpeakerInline, AgendaItemInline, BreakoutInline]
     actions = ["publish", "cancel", "duplicate_to_next_date"]
     fieldsets = [
         (None, {"fields": ["group", "title", "slug", "summary", "description", "status"]}),
         (_("When"), {"fields": ["starts_at", "ends_at", "series"]}),
         (_("Where"), {"fields": ["venue", "is_online", "online_url"]}),
-        (_("People"), {"fields": ["hosts", "capacity", "cover_image"]}),
+        (_("People"), {"fields": ["hosts", "cover_image"]}),
+        (
+            _("RSVPs"),
+            {
+                "fields": [
+                    "attendance",
+                    "capacity",
+                    "max_guests",
+                    "rsvp_opens_at",
+                    "rsvp_closes_at",
+                    "rsvp_question",
+                    "address_for_attendees_only",
+                ]
+            },
+        ),
         (
             _("Record"),
             {"fields": ["sequence", "created_at", "created_by", "updated_at", "updated_by"]},
@@ -77,8 +107,37 @@ class EventAdmin(admin.ModelAdmin):
     def local_start(self, obj):
         return timefmt.format_start(obj.starts_at, obj.group.zone)
 
+    @admin.display(description=_("attendance"))
+    def attendance(self, obj):
+        if obj.pk is None:
+            return "-"
+        stats = RSVP.objects.filter(event=obj).stats()
+        url = reverse("admin:events_rsvp_changelist") + f"?event={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a>',
+            url,
+            _(
+                "%(going)d going (%(seats)d seats), %(waitlisted)d waitlisted, "
+                "%(checked_in)d checked in"
+            )
+            % {
+                "going": stats["going"],
+                "seats": stats["seats_taken"],
+                "waitlisted": stats["waitlisted"],
+                "checked_in": stats["checked_in"],
+            },
+        )
+
     def save_model(self, request, obj, form, change):
-        services.event_save(event=obj, by=request.user, changed_fields=form.changed_data)
+        capacity_changed = change and "capacity" in form.changed_data
+        services.event_save(
+            event=obj,
+            by=request.user,
+            changed_fields=[f for f in form.changed_data if f != "capacity"],
+        )
+        # Capacity goes through its service so that a raise promotes the waitlist.
+        if capacity_changed:
+            services.event_set_capacity(event=obj, capacity=obj.capacity)
 
     @admin.action(description=_("Publish the selected events"))
     def publish(self, request, queryset):
@@ -146,3 +205,110 @@ class SeriesAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["default_venue"]
+
+
+class RSVPEventFilter(admin.SimpleListFilter):
+    """One event's RSVPs; lists the upcoming and most recent events only."""
+
+    title = _("event")
+    parameter_name = "event"
+
+    def lookups(self, request, model_admin):
+        upcoming = list(Event.objects.upcoming()[:10])
+        recent = list(Event.objects.past()[:10])
+        return [(str(e.pk), e.title) for e in upcoming + recent]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(event_id=self.value())
+        return queryset
+
+
+@admin.register(RSVP)
+class RSVPAdmin(admin.ModelAdmin):
+    list_display = [
+        "member",
+        "event",
+        "status",
+        "guests",
+        "waitlist_seq",
+        "breakout",
+        "checked_in_at",
+        "created_at",
+    ]
+    list_filter = ["status", RSVPEventFilter]
+    list_select_related = ["member", "event", "breakout"]
+    search_fields = ["member__display_name", "member__email", "event__title"]
+    autocomplete_fields = ["member", "event"]
+    readonly_fields = ["waitlist_seq", "waitlisted_at", "created_at", "updated_at"]
+    ordering = ["event", "status", "waitlist_seq", "created_at"]
+    actions = ["export_csv", "promote", "mark_attended", "clear_attendance"]
+
+    def has_add_permission(self, request):
+        # Seats are counted by the RSVP services; organizers manage existing RSVPs here.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status and guests change through the actions, which keep the seat rules.
+        return [*self.readonly_fields, "event", "member", "status", "guests"]
+
+    @admin.action(description=_("Download attendee list (CSV)"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="attendees-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [_("Name"), _("Email"), _("Event"), _("Status"), _("Guests"), _("Answer"),
+             _("Breakout"), _("RSVP time"), _("Checked in")]
+        )  # fmt: skip
+        for rsvp in queryset.select_related("member", "event", "breakout").order_by(
+            "event__starts_at", "member__display_name"
+        ):
+            writer.writerow(
+                [
+                    _csv_safe(rsvp.member.display_name),
+                    rsvp.member.email,
+                    _csv_safe(rsvp.event.title),
+                    rsvp.get_status_display(),
+                    rsvp.guests,
+                    _csv_safe(rsvp.answer),
+                    _csv_safe(rsvp.breakout.topic if rsvp.breakout else ""),
+                    rsvp.created_at.isoformat(),
+                    rsvp.checked_in_at.isoformat() if rsvp.checked_in_at else "",
+                ]
+            )
+        return response
+
+    @admin.action(description=_("Promote from the waitlist (adds seats if needed)"))
+    def promote(self, request, queryset):
+        for rsvp in queryset.filter(status=RSVPStatus.WAITLISTED).order_by("waitlist_seq"):
+            event = services.rsvp_promote(rsvp=rsvp)
+            self.message_user(
+                request,
+                _("%(member)s is going now; capacity is %(capacity)s.")
+                % {"member": rsvp.member, "capacity": event.capacity or _("unlimited")},
+            )
+
+    @admin.action(description=_("Mark as attended (checked in)"))
+    def mark_attended(self, request, queryset):
+        self._set_checked_in(request, queryset, True)
+
+    @admin.action(description=_("Clear attendance"))
+    def clear_attendance(self, request, queryset):
+        self._set_checked_in(request, queryset, False)
+
+    def _set_checked_in(self, request, queryset, checked_in):
+        done = 0
+        for rsvp in queryset:
+            try:
+                services.rsvp_set_checked_in(rsvp=rsvp, checked_in=checked_in)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{rsvp.member}: {error.messages[0]}", messages.WARNING)
+        self.message_user(request, ngettext("%d RSVP updated.", "%d RSVPs updated.", done) % done)
+
+
+def _csv_safe(value: str) -> str:
+    """Keeps spreadsheet programs from running member-written text as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

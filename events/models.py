@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -200,6 +200,23 @@ class EventQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(ends_at__lte=now, starts_at__lt=now).order_by("-starts_at", "-pk")
 
+    def with_attendance(self):
+        """Going and checked-in counts per event, computed only for the rows fetched."""
+
+        def count(**filters):
+            counted = (
+                RSVP.objects.filter(event=models.OuterRef("pk"), status=RSVPStatus.GOING, **filters)
+                .order_by()
+                .values("event")
+                .annotate(n=models.Count("*"))
+                .values("n")
+            )
+            return Coalesce(models.Subquery(counted), 0)
+
+        return self.annotate(
+            going_count=count(), checked_in_count=count(checked_in_at__isnull=False)
+        )
+
     def for_listing(self):
         """What a list row shows: venue, series and guest speakers, in fixed queries."""
         return self.select_related("venue", "series").prefetch_related(guest_speakers_prefetch())
@@ -241,6 +258,30 @@ class Event(models.Model):
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
     )
+    max_guests = models.PositiveSmallIntegerField(
+        _("guests per member"), default=0, help_text=_("How many guests each member may bring.")
+    )
+    rsvp_opens_at = models.DateTimeField(
+        _("RSVPs open"), null=True, blank=True, help_text=_("Empty: open as soon as published.")
+    )
+    rsvp_closes_at = models.DateTimeField(
+        _("RSVPs close"), null=True, blank=True, help_text=_("Empty: open until the event starts.")
+    )
+    rsvp_question = models.CharField(
+        _("RSVP question"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Asked of members who say they are going, e.g. “What would you like to discuss?”"
+        ),
+    )
+    address_for_attendees_only = models.BooleanField(
+        _("exact address for attendees only"),
+        default=False,
+        help_text=_("Show the street address only to members who are going and to organizers."),
+    )
+    # Bumped under the event's row lock; gives every waitlist entry its place in line.
+    waitlist_counter = models.PositiveBigIntegerField(default=0, editable=False)
     cover_image = models.ImageField(_("cover image"), upload_to="events/", blank=True)
     series = models.ForeignKey(
         Series,
@@ -346,6 +387,19 @@ class Event(models.Model):
         now = now or timezone.now()
         return self.starts_at <= now < self.ends_at
 
+    def rsvp_is_open(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        if self.status != EventStatus.PUBLISHED or self.is_past(now):
+            return False
+        if self.rsvp_opens_at and now < self.rsvp_opens_at:
+            return False
+        closes_at = self.rsvp_closes_at or self.starts_at
+        return now < closes_at
+
+    @property
+    def rsvps_open(self) -> bool:
+        return self.rsvp_is_open()
+
     @property
     def happening_now(self) -> bool:
         return self.is_happening()
@@ -449,3 +503,116 @@ class Breakout(models.Model):
         if self.facilitator_id:
             return self.facilitator.display_name
         return self.facilitator_name
+
+
+class RSVPStatus(models.TextChoices):
+    GOING = "going", _("Going")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    NOT_GOING = "not_going", _("Not going")
+
+
+class RSVPQuerySet(models.QuerySet):
+    def going(self):
+        return self.filter(status=RSVPStatus.GOING)
+
+    def waitlisted(self):
+        """In line for a seat, first come first served."""
+        return self.filter(status=RSVPStatus.WAITLISTED).order_by("waitlist_seq")
+
+    def stats(self) -> dict:
+        """Going (members and seats), waitlisted and checked in, in one query."""
+        going = Q(status=RSVPStatus.GOING)
+        return self.aggregate(
+            going=models.Count("pk", filter=going),
+            seats_taken=Coalesce(models.Sum(models.F("guests") + 1, filter=going), 0),
+            waitlisted=models.Count("pk", filter=Q(status=RSVPStatus.WAITLISTED)),
+            checked_in=models.Count("pk", filter=going & Q(checked_in_at__isnull=False)),
+        )
+
+    def with_waitlist_position(self):
+        """Annotates each waitlisted RSVP with its place in its event's line (1 = next)."""
+        ahead = (
+            RSVP.objects.filter(
+                event=models.OuterRef("event"),
+                status=RSVPStatus.WAITLISTED,
+                waitlist_seq__lte=models.OuterRef("waitlist_seq"),
+            )
+            .order_by()
+            .values("event")
+            .annotate(n=models.Count("*"))
+            .values("n")
+        )
+        return self.annotate(
+            waitlist_position=models.Case(
+                models.When(status=RSVPStatus.WAITLISTED, then=models.Subquery(ahead)),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
+
+
+class RSVP(models.Model):
+    """A member's answer to an event: going (with guests), waitlisted or not going."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="rsvps",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=RSVPStatus.choices)
+    guests = models.PositiveSmallIntegerField(_("guests"), default=0)
+    answer = models.TextField(_("answer"), blank=True, max_length=1000)
+    waitlisted_at = models.DateTimeField(_("joined the waitlist"), null=True, blank=True)
+    waitlist_seq = models.PositiveBigIntegerField(
+        _("place in line"), null=True, blank=True, editable=False
+    )
+    breakout = models.ForeignKey(
+        Breakout,
+        verbose_name=_("breakout discussion"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rsvps",
+    )
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RSVPQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("RSVP")
+        verbose_name_plural = _("RSVPs")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "member"], name="events_rsvp_one_per_member"),
+            models.CheckConstraint(
+                condition=Q(status=RSVPStatus.WAITLISTED, waitlist_seq__isnull=False)
+                | (~Q(status=RSVPStatus.WAITLISTED) & Q(waitlist_seq__isnull=True)),
+                name="events_rsvp_waitlist_place_iff_waitlisted",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RSVPStatus.GOING) | Q(guests=0, breakout__isnull=True),
+                name="events_rsvp_guests_and_breakout_only_when_going",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "waitlist_seq"], name="events_rsvp_event_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.event} · {self.get_status_display()}"
+
+    @property
+    def party_size(self) -> int:
+        return 1 + self.guests
+
+    @property
+    def is_going(self) -> bool:
+        return self.status == RSVPStatus.GOING
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == RSVPStatus.WAITLISTED

@@ -1,12 +1,32 @@
 """Writes to events that span rows: each is one transaction."""
 
+import logging
+import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .models import AgendaItem, Event, EventStatus, Recurrence
+from groups.models import Membership
+
+from .models import (
+    RSVP,
+    AgendaItem,
+    Breakout,
+    Event,
+    EventStatus,
+    Recurrence,
+    RSVPStatus,
+)
 
 
 def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] = ()) -> Event:
@@ -107,3 +127,241 @@ def event_duplicate_to_next(*, event: Event, by) -> Event:
             for item in event.agenda_items.all()
         )
     return copy
+
+
+# --- RSVPs ---------------------------------------------------------------------------------
+#
+# Every function below locks the event row first (select_for_update), so writes to one
+# event's seats happen one at a time; promotions happen in the same transaction as the
+# change that freed the seats. After each of them: seats taken <= capacity, and no
+# waitlisted party fits into the free seats.
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RSVPChange:
+    """One member's new state, for the emails a later step sends after commit."""
+
+    rsvp_id: int
+    status: str
+    reason: str  # "answered", "promoted", "cancelled", "guests", "breakout", "checked_in"
+
+
+def rsvp_changes_committed(changes: list[RSVPChange]) -> None:
+    """Runs after the transaction commits: the one place notifications about RSVPs start."""
+    for change in changes:
+        logger.info("rsvp %s is now %s (%s)", change.rsvp_id, change.status, change.reason)
+
+
+def _after_commit(changes: list[RSVPChange]) -> None:
+    if changes:
+        transaction.on_commit(partial(rsvp_changes_committed, list(changes)))
+
+
+def _lock_event(event: Event) -> Event:
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def seats_taken(event: Event) -> int:
+    """Members going plus their guests."""
+    return RSVP.objects.filter(event=event, status=RSVPStatus.GOING).aggregate(
+        taken=Coalesce(Sum(F("guests") + 1), 0)
+    )["taken"]
+
+
+def _free_seats(event: Event) -> float:
+    if event.capacity is None:
+        return math.inf
+    return event.capacity - seats_taken(event)
+
+
+def _promote_waitlist(event: Event) -> list[RSVPChange]:
+    """Promotes, in order of joining, every waitlisted party that fits whole."""
+    free = _free_seats(event)
+    changes = []
+    for rsvp in RSVP.objects.select_for_update().filter(event=event).waitlisted():
+        if free <= 0:
+            break
+        if rsvp.party_size <= free:
+            rsvp.status = RSVPStatus.GOING
+            rsvp.waitlist_seq = None
+            rsvp.waitlisted_at = None
+            rsvp.save(update_fields=["status", "waitlist_seq", "waitlisted_at", "updated_at"])
+            free -= rsvp.party_size
+            changes.append(RSVPChange(rsvp.pk, rsvp.status, "promoted"))
+    return changes
+
+
+def _join_waitlist(event: Event, rsvp: RSVP) -> None:
+    event.waitlist_counter += 1
+    event.save(update_fields=["waitlist_counter"])
+    rsvp.status = RSVPStatus.WAITLISTED
+    rsvp.waitlist_seq = event.waitlist_counter
+    rsvp.waitlisted_at = timezone.now()
+
+
+def _check_open(event: Event) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise ValidationError(_("This event has been cancelled."), code="cancelled")
+    if event.status != EventStatus.PUBLISHED:
+        raise ValidationError(_("This event is not open for RSVPs."), code="not_published")
+    if event.is_past():
+        raise ValidationError(_("This event has ended."), code="ended")
+    if not event.rsvp_is_open():
+        raise ValidationError(_("RSVPs for this event are closed."), code="closed")
+
+
+def rsvp_set(*, event: Event, member, going: bool, guests: int = 0, answer: str = "") -> RSVP:
+    """Answers going or not going; a party that does not fit joins the waitlist."""
+    if not going:
+        return rsvp_cancel(event=event, member=member)
+    with transaction.atomic():
+        event = _lock_event(event)
+        _check_open(event)
+        if guests < 0 or guests > event.max_guests:
+            raise ValidationError(
+                ngettext(
+                    "You can bring at most %(max)d guest to this event.",
+                    "You can bring at most %(max)d guests to this event.",
+                    event.max_guests,
+                )
+                % {"max": event.max_guests},
+                code="too_many_guests",
+            )
+        Membership.objects.get_or_create(group_id=event.group_id, user=member)
+        rsvp = RSVP.objects.select_for_update().filter(event=event, member=member).first()
+        changes = []
+        if rsvp is not None and rsvp.status == RSVPStatus.GOING:
+            extra = guests - rsvp.guests
+            free = _free_seats(event)
+            if extra > 0 and extra > free:
+                raise ValidationError(
+                    ngettext(
+                        "Only %(free)d more seat is free, so you cannot add %(extra)d guests.",
+                        "Only %(free)d more seats are free, so you cannot add %(extra)d guests.",
+                        max(int(free), 0),
+                    )
+                    % {"free": max(int(free), 0), "extra": extra},
+                    code="no_seats_for_guests",
+                )
+            rsvp.guests = guests
+            rsvp.answer = answer
+            rsvp.save(update_fields=["guests", "answer", "updated_at"])
+            if extra:
+                changes.append(RSVPChange(rsvp.pk, rsvp.status, "guests"))
+        else:
+            if rsvp is None:
+                rsvp = RSVP(event=event, member=member)
+            rsvp.guests = guests
+            rsvp.answer = answer
+            if rsvp.status != RSVPStatus.WAITLISTED:
+                # Everyone joins the end of the line; the line is then served in order, so a
+                # newcomer only gets a seat that nobody ahead of them fits into.
+                _join_waitlist(event, rsvp)
+                rsvp.breakout = None
+            rsvp.save()
+            changes.append(RSVPChange(rsvp.pk, rsvp.status, "answered"))
+        changes += _promote_waitlist(event)
+        rsvp.refresh_from_db()
+        _after_commit(changes)
+    return rsvp
+
+
+def rsvp_cancel(*, event: Event, member) -> RSVP:
+    """Not going (any more): frees the seats, and the waitlist moves up."""
+    with transaction.atomic():
+        event = _lock_event(event)
+        rsvp = RSVP.objects.select_for_update().filter(event=event, member=member).first()
+        if rsvp is None:
+            _check_open(event)
+            Membership.objects.get_or_create(group_id=event.group_id, user=member)
+            rsvp = RSVP.objects.create(event=event, member=member, status=RSVPStatus.NOT_GOING)
+            _after_commit([RSVPChange(rsvp.pk, rsvp.status, "answered")])
+            return rsvp
+        if event.is_past():
+            raise ValidationError(_("This event has ended."), code="ended")
+        was = rsvp.status
+        rsvp.status = RSVPStatus.NOT_GOING
+        rsvp.guests = 0
+        rsvp.breakout = None
+        rsvp.waitlist_seq = None
+        rsvp.waitlisted_at = None
+        rsvp.save()
+        changes = [RSVPChange(rsvp.pk, rsvp.status, "cancelled")] if was != rsvp.status else []
+        changes += _promote_waitlist(event)
+        _after_commit(changes)
+    return rsvp
+
+
+def event_set_capacity(*, event: Event, capacity: int | None) -> Event:
+    """Raising capacity promotes the waitlist; lowering it never removes anyone going."""
+    if capacity is not None and capacity < 0:
+        raise ValidationError(_("Capacity cannot be negative."), code="negative")
+    with transaction.atomic():
+        event = _lock_event(event)
+        event.capacity = capacity
+        event.save(update_fields=["capacity", "updated_at"])
+        _after_commit(_promote_waitlist(event))
+    return event
+
+
+def rsvp_promote(*, rsvp: RSVP) -> Event:
+    """An organizer seats a waitlisted party now, raising capacity by what it needs."""
+    with transaction.atomic():
+        event = _lock_event(rsvp.event)
+        rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
+        if rsvp.status != RSVPStatus.WAITLISTED:
+            raise ValidationError(
+                _("Only a waitlisted RSVP can be promoted."), code="not_waitlisted"
+            )
+        if event.capacity is not None:
+            missing = rsvp.party_size - _free_seats(event)
+            if missing > 0:
+                event.capacity += int(missing)
+                event.save(update_fields=["capacity", "updated_at"])
+        rsvp.status = RSVPStatus.GOING
+        rsvp.waitlist_seq = None
+        rsvp.waitlisted_at = None
+        rsvp.save(update_fields=["status", "waitlist_seq", "waitlisted_at", "updated_at"])
+        _after_commit([RSVPChange(rsvp.pk, rsvp.status, "promoted")])
+    return event
+
+
+def rsvp_choose_breakout(*, event: Event, member, breakout: Breakout | None) -> RSVP:
+    """A member who is going picks one breakout discussion (or none), within its capacity."""
+    with transaction.atomic():
+        event = _lock_event(event)
+        rsvp = RSVP.objects.select_for_update().filter(event=event, member=member).first()
+        if rsvp is None or rsvp.status != RSVPStatus.GOING:
+            raise ValidationError(
+                _("Say you are going before choosing a breakout discussion."), code="not_going"
+            )
+        if event.is_past():
+            raise ValidationError(_("This event has ended."), code="ended")
+        if breakout is not None:
+            if breakout.event_id != event.pk:
+                raise ValidationError(_("That discussion belongs to another event."))
+            if breakout.capacity is not None and rsvp.breakout_id != breakout.pk:
+                taken = RSVP.objects.filter(breakout=breakout, status=RSVPStatus.GOING).count()
+                if taken >= breakout.capacity:
+                    raise ValidationError(
+                        _("“%(topic)s” is full. Please choose another discussion.")
+                        % {"topic": breakout.topic},
+                        code="breakout_full",
+                    )
+        rsvp.breakout = breakout
+        rsvp.save(update_fields=["breakout", "updated_at"])
+        _after_commit([RSVPChange(rsvp.pk, rsvp.status, "breakout")])
+    return rsvp
+
+
+def rsvp_set_checked_in(*, rsvp: RSVP, checked_in: bool) -> RSVP:
+    """Door check-in by an organizer; only members who are going can be checked in."""
+    with transaction.atomic():
+        rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
+        if rsvp.status != RSVPStatus.GOING:
+            raise ValidationError(_("Only members who are going can be checked in."))
+        rsvp.checked_in_at = timezone.now() if checked_in else None
+        rsvp.save(update_fields=["checked_in_at", "updated_at"])
+    return rsvp

@@ -9,6 +9,10 @@ urlpatterns = [
     path("events/past/", views.PastEventsView.as_view(), name="past"),
     path("events/feed.atom", require_safe(feeds.UpcomingEventsAtomFeed()), name="atom"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
+    path("events/<slug:slug>/rsvp/", views.rsvp, name="rsvp"),
+    path("events/<slug:slug>/breakout/", views.choose_breakout, name="breakout"),
+    path("events/<slug:slug>/check-in/", views.check_in, name="check_in"),
+    path("me/events/", views.my_events, name="mine"),
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker"),
     path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series"),
 ]

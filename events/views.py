@@ -1,12 +1,39 @@
-from django.db.models import Prefetch
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, ListView
 
-from .models import Breakout, Event, EventSpeaker, Series, Speaker, SpeakerRole
+from . import services
+from .forms import BreakoutChoiceForm, CheckInForm, RSVPForm
+from .models import (
+    RSVP,
+    Breakout,
+    Event,
+    EventSpeaker,
+    EventStatus,
+    RSVPStatus,
+    Series,
+    Speaker,
+    SpeakerRole,
+)
 from .seo import event_json_ld
 
 PAGE_SIZE = 20
+GUEST_ERRORS = {"too_many_guests", "no_seats_for_guests"}
+
+
+def is_organizer(user) -> bool:
+    return user.is_authenticated and user.has_perm("events.change_event")
 
 
 class CaseInsensitiveSlugMixin:
@@ -36,7 +63,7 @@ class PastEventsView(ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Event.objects.published().past().for_listing()
+        return Event.objects.published().past().for_listing().with_attendance()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -62,7 +89,12 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
             .prefetch_related(
                 Prefetch("event_speakers", queryset=EventSpeaker.objects.select_related("speaker")),
                 "agenda_items",
-                Prefetch("breakouts", queryset=Breakout.objects.select_related("facilitator")),
+                Prefetch(
+                    "breakouts",
+                    queryset=Breakout.objects.select_related("facilitator").annotate(
+                        signups=Count("rsvps", filter=Q(rsvps__status=RSVPStatus.GOING))
+                    ),
+                ),
                 "hosts",
             )
         )
@@ -70,11 +102,175 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         event = self.object
+        user = self.request.user
         speakers = list(event.event_speakers.all())
         context["guest_speakers"] = [es for es in speakers if es.role == SpeakerRole.GUEST]
         context["other_speakers"] = [es for es in speakers if es.role != SpeakerRole.GUEST]
         context["json_ld"] = event_json_ld(event, self.request)
+
+        rsvps = RSVP.objects.filter(event=event)
+        stats = rsvps.stats()
+        stats["seats_left"] = (
+            None if event.capacity is None else max(event.capacity - stats["seats_taken"], 0)
+        )
+        context["stats"] = stats
+        attendees = list(
+            rsvps.going()
+            .filter(member__show_in_attendee_lists=True)
+            .select_related("member")
+            .order_by("created_at", "pk")
+        )
+        context["attendees"] = attendees
+        context["hidden_attendees"] = stats["going"] - len(attendees)
+
+        mine = None
+        if user.is_authenticated:
+            mine = rsvps.filter(member=user).with_waitlist_position().first()
+        context["my_rsvp"] = mine
+        organizer = is_organizer(user)
+        context["is_organizer"] = organizer
+        context["can_see_private"] = organizer or (mine is not None and mine.is_going)
+        context.setdefault(
+            "rsvp_form",
+            RSVPForm(
+                event=event,
+                initial={
+                    "guests": mine.guests if mine else 0,
+                    "answer": mine.answer if mine else "",
+                },
+            ),
+        )
+        context.setdefault(
+            "breakout_form",
+            BreakoutChoiceForm(
+                event=event, initial={"breakout": mine.breakout_id if mine else None}
+            ),
+        )
         return context
+
+
+def render_event_page(request, slug: str, *, status: int, **forms) -> TemplateResponse:
+    """The event page again, with a form's errors shown next to the fields that caused them."""
+    view = EventDetailView()
+    view.setup(request, slug=slug)
+    view.object = view.get_object()
+    context = view.get_context_data(object=view.object, **forms)
+    return TemplateResponse(request, view.template_name, context, status=status)
+
+
+def _public_event(request, slug: str) -> Event:
+    queryset = Event.objects.visible_to(request.user).alias(slug_lower=Lower("slug"))
+    return get_object_or_404(queryset, slug_lower=slug.lower())
+
+
+@login_required
+@require_POST
+def rsvp(request, slug):
+    """Going, not going, or a change of guests or answer."""
+    event = _public_event(request, slug)
+    form = RSVPForm(request.POST, event=event)
+    if not form.is_valid():
+        return render_event_page(request, slug, status=400, rsvp_form=form)
+    try:
+        if form.cleaned_data["going"]:
+            result = services.rsvp_set(
+                event=event,
+                member=request.user,
+                going=True,
+                guests=form.guests,
+                answer=form.cleaned_data.get("answer", ""),
+            )
+        else:
+            result = services.rsvp_cancel(event=event, member=request.user)
+    except ValidationError as error:
+        field = "guests" if error.code in GUEST_ERRORS and "guests" in form.fields else None
+        form.add_error(field, error)
+        return render_event_page(request, slug, status=409, rsvp_form=form)
+    if result.status == RSVPStatus.GOING:
+        messages.success(request, _("You're going. See you there!"))
+    elif result.status == RSVPStatus.WAITLISTED:
+        messages.info(request, _("The event is full, so you're on the waitlist."))
+    else:
+        messages.info(request, _("Thanks for letting us know you can't come."))
+    return redirect(event.get_absolute_url() + "#rsvp")
+
+
+@login_required
+@require_POST
+def choose_breakout(request, slug):
+    event = _public_event(request, slug)
+    form = BreakoutChoiceForm(request.POST, event=event)
+    if not form.is_valid():
+        return render_event_page(request, slug, status=400, breakout_form=form)
+    try:
+        services.rsvp_choose_breakout(
+            event=event, member=request.user, breakout=form.cleaned_data["breakout"]
+        )
+    except ValidationError as error:
+        form.add_error("breakout", error)
+        return render_event_page(request, slug, status=409, breakout_form=form)
+    messages.success(request, _("Your breakout discussion is saved."))
+    return redirect(event.get_absolute_url() + "#breakouts")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_in(request, slug):
+    """The door list for organizers: search, then check people in with one tap."""
+    if not request.user.has_perm("events.change_rsvp"):
+        raise PermissionDenied
+    event = _public_event(request, slug)
+    if event.status == EventStatus.DRAFT:
+        raise Http404
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            target = get_object_or_404(RSVP, pk=form.cleaned_data["rsvp"], event=event)
+            try:
+                services.rsvp_set_checked_in(
+                    rsvp=target, checked_in=form.cleaned_data["checked_in"]
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            query = request.POST.get("q", "")
+            suffix = f"?{urlencode({'q': query})}" if query else ""
+            return redirect(f"{request.path}{suffix}#rsvp-{target.pk}")
+    query = request.GET.get("q", "").strip()[:100]
+    going = RSVP.objects.filter(event=event).going().select_related("member")
+    if query:
+        going = going.filter(member__display_name__icontains=query)
+    context = {
+        "event": event,
+        "rsvps": list(going.order_by(Lower("member__display_name"), "pk")),
+        "query": query,
+        "stats": RSVP.objects.filter(event=event).stats(),
+    }
+    return TemplateResponse(request, "events/check_in.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_events(request):
+    """The member's upcoming RSVPs with their state, and the past events they attended."""
+    now = timezone.now()
+    mine = RSVP.objects.filter(member=request.user).select_related("event", "event__venue")
+    upcoming_ids = Event.objects.published().upcoming(now).values("pk")
+    past_ids = Event.objects.published().past(now).values("pk")
+    context = {
+        "upcoming": list(
+            mine.filter(
+                event__in=upcoming_ids, status__in=[RSVPStatus.GOING, RSVPStatus.WAITLISTED]
+            )
+            .with_waitlist_position()
+            .order_by("event__starts_at", "pk")
+        ),
+        "attended": list(
+            mine.filter(event__in=past_ids, status=RSVPStatus.GOING).order_by(
+                "-event__starts_at", "-pk"
+            )
+        ),
+    }
+    return TemplateResponse(request, "events/my_events.html", context)
 
 
 class SpeakerDetailView(CaseInsensitiveSlugMixin, DetailView):

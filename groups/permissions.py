@@ -21,6 +21,7 @@ MANAGED = {
         "eventspeaker",
         "agendaitem",
         "breakout",
+        "rsvp",
     ],
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.

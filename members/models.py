@@ -46,6 +46,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    show_in_attendee_lists = models.BooleanField(
+        _("show me in attendee lists"),
+        default=True,
+        help_text=_("Other members see your name among the people going to an event."),
+    )
 
     objects = UserManager()
 

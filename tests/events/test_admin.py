@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from events import services
 from events.models import Event, EventStatus
 from tests.factories import EventFactory, SeriesFactory, SpeakerFactory, UserFactory, VenueFactory
 
@@ -24,6 +25,7 @@ def one_of_each(group, organizer):
     """One row of every registered model, so each change form has something to open."""
     event = EventFactory(series=SeriesFactory(group=group))
     SpeakerFactory()
+    services.rsvp_set(event=event, member=organizer, going=True)
     return event
 
 
@@ -37,7 +39,9 @@ def test_every_admin_changelist_and_form_opens(client, superuser, one_of_each, m
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     assert client.get(changelist).status_code == 200
     assert client.get(changelist + "?q=a").status_code == 200
-    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+    add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    # RSVPs are only made by members (through the seat-counting service), never in the admin.
+    assert add.status_code == (403 if opts.model_name == "rsvp" else 200)
     obj = model_admin.model._default_manager.first()
     if obj is not None:
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
@@ -84,6 +88,7 @@ def _event_form(event, **changes):
         "venue": event.venue_id or "",
         "online_url": event.online_url,
         "capacity": "",
+        "max_guests": event.max_guests,
         "series": event.series_id or "",
     }
     for prefix in ("event_speakers", "agenda_items", "breakouts"):

@@ -1,0 +1,66 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Breakout, Event
+
+
+class RSVPForm(forms.Form):
+    """Going or not, with guests and the event's question."""
+
+    going = forms.TypedChoiceField(
+        choices=[("yes", _("Going")), ("no", _("Not going"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.HiddenInput,
+    )
+    answer = forms.CharField(
+        label=_("Your answer"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        if event.max_guests:
+            self.fields["guests"] = forms.IntegerField(
+                label=_("Guests"),
+                min_value=0,
+                max_value=event.max_guests,
+                initial=0,
+                required=False,
+                help_text=_("You can bring up to %(max)d.") % {"max": event.max_guests},
+            )
+        if event.rsvp_question:
+            self.fields["answer"].label = event.rsvp_question
+        else:
+            del self.fields["answer"]
+
+    def clean_guests(self):
+        return self.cleaned_data.get("guests") or 0
+
+    @property
+    def guests(self) -> int:
+        return self.cleaned_data.get("guests", 0) or 0
+
+
+class BreakoutChoiceForm(forms.Form):
+    breakout = forms.ModelChoiceField(
+        label=_("Breakout discussion"),
+        queryset=Breakout.objects.none(),
+        required=False,
+        empty_label=_("No preference"),
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["breakout"].queryset = Breakout.objects.filter(event=event)
+
+
+class CheckInForm(forms.Form):
+    rsvp = forms.IntegerField(widget=forms.HiddenInput)
+    checked_in = forms.TypedChoiceField(
+        choices=[("yes", _("Check in")), ("no", _("Undo check-in"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.HiddenInput,
+    )
