@@ -594,8 +594,12 @@ class RSVP(models.Model):
                 name="events_rsvp_waitlist_place_iff_waitlisted",
             ),
             models.CheckConstraint(
-                condition=Q(status=RSVPStatus.GOING) | Q(guests=0, breakout__isnull=True),
-                name="events_rsvp_guests_and_breakout_only_when_going",
+                condition=Q(status=RSVPStatus.GOING) | Q(breakout__isnull=True),
+                name="events_rsvp_breakout_only_when_going",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RSVPStatus.NOT_GOING) | Q(guests=0),
+                name="events_rsvp_no_guests_when_not_going",
             ),
         ]
         indexes = [

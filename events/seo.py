@@ -35,21 +35,17 @@ def event_json_ld(event: Event, request) -> dict:
     locations = []
     if event.venue_id:
         venue = event.venue
-        place = {
-            "@type": "Place",
-            "name": venue.name,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": venue.address,
-                "addressLocality": venue.city,
-            },
-        }
-        if venue.latitude is not None and venue.longitude is not None:
-            place["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": float(venue.latitude),
-                "longitude": float(venue.longitude),
-            }
+        address = {"@type": "PostalAddress", "addressLocality": venue.city}
+        place = {"@type": "Place", "name": venue.name, "address": address}
+        # Where organizers keep the exact address for attendees, the world sees the city only.
+        if not event.address_for_attendees_only:
+            address["streetAddress"] = venue.address
+            if venue.latitude is not None and venue.longitude is not None:
+                place["geo"] = {
+                    "@type": "GeoCoordinates",
+                    "latitude": float(venue.latitude),
+                    "longitude": float(venue.longitude),
+                }
         locations.append(place)
     if event.is_online:
         # The join link itself is for attendees; the public page is the virtual location.

@@ -262,8 +262,13 @@ def rsvp_set(*, event: Event, member, going: bool, guests: int = 0, answer: str 
                 rsvp.breakout = None
             rsvp.save()
             changes.append(RSVPChange(rsvp.pk, rsvp.status, "answered"))
-        changes += _promote_waitlist(event)
+        promoted = _promote_waitlist(event)
         rsvp.refresh_from_db()
+        if any(change.rsvp_id == rsvp.pk for change in promoted):
+            # Seated straight away: one "answered" change with the final status.
+            changes = [RSVPChange(rsvp.pk, rsvp.status, "answered")]
+            promoted = [change for change in promoted if change.rsvp_id != rsvp.pk]
+        changes += promoted
         _after_commit(changes)
     return rsvp
 

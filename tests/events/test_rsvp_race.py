@@ -1,0 +1,180 @@
+"""Seats under concurrency, on PostgreSQL: many members at once, never more than fit."""
+
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from events import services
+from events.models import RSVP, Event, RSVPStatus
+from tests.factories import EventFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "concurrency tests need PostgreSQL's row locks; SQLite locks the whole database "
+            "(set DATABASE_URL, as .ci/run does)"
+        )
+
+
+def _members(count: int, prefix: str) -> list:
+    user_model = get_user_model()
+    users = [
+        user_model(email=f"{prefix}{i}@example.org", display_name=f"{prefix} {i}")
+        for i in range(count)
+    ]
+    for user in users:
+        user.set_unusable_password()
+    return user_model.objects.bulk_create(users)
+
+
+def _run_together(jobs) -> list[BaseException]:
+    """Runs each job in its own thread (its own database connection), all released at once."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def test_fifty_members_at_once_for_ten_seats(group):
+    for round_number in range(20):
+        event = EventFactory(capacity=10, starts_at=timezone.now() + timedelta(days=2))
+        members = _members(50, f"r{round_number}m")
+        errors = _run_together(
+            [lambda m=m, e=event: services.rsvp_set(event=e, member=m, going=True) for m in members]
+        )
+        assert errors == []
+        rsvps = RSVP.objects.filter(event=event)
+        assert rsvps.going().count() == 10
+        assert rsvps.filter(status=RSVPStatus.WAITLISTED).count() == 40
+        # Everyone queued in lock order; the first ten were seated, the rest keep their turn.
+        assert list(rsvps.waitlisted().values_list("waitlist_seq", flat=True)) == list(
+            range(11, 51)
+        )
+        assert services.seats_taken(event) == 10
+
+
+def _snapshot(event_id: int) -> dict:
+    event = Event.objects.get(pk=event_id)
+    rsvps = list(RSVP.objects.filter(event_id=event_id).order_by("pk"))
+    return {
+        "capacity": event.capacity,
+        "taken": sum(r.party_size for r in rsvps if r.status == RSVPStatus.GOING),
+        "going": {r.member_id: r.guests for r in rsvps if r.status == RSVPStatus.GOING},
+        "waitlist": [
+            (r.member_id, r.party_size)
+            for r in sorted(
+                (r for r in rsvps if r.status == RSVPStatus.WAITLISTED),
+                key=lambda r: r.waitlist_seq,
+            )
+        ],
+    }
+
+
+def _check_transition(before: dict, after: dict, op: tuple) -> None:
+    kind, member_id = op[0], op[1]
+    free = after["capacity"] - after["taken"]
+    # No waitlisted party fits into the free seats.
+    assert all(size > free for _, size in after["waitlist"]), (op, after)
+    # Never more seats taken than capacity, except that lowering capacity keeps everyone.
+    assert after["taken"] <= after["capacity"] or after["taken"] <= before["taken"], (op,)
+    # Nobody loses a seat they had, unless they gave it up themselves.
+    for held in before["going"]:
+        if not (kind == "cancel" and held == member_id):
+            assert held in after["going"], (op, held)
+    # The waitlist is served strictly in order of joining: what remains keeps its order,
+    # and a newcomer who was not seated is last.
+    before_order = [m for m, _ in before["waitlist"]]
+    after_order = [m for m, _ in after["waitlist"]]
+    expected = [m for m in before_order if m in after_order]
+    # ("guests" answers going too, so for someone not yet going it is a join.)
+    if kind in ("join", "guests") and member_id in after_order and member_id not in before_order:
+        expected.append(member_id)
+    assert after_order == expected, (op, before_order, after_order)
+    # Promotion order: a waitlisted party is skipped only when it does not fit.
+    promoted = [m for m in before_order if m in after["going"]]
+    still = [(m, s) for m, s in before["waitlist"] if m in after_order]
+    if promoted and still:
+        first_promoted_index = before_order.index(promoted[0])
+        skipped = [s for m, s in still if before_order.index(m) < first_promoted_index]
+        assert all(size > free for size in skipped), (op, skipped, free)
+
+
+def _operation(event_id: int, rng: random.Random, members: list, raise_only: bool) -> tuple:
+    member = rng.choice(members)
+    kind = rng.choice(["join", "join", "cancel", "guests", "capacity"])
+    event = Event(pk=event_id)
+    if kind == "join":
+        return ("join", member.pk, lambda: services.rsvp_set(
+            event=event, member=member, going=True, guests=rng.randint(0, 2)))  # fmt: skip
+    if kind == "cancel":
+        return ("cancel", member.pk, lambda: services.rsvp_cancel(event=event, member=member))
+    if kind == "guests":
+        return ("guests", member.pk, lambda: services.rsvp_set(
+            event=event, member=member, going=True, guests=rng.randint(0, 2)))  # fmt: skip
+    capacity = rng.randint(10, 18)
+
+    def change():
+        current = Event.objects.get(pk=event_id).capacity
+        new = max(current, capacity) if raise_only else capacity
+        services.event_set_capacity(event=event, capacity=new)
+
+    return ("capacity", None, change)
+
+
+@pytest.mark.parametrize("raise_only", [True, False], ids=["capacity-raised", "capacity-any"])
+def test_random_concurrent_mix_keeps_the_invariants(group, raise_only):
+    event = EventFactory(capacity=8, max_guests=2, starts_at=timezone.now() + timedelta(days=2))
+    members = _members(40, "mix-raise" if raise_only else "mix-any")
+    clients, per_client = 20, 50
+    completed = []
+    lock = threading.Lock()
+
+    def client(seed: int):
+        rng = random.Random(seed)
+        for _ in range(per_client):
+            kind, member_id, action = _operation(event.pk, rng, members, raise_only)
+            with transaction.atomic():
+                # Hold the event's lock across the operation and both snapshots, so the
+                # check sees exactly this operation's effect.
+                Event.objects.select_for_update().get(pk=event.pk)
+                before = _snapshot(event.pk)
+                try:
+                    action()
+                except ValidationError as refused:
+                    assert refused.code == "no_seats_for_guests", refused
+                after = _snapshot(event.pk)
+                _check_transition(before, after, (kind, member_id))
+                if raise_only:
+                    assert after["taken"] <= after["capacity"]
+            with lock:
+                completed.append(kind)
+
+    errors = _run_together([lambda s=seed: client(s) for seed in range(clients)])
+    assert errors == []
+    assert len(completed) == clients * per_client == 1000
+    final = _snapshot(event.pk)
+    assert all(size > final["capacity"] - final["taken"] for _, size in final["waitlist"])
