@@ -129,6 +129,8 @@ def seed_events(group: Group, today: date | None = None) -> None:
             "ends_at": _at(upcoming_day, 20, 30, zone),
             "venue": venue,
             "capacity": 40,
+            "max_guests": 1,
+            "rsvp_question": "Which question would you like the breakouts to take on?",
             "series": series,
         },
     )

@@ -269,3 +269,35 @@ def test_event_page_queries_constant_from_10_to_1000_rsvps(client, event, member
     large_member = count_queries()
     assert (small_anonymous, large_anonymous) == (8, 8)
     assert small_member == large_member
+
+
+def test_check_in_and_my_events_queries_do_not_grow(client, group, organizer):
+    user_model = get_user_model()
+
+    def fill(count, start):
+        for i in range(count):
+            event = EventFactory(starts_at=timezone.now() + timedelta(days=i % 5 + 1))
+            services.rsvp_set(event=event, member=organizer, going=True)
+        big = EventFactory(starts_at=timezone.now() + timedelta(days=2), slug=f"big-{start}")
+        users = user_model.objects.bulk_create(
+            user_model(email=f"door{start + i}@example.org", display_name=f"Door {start + i}")
+            for i in range(count * 10)
+        )
+        RSVP.objects.bulk_create(
+            RSVP(event=big, member=user, status=RSVPStatus.GOING) for user in users
+        )
+        return big
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    client.force_login(organizer)
+    big = fill(3, 0)
+    small = (queries(f"/events/{big.slug}/check-in/"), queries("/me/events/"))
+    big = fill(30, 1000)
+    large = (queries(f"/events/{big.slug}/check-in/"), queries("/me/events/"))
+    # check-in: session, user, group, permissions (2), event, list, stats; mine: session,
+    # user, group, upcoming, attended.
+    assert small == large == (8, 5)
