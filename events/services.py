@@ -236,13 +236,14 @@ def rsvp_set(*, event: Event, member, going: bool, guests: int = 0, answer: str 
             extra = guests - rsvp.guests
             free = _free_seats(event)
             if extra > 0 and extra > free:
+                free_seats = max(int(free), 0)
                 raise ValidationError(
                     ngettext(
-                        "Only %(free)d more seat is free, so you cannot add %(extra)d guests.",
-                        "Only %(free)d more seats are free, so you cannot add %(extra)d guests.",
-                        max(int(free), 0),
+                        "There is no seat for %(extra)d more guest: %(free)s free.",
+                        "There are no seats for %(extra)d more guests: %(free)s free.",
+                        extra,
                     )
-                    % {"free": max(int(free), 0), "extra": extra},
+                    % {"extra": extra, "free": free_seats},
                     code="no_seats_for_guests",
                 )
             rsvp.guests = guests

@@ -1,13 +1,17 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import feeds, views
+from . import calendar_views, feeds, views
 
 app_name = "events"
 urlpatterns = [
     path("events/", views.UpcomingEventsView.as_view(), name="upcoming"),
     path("events/past/", views.PastEventsView.as_view(), name="past"),
     path("events/feed.atom", require_safe(feeds.UpcomingEventsAtomFeed()), name="atom"),
+    path("calendar.ics", calendar_views.group_feed, name="calendar"),
+    path("calendar/", calendar_views.subscribe, name="subscribe"),
+    path("calendar/<str:token>.ics", calendar_views.personal_feed, name="personal_calendar"),
+    path("events/<slug:slug>/calendar.ics", calendar_views.event_feed, name="event_calendar"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
     path("events/<slug:slug>/rsvp/", views.rsvp, name="rsvp"),
     path("events/<slug:slug>/breakout/", views.choose_breakout, name="breakout"),

@@ -26,6 +26,7 @@ from .models import (
     Speaker,
     SpeakerRole,
 )
+from .calendar_views import google_add_link
 from .seo import event_json_ld
 
 PAGE_SIZE = 20
@@ -107,6 +108,7 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         context["guest_speakers"] = [es for es in speakers if es.role == SpeakerRole.GUEST]
         context["other_speakers"] = [es for es in speakers if es.role != SpeakerRole.GUEST]
         context["json_ld"] = event_json_ld(event, self.request)
+        context["google_calendar_url"] = google_add_link(event)
 
         rsvps = RSVP.objects.filter(event=event)
         stats = rsvps.stats()

@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -34,6 +36,10 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account; email is how they log in, display name how others see them."""
 
@@ -46,6 +52,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    calendar_token = models.CharField(
+        _("personal calendar token"),
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        help_text=_("The secret part of the member's personal calendar feed address."),
+    )
     show_in_attendee_lists = models.BooleanField(
         _("show me in attendee lists"),
         default=True,

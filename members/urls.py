@@ -5,4 +5,5 @@ from . import views
 app_name = "members"
 urlpatterns = [
     path("", views.me, name="me"),
+    path("calendar/rotate/", views.rotate_calendar_token, name="rotate_calendar"),
 ]

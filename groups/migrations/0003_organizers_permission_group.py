@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("groups", "0002_initial"),
-        ("events", "0001_initial"),
+        ("events", "0002_initial"),
         ("members", "0001_initial"),
     ]
 

@@ -102,7 +102,7 @@ def test_raising_guests_without_free_seats_fails_and_changes_nothing(event):
     going(event, guests=1)
     with pytest.raises(ValidationError) as error:
         services.rsvp_set(event=event, member=a.member, going=True, guests=2)
-    assert error.value.messages == ["Only 0 more seats are free, so you cannot add 1 guests."]
+    assert error.value.messages == ["There is no seat for 1 more guest: 0 free."]
     a.refresh_from_db()
     assert (a.status, a.guests) == ("going", 1)
 

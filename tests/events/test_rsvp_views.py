@@ -142,7 +142,7 @@ def test_no_seats_for_more_guests_error_next_to_the_field(client, event, member_
     response = client.post(_url("rsvp", event), {"going": "yes", "guests": "1"})
     assert response.status_code == 409
     assert response.context["rsvp_form"].errors == {
-        "guests": ["Only 0 more seats are free, so you cannot add 1 guests."]
+        "guests": ["There is no seat for 1 more guest: 0 free."]
     }
     assert RSVP.objects.get(member=member_a).guests == 0
 
