@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services, timefmt
+from .calendar_cache import calendar_changed
 from .models import (
     RSVP,
     AgendaItem,
@@ -23,6 +24,26 @@ from .models import (
     SpeakerLink,
     Venue,
 )
+
+
+class CalendarChangeMixin:
+    """Edits in the admin refresh the cached calendar feeds once they commit."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        calendar_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        calendar_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        calendar_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        calendar_changed()
 
 
 class TimeframeFilter(admin.SimpleListFilter):
@@ -60,7 +81,7 @@ class BreakoutInline(admin.StackedInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(CalendarChangeMixin, admin.ModelAdmin):
     list_display = ["title", "local_start", "status", "venue", "series"]
     list_filter = ["status", "series", TimeframeFilter]
     list_select_related = ["venue", "series", "group"]
@@ -180,9 +201,12 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(CalendarChangeMixin, admin.ModelAdmin):
     list_display = ["name", "address", "city"]
     search_fields = ["name", "address", "city"]
+
+    def save_model(self, request, obj, form, change):
+        services.venue_save(venue=obj, changed_fields=form.changed_data if change else ())
 
 
 class SpeakerLinkInline(admin.TabularInline):
@@ -191,7 +215,7 @@ class SpeakerLinkInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(CalendarChangeMixin, admin.ModelAdmin):
     list_display = ["name", "affiliation", "member"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
@@ -200,7 +224,7 @@ class SpeakerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(CalendarChangeMixin, admin.ModelAdmin):
     list_display = ["name", "cadence", "recurrence", "default_venue"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

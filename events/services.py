@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from groups.models import Membership
 
+from .calendar_cache import calendar_changed
 from .models import (
     RSVP,
     AgendaItem,
@@ -26,6 +27,7 @@ from .models import (
     EventStatus,
     Recurrence,
     RSVPStatus,
+    Venue,
 )
 
 
@@ -39,6 +41,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         event.updated_by = by
         event.full_clean()
         event.save()
+        calendar_changed()
     return event
 
 
@@ -52,6 +55,7 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked.sequence += 1
         locked.updated_by = by
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
+        calendar_changed()
     return locked
 
 
@@ -74,6 +78,23 @@ def next_date(starts_at: datetime, recurrence: str, zone) -> datetime:
             candidate -= timedelta(weeks=1)
         nxt = candidate
     return nxt.replace(tzinfo=zone)
+
+
+# Changing these moves the events held at the venue, in calendar terms.
+VENUE_PLACE_FIELDS = ("name", "address", "city", "latitude", "longitude")
+
+
+def venue_save(*, venue: Venue, changed_fields: list[str] | tuple[str, ...] = ()) -> Venue:
+    """Saves a venue; a new address raises the sequence of its upcoming events."""
+    with transaction.atomic():
+        venue.full_clean()
+        venue.save()
+        if venue.pk and set(changed_fields) & set(VENUE_PLACE_FIELDS):
+            Event.objects.filter(
+                pk__in=Event.objects.filter(venue=venue).upcoming().values("pk")
+            ).update(sequence=F("sequence") + 1, updated_at=timezone.now())
+        calendar_changed()
+    return venue
 
 
 def _unique_slug(base: str) -> str:
@@ -126,6 +147,7 @@ def event_duplicate_to_next(*, event: Event, by) -> Event:
             )
             for item in event.agenda_items.all()
         )
+        calendar_changed()
     return copy
 
 
@@ -156,6 +178,7 @@ def rsvp_changes_committed(changes: list[RSVPChange]) -> None:
 
 def _after_commit(changes: list[RSVPChange]) -> None:
     if changes:
+        calendar_changed()  # personal feeds show going / tentative
         transaction.on_commit(partial(rsvp_changes_committed, list(changes)))
 
 

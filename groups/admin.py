@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from events.admin import CalendarChangeMixin
+
 from .models import Group, Membership, ResourceLink, SocialLink
 
 
@@ -14,7 +16,7 @@ class SocialLinkInline(admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(CalendarChangeMixin, admin.ModelAdmin):
     list_display = ["name", "city", "time_zone"]
     search_fields = ["name", "tagline"]
     prepopulated_fields = {"slug": ["name"]}

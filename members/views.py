@@ -25,7 +25,5 @@ def me(request):
 @require_POST
 def rotate_calendar_token(request):
     services.member_rotate_calendar_token(member=request.user)
-    messages.success(
-        request, _("Your calendar address has changed. The old one no longer works.")
-    )
+    messages.success(request, _("Your calendar address has changed. The old one no longer works."))
     return redirect("members:me")
