@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, ListView
 
 from . import services
+from .calendar_views import google_add_link
 from .forms import BreakoutChoiceForm, CheckInForm, RSVPForm
 from .models import (
     RSVP,
@@ -26,7 +27,6 @@ from .models import (
     Speaker,
     SpeakerRole,
 )
-from .calendar_views import google_add_link
 from .seo import event_json_ld
 
 PAGE_SIZE = 20
