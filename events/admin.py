@@ -1,7 +1,7 @@
 import csv
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -123,6 +123,50 @@ class EventAdmin(CalendarChangeMixin, admin.ModelAdmin):
             {"fields": ["sequence", "created_at", "created_by", "updated_at", "updated_by"]},
         ),
     ]
+
+    change_list_template = "admin/events/event/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="events_event_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload another calendar's .ics export; the result is shown as a message."""
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        from groups.models import Group
+
+        from .forms import ImportForm
+        from .importer import events_import_ics
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            group = Group.objects.current()
+            try:
+                result = events_import_ics(data=form.cleaned_data["data"], group=group)
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                self.message_user(request, _("Import done: %s.") % result.summary())
+                return redirect("admin:events_event_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Import events from a calendar file"),
+        }
+        return TemplateResponse(request, "admin/events/event/import.html", context)
 
     @admin.display(description=_("starts (group time)"), ordering="starts_at")
     def local_start(self, obj):

@@ -30,9 +30,17 @@ def _generation() -> str:
     return cache.get_or_set(GENERATION_KEY, lambda: secrets.token_hex(8), timeout=None)
 
 
+def _bump() -> None:
+    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+
+
 def calendar_changed() -> None:
-    """Marks every cached feed stale once the current transaction commits."""
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None))
+    """Marks every cached feed stale, now and again once the transaction commits.
+
+    The second bump matters: a feed built between the two saw the data before the commit.
+    """
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def cached_feed(key: str, build: Callable[[], tuple[bytes, datetime | None]]) -> CachedFeed:

@@ -47,7 +47,8 @@ def _last_modified(events) -> object:
 
 
 def _respond(request, feed: CachedFeed, *, filename: str, private: bool) -> HttpResponse:
-    last_modified = feed.last_modified.timestamp() if feed.last_modified else None
+    # HTTP dates have whole seconds; compare in whole seconds too.
+    last_modified = int(feed.last_modified.timestamp()) if feed.last_modified else None
     not_modified = get_conditional_response(request, etag=feed.etag, last_modified=last_modified)
     if not_modified is not None:
         response = not_modified

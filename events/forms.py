@@ -64,3 +64,19 @@ class CheckInForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.HiddenInput,
     )
+
+
+class ImportForm(forms.Form):
+    """An .ics file exported from another calendar (such as a meetup platform's feed)."""
+
+    file = forms.FileField(
+        label=_("Calendar file (.ics)"),
+        help_text=_("Importing the same file again updates events instead of duplicating them."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        self.cleaned_data["data"] = upload.read()
+        return upload

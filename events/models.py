@@ -280,6 +280,16 @@ class Event(models.Model):
         default=False,
         help_text=_("Show the street address only to members who are going and to organizers."),
     )
+    import_uid = models.CharField(
+        _("imported UID"),
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The UID of the calendar entry this event was imported from."),
+    )
+    source_url = models.URLField(_("original page"), blank=True, max_length=500)
     # Bumped under the event's row lock; gives every waitlist entry its place in line.
     waitlist_counter = models.PositiveBigIntegerField(default=0, editable=False)
     cover_image = models.ImageField(_("cover image"), upload_to="events/", blank=True)

@@ -1,0 +1,196 @@
+"""Importing events from another calendar's iCalendar export (e.g. a meetup platform's feed).
+
+Idempotent on UID: importing the same file again updates events, never duplicates them. The
+whole file is one transaction: a malformed file imports nothing.
+"""
+
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from icalendar import Calendar
+
+from groups.models import Group
+
+from .calendar_cache import calendar_changed
+from .models import MAX_DURATION, Event, EventStatus, Venue
+
+MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_LENGTH = timedelta(hours=2)
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return _("%(created)d created, %(updated)d updated, %(skipped)d skipped") % {
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+        }
+
+
+def read_source(source: str) -> bytes:
+    """The bytes of a local file, or of an http(s) URL (at most 10 MB)."""
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": "Potluck calendar import"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+                data = response.read(MAX_BYTES + 1)
+        except OSError as error:
+            raise ValidationError(
+                _("Could not download %(url)s: %(error)s") % {"url": source, "error": error}
+            ) from error
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ValidationError(_("There is no file at %(path)s.") % {"path": source})
+        data = path.read_bytes()[: MAX_BYTES + 1]
+    if len(data) > MAX_BYTES:
+        raise ValidationError(_("The calendar is larger than 10 MB."))
+    return data
+
+
+def _aware(value, zone, *, is_end=False) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, date):  # an all-day entry starts at midnight in the group's zone
+        return datetime.combine(value, time.min, tzinfo=zone)
+    raise ValueError(value)
+
+
+def _text(component, name: str) -> str:
+    value = component.get(name)
+    return str(value).strip() if value is not None else ""
+
+
+ONLINE_WORDS = {"online", "online event", "virtual", "zoom"}
+
+
+def _venue(location: str) -> Venue | None:
+    """A venue from LOCATION text: "Name, address" or "Name (address)"."""
+    if not location or location.strip().lower() in ONLINE_WORDS:
+        return None
+    location = location.strip()
+    if location.endswith(")") and "(" in location:
+        name, _sep, address = location[:-1].partition("(")
+        name, address = name.strip(), address.strip()
+    else:
+        name, _sep, address = (part.strip() for part in location.partition(","))
+    name = name[:200] or location[:200]
+    venue, _created = Venue.objects.get_or_create(
+        name=name, address=(address or name)[:300], defaults={"city": ""}
+    )
+    return venue
+
+
+def _unique_slug(title: str, starts_at: datetime) -> str:
+    base = slugify(f"{title[:60]}-{starts_at.date().isoformat()}") or "event"
+    slug, n = base, 2
+    while Event.objects.filter(slug__iexact=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _parse(data: bytes, zone) -> list[dict]:
+    try:
+        calendar = Calendar.from_ical(data)
+    except (ValueError, IndexError, KeyError) as error:
+        raise ValidationError(
+            _("This is not a valid iCalendar file: %(error)s") % {"error": error}
+        ) from error
+    if calendar.name != "VCALENDAR":
+        raise ValidationError(_("This is not an iCalendar file (no VCALENDAR)."))
+    entries = []
+    for number, vevent in enumerate(calendar.walk("VEVENT"), start=1):
+        uid = _text(vevent, "uid")
+        where = _("event %(number)d (%(uid)s)") % {"number": number, "uid": uid or "no UID"}
+        if not uid:
+            raise ValidationError(_("%(where)s has no UID.") % {"where": where})
+        try:
+            starts_at = _aware(vevent.decoded("dtstart"), zone)
+            if "dtend" in vevent:
+                ends_at = _aware(vevent.decoded("dtend"), zone)
+            elif "duration" in vevent:
+                ends_at = starts_at + vevent.decoded("duration")
+            else:
+                ends_at = starts_at + DEFAULT_LENGTH
+        except (KeyError, ValueError, TypeError) as error:
+            raise ValidationError(
+                _("%(where)s has an unreadable start or end: %(error)s")
+                % {"where": where, "error": error}
+            ) from error
+        if ends_at <= starts_at:
+            raise ValidationError(_("%(where)s ends before it starts.") % {"where": where})
+        if ends_at - starts_at > MAX_DURATION:
+            raise ValidationError(_("%(where)s lasts more than 14 days.") % {"where": where})
+        status = (
+            EventStatus.CANCELLED
+            if _text(vevent, "status").upper() == "CANCELLED"
+            else EventStatus.PUBLISHED
+        )
+        entries.append(
+            {
+                "uid": uid[:255],
+                "title": (_text(vevent, "summary") or _("Untitled event"))[:200],
+                "description": _text(vevent, "description"),
+                "location": _text(vevent, "location"),
+                "source_url": _text(vevent, "url")[:500],
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "status": status,
+            }
+        )
+    return entries
+
+
+def events_import_ics(*, data: bytes, group: Group) -> ImportResult:
+    """Creates or updates the group's events from an iCalendar file, all or nothing."""
+    entries = _parse(data, group.zone)
+    result = ImportResult()
+    with transaction.atomic():
+        for entry in entries:
+            venue = _venue(entry["location"])
+            event = Event.objects.select_for_update().filter(import_uid=entry["uid"]).first()
+            fields = {
+                "title": entry["title"],
+                "description": entry["description"],
+                "starts_at": entry["starts_at"],
+                "ends_at": entry["ends_at"],
+                "venue": venue,
+                "status": entry["status"],
+                "source_url": entry["source_url"],
+            }
+            if event is None:
+                event = Event(
+                    group=group,
+                    import_uid=entry["uid"],
+                    slug=_unique_slug(entry["title"], entry["starts_at"]),
+                    **fields,
+                )
+                event.full_clean()
+                event.save()
+                result.created += 1
+                continue
+            changed = [name for name, value in fields.items() if getattr(event, name) != value]
+            if not changed:
+                result.skipped += 1
+                continue
+            for name in changed:
+                setattr(event, name, fields[name])
+            if set(changed) & set(Event.SEQUENCE_FIELDS):
+                event.sequence += 1
+            event.full_clean()
+            event.save()
+            result.updated += 1
+        calendar_changed()
+    return result
