@@ -20,6 +20,7 @@ static_lazy = lazy(static, str)
 urlpatterns = [
     path("", include("groups.urls")),
     path("", include("events.urls")),
+    path("", include("photos.urls")),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),

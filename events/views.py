@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import Http404
@@ -132,6 +132,12 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         organizer = is_organizer(user)
         context["is_organizer"] = organizer
         context["can_see_private"] = organizer or (mine is not None and mine.is_going)
+        try:
+            album = event.album
+        except ObjectDoesNotExist:
+            album = None
+        context["album"] = album
+        context["can_add_photos"] = organizer or (mine is not None and mine.is_going)
         context.setdefault(
             "rsvp_form",
             RSVPForm(

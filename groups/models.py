@@ -51,6 +51,11 @@ class Group(models.Model):
         blank=True,
         help_text=_("Optional address that also receives the contact form's messages."),
     )
+    uploads_need_approval = models.BooleanField(
+        _("new photo uploads need approval"),
+        default=False,
+        help_text=_("Photos wait in the admin's moderation list until an organizer approves them."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="member_of_groups"
     )

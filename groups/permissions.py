@@ -23,6 +23,7 @@ MANAGED = {
         "breakout",
         "rsvp",
     ],
+    "photos": ["album", "photo"],
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
 VIEW_ONLY = {"members": ["user"]}

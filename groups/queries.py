@@ -6,16 +6,18 @@ from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 
 from events.models import Event, guest_speakers_prefetch
+from photos.models import Photo
 
-from .models import Group, Membership
+from .models import Group, Membership, ResourceLink, SocialLink
 
 RECENT_PAST = 3
+RECENT_PHOTOS = 6
 
 
-def _count(queryset, group: Group) -> Coalesce:
+def _count(queryset, group: Group, path: str = "group") -> Coalesce:
     """COUNT(*) of a queryset as a subquery, so several counts cost one round trip."""
     counted = (
-        queryset.filter(group=group).order_by().values("group").annotate(n=Count("*")).values("n")
+        queryset.filter(**{path: group}).order_by().values(path).annotate(n=Count("*")).values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
@@ -29,19 +31,49 @@ def group_counts(group: Group, now=None) -> dict:
             n_members=_count(Membership.objects.all(), group),
             n_upcoming=_count(published.upcoming(now), group),
             n_past=_count(published.past(now), group),
+            n_photos=_count(Photo.objects.published(), group, "album__group"),
         )
-        .values("n_members", "n_upcoming", "n_past")
+        .values("n_members", "n_upcoming", "n_past", "n_photos")
         .get()
     )
     return {
         "members": row["n_members"],
         "upcoming": row["n_upcoming"],
         "past": row["n_past"],
-        "photos": 0,  # photos arrive with the photos app
+        "photos": row["n_photos"],
     }
 
 
-def home_context(group: Group, now=None) -> dict:
+def _links(group: Group) -> dict:
+    """Resource and "find us also at" links in one query (a UNION)."""
+    resources = (
+        ResourceLink.objects.filter(group=group)
+        .order_by()
+        .annotate(kind=Value("resource"))
+        .values_list("title", "url", "note", "order", "pk", "kind")
+    )
+    social = (
+        SocialLink.objects.filter(group=group)
+        .order_by()
+        .annotate(blank=Value(""), kind=Value("social"))
+        .values_list("label", "url", "blank", "order", "pk", "kind")
+    )
+    rows = sorted(resources.union(social, all=True), key=lambda row: (row[3], row[4]))
+    return {
+        "resource_links": [
+            {"title": title, "url": url, "note": note}
+            for title, url, note, _o, _pk, kind in rows
+            if kind == "resource"
+        ],
+        "social_links": [
+            {"label": label, "url": url}
+            for label, url, _n, _o, _pk, kind in rows
+            if kind == "social"
+        ],
+    }
+
+
+def home_context(group: Group, user, now=None) -> dict:
     now = now or timezone.now()
     published = Event.objects.published().select_related("venue")
     next_events = list(published.upcoming(now)[:1])
@@ -54,7 +86,12 @@ def home_context(group: Group, now=None) -> dict:
         "next_event": next_events[0] if next_events else None,
         "recent_past": recent_past,
         "organizers": organizers,
-        "resource_links": list(group.resource_links.all()),
-        "social_links": list(group.social_links.all()),
+        **_links(group),
+        "recent_photos": list(
+            Photo.objects.visible_to(user)
+            .filter(album__group=group)
+            .exclude(grid_jpeg="")
+            .order_by("-uploaded_at", "-pk")[:RECENT_PHOTOS]
+        ),
         "counts": group_counts(group, now),
     }

@@ -25,7 +25,7 @@ def _render_home(request, form, status=200):
     group = request._potluck_group
     context = {"contact_form": form}
     if group is not None:
-        context.update(home_context(group))
+        context.update(home_context(group, request.user))
     return TemplateResponse(request, "groups/home.html", context, status=status)
 
 

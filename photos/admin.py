@@ -1,0 +1,78 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Album, Photo, PhotoStatus
+
+
+@admin.register(Album)
+class AlbumAdmin(admin.ModelAdmin):
+    list_display = ["title", "event", "visibility", "created_at"]
+    list_filter = ["visibility"]
+    search_fields = ["title", "event__title"]
+    autocomplete_fields = ["event"]
+    raw_id_fields = ["cover_photo"]
+    readonly_fields = ["created_by", "created_at"]
+    date_hierarchy = "created_at"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    """Moderation: filter by "Pending review" or hidden photos, then approve or hide."""
+
+    list_display = ["thumbnail", "album", "uploaded_by", "status", "takedown", "uploaded_at"]
+    list_filter = ["status", "album"]
+    list_select_related = ["album", "uploaded_by"]
+    search_fields = ["caption", "alt_text", "album__title", "uploaded_by__display_name"]
+    date_hierarchy = "uploaded_at"
+    actions = ["approve", "hide"]
+    fields = ["thumbnail", "album", "caption", "alt_text", "status", "uploaded_by", "taken_at",
+              "uploaded_at", "takedown_requested_by", "takedown_requested_at"]  # fmt: skip
+    readonly_fields = ["thumbnail", "album", "status", "uploaded_by", "taken_at", "uploaded_at",
+                       "takedown_requested_by", "takedown_requested_at"]  # fmt: skip
+
+    def has_add_permission(self, request):
+        # Photos come in through the upload form, which decodes and re-encodes them.
+        return False
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, obj):
+        if not obj.has_renditions:
+            return "-"
+        return format_html(
+            '<img src="{}" width="120" alt="{}">', obj.grid_jpeg_url, obj.alt_text or ""
+        )
+
+    @admin.display(description=_("takedown asked"), boolean=True)
+    def takedown(self, obj):
+        return obj.takedown_requested_at is not None
+
+    @admin.action(description=_("Approve (publish) the selected photos"))
+    def approve(self, request, queryset):
+        self._set(request, queryset, PhotoStatus.PUBLISHED)
+
+    @admin.action(description=_("Hide the selected photos"))
+    def hide(self, request, queryset):
+        self._set(request, queryset, PhotoStatus.HIDDEN)
+
+    def _set(self, request, queryset, status):
+        for photo in queryset:
+            services.photo_set_status(photo=photo, status=status, by=request.user)
+        count = len(queryset)
+        self.message_user(
+            request, ngettext("%d photo updated.", "%d photos updated.", count) % count
+        )
+
+    def delete_model(self, request, obj):
+        services.photo_delete(photo=obj, member=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for photo in queryset:
+            services.photo_delete(photo=photo, member=request.user)

@@ -1,0 +1,199 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event
+from groups.models import Group
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Everyone")
+    MEMBERS = "members", _("Members only")
+
+
+class AlbumQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_authenticated:
+            return self.all()
+        return self.filter(visibility=Visibility.PUBLIC)
+
+
+class Album(models.Model):
+    """A set of photos, usually one event's; each event gets one when its first photo arrives."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="albums")
+    event = models.OneToOneField(
+        Event,
+        verbose_name=_("event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="album",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    cover_photo = models.ForeignKey(
+        "Photo",
+        verbose_name=_("cover photo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    visibility = models.CharField(
+        _("who can see it"),
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = AlbumQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("album")
+        verbose_name_plural = _("albums")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("photos:album", kwargs={"pk": self.pk})
+
+
+class PhotoStatus(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    PENDING = "pending", _("Pending review")
+    HIDDEN = "hidden", _("Hidden")
+
+
+class PhotoQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PhotoStatus.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published photos in albums the user may see."""
+        photos = self.published()
+        if not user.is_authenticated:
+            photos = photos.filter(album__visibility=Visibility.PUBLIC)
+        return photos
+
+
+def photo_path(instance, filename: str) -> str:
+    return f"photos/{instance.album_id}/{filename}"
+
+
+class Photo(models.Model):
+    """An uploaded image, stored only after being decoded and re-encoded without metadata."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="photos")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="photos",
+    )
+    image = models.ImageField(
+        _("image"), upload_to=photo_path, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    # Renditions for the grid and the photo page; made by a background task after upload.
+    grid_webp = models.FileField(upload_to=photo_path, blank=True)
+    grid_jpeg = models.FileField(upload_to=photo_path, blank=True)
+    large_webp = models.FileField(upload_to=photo_path, blank=True)
+    large_jpeg = models.FileField(upload_to=photo_path, blank=True)
+    grid_height = models.PositiveIntegerField(default=0)
+    large_width = models.PositiveIntegerField(default=0)
+    large_height = models.PositiveIntegerField(default=0)
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+    alt_text = models.CharField(
+        _("description for people who can't see the image"), max_length=500, blank=True
+    )
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PhotoStatus.choices, default=PhotoStatus.PUBLISHED
+    )
+    takedown_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    takedown_requested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PhotoQuerySet.as_manager()
+
+    GRID_WIDTH = 400
+    LARGE_WIDTH = 1600
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(takedown_requested_at__isnull=True) | ~Q(status="published"),
+                name="photos_photo_takedown_hides",
+            ),
+        ]
+        indexes = [models.Index(fields=["album", "status", "uploaded_at"], name="photos_album_idx")]
+
+    def __str__(self):
+        return self.caption or self.alt_text or f"Photo {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("photos:photo", kwargs={"pk": self.pk})
+
+    @property
+    def has_renditions(self) -> bool:
+        return bool(self.grid_jpeg and self.large_jpeg)
+
+    def file_url(self, name: str) -> str:
+        return reverse("photos:file", kwargs={"key": self.key, "name": name})
+
+    @property
+    def grid_webp_url(self) -> str:
+        return self.file_url("grid.webp")
+
+    @property
+    def grid_jpeg_url(self) -> str:
+        return self.file_url("grid.jpg")
+
+    @property
+    def large_webp_url(self) -> str:
+        return self.file_url("large.webp")
+
+    @property
+    def large_jpeg_url(self) -> str:
+        return self.file_url("large.jpg")
+
+    @property
+    def full_url(self) -> str:
+        return self.file_url("full.jpg")
+
+    def file_for(self, name: str):
+        return {
+            "grid.webp": self.grid_webp,
+            "grid.jpg": self.grid_jpeg,
+            "large.webp": self.large_webp,
+            "large.jpg": self.large_jpeg,
+            "full.jpg": self.image,
+        }.get(name)

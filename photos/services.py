@@ -1,0 +1,137 @@
+"""Writes about photos: adding (safely), takedown requests, deletion and moderation."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import RSVP, Event, RSVPStatus
+
+from . import images
+from .models import Album, Photo, PhotoStatus, Visibility
+from .tasks import make_renditions
+
+
+def is_organizer(user) -> bool:
+    return user.is_authenticated and user.has_perm("photos.change_photo")
+
+
+def can_upload(user, album: Album) -> bool:
+    """Organizers anywhere; members who were going, to their event's album."""
+    if not user.is_authenticated:
+        return False
+    if is_organizer(user):
+        return True
+    return (
+        album.event_id is not None
+        and RSVP.objects.filter(
+            event_id=album.event_id, member=user, status=RSVPStatus.GOING
+        ).exists()
+    )
+
+
+def album_for_event(*, event: Event, by) -> Album:
+    """The event's album, created when its first photo arrives."""
+    with transaction.atomic():
+        album, _created = Album.objects.select_for_update().get_or_create(
+            event=event,
+            defaults={
+                "group_id": event.group_id,
+                "title": event.title,
+                "created_by": by,
+                "visibility": Visibility.PUBLIC,
+            },
+        )
+    return album
+
+
+def photo_add(*, album: Album, uploaded_by, file, caption: str = "", alt_text: str = "") -> Photo:
+    """Decodes, re-encodes and stores one image, or raises ValidationError saying why not."""
+    if not can_upload(uploaded_by, album):
+        raise PermissionDenied
+    name = getattr(file, "name", "") or _("the file")
+    decoded = images.decode(file, name)
+    full = images.fit_longest(decoded.image, images.FULL_SIZE)
+    content = ContentFile(images.encode(full, "JPEG", quality=88))
+    needs_approval = album.group.uploads_need_approval and not is_organizer(uploaded_by)
+    photo = Photo(
+        album=album,
+        uploaded_by=uploaded_by,
+        caption=caption[:500],
+        alt_text=alt_text[:500],
+        taken_at=(
+            timezone.make_aware(decoded.taken_at, album.group.zone) if decoded.taken_at else None
+        ),
+        status=PhotoStatus.PENDING if needs_approval else PhotoStatus.PUBLISHED,
+    )
+    photo.image.save(f"{photo.key.hex}.jpg", content, save=False)
+    try:
+        with transaction.atomic():
+            photo.full_clean(exclude=["image"])
+            photo.save()
+            if album.cover_photo_id is None and photo.status == PhotoStatus.PUBLISHED:
+                Album.objects.filter(pk=album.pk, cover_photo__isnull=True).update(
+                    cover_photo=photo
+                )
+            transaction.on_commit(lambda: make_renditions.enqueue(photo_id=photo.pk))
+    except Exception:
+        photo.image.delete(save=False)  # nothing of a refused photo stays behind
+        raise
+    return photo
+
+
+def _delete_files(photo: Photo) -> None:
+    for field in (
+        photo.image,
+        photo.grid_webp,
+        photo.grid_jpeg,
+        photo.large_webp,
+        photo.large_jpeg,
+    ):
+        if field:
+            field.delete(save=False)
+
+
+def photo_delete(*, photo: Photo, member) -> None:
+    """Uploaders delete their own photos; organizers any. The files go too."""
+    if not (
+        is_organizer(member) or (member.is_authenticated and photo.uploaded_by_id == member.pk)
+    ):
+        raise PermissionDenied
+    with transaction.atomic():
+        Album.objects.filter(cover_photo=photo).update(cover_photo=None)
+        photo.delete()
+        transaction.on_commit(lambda: _delete_files(photo))
+
+
+def photo_request_takedown(*, photo: Photo, member) -> Photo:
+    """ "This is me, please remove": hidden at once, until an organizer decides."""
+    if not member.is_authenticated:
+        raise PermissionDenied
+    with transaction.atomic():
+        photo = Photo.objects.select_for_update().get(pk=photo.pk)
+        photo.status = PhotoStatus.HIDDEN
+        photo.takedown_requested_by = member
+        photo.takedown_requested_at = timezone.now()
+        photo.save(update_fields=["status", "takedown_requested_by", "takedown_requested_at"])
+        Album.objects.filter(cover_photo=photo).update(cover_photo=None)
+    return photo
+
+
+def photo_set_status(*, photo: Photo, status: str, by) -> Photo:
+    """Organizers approve, hide or restore a photo; restoring clears a takedown request."""
+    if not is_organizer(by):
+        raise PermissionDenied
+    if status not in PhotoStatus.values:
+        raise ValidationError(_("Unknown status."))
+    with transaction.atomic():
+        photo = Photo.objects.select_for_update().get(pk=photo.pk)
+        photo.status = status
+        if status == PhotoStatus.PUBLISHED:
+            photo.takedown_requested_by = None
+            photo.takedown_requested_at = None
+        else:
+            Album.objects.filter(cover_photo=photo).update(cover_photo=None)
+        photo.save(update_fields=["status", "takedown_requested_by", "takedown_requested_at"])
+    return photo

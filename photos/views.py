@@ -1,0 +1,237 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.generic import DetailView, ListView
+
+from events.models import Event
+
+from . import services
+from .forms import UploadForm
+from .models import Album, Photo, PhotoStatus, Visibility
+
+ALBUMS_PER_PAGE = 24
+PHOTOS_PER_PAGE = 60
+
+
+def _published_count():
+    counted = (
+        Photo.objects.published()
+        .filter(album=OuterRef("pk"))
+        .order_by()
+        .values("album")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class AlbumListView(ListView):
+    template_name = "photos/albums.html"
+    context_object_name = "albums"
+    paginate_by = ALBUMS_PER_PAGE
+
+    def get_queryset(self):
+        return (
+            Album.objects.visible_to(self.request.user)
+            .select_related("event", "cover_photo")
+            .annotate(photo_count=_published_count())
+            .order_by("-event__starts_at", "-created_at", "-pk")
+        )
+
+
+class AlbumDetailView(DetailView):
+    template_name = "photos/album.html"
+    context_object_name = "album"
+
+    def get_queryset(self):
+        return Album.objects.visible_to(self.request.user).select_related("event")
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context_data(**kwargs)
+        photos = Photo.objects.visible_to(self.request.user).filter(album=self.object)
+        paginator = Paginator(photos.order_by("uploaded_at", "pk"), PHOTOS_PER_PAGE)
+        page = paginator.get_page(self.request.GET.get("page"))
+        context.update(
+            page_obj=page,
+            paginator=paginator,
+            is_paginated=page.has_other_pages(),
+            photos=page.object_list,
+            can_upload=services.can_upload(self.request.user, self.object),
+        )
+        return context
+
+
+class PhotoDetailView(DetailView):
+    template_name = "photos/photo.html"
+    context_object_name = "photo"
+
+    def get_queryset(self):
+        return Photo.objects.visible_to(self.request.user).select_related(
+            "album", "album__event", "uploaded_by"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        photo = self.object
+        user = self.request.user
+        siblings = Photo.objects.visible_to(user).filter(album=photo.album)
+        earlier = Q(uploaded_at__lt=photo.uploaded_at) | Q(
+            uploaded_at=photo.uploaded_at, pk__lt=photo.pk
+        )
+        later = Q(uploaded_at__gt=photo.uploaded_at) | Q(
+            uploaded_at=photo.uploaded_at, pk__gt=photo.pk
+        )
+        context["previous"] = siblings.filter(earlier).order_by("-uploaded_at", "-pk").first()
+        context["next"] = siblings.filter(later).order_by("uploaded_at", "pk").first()
+        context["is_organizer"] = services.is_organizer(user)
+        context["is_uploader"] = user.is_authenticated and photo.uploaded_by_id == user.pk
+        return context
+
+
+@require_safe
+def photo_file(request, key, name):
+    """Serves a rendition only to whoever may see the photo; originals are never kept."""
+    photo = get_object_or_404(Photo.objects.select_related("album"), key=key)
+    user = request.user
+    visible = (
+        (
+            photo.status == PhotoStatus.PUBLISHED
+            and (photo.album.visibility == Visibility.PUBLIC or user.is_authenticated)
+        )
+        or services.is_organizer(user)
+        or (user.is_authenticated and photo.uploaded_by_id == user.pk)
+    )
+    if not visible:
+        raise Http404
+    if name == "full.jpg" and not user.is_authenticated:
+        raise Http404  # the full-size download is for members
+    field = photo.file_for(name)
+    if not field:
+        raise Http404
+    content_type = "image/webp" if name.endswith(".webp") else "image/jpeg"
+    response = FileResponse(field.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    if name == "full.jpg":
+        response["Content-Disposition"] = f'attachment; filename="photo-{photo.pk}.jpg"'
+    public = photo.album.visibility == Visibility.PUBLIC and photo.status == PhotoStatus.PUBLISHED
+    if public and name != "full.jpg":
+        patch_cache_control(response, public=True, max_age=86400)
+    else:
+        patch_cache_control(response, private=True, max_age=3600)
+        patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _upload(request, album: Album, *, back_url: str):
+    if not services.can_upload(request.user, album):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        added, refused = [], []
+        for upload in form.cleaned_data["files"]:
+            try:
+                added.append(
+                    services.photo_add(
+                        album=album,
+                        uploaded_by=request.user,
+                        file=upload,
+                        caption=form.cleaned_data["caption"],
+                        alt_text=form.cleaned_data["alt_text"],
+                    )
+                )
+            except ValidationError as error:
+                refused.extend(error.messages)
+        if added:
+            pending = sum(1 for p in added if p.status == PhotoStatus.PENDING)
+            messages.success(
+                request,
+                ngettext("%d photo added.", "%d photos added.", len(added)) % len(added)
+                + (" " + _("They will appear once an organizer approves them.") if pending else ""),
+            )
+        if not refused:
+            return redirect(album.get_absolute_url())
+        for reason in refused:
+            form.add_error("files", reason)
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    context = {"album": album, "form": form, "back_url": back_url}
+    return TemplateResponse(request, "photos/upload.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def upload_to_album(request, pk):
+    album = get_object_or_404(Album, pk=pk)
+    return _upload(request, album, back_url=album.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def upload_to_event(request, slug):
+    event = get_object_or_404(
+        Event.objects.published().alias(slug_lower=Lower("slug")), slug_lower=slug.lower()
+    )
+    album = Album.objects.filter(event=event).first()
+    if album is None:
+        if not services.can_upload(request.user, Album(event=event, group_id=event.group_id)):
+            raise PermissionDenied
+        album = services.album_for_event(event=event, by=request.user)
+    return _upload(request, album, back_url=event.get_absolute_url())
+
+
+def _photo_for(request, pk) -> Photo:
+    return get_object_or_404(Photo.objects.select_related("album"), pk=pk)
+
+
+@login_required
+@require_POST
+def takedown(request, pk):
+    photo = _photo_for(request, pk)
+    if not Photo.objects.visible_to(request.user).filter(pk=photo.pk).exists():
+        raise Http404
+    services.photo_request_takedown(photo=photo, member=request.user)
+    messages.success(
+        request,
+        _(
+            "The photo is hidden now. An organizer will look at your request "
+            "and remove it for good."
+        ),
+    )
+    return redirect(photo.album.get_absolute_url())
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    photo = _photo_for(request, pk)
+    services.photo_delete(photo=photo, member=request.user)
+    messages.success(request, _("The photo was deleted."))
+    return redirect(photo.album.get_absolute_url())
+
+
+@login_required
+@require_POST
+def set_status(request, pk):
+    photo = _photo_for(request, pk)
+    status = request.POST.get("status", "")
+    if status not in (PhotoStatus.PUBLISHED, PhotoStatus.HIDDEN):
+        raise Http404
+    services.photo_set_status(photo=photo, status=status, by=request.user)
+    messages.success(
+        request,
+        _("The photo's status is now “%(status)s”.") % {"status": PhotoStatus(status).label},
+    )
+    return redirect(photo.album.get_absolute_url())
