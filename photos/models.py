@@ -108,9 +108,7 @@ class Photo(models.Model):
         blank=True,
         related_name="photos",
     )
-    image = models.ImageField(
-        _("image"), upload_to=photo_path, width_field="width", height_field="height"
-    )
+    image = models.ImageField(_("image"), upload_to=photo_path)
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)
     # Renditions for the grid and the photo page; made by a background task after upload.

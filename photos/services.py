@@ -64,6 +64,8 @@ def photo_add(*, album: Album, uploaded_by, file, caption: str = "", alt_text: s
             timezone.make_aware(decoded.taken_at, album.group.zone) if decoded.taken_at else None
         ),
         status=PhotoStatus.PENDING if needs_approval else PhotoStatus.PUBLISHED,
+        width=full.width,
+        height=full.height,
     )
     photo.image.save(f"{photo.key.hex}.jpg", content, save=False)
     try:
@@ -100,6 +102,7 @@ def photo_delete(*, photo: Photo, member) -> None:
     ):
         raise PermissionDenied
     with transaction.atomic():
+        photo = Photo.objects.select_for_update().get(pk=photo.pk)  # with its renditions
         Album.objects.filter(cover_photo=photo).update(cover_photo=None)
         photo.delete()
         transaction.on_commit(lambda: _delete_files(photo))

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -120,7 +120,8 @@ def photo_file(request, key, name):
     if not field:
         raise Http404
     content_type = "image/webp" if name.endswith(".webp") else "image/jpeg"
-    response = FileResponse(field.open("rb"), content_type=content_type)
+    with field.open("rb") as stored:  # renditions are small; read whole, close at once
+        response = HttpResponse(stored.read(), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     if name == "full.jpg":
         response["Content-Disposition"] = f'attachment; filename="photo-{photo.pk}.jpg"'

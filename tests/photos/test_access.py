@@ -1,0 +1,167 @@
+"""Who may do what with photos: role × URL × method → status."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from photos import services
+from photos.models import Album, Photo, Visibility
+from tests.factories import UserFactory
+
+from .conftest import Upload, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "went", "did_not_go", "uploader", "organizer"]
+
+
+@pytest.fixture
+def world(group, event, album, attendee, organizer, django_capture_on_commit_callbacks):
+    """A public album (the event's) and a members-only album, each with one photo."""
+    uploader = attendee
+    with django_capture_on_commit_callbacks(execute=True):
+        public_photo = services.photo_add(
+            album=album, uploaded_by=uploader, file=Upload(image_bytes(), "p.jpg"), alt_text="P"
+        )
+        private_album = Album.objects.create(
+            group=group, title="Members only", visibility=Visibility.MEMBERS
+        )
+        private_photo = services.photo_add(
+            album=private_album, uploaded_by=organizer, file=Upload(image_bytes(), "m.jpg")
+        )
+    went = UserFactory()
+    from events import services as event_services
+
+    event_services.rsvp_set(event=event, member=went, going=True)
+    return {
+        "users": {
+            "went": went,
+            "did_not_go": UserFactory(),
+            "uploader": uploader,
+            "organizer": organizer,
+        },
+        "public_album": album,
+        "public_photo": Photo.objects.get(pk=public_photo.pk),
+        "private_album": private_album,
+        "private_photo": Photo.objects.get(pk=private_photo.pk),
+        "event": event,
+    }
+
+
+def _url(name, w):
+    pub, priv = w["public_photo"], w["private_photo"]
+    return {
+        "albums": "/photos/",
+        "public_album": w["public_album"].get_absolute_url(),
+        "public_photo": pub.get_absolute_url(),
+        "public_grid": pub.grid_webp_url,
+        "public_full": pub.full_url,
+        "private_album": w["private_album"].get_absolute_url(),
+        "private_photo": priv.get_absolute_url(),
+        "private_grid": priv.grid_jpeg_url,
+        "upload_album": f"/photos/albums/{w['public_album'].pk}/upload/",
+        "upload_event": f"/events/{w['event'].slug}/photos/upload/",
+        "takedown": f"/photos/{pub.pk}/takedown/",
+        "hide": f"/photos/{pub.pk}/status/",
+        "delete": f"/photos/{pub.pk}/delete/",
+    }[name]
+
+
+LOGIN = 302  # anonymous visitors are sent to log in
+ANYONE_200 = dict.fromkeys(ROLES, 200)
+MEMBERS_200 = {"anonymous": 404, "went": 200, "did_not_go": 200, "uploader": 200, "organizer": 200}
+ACCESS = {
+    ("albums", "get"): ANYONE_200,
+    ("public_album", "get"): ANYONE_200,
+    ("public_photo", "get"): ANYONE_200,
+    ("public_grid", "get"): ANYONE_200,
+    ("public_full", "get"): MEMBERS_200,
+    ("private_album", "get"): MEMBERS_200,
+    ("private_photo", "get"): MEMBERS_200,
+    ("private_grid", "get"): MEMBERS_200,
+    ("public_album", "post"): dict.fromkeys(ROLES, 405),
+    ("public_grid", "post"): dict.fromkeys(ROLES, 405),
+    ("upload_album", "get"): {"anonymous": LOGIN, "went": 200, "did_not_go": 403,
+                              "uploader": 200, "organizer": 200},
+    ("upload_event", "get"): {"anonymous": LOGIN, "went": 200, "did_not_go": 403,
+                              "uploader": 200, "organizer": 200},
+    ("upload_album", "put"): {"anonymous": LOGIN, "went": 405, "did_not_go": 405,
+                              "uploader": 405, "organizer": 405},
+    ("takedown", "get"): {"anonymous": LOGIN, "went": 405, "did_not_go": 405,
+                          "uploader": 405, "organizer": 405},
+    ("takedown", "post"): {"anonymous": LOGIN, "went": 302, "did_not_go": 302,
+                           "uploader": 302, "organizer": 302},
+    ("hide", "post"): {"anonymous": LOGIN, "went": 403, "did_not_go": 403,
+                       "uploader": 403, "organizer": 302},
+    ("delete", "get"): {"anonymous": LOGIN, "went": 405, "did_not_go": 405,
+                        "uploader": 405, "organizer": 405},
+    ("delete", "post"): {"anonymous": LOGIN, "went": 403, "did_not_go": 403,
+                         "uploader": 302, "organizer": 302},
+}  # fmt: skip
+TABLE = [(url, method, role, code) for (url, method), row in ACCESS.items()
+         for role, code in row.items()]  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)
+def test_photo_access(client, world, url, method, role, expected):
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    data = {"status": "hidden"} if url == "hide" else {}
+    response = getattr(client, method)(_url(url, world), data)
+    assert response.status_code == expected
+    if expected == LOGIN and role == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_hidden_photo_files_are_not_served(client, world):
+    photo = world["public_photo"]
+    url = photo.grid_webp_url
+    services.photo_request_takedown(photo=photo, member=world["users"]["did_not_go"])
+    assert client.get(url).status_code == 404
+    client.force_login(world["users"]["did_not_go"])
+    assert client.get(url).status_code == 404
+    client.force_login(world["users"]["organizer"])
+    assert client.get(url).status_code == 200
+
+
+def test_members_only_album_is_invisible_to_visitors(client, world):
+    html = client.get("/photos/").content.decode()
+    assert "Members only" not in html
+    assert world["public_album"].title in html
+    home = client.get("/").content.decode()
+    assert world["private_photo"].grid_jpeg_url not in home
+    assert client.get("/").context["counts"]["photos"] == 2
+
+
+def test_public_files_are_cacheable_private_ones_are_not(client, world):
+    public = client.get(world["public_photo"].grid_webp_url)
+    assert public["Cache-Control"] == "public, max-age=86400"
+    assert public["Content-Type"] == "image/webp"
+    client.force_login(world["users"]["went"])
+    private = client.get(world["private_photo"].grid_jpeg_url)
+    assert "private" in private["Cache-Control"]
+    assert "Cookie" in private["Vary"]
+
+
+def test_album_page_queries_do_not_grow(client, group, album, organizer, settings):
+    photos = Photo.objects.bulk_create(
+        Photo(album=album, uploaded_by=organizer, image=f"photos/x/{i}.jpg", grid_jpeg="g.jpg",
+              large_jpeg="l.jpg", grid_webp="g.webp", large_webp="l.webp", grid_height=267,
+              large_width=1600, large_height=1067, alt_text=f"Photo {i}")
+        for i in range(10)
+    )  # fmt: skip
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(album.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    small = queries()
+    Photo.objects.bulk_create(
+        Photo(album=album, uploaded_by=organizer, image=f"photos/y/{i}.jpg", alt_text=f"Y {i}")
+        for i in range(490)
+    )
+    assert len(photos) + 490 == Photo.objects.count()
+    large = queries()
+    # group, album, count, the page of photos
+    assert small == large == 4
