@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local runs are development runs unless the environment says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test uv env env-dev lint bench clean
+.PHONY: run test uv env env-dev lint icaljs bench clean
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv \
@@ -28,13 +28,30 @@ lint: env-dev
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 
-test: lint
+# ical.js (Mozilla's iCalendar parser, used by Thunderbird) for the calendar conformance tests,
+# installed from its lock file; reinstalled when package.json or the lock changes.
+ICALJS := tools/icaljs
+
+icaljs: $(ICALJS)/node_modules/.package-lock.json
+
+$(ICALJS)/node_modules/.package-lock.json: $(ICALJS)/package.json $(ICALJS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(ICALJS) --no-audit --no-fund; \
+	else \
+		echo "icaljs: npm not found; the ical.js tests skip (and fail where CI or REQUIRE_BROWSER=1)"; \
+	fi
+
+test: lint icaljs
 	$(UV) run python manage.py check
 	$(UV) run python manage.py makemigrations --check --dry-run
 	$(UV) run pytest
 
+# Both scripts run even when the first fails; the target fails when either does.
 bench: env-dev
-	$(UV) run python bench/pages.py
+	status=0; \
+	$(UV) run python bench/pages.py || status=1; \
+	$(UV) run python bench/feeds.py || status=1; \
+	exit $$status
 
 clean:
-	rm -rf .venv staticfiles .pytest_cache
+	rm -rf .venv staticfiles .pytest_cache $(ICALJS)/node_modules

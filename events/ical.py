@@ -14,7 +14,16 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vCategory,
+    vDuration,
+    vText,
+)
 
 from groups.markdown import markdown_to_text
 from groups.models import Group
@@ -32,6 +41,90 @@ def site_domain() -> str:
 
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+# --- Text and folding -------------------------------------------------------------------------
+
+
+class Text(vText):
+    """TEXT escaped as RFC 5545 says, and nothing more.
+
+    icalendar's vText first turns a backslash followed by N into a line break, so "C:\\Notes"
+    came out as "C:" and "otes" on a new line. Applied to every TEXT value, names included:
+    icalendar does not escape NAME or X-WR-* values at all.
+    """
+
+    def to_ical(self) -> bytes:
+        escaped = (
+            self.replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\\n")
+            .replace("\n", "\\n")
+            .replace("\r", "\\n")
+        )
+        return escaped.encode(self.encoding)
+
+
+class Categories(vCategory):
+    """CATEGORIES whose items are escaped by Text."""
+
+    def __init__(self, categories: list[str]):
+        super().__init__(categories)
+        self.cats = [Text(category) for category in categories]
+
+
+FOLD_AT = 75  # octets per physical line, CRLF excluded (RFC 5545 section 3.1)
+
+
+def _units(line: str) -> list[str]:
+    """The pieces a fold may not split: a character, a backslash escape in the value (a
+    backslash and the character after it), a caret escape in a parameter (RFC 6868)."""
+    units, index, in_value, quoted = [], 0, False, False
+    while index < len(line):
+        char = line[index]
+        pair = line[index : index + 2]
+        if (in_value and char == "\\" and len(pair) == 2) or (
+            not in_value and pair in ("^^", "^n", "^'")
+        ):
+            units.append(pair)
+            index += 2
+            continue
+        if not in_value:
+            if char == '"':
+                quoted = not quoted
+            elif char == ":" and not quoted:
+                in_value = True
+        units.append(char)
+        index += 1
+    return units
+
+
+def _fold(line: str) -> str:
+    """One content line folded at 75 octets, never inside a UTF-8 character or an escape."""
+    physical, current, size = [], [], 0
+    for unit in _units(line):
+        octets = len(unit.encode())
+        limit = FOLD_AT - (1 if physical else 0)  # a continuation starts with a space
+        if current and size + octets > limit:
+            physical.append("".join(current))
+            current, size = [], 0
+        current.append(unit)
+        size += octets
+    physical.append("".join(current))
+    return "\r\n ".join(physical)
+
+
+def refold(body: bytes) -> bytes:
+    """icalendar folds at 75 octets but can cut a run of backslashes inside an escape (a line
+    ending in the first half of `\\\\`), which some clients read wrongly: unfold, fold again."""
+    lines: list[str] = []
+    for physical in body.decode().split("\r\n"):
+        if physical[:1] in (" ", "\t") and lines:
+            lines[-1] += physical[1:]
+        elif physical:
+            lines.append(physical)
+    return "".join(f"{_fold(line)}\r\n" for line in lines).encode()
 
 
 # --- VTIMEZONE ---------------------------------------------------------------------------------
@@ -180,6 +273,18 @@ def _location(event: Event, *, private: bool) -> str:
     return ", ".join(piece for piece in pieces if piece)
 
 
+def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The moment in the group's zone, or in UTC if that wall time happens twice.
+
+    RFC 5545 reads a local time in the hour that repeats when clocks go back as the first
+    occurrence, ical.js (Thunderbird) as the second: only UTC means the same to every client.
+    """
+    local = moment.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
 def last_changed(event: Event) -> datetime:
     """When anything shown about the event last changed: the event, its venue or speakers."""
     moments = [event.updated_at]
@@ -200,15 +305,15 @@ def event_component(event: Event, *, private: bool = False, tentative: bool = Fa
     vevent.add("created", event.created_at.astimezone(UTC))
     vevent.add("last-modified", last_changed(event).astimezone(UTC))
     vevent.add("sequence", event.sequence)
-    vevent.add("dtstart", event.starts_at.astimezone(zone))
-    vevent.add("dtend", event.ends_at.astimezone(zone))
-    vevent.add("summary", event.title)
+    vevent.add("dtstart", in_zone(event.starts_at, zone))
+    vevent.add("dtend", in_zone(event.ends_at, zone))
+    vevent.add("summary", Text(event.title))
     online_url = event.online_url if (private and event.is_online) else None
-    vevent.add("description", _description(event, online_url=online_url))
+    vevent.add("description", Text(_description(event, online_url=online_url)))
     vevent.add("url", absolute(event.get_absolute_url()))
     location = _location(event, private=private)
     if location:
-        vevent.add("location", location)
+        vevent.add("location", Text(location))
     venue = event.venue if event.venue_id else None
     hide_address = event.address_for_attendees_only and not private
     if venue and venue.latitude is not None and venue.longitude is not None and not hide_address:
@@ -226,7 +331,7 @@ def event_component(event: Event, *, private: bool = False, tentative: bool = Fa
     categories = [_("Meetup")]
     if event.series_id:
         categories.append(event.series.name)
-    vevent.add("categories", categories)
+    vevent.add("categories", Categories(categories))
     return vevent
 
 
@@ -246,12 +351,12 @@ def build_calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-caldesc", description)
+    cal.add("name", Text(name))
+    cal.add("x-wr-calname", Text(name))
+    cal.add("x-wr-caldesc", Text(description))
     cal.add("x-wr-timezone", group.time_zone)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
+    cal.add("x-published-ttl", vDuration(REFRESH))
     zone = ZoneInfo(group.time_zone)
     if events:
         years = [e.starts_at.astimezone(zone).year for e in events] + [
@@ -266,4 +371,4 @@ def build_calendar(
                 tentative=event.pk in waitlisted_ids,
             )
         )
-    return cal.to_ical()
+    return refold(cal.to_ical())

@@ -86,7 +86,7 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
     def get_queryset(self):
         return (
             Event.objects.visible_to(self.request.user)
-            .select_related("group", "venue", "series")
+            .select_related("group", "venue", "series", "album")
             .prefetch_related(
                 Prefetch("event_speakers", queryset=EventSpeaker.objects.select_related("speaker")),
                 "agenda_items",
