@@ -187,8 +187,26 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("POTLUCK_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded images: the local folder by default, or an S3-compatible bucket (django-storages).
+S3_BUCKET = os.environ.get("POTLUCK_S3_BUCKET", "")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("POTLUCK_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("POTLUCK_S3_REGION") or None,
+            "access_key": os.environ.get("POTLUCK_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("POTLUCK_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",  # every image is served through Potluck's access checks
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

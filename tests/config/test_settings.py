@@ -71,3 +71,32 @@ def test_production_uses_redis_cache_when_configured():
         "django.core.cache.backends.redis.RedisCache",
         "redis://127.0.0.1:6379/3",
     ]
+
+
+def test_s3_storage_is_configured_from_the_environment():
+    code = (
+        "from django.core.files.storage import default_storage as s;"
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.default_acl)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POTLUCK_"))}
+    env.update(
+        DJANGO_DEBUG="1",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        POTLUCK_S3_BUCKET="potluck-photos",
+        POTLUCK_S3_ENDPOINT_URL="https://s3.example.org",
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == [
+        "S3Storage",
+        "potluck-photos",
+        "https://s3.example.org",
+        "private",
+    ]
