@@ -51,6 +51,7 @@ bench: env-dev
 	status=0; \
 	$(UV) run python bench/pages.py || status=1; \
 	$(UV) run python bench/feeds.py || status=1; \
+	$(UV) run python bench/photos.py || status=1; \
 	exit $$status
 
 clean:

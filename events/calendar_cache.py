@@ -15,7 +15,8 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db import transaction
 
-GENERATION_KEY = "ical:generation"
+GENERATION_KEY = "ical:generation"  # events, venues, speakers, the group: every feed
+PERSONAL_KEY = "ical:generation:personal"  # RSVPs and tokens: personal feeds only
 TIMEOUT = 3600  # an upper bound: events also move from upcoming to past as time passes
 
 
@@ -26,25 +27,33 @@ class CachedFeed:
     last_modified: datetime | None
 
 
-def _generation() -> str:
-    return cache.get_or_set(GENERATION_KEY, lambda: secrets.token_hex(8), timeout=None)
+def _generation(key: str) -> str:
+    return cache.get_or_set(key, lambda: secrets.token_hex(8), timeout=None)
 
 
-def _bump() -> None:
-    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+def calendar_changed(*, personal_only: bool = False) -> None:
+    """Marks cached feeds stale, now and again once the transaction commits.
 
-
-def calendar_changed() -> None:
-    """Marks every cached feed stale, now and again once the transaction commits.
-
-    The second bump matters: a feed built between the two saw the data before the commit.
+    personal_only: an RSVP or a token changed, which only personal feeds show; the group's
+    feed keeps its cache (and its ETag). The second bump matters: a feed built between the
+    two saw the data from before the commit.
     """
-    _bump()
-    transaction.on_commit(_bump)
+    key = PERSONAL_KEY if personal_only else GENERATION_KEY
+
+    def bump():
+        cache.set(key, secrets.token_hex(8), timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
-def cached_feed(key: str, build: Callable[[], tuple[bytes, datetime | None]]) -> CachedFeed:
-    cache_key = f"ical:{_generation()}:{key}"
+def cached_feed(
+    key: str, build: Callable[[], tuple[bytes, datetime | None]], *, personal: bool = False
+) -> CachedFeed:
+    generation = _generation(GENERATION_KEY)
+    if personal:
+        generation += _generation(PERSONAL_KEY)
+    cache_key = f"ical:{generation}:{key}"
     feed = cache.get(cache_key)
     if feed is None:
         body, last_modified = build()

@@ -8,7 +8,6 @@ from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -21,25 +20,14 @@ from django.views.decorators.http import require_safe
 
 from . import ical
 from .calendar_cache import CachedFeed, cached_feed
-from .models import RSVP, Event, EventSpeaker, RSVPStatus
+from .models import RSVP, Event, RSVPStatus
 
 RECENT = timedelta(days=365)
 
 
-def feed_events(queryset):
-    """Everything a VEVENT shows, in a fixed number of queries."""
-    return queryset.select_related("group", "venue", "series").prefetch_related(
-        Prefetch("event_speakers", queryset=EventSpeaker.objects.select_related("speaker"))
-    )
-
-
 def in_feed_window(now=None):
     """Published events that are upcoming, or past but from the last twelve months."""
-    now = now or timezone.now()
-    published = Event.objects.published()
-    upcoming = published.upcoming(now).values("pk")
-    recent = published.past(now).filter(starts_at__gte=now - RECENT).values("pk")
-    return Event.objects.filter(Q(pk__in=upcoming) | Q(pk__in=recent)).order_by("starts_at", "pk")
+    return Event.objects.published().upcoming_or_recent(now, recent=RECENT)
 
 
 def _last_modified(events) -> object:
@@ -77,7 +65,7 @@ def group_feed(request):
     group = _group(request)
 
     def build():
-        events = list(feed_events(in_feed_window().filter(group=group)))
+        events = ical.feed_events(in_feed_window().filter(group=group))
         body = ical.build_calendar(
             events, group=group, name=group.name, description=group.tagline or group.name
         )
@@ -93,7 +81,7 @@ def event_feed(request, slug):
     event = get_object_or_404(queryset, slug_lower=slug.lower())
 
     def build():
-        events = list(feed_events(Event.objects.filter(pk=event.pk)))
+        events = ical.feed_events(Event.objects.filter(pk=event.pk))
         body = ical.build_calendar(
             events, group=group, name=events[0].title, description=group.name
         )
@@ -116,8 +104,8 @@ def personal_feed(request, token):
         ).values_list("event_id", "status")
         going = frozenset(pk for pk, status in rsvps if status == RSVPStatus.GOING)
         waitlisted = frozenset(pk for pk, status in rsvps if status == RSVPStatus.WAITLISTED)
-        events = list(
-            feed_events(Event.objects.filter(pk__in=going | waitlisted).order_by("starts_at"))
+        events = ical.feed_events(
+            Event.objects.filter(pk__in=going | waitlisted).order_by("starts_at", "pk")
         )
         body = ical.build_calendar(
             events,
@@ -129,7 +117,7 @@ def personal_feed(request, token):
         )
         return body, _last_modified(events)
 
-    feed = cached_feed(f"member:{member.pk}:{token}", build)
+    feed = cached_feed(f"member:{member.pk}:{token}", build, personal=True)
     return _respond(request, feed, filename="my-events.ics", private=True)
 
 
@@ -156,7 +144,7 @@ def google_add_link(event: Event) -> str:
         "text": event.title,
         "dates": dates,
         "details": f"{event.summary}\n\n{ical.absolute(event.get_absolute_url())}".strip(),
-        "location": ical._location(event, private=False),
+        "location": ical.location_text(event, private=False),
         "ctz": event.group.time_zone,
     }
     return "https://calendar.google.com/calendar/render?" + urlencode(params, quote_via=quote)

@@ -6,6 +6,7 @@ from dateutil.relativedelta import TU, relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from groups.markdown import markdown_to_text
 from groups.models import Group
 
 from .models import (
@@ -124,6 +125,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
             "summary": "A conversation with the city's worker-cooperative program about "
             "what cooperatives need from a public partner.",
             "description": UPCOMING_DESCRIPTION,
+            "description_text": markdown_to_text(UPCOMING_DESCRIPTION),
             "status": EventStatus.PUBLISHED,
             "starts_at": _at(upcoming_day, 18, 30, zone),
             "ends_at": _at(upcoming_day, 20, 30, zone),
@@ -170,6 +172,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
             "title": "Data Cooperatives: Who Owns What We Share?",
             "summary": "How communities can pool and govern their own data.",
             "description": PAST_DESCRIPTION,
+            "description_text": markdown_to_text(PAST_DESCRIPTION),
             "status": EventStatus.PUBLISHED,
             "starts_at": _at(past_day, 18, 30, zone),
             "ends_at": _at(past_day, 20, 30, zone),

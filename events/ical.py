@@ -6,13 +6,16 @@ multi-valued RDATE, which ical.js (Thunderbird) and vobject misread.
 """
 
 import calendar as pycalendar
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from icalendar import (
     Calendar,
@@ -22,13 +25,14 @@ from icalendar import (
     vCalAddress,
     vCategory,
     vDuration,
+    vGeo,
     vText,
 )
+from icalendar.parser import Contentline
 
-from groups.markdown import markdown_to_text
 from groups.models import Group
 
-from .models import Event, EventStatus, SpeakerRole
+from .models import EventSpeaker, EventStatus, SpeakerRole
 
 PRODID = "-//Potluck//Potluck meetup calendar//EN"
 REFRESH = timedelta(hours=1)
@@ -77,42 +81,32 @@ class Categories(vCategory):
 FOLD_AT = 75  # octets per physical line, CRLF excluded (RFC 5545 section 3.1)
 
 
-def _units(line: str) -> list[str]:
-    """The pieces a fold may not split: a character, a backslash escape in the value (a
-    backslash and the character after it), a caret escape in a parameter (RFC 6868)."""
-    units, index, in_value, quoted = [], 0, False, False
-    while index < len(line):
-        char = line[index]
-        pair = line[index : index + 2]
-        if (in_value and char == "\\" and len(pair) == 2) or (
-            not in_value and pair in ("^^", "^n", "^'")
-        ):
-            units.append(pair)
-            index += 2
-            continue
-        if not in_value:
-            if char == '"':
-                quoted = not quoted
-            elif char == ":" and not quoted:
-                in_value = True
-        units.append(char)
-        index += 1
-    return units
+_HEADER = re.compile(r'^[^:"]*(?:"[^"]*"[^:"]*)*:')
 
 
 def _fold(line: str) -> str:
-    """One content line folded at 75 octets, never inside a UTF-8 character or an escape."""
-    physical, current, size = [], [], 0
-    for unit in _units(line):
-        octets = len(unit.encode())
-        limit = FOLD_AT - (1 if physical else 0)  # a continuation starts with a space
-        if current and size + octets > limit:
-            physical.append("".join(current))
-            current, size = [], 0
-        current.append(unit)
-        size += octets
-    physical.append("".join(current))
-    return "\r\n ".join(physical)
+    """One content line folded at 75 octets, never inside a UTF-8 character, a backslash
+    escape in the value, or a caret escape in a parameter (RFC 6868)."""
+    data = line.encode()
+    if len(data) <= FOLD_AT:
+        return line
+    header = _HEADER.match(line)
+    value_start = len(header.group(0).encode()) if header else 0
+    pieces, start, limit = [], 0, FOLD_AT
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # inside a multi-byte character
+            cut -= 1
+        escape = 0x5C if cut > value_start else 0x5E  # backslash in the value, caret before
+        run = 0
+        while cut - run - 1 >= start and data[cut - run - 1] == escape:
+            run += 1
+        if run % 2:  # the cut would separate an escape character from what it escapes
+            cut -= 1
+        pieces.append(data[start:cut])
+        start, limit = cut, FOLD_AT - 1  # a continuation line starts with a space
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode()
 
 
 def refold(body: bytes) -> bytes:
@@ -237,39 +231,159 @@ def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
 # --- Events ------------------------------------------------------------------------------------
 
 
-def event_uid(event: Event) -> str:
+@dataclass(frozen=True)
+class FeedVenue:
+    name: str
+    address: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """What a VEVENT shows about an event, read as plain rows (fast for a thousand events)."""
+
+    pk: int
+    slug: str
+    title: str
+    summary: str
+    text: str  # the description as plain text
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+    is_online: bool
+    online_url: str
+    address_for_attendees_only: bool
+    venue: FeedVenue | None
+    series_name: str | None
+    guests: tuple[tuple[str, str, datetime], ...]  # guest speakers: name, affiliation, updated
+
+    @property
+    def path(self) -> str:
+        return _event_path(self.slug)
+
+
+EVENT_FIELDS = (
+    "pk", "slug", "title", "summary", "description", "description_text", "status",
+    "starts_at", "ends_at", "sequence", "created_at", "updated_at", "is_online",
+    "online_url", "address_for_attendees_only", "venue_id", "venue__name", "venue__address",
+    "venue__city", "venue__latitude", "venue__longitude", "venue__updated_at", "series__name",
+)  # fmt: skip
+
+
+@cache
+def _event_path_template() -> str:
+    return reverse("events:detail", kwargs={"slug": "SLUG"})
+
+
+def _event_path(slug: str) -> str:
+    return _event_path_template().replace("SLUG", slug)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Translated words every VEVENT uses, looked up once per feed."""
+
+    meetup: str
+    with_names: str
+    join_online: str
+    online: str
+
+    @classmethod
+    def current(cls) -> "Labels":
+        return cls(_("Meetup"), _("With: %(names)s"), _("Join online: %(url)s"), _("Online"))
+
+
+def feed_events(queryset) -> list[FeedEvent]:
+    """The events of a queryset as FeedEvents, in two queries whatever their number."""
+    from groups.markdown import markdown_to_text
+
+    rows = list(queryset.values(*EVENT_FIELDS))
+    guests: dict[int, list] = {}
+    speakers = (
+        EventSpeaker.objects.filter(event__in=queryset.values("pk"), role=SpeakerRole.GUEST)
+        .order_by("order", "pk")
+        .values_list("event_id", "speaker__name", "speaker__affiliation", "speaker__updated_at")
+    )
+    for event_id, name, affiliation, updated_at in speakers:
+        guests.setdefault(event_id, []).append((name, affiliation, updated_at))
+    events = []
+    for row in rows:
+        venue = None
+        if row["venue_id"] is not None:
+            venue = FeedVenue(
+                row["venue__name"],
+                row["venue__address"],
+                row["venue__city"],
+                row["venue__latitude"],
+                row["venue__longitude"],
+                row["venue__updated_at"],
+            )
+        text = row["description_text"]
+        if row["description"] and not text:  # rows written before the plain text was kept
+            text = markdown_to_text(row["description"])
+        events.append(
+            FeedEvent(
+                pk=row["pk"],
+                slug=row["slug"],
+                title=row["title"],
+                summary=row["summary"],
+                text=text,
+                status=row["status"],
+                starts_at=row["starts_at"],
+                ends_at=row["ends_at"],
+                sequence=row["sequence"],
+                created_at=row["created_at"],
+                updated_at=row["updated_at"],
+                is_online=row["is_online"],
+                online_url=row["online_url"],
+                address_for_attendees_only=row["address_for_attendees_only"],
+                venue=venue,
+                series_name=row["series__name"],
+                guests=tuple(guests.get(row["pk"], ())),
+            )
+        )
+    return events
+
+
+def event_uid(event) -> str:
     return f"event-{event.pk}@{site_domain()}"
 
 
-def _description(event: Event, *, online_url: str | None) -> str:
+def _description(event: FeedEvent, *, online_url: str | None, labels: Labels) -> str:
     parts = []
     if event.summary:
         parts.append(event.summary)
-    text = markdown_to_text(event.description)
-    if text:
-        parts.append(text)
-    guests = [es.speaker for es in event.event_speakers.all() if es.role == SpeakerRole.GUEST]
-    if guests:
+    if event.text:
+        parts.append(event.text)
+    if event.guests:
         names = ", ".join(
-            f"{s.name} ({s.affiliation})" if s.affiliation else s.name for s in guests
+            f"{name} ({affiliation})" if affiliation else name
+            for name, affiliation, _updated in event.guests
         )
-        parts.append(_("With: %(names)s") % {"names": names})
+        parts.append(labels.with_names % {"names": names})
     if online_url:
-        parts.append(_("Join online: %(url)s") % {"url": online_url})
-    parts.append(absolute(event.get_absolute_url()))
+        parts.append(labels.join_online % {"url": online_url})
+    parts.append(absolute(event.path))
     return "\n\n".join(parts)
 
 
-def _location(event: Event, *, private: bool) -> str:
+def location_text(event, *, private: bool, labels: Labels | None = None) -> str:
+    """LOCATION for a FeedEvent or an Event: the exact address only where it may be shown."""
     pieces = []
-    if event.venue_id:
+    if event.venue is not None:
         venue = event.venue
         if event.address_for_attendees_only and not private:
             pieces = [venue.name, venue.city]
         else:
             pieces = [venue.name, venue.address, venue.city]
     elif event.is_online:
-        pieces = [_("Online")]
+        pieces = [labels.online if labels else _("Online")]
     return ", ".join(piece for piece in pieces if piece)
 
 
@@ -285,58 +399,91 @@ def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
     return local
 
 
-def last_changed(event: Event) -> datetime:
+def last_changed(event: FeedEvent) -> datetime:
     """When anything shown about the event last changed: the event, its venue or speakers."""
     moments = [event.updated_at]
-    if event.venue_id:
+    if event.venue is not None:
         moments.append(event.venue.updated_at)
-    moments += [es.speaker.updated_at for es in event.event_speakers.all()]
+    moments += [updated for _name, _affiliation, updated in event.guests]
     return max(moments)
 
 
-def event_component(event: Event, *, private: bool = False, tentative: bool = False):
-    """One VEVENT. private: the reader is going (online link, exact address)."""
-    from icalendar import Event as VEvent
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
-    zone = ZoneInfo(event.group.time_zone)
-    vevent = VEvent()
-    vevent.add("uid", event_uid(event))
-    vevent.add("dtstamp", last_changed(event).astimezone(UTC))
-    vevent.add("created", event.created_at.astimezone(UTC))
-    vevent.add("last-modified", last_changed(event).astimezone(UTC))
-    vevent.add("sequence", event.sequence)
-    vevent.add("dtstart", in_zone(event.starts_at, zone))
-    vevent.add("dtend", in_zone(event.ends_at, zone))
-    vevent.add("summary", Text(event.title))
+
+def _when(name: str, moment: datetime, zone: ZoneInfo) -> str:
+    local = in_zone(moment, zone)
+    if local.tzinfo is UTC:
+        return f"{name}:{_utc(local)}"
+    return f"{name};TZID={zone.key}:{local:%Y%m%dT%H%M%S}"
+
+
+def _text(value: str) -> str:
+    return Text(value).to_ical().decode()
+
+
+def organizer_line(group: Group) -> str:
+    """ORGANIZER with the group's name as CN, parameter quoting by icalendar."""
+    organizer = vCalAddress(f"mailto:{group.contact_email or settings.DEFAULT_FROM_EMAIL}")
+    organizer.params["cn"] = vText(group.name)
+    return Contentline.from_parts("ORGANIZER", organizer.params, organizer).strip()
+
+
+def vevent_lines(
+    event: FeedEvent,
+    *,
+    zone: ZoneInfo,
+    organizer: str,
+    labels: Labels,
+    private: bool = False,
+    tentative: bool = False,
+) -> list[str]:
+    """One VEVENT as unfolded content lines, in icalendar's property order.
+
+    Values are escaped and formatted exactly as icalendar's types do; writing the lines
+    directly keeps a thousand-event feed fast. private: the reader is going (online link,
+    exact address); tentative: the reader is waitlisted.
+    """
+    changed = _utc(last_changed(event))
     online_url = event.online_url if (private and event.is_online) else None
-    vevent.add("description", Text(_description(event, online_url=online_url)))
-    vevent.add("url", absolute(event.get_absolute_url()))
-    location = _location(event, private=private)
-    if location:
-        vevent.add("location", Text(location))
-    venue = event.venue if event.venue_id else None
+    if event.status == EventStatus.CANCELLED:
+        status = "CANCELLED"
+    else:
+        status = "TENTATIVE" if tentative else "CONFIRMED"
+    categories = [labels.meetup] + ([event.series_name] if event.series_name else [])
+    lines = [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{_text(event.title)}",
+        _when("DTSTART", event.starts_at, zone),
+        _when("DTEND", event.ends_at, zone),
+        f"DTSTAMP:{changed}",
+        f"UID:{event_uid(event)}",
+        f"SEQUENCE:{event.sequence}",
+        "CATEGORIES:" + ",".join(_text(c) for c in categories),
+        f"CREATED:{_utc(event.created_at)}",
+        f"DESCRIPTION:{_text(_description(event, online_url=online_url, labels=labels))}",
+    ]
+    venue = event.venue
     hide_address = event.address_for_attendees_only and not private
     if venue and venue.latitude is not None and venue.longitude is not None and not hide_address:
-        vevent.add("geo", (float(venue.latitude), float(venue.longitude)))
-    if event.status == EventStatus.CANCELLED:
-        vevent.add("status", "CANCELLED")
-    elif tentative:
-        vevent.add("status", "TENTATIVE")
-    else:
-        vevent.add("status", "CONFIRMED")
-    vevent.add("transp", "OPAQUE")
-    organizer = vCalAddress(f"mailto:{event.group.contact_email or settings.DEFAULT_FROM_EMAIL}")
-    organizer.params["cn"] = vText(event.group.name)
-    vevent.add("organizer", organizer)
-    categories = [_("Meetup")]
-    if event.series_id:
-        categories.append(event.series.name)
-    vevent.add("categories", Categories(categories))
-    return vevent
+        lines.append("GEO:" + vGeo((float(venue.latitude), float(venue.longitude))).to_ical())
+    lines.append(f"LAST-MODIFIED:{changed}")
+    location = location_text(event, private=private, labels=labels)
+    if location:
+        lines.append(f"LOCATION:{_text(location)}")
+    lines += [
+        organizer,
+        f"STATUS:{status}",
+        "TRANSP:OPAQUE",
+        f"URL:{absolute(event.path)}",
+        "END:VEVENT",
+    ]
+    return lines
 
 
 def build_calendar(
-    events: Iterable[Event],
+    events: Iterable[FeedEvent],
     *,
     group: Group,
     name: str,
@@ -344,7 +491,7 @@ def build_calendar(
     going_ids: frozenset[int] = frozenset(),
     waitlisted_ids: frozenset[int] = frozenset(),
 ) -> bytes:
-    """A VCALENDAR for the events (already fetched with venue, series and speakers)."""
+    """A VCALENDAR for the events (as read by feed_events)."""
     events = list(events)
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -363,12 +510,19 @@ def build_calendar(
             e.ends_at.astimezone(zone).year for e in events
         ]
         cal.add_component(vtimezone(group.time_zone, min(years) - 1, max(years) + 1))
+    head = refold(cal.to_ical()).decode()
+    organizer = organizer_line(group)
+    labels = Labels.current()
+    body = [head[: -len("END:VCALENDAR\r\n")]]
     for event in events:
-        cal.add_component(
-            event_component(
-                event,
-                private=event.pk in going_ids,
-                tentative=event.pk in waitlisted_ids,
-            )
+        lines = vevent_lines(
+            event,
+            zone=zone,
+            organizer=organizer,
+            labels=labels,
+            private=event.pk in going_ids,
+            tentative=event.pk in waitlisted_ids,
         )
-    return refold(cal.to_ical())
+        body.append("".join(f"{_fold(line)}\r\n" for line in lines))
+    body.append("END:VCALENDAR\r\n")
+    return "".join(body).encode()

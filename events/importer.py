@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
+from groups.markdown import markdown_to_text
 from groups.models import Group
 
 from .calendar_cache import calendar_changed
@@ -164,6 +165,7 @@ def events_import_ics(*, data: bytes, group: Group) -> ImportResult:
             fields = {
                 "title": entry["title"],
                 "description": entry["description"],
+                "description_text": markdown_to_text(entry["description"]),
                 "starts_at": entry["starts_at"],
                 "ends_at": entry["ends_at"],
                 "venue": venue,

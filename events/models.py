@@ -200,6 +200,14 @@ class EventQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(ends_at__lte=now, starts_at__lt=now).order_by("-starts_at", "-pk")
 
+    def upcoming_or_recent(self, now: datetime | None = None, *, recent: timedelta):
+        """upcoming() plus the past() events that started within `recent`, in one condition
+        (the union of the two rules above), ordered by start."""
+        now = now or timezone.now()
+        return self.filter(Q(ends_at__gt=now) | Q(starts_at__gte=now - recent)).order_by(
+            "starts_at", "pk"
+        )
+
     def with_attendance(self):
         """Going and checked-in counts per event, computed only for the rows fetched."""
 
@@ -240,6 +248,9 @@ class Event(models.Model):
         _("summary"), max_length=300, blank=True, help_text=_("One or two sentences: the theme.")
     )
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    # The description as plain text, kept by the services that write descriptions, for
+    # calendar feeds (rendering Markdown for a thousand events at once is too slow).
+    description_text = models.TextField(blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=EventStatus.choices, default=EventStatus.DRAFT
     )
@@ -381,6 +392,14 @@ class Event(models.Model):
             errors["ends_at"] = _("An event can last 14 days at most.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def plain_description(self) -> str:
+        from groups.markdown import markdown_to_text
+
+        if self.description and not self.description_text:
+            return markdown_to_text(self.description)
+        return self.description_text
 
     @property
     def is_draft(self) -> bool:
@@ -565,10 +584,12 @@ class RSVP(models.Model):
     """A member's answer to an event: going (with guests), waitlisted or not going."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    # Empty once the member has deleted their account: past attendance stays, anonymously.
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("member"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="rsvps",
     )
     status = models.CharField(_("status"), max_length=20, choices=RSVPStatus.choices)
@@ -597,7 +618,11 @@ class RSVP(models.Model):
         verbose_name_plural = _("RSVPs")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "member"], name="events_rsvp_one_per_member"),
+            models.UniqueConstraint(
+                fields=["event", "member"],
+                condition=Q(member__isnull=False),
+                name="events_rsvp_one_per_member",
+            ),
             models.CheckConstraint(
                 condition=Q(status=RSVPStatus.WAITLISTED, waitlist_seq__isnull=False)
                 | (~Q(status=RSVPStatus.WAITLISTED) & Q(waitlist_seq__isnull=True)),
@@ -617,7 +642,8 @@ class RSVP(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member} · {self.event} · {self.get_status_display()}"
+        who = self.member or _("a former member")
+        return f"{who} · {self.event} · {self.get_status_display()}"
 
     @property
     def party_size(self) -> int:

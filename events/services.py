@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from groups.markdown import markdown_to_text
 from groups.models import Membership
 
 from .calendar_cache import calendar_changed
@@ -39,6 +40,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         elif set(changed_fields) & set(Event.SEQUENCE_FIELDS):
             event.sequence += 1
         event.updated_by = by
+        event.description_text = markdown_to_text(event.description)
         event.full_clean()
         event.save()
         calendar_changed()
@@ -122,6 +124,7 @@ def event_duplicate_to_next(*, event: Event, by) -> Event:
             slug=_unique_slug(base),
             summary=event.summary,
             description=event.description,
+            description_text=event.description_text,
             status=EventStatus.DRAFT,
             starts_at=starts_at,
             ends_at=ends_at,
@@ -178,7 +181,7 @@ def rsvp_changes_committed(changes: list[RSVPChange]) -> None:
 
 def _after_commit(changes: list[RSVPChange]) -> None:
     if changes:
-        calendar_changed()  # personal feeds show going / tentative
+        calendar_changed(personal_only=True)  # personal feeds show going / tentative
         transaction.on_commit(partial(rsvp_changes_committed, list(changes)))
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -162,6 +162,9 @@ def _upload(request, album: Album, *, back_url: str):
                 + (" " + _("They will appear once an organizer approves them.") if pending else ""),
             )
         if not refused:
+            if request.headers.get("X-Upload-Progress") == "1":
+                # The progress script follows this itself, so the message shows once.
+                return JsonResponse({"redirect": album.get_absolute_url()})
             return redirect(album.get_absolute_url())
         for reason in refused:
             form.add_error("files", reason)

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from groups.markdown import markdown_to_text
 from groups.models import Group, Membership, Role
 
 PASSWORD = "correct horse battery staple"
@@ -85,6 +86,8 @@ class EventFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Event {n}")
     slug = factory.Sequence(lambda n: f"event-{n}")
     summary = "A conversation about cooperatives."
+    description = ""
+    description_text = factory.LazyAttribute(lambda o: markdown_to_text(o.description))
     status = "published"
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))

@@ -9,6 +9,7 @@
     event.preventDefault();
     var request = new XMLHttpRequest();
     request.open("POST", form.action || window.location.href);
+    request.setRequestHeader("X-Upload-Progress", "1");
     request.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) return;
       var percent = Math.round((e.loaded / e.total) * 100);
@@ -16,8 +17,9 @@
       bar.textContent = percent + "%";
     });
     request.addEventListener("load", function () {
-      if (request.responseURL && request.responseURL !== window.location.href && request.status === 200) {
-        window.location.assign(request.responseURL);
+      var type = request.getResponseHeader("Content-Type") || "";
+      if (request.status === 200 && type.indexOf("application/json") === 0) {
+        window.location.assign(JSON.parse(request.responseText).redirect);
         return;
       }
       document.open();

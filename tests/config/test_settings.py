@@ -75,7 +75,7 @@ def test_production_uses_redis_cache_when_configured():
 
 def test_s3_storage_is_configured_from_the_environment():
     code = (
-        "from django.core.files.storage import default_storage as s;"
+        "from django.core.files.storage import storages; s = storages['default'];"
         "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.default_acl)"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POTLUCK_"))}

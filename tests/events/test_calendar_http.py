@@ -171,3 +171,10 @@ def test_calendar_access(client, event, url, method, expected):
 def test_draft_event_has_no_feed(client, group):
     draft = EventFactory(status="draft")
     assert client.get(f"/events/{draft.slug}/calendar.ics").status_code == 404
+
+
+def test_an_rsvp_keeps_the_group_feed_cached(client, event, django_assert_num_queries):
+    etag = client.get("/calendar.ics")["ETag"]
+    services.rsvp_set(event=event, member=UserFactory(), going=True)
+    with django_assert_num_queries(1):  # the group; the body comes from the cache
+        assert client.get("/calendar.ics", headers={"if-none-match": etag}).status_code == 304

@@ -165,3 +165,12 @@ def test_album_page_queries_do_not_grow(client, group, album, organizer, setting
     large = queries()
     # group, album, count, the page of photos
     assert small == large == 4
+
+
+def test_photos_without_alt_text_still_have_a_name(
+    client, album, attendee, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.photo_add(album=album, uploaded_by=attendee, file=Upload(image_bytes(), "a.jpg"))
+    html = client.get(album.get_absolute_url()).content.decode()
+    assert 'alt="A photo without a description"' in html
