@@ -60,6 +60,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         editable=False,
         help_text=_("The secret part of the member's personal calendar feed address."),
     )
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    bio = models.TextField(_("short bio"), max_length=1000, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    links = models.TextField(
+        _("links"), blank=True, max_length=1000, help_text=_("One web address per line.")
+    )
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    profile_visibility = models.CharField(
+        _("who sees my profile"),
+        max_length=20,
+        choices=[("members", _("Members of the group")), ("everyone", _("Everyone"))],
+        default="members",
+    )
+    notify_new_events = models.BooleanField(_("emails about new events"), default=True)
+    notify_reminders = models.BooleanField(_("reminders before events I'm going to"), default=True)
+    notify_organizer_messages = models.BooleanField(_("messages from organizers"), default=True)
     show_in_attendee_lists = models.BooleanField(
         _("show me in attendee lists"),
         default=True,
@@ -94,7 +110,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("members:me")
+        return reverse("members:profile", kwargs={"pk": self.pk})
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
 
 
 def user_display(user) -> str:

@@ -1,10 +1,31 @@
-"""Writes about a member's own account."""
+"""Writes about a member's own account: membership, profile, export and deletion."""
 
+import io
+import json
+import zipfile
+from datetime import datetime
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from events import services as event_services
 from events.calendar_cache import calendar_changed
+from events.models import RSVP, Event
+from groups.models import ORGANIZER_ROLES, Group, Membership, Role
+from groups.permissions import organizers_group
+from photos import images
+from photos.models import Photo
 
+from .data import DATA
 from .models import User, new_calendar_token
+
+EXPORT_FORMAT = "potluck-member-export/1"
+AVATAR_SIZE = 512
 
 
 def member_rotate_calendar_token(*, member: User) -> str:
@@ -12,5 +33,227 @@ def member_rotate_calendar_token(*, member: User) -> str:
     with transaction.atomic():
         member.calendar_token = new_calendar_token()
         member.save(update_fields=["calendar_token"])
-        calendar_changed()
+        calendar_changed(personal_only=True)
     return member.calendar_token
+
+
+# --- Membership and roles ----------------------------------------------------------------------
+
+
+def _sync_organizer_status(user: User) -> None:
+    """Organizers and co-organizers are staff in the "Organizers" permission group."""
+    is_organizer = Membership.objects.filter(user=user, role__in=ORGANIZER_ROLES).exists()
+    group = organizers_group()
+    if is_organizer:
+        user.groups.add(group)
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+    else:
+        user.groups.remove(group)
+        if user.is_staff and not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+
+
+def _ensure_not_last_organizer(membership: Membership) -> None:
+    if membership.role not in ORGANIZER_ROLES:
+        return
+    others = (
+        Membership.objects.select_for_update()
+        .filter(group=membership.group, role__in=ORGANIZER_ROLES)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise ValidationError(
+            _(
+                "You are the group's last organizer. Make another member an organizer first, "
+                "so the group is never left without one."
+            ),
+            code="last_organizer",
+        )
+
+
+def membership_join(*, group: Group, user: User) -> Membership:
+    membership, _created = Membership.objects.get_or_create(group=group, user=user)
+    return membership
+
+
+def membership_leave(*, group: Group, user: User) -> None:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(group=group, user=user).first()
+        if membership is None:
+            return
+        _ensure_not_last_organizer(membership)
+        membership.delete()
+        _sync_organizer_status(user)
+
+
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    """Changes a role; the "Organizers" permission group and staff status follow."""
+    with transaction.atomic():
+        current = Membership.objects.select_for_update().get(pk=membership.pk)
+        if current.role in ORGANIZER_ROLES and role not in ORGANIZER_ROLES:
+            _ensure_not_last_organizer(current)
+        current.role = Role(role)
+        current.save(update_fields=["role"])
+        _sync_organizer_status(current.user)
+    return current
+
+
+# --- Profile -----------------------------------------------------------------------------------
+
+
+def member_set_avatar(*, member: User, upload) -> None:
+    """Stores the avatar through the same safe decoding as photos: re-encoded, no metadata."""
+    decoded = images.decode(upload, getattr(upload, "name", "") or _("the file"))
+    square = images.fit_longest(decoded.image, AVATAR_SIZE)
+    old = member.avatar.name if member.avatar else None
+    member.avatar.save(
+        f"{member.calendar_token[:8]}-{timezone.now():%Y%m%d%H%M%S}.jpg",
+        ContentFile(images.encode(square, "JPEG", quality=85)),
+        save=False,
+    )
+    member.save(update_fields=["avatar"])
+    if old:
+        transaction.on_commit(lambda: member.avatar.storage.delete(old))
+
+
+# --- Export ------------------------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.UTC).isoformat() if value else None
+
+
+def _sections(member: User) -> dict:
+    memberships = Membership.objects.filter(user=member).select_related("group")
+    rsvps = RSVP.objects.filter(member=member).select_related("event", "breakout")
+    photos = Photo.objects.filter(uploaded_by=member).select_related("album")
+    return {
+        "account": {
+            "email": member.email,
+            "display_name": member.display_name,
+            "date_joined": _iso(member.date_joined),
+            "last_login": _iso(member.last_login),
+        },
+        "profile": {
+            "pronouns": member.pronouns,
+            "bio": member.bio,
+            "city": member.city,
+            "links": member.link_list,
+            "avatar": "avatar.jpg" if member.avatar else None,
+            "profile_visibility": member.profile_visibility,
+            "show_in_attendee_lists": member.show_in_attendee_lists,
+        },
+        "notifications": {
+            "notify_new_events": member.notify_new_events,
+            "notify_reminders": member.notify_reminders,
+            "notify_organizer_messages": member.notify_organizer_messages,
+        },
+        "calendar": {"calendar_feed_token": member.calendar_token},
+        "memberships": [
+            {"group": m.group.name, "role": m.role, "joined_at": _iso(m.joined_at)}
+            for m in memberships
+        ],
+        "rsvps": [
+            {
+                "event": r.event.title,
+                "event_starts_at": _iso(r.event.starts_at),
+                "status": r.status,
+                "guests": r.guests,
+                "answer": r.answer,
+                "breakout": r.breakout.topic if r.breakout else None,
+                "checked_in_at": _iso(r.checked_in_at),
+                "waitlisted_at": _iso(r.waitlisted_at),
+                "created_at": _iso(r.created_at),
+            }
+            for r in rsvps.order_by("event__starts_at", "pk")
+        ],
+        "photos": [
+            {
+                "file": f"photos/{p.pk}.jpg",
+                "album": p.album.title,
+                "caption": p.caption,
+                "alt_text": p.alt_text,
+                "status": p.status,
+                "taken_at": _iso(p.taken_at),
+                "uploaded_at": _iso(p.uploaded_at),
+            }
+            for p in photos.order_by("uploaded_at", "pk")
+        ],
+    }
+
+
+def export_readme() -> str:
+    lines = [
+        _("Your data from Potluck"),
+        "",
+        _("data.json holds everything the site stores about you, in the sections below. "
+          "Times are in UTC (ISO 8601). photos/ holds the photos you uploaded, as stored "
+          "(without camera or location data); avatar.jpg is your picture, if you set one."),
+        "",
+    ]  # fmt: skip
+    for section in DATA:
+        lines += [f"== {section.key}: {section.title} ==", f"{_('Why')}: {section.why}"]
+        lines += [f"{_('Who sees it')}: {section.who_sees}", ""]
+        lines += [f"  {item.key}: {item.label}. {item.meaning}" for item in section.items]
+        lines.append("")
+    return "\n".join(str(line) for line in lines)
+
+
+def member_export(*, member: User) -> bytes:
+    """A ZIP with data.json, README.txt and the member's photo files and avatar."""
+    sections = _sections(member)
+    document = {
+        "format": EXPORT_FORMAT,
+        "exported_at": _iso(timezone.now()),
+        **sections,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(document, indent=2, ensure_ascii=False))
+        archive.writestr("README.txt", export_readme())
+        if member.avatar:
+            with member.avatar.open("rb") as avatar:
+                archive.writestr("avatar.jpg", avatar.read())
+        for photo in Photo.objects.filter(uploaded_by=member).order_by("pk"):
+            with photo.image.open("rb") as image:
+                archive.writestr(f"photos/{photo.pk}.jpg", image.read())
+    return buffer.getvalue()
+
+
+# --- Deletion ----------------------------------------------------------------------------------
+
+
+def member_delete(*, member: User, leave_photos: bool = False) -> None:
+    """Removes the member and everything personal; past attendance stays, anonymously."""
+    from photos import services as photo_services
+
+    with transaction.atomic():
+        for membership in Membership.objects.select_for_update().filter(user=member):
+            _ensure_not_last_organizer(membership)
+        now = timezone.now()
+        upcoming = Event.objects.upcoming(now).values("pk")
+        # Seats in upcoming events are freed through the RSVP rules, so the waitlist moves.
+        for rsvp in RSVP.objects.filter(member=member, event__in=upcoming).select_related("event"):
+            event_services.rsvp_cancel(event=rsvp.event, member=member)
+        RSVP.objects.filter(member=member, event__in=upcoming).delete()
+        RSVP.objects.filter(member=member).update(member=None, answer="", breakout=None)
+
+        photos = Photo.objects.filter(uploaded_by=member)
+        if leave_photos:
+            photos.update(uploaded_by=None)
+        else:
+            for photo in photos:
+                photo_services.photo_delete(photo=photo, member=member)
+
+        avatar = member.avatar.name if member.avatar else None
+        if avatar:
+            storage = member.avatar.storage
+            transaction.on_commit(lambda: storage.delete(avatar))
+        # Admin history that names the member (its object_repr) goes too.
+        user_type = ContentType.objects.get_for_model(User)
+        LogEntry.objects.filter(content_type=user_type, object_id=str(member.pk)).delete()
+        member.delete()
+        calendar_changed()

@@ -1,0 +1,130 @@
+"""Everything Potluck stores about a member, described once.
+
+The data export (members.services.member_export), its README and the /privacy/ page are all
+generated from DATA, so what we say we keep and what we hand over cannot drift apart.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    label: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    why: str
+    who_sees: str
+    items: tuple[Item, ...]
+
+
+DATA = (
+    Section(
+        "account",
+        _("Your account"),
+        _("To let you log in and to write to you about the events you join."),
+        _("You and the organizers. Your email address is never shown to other members."),
+        (
+            Item("email", _("Email address"), _("Your login, and where we send emails.")),
+            Item("display_name", _("Name"), _("How other members see you.")),
+            Item("date_joined", _("Account created"), _("When you signed up (UTC).")),
+            Item("last_login", _("Last login"), _("When you last logged in (UTC).")),
+        ),
+    ),
+    Section(
+        "profile",
+        _("Your profile"),
+        _("So members can get to know each other; every field but your name is optional."),
+        _("Members of the group, or everyone if you choose so."),
+        (
+            Item("pronouns", _("Pronouns"), _("Optional.")),
+            Item("bio", _("Short bio"), _("Optional.")),
+            Item("city", _("City"), _("Optional.")),
+            Item("links", _("Links"), _("Web addresses you chose to share.")),
+            Item("avatar", _("Avatar"), _("The file name of your picture inside this archive.")),
+            Item(
+                "profile_visibility",
+                _("Who sees your profile"),
+                _("“members” or “everyone”."),
+            ),
+            Item(
+                "show_in_attendee_lists",
+                _("Shown in attendee lists"),
+                _("Whether your name appears among the people going to an event."),
+            ),
+        ),
+    ),
+    Section(
+        "notifications",
+        _("Your email preferences"),
+        _("To send only the emails you want."),
+        _("Only you, and the system that sends emails."),
+        (
+            Item("notify_new_events", _("New events"), _("Announcements of new events.")),
+            Item("notify_reminders", _("Reminders"), _("A reminder before events you go to.")),
+            Item(
+                "notify_organizer_messages",
+                _("Messages from organizers"),
+                _("Messages to the people going to an event."),
+            ),
+        ),
+    ),
+    Section(
+        "calendar",
+        _("Your calendar feed"),
+        _("So your calendar app can show the events you go to."),
+        _("Whoever has the secret address; you can change it at any time."),
+        (Item("calendar_feed_token", _("Feed token"), _("The secret part of the address.")),),
+    ),
+    Section(
+        "memberships",
+        _("Your membership"),
+        _("To know who belongs to the group and who organizes it."),
+        _("Members of the group."),
+        (
+            Item("group", _("Group"), _("The group's name.")),
+            Item("role", _("Role"), _("organizer, co_organizer, host or member.")),
+            Item("joined_at", _("Joined"), _("When you joined (UTC).")),
+        ),
+    ),
+    Section(
+        "rsvps",
+        _("Your RSVPs"),
+        _("To count seats, run the waitlist fairly and check people in at the door."),
+        _("Organizers see all of it; members see your name among those going, if you allow "
+          "it; nobody else sees your answers."),
+        (
+            Item("event", _("Event"), _("The event's title.")),
+            Item("event_starts_at", _("Event start"), _("When the event started (UTC).")),
+            Item("status", _("Status"), _("going, waitlisted or not_going.")),
+            Item("guests", _("Guests"), _("How many guests you brought.")),
+            Item("answer", _("Answer"), _("Your answer to the event's question.")),
+            Item("breakout", _("Breakout discussion"), _("The discussion you chose.")),
+            Item("checked_in_at", _("Checked in"), _("When you were checked in at the door.")),
+            Item("waitlisted_at", _("Joined the waitlist"), _("When you joined the waitlist.")),
+            Item("created_at", _("Answered"), _("When you first answered (UTC).")),
+        ),
+    ),
+    Section(
+        "photos",
+        _("Your photos"),
+        _("To share the group's memories; we store them without any camera or location data."),
+        _("Everyone for public albums, members for members-only albums."),
+        (
+            Item("file", _("File"), _("The photo's file name inside this archive.")),
+            Item("album", _("Album"), _("The album it is in.")),
+            Item("caption", _("Caption"), _("Your caption.")),
+            Item("alt_text", _("Description"), _("The text read to people who can't see it.")),
+            Item("status", _("Status"), _("published, pending or hidden.")),
+            Item("taken_at", _("Taken"), _("When the camera says it was taken.")),
+            Item("uploaded_at", _("Uploaded"), _("When you uploaded it (UTC).")),
+        ),
+    ),
+)  # fmt: skip
