@@ -23,7 +23,7 @@ urlpatterns = [
     path("", include("photos.urls")),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("accounts/", include("allauth.urls")),
-    path("me/", include("members.urls")),
+    path("", include("members.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=static_lazy("img/favicon.svg"))),
 ]

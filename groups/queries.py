@@ -87,6 +87,8 @@ def home_context(group: Group, user, now=None) -> dict:
         "recent_past": recent_past,
         "organizers": organizers,
         **_links(group),
+        "is_member": user.is_authenticated
+        and Membership.objects.filter(group=group, user=user).exists(),
         "recent_photos": list(
             Photo.objects.visible_to(user)
             .filter(album__group=group)

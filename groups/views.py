@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import ratelimit, services
 from .forms import ContactForm
@@ -51,6 +53,33 @@ def contact(request):
     )
     messages.success(request, _("Thank you! Your message is on its way to the organizers."))
     return redirect("home")
+
+
+@login_required
+@require_POST
+def join(request):
+    group = _group_or_404(request)
+    services.membership_join(group=group, user=request.user)
+    messages.success(request, _("Welcome! You are a member of %(group)s.") % {"group": group.name})
+    return redirect("home")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def leave(request):
+    """Leaving takes a confirmation; the last organizer is told why they cannot."""
+    group = _group_or_404(request)
+    error = None
+    if request.method == "POST":
+        try:
+            services.membership_leave(group=group, user=request.user)
+        except ValidationError as refused:
+            error = refused.messages[0]
+        else:
+            messages.success(request, _("You have left %(group)s.") % {"group": group.name})
+            return redirect("home")
+    status = 409 if error else 200
+    return TemplateResponse(request, "groups/leave.html", {"error": error}, status=status)
 
 
 @never_cache

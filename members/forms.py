@@ -17,3 +17,83 @@ class SignupExtraForm(forms.Form):
     def signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"].strip()
         user.save(update_fields=["display_name"])
+
+
+class ProfileForm(forms.ModelForm):
+    """What other members see about you, and who sees it."""
+
+    avatar_upload = forms.FileField(
+        label=_("Avatar"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP. Location and camera details are removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        from .models import User
+
+        model = User
+        fields = [
+            "display_name",
+            "pronouns",
+            "bio",
+            "city",
+            "links",
+            "profile_visibility",
+            "show_in_attendee_lists",
+        ]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 3}),
+            "links": forms.Textarea(attrs={"rows": 2}),
+            "profile_visibility": forms.RadioSelect,
+        }
+
+    def clean_links(self):
+        from django.core.validators import URLValidator
+
+        validate = URLValidator(schemes=["http", "https"])
+        lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        for line in lines:
+            try:
+                validate(line)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(
+                    _("“%(link)s” is not a web address (it should start with https://).")
+                    % {"link": line}
+                ) from error
+        return "\n".join(lines)
+
+
+class NotificationsForm(forms.ModelForm):
+    class Meta:
+        from .models import User
+
+        model = User
+        fields = ["notify_new_events", "notify_reminders", "notify_organizer_messages"]
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To make sure it is you."),
+    )
+    leave_photos = forms.BooleanField(
+        label=_("Leave my photos to the group, without my name"),
+        required=False,
+        help_text=_("Otherwise your photos are deleted with your account."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)

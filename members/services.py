@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +15,8 @@ from django.utils.translation import gettext as _
 from events import services as event_services
 from events.calendar_cache import calendar_changed
 from events.models import RSVP, Event
-from groups.models import ORGANIZER_ROLES, Group, Membership, Role
-from groups.permissions import organizers_group
+from groups.models import Membership
+from groups.services import ensure_not_last_organizer
 from photos import images
 from photos.models import Photo
 
@@ -35,70 +34,6 @@ def member_rotate_calendar_token(*, member: User) -> str:
         member.save(update_fields=["calendar_token"])
         calendar_changed(personal_only=True)
     return member.calendar_token
-
-
-# --- Membership and roles ----------------------------------------------------------------------
-
-
-def _sync_organizer_status(user: User) -> None:
-    """Organizers and co-organizers are staff in the "Organizers" permission group."""
-    is_organizer = Membership.objects.filter(user=user, role__in=ORGANIZER_ROLES).exists()
-    group = organizers_group()
-    if is_organizer:
-        user.groups.add(group)
-        if not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-    else:
-        user.groups.remove(group)
-        if user.is_staff and not user.is_superuser:
-            user.is_staff = False
-            user.save(update_fields=["is_staff"])
-
-
-def _ensure_not_last_organizer(membership: Membership) -> None:
-    if membership.role not in ORGANIZER_ROLES:
-        return
-    others = (
-        Membership.objects.select_for_update()
-        .filter(group=membership.group, role__in=ORGANIZER_ROLES)
-        .exclude(pk=membership.pk)
-    )
-    if not others.exists():
-        raise ValidationError(
-            _(
-                "You are the group's last organizer. Make another member an organizer first, "
-                "so the group is never left without one."
-            ),
-            code="last_organizer",
-        )
-
-
-def membership_join(*, group: Group, user: User) -> Membership:
-    membership, _created = Membership.objects.get_or_create(group=group, user=user)
-    return membership
-
-
-def membership_leave(*, group: Group, user: User) -> None:
-    with transaction.atomic():
-        membership = Membership.objects.select_for_update().filter(group=group, user=user).first()
-        if membership is None:
-            return
-        _ensure_not_last_organizer(membership)
-        membership.delete()
-        _sync_organizer_status(user)
-
-
-def membership_set_role(*, membership: Membership, role: str) -> Membership:
-    """Changes a role; the "Organizers" permission group and staff status follow."""
-    with transaction.atomic():
-        current = Membership.objects.select_for_update().get(pk=membership.pk)
-        if current.role in ORGANIZER_ROLES and role not in ORGANIZER_ROLES:
-            _ensure_not_last_organizer(current)
-        current.role = Role(role)
-        current.save(update_fields=["role"])
-        _sync_organizer_status(current.user)
-    return current
 
 
 # --- Profile -----------------------------------------------------------------------------------
@@ -232,7 +167,7 @@ def member_delete(*, member: User, leave_photos: bool = False) -> None:
 
     with transaction.atomic():
         for membership in Membership.objects.select_for_update().filter(user=member):
-            _ensure_not_last_organizer(membership)
+            ensure_not_last_organizer(membership)
         now = timezone.now()
         upcoming = Event.objects.upcoming(now).values("pk")
         # Seats in upcoming events are freed through the RSVP rules, so the waitlist moves.

@@ -1,24 +1,73 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models.functions import Lower
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events.calendar_views import subscribe_links
 from events.ical import absolute
+from events.models import Event, RSVPStatus
+from groups.models import ORGANIZER_ROLES, Membership
+from photos.models import Photo
 
 from . import services
+from .data import DATA
+from .forms import DeleteAccountForm, DirectorySearchForm, NotificationsForm, ProfileForm
+from .models import User
+
+MEMBERS_PER_PAGE = 30
+
+
+def _me_context(request, **forms) -> dict:
+    user = request.user
+    feed_url = absolute(f"/calendar/{user.calendar_token}.ics")
+    group = request._potluck_group
+    return {
+        "calendar_links": subscribe_links(feed_url, group.name if group else "Potluck"),
+        "profile_form": forms.get("profile_form") or ProfileForm(instance=user),
+        "notifications_form": forms.get("notifications_form") or NotificationsForm(instance=user),
+        "is_member": group is not None
+        and Membership.objects.filter(group=group, user=user).exists(),
+    }
 
 
 @login_required
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def me(request):
-    """The member's own page: their account and the links to manage it."""
-    feed_url = absolute(f"/calendar/{request.user.calendar_token}.ics")
-    group = request._potluck_group
-    context = {"calendar_links": subscribe_links(feed_url, group.name if group else "Potluck")}
-    return TemplateResponse(request, "members/me.html", context)
+    """The member's own page: profile, email preferences, calendar feed, their data."""
+    if request.method == "POST":
+        which = request.POST.get("form")
+        if which == "notifications":
+            form = NotificationsForm(request.POST, instance=request.user)
+            if form.is_valid():
+                form.save()
+                messages.success(request, _("Your email preferences are saved."))
+                return redirect("members:me")
+            context = _me_context(request, notifications_form=form)
+        else:
+            form = ProfileForm(request.POST, request.FILES, instance=request.user)
+            if form.is_valid():
+                try:
+                    upload = form.cleaned_data.get("avatar_upload")
+                    if upload:
+                        services.member_set_avatar(member=request.user, upload=upload)
+                except ValidationError as error:
+                    form.add_error("avatar_upload", error)
+                else:
+                    form.save()
+                    messages.success(request, _("Your profile is saved."))
+                    return redirect("members:me")
+            context = _me_context(request, profile_form=form)
+        return TemplateResponse(request, "members/me.html", context, status=400)
+    return TemplateResponse(request, "members/me.html", _me_context(request))
 
 
 @login_required
@@ -27,3 +76,119 @@ def rotate_calendar_token(request):
     services.member_rotate_calendar_token(member=request.user)
     messages.success(request, _("Your calendar address has changed. The old one no longer works."))
     return redirect("members:me")
+
+
+@login_required
+@require_POST
+def export(request):
+    """Everything Potluck holds about the member, as a ZIP they download."""
+    archive = services.member_export(member=request.user)
+    response = HttpResponse(archive, content_type="application/zip")
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="potluck-my-data-{stamp}.zip"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_delete(
+                member=request.user, leave_photos=form.cleaned_data["leave_photos"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            messages.success(
+                request, _("Your account and your personal data are deleted. Goodbye!")
+            )
+            return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "members/delete.html", {"form": form}, status=status)
+
+
+def _group_members(request):
+    group = request._potluck_group
+    if group is None:
+        raise Http404
+    return group
+
+
+@login_required
+@require_safe
+def directory(request):
+    """Members only: everyone in the group, searchable by name."""
+    group = _group_members(request)
+    form = DirectorySearchForm(request.GET or None)
+    memberships = Membership.objects.filter(group=group).select_related("user")
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if query:
+        memberships = memberships.filter(user__display_name__icontains=query)
+    paginator = Paginator(memberships.order_by(Lower("user__display_name"), "pk"), MEMBERS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "query": query,
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": page.has_other_pages(),
+        "memberships": page.object_list,
+    }
+    return TemplateResponse(request, "members/directory.html", context)
+
+
+def _visible_profile(request, pk) -> tuple[User, Membership]:
+    group = _group_members(request)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), group=group, user_id=pk
+    )
+    person = membership.user
+    if request.user.is_authenticated:
+        return person, membership
+    # Visitors see only organizers who made their profile public.
+    if membership.role in ORGANIZER_ROLES and person.profile_visibility == "everyone":
+        return person, membership
+    raise Http404
+
+
+@require_safe
+def profile(request, pk):
+    person, membership = _visible_profile(request, pk)
+    went = []
+    if person.show_in_attendee_lists:
+        went = list(
+            Event.objects.published()
+            .past()
+            .filter(rsvps__member=person, rsvps__status=RSVPStatus.GOING)
+            .select_related("venue")[:20]
+        )
+    photos = list(
+        Photo.objects.visible_to(request.user)
+        .filter(uploaded_by=person)
+        .exclude(grid_jpeg="")
+        .order_by("-uploaded_at", "-pk")[:12]
+    )
+    context = {"person": person, "membership": membership, "went": went, "photos": photos}
+    return TemplateResponse(request, "members/profile.html", context)
+
+
+@require_safe
+def avatar(request, pk):
+    person, _membership = _visible_profile(request, pk)
+    if not person.avatar:
+        raise Http404
+    with person.avatar.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type="image/jpeg")
+    patch_cache_control(response, private=True, max_age=3600)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+@require_safe
+def privacy(request):
+    """What Potluck stores, why, who sees it: from the same list the export is built from."""
+    return TemplateResponse(request, "members/privacy.html", {"sections": DATA})
