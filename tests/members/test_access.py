@@ -1,0 +1,111 @@
+"""role × URL × method → status for every member URL; pages keep their query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from groups.models import Role
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "member_a", "member_b", "organizer"]
+
+
+@pytest.fixture
+def people(group, organizer):
+    a = MembershipFactory(group=group).user
+    b = MembershipFactory(group=group).user
+    organizer.profile_visibility = "everyone"
+    organizer.save()
+    private_organizer = UserFactory()
+    MembershipFactory(group=group, user=private_organizer, role=Role.CO_ORGANIZER)
+    return {"member_a": a, "member_b": b, "organizer": organizer, "private": private_organizer}
+
+
+def _url(name, people):
+    return {
+        "me": "/me/",
+        "export": "/me/export/",
+        "delete": "/me/delete/",
+        "rotate": "/me/calendar/rotate/",
+        "directory": "/members/",
+        "profile_a": f"/members/{people['member_a'].pk}/",
+        "profile_public_organizer": f"/members/{people['organizer'].pk}/",
+        "profile_private_organizer": f"/members/{people['private'].pk}/",
+        "profile_missing": "/members/999999/",
+        "privacy": "/privacy/",
+        "join": "/join/",
+        "leave": "/leave/",
+    }[name]
+
+
+LOGIN = 302
+ALL = dict.fromkeys
+ACCESS = {
+    ("me", "get"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200, "organizer": 200},
+    ("me", "put"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405, "organizer": 405},
+    ("export", "get"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405, "organizer": 405},
+    ("export", "post"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200, "organizer": 200},
+    ("delete", "get"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200, "organizer": 200},
+    ("delete", "post"): {"anonymous": LOGIN, "member_a": 400, "member_b": 400, "organizer": 400},
+    ("rotate", "get"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405, "organizer": 405},
+    ("directory", "get"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200,
+                           "organizer": 200},
+    ("directory", "post"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405,
+                            "organizer": 405},
+    ("profile_a", "get"): {"anonymous": 404, "member_a": 200, "member_b": 200, "organizer": 200},
+    ("profile_a", "post"): ALL(ROLES, 405),
+    ("profile_public_organizer", "get"): ALL(ROLES, 200),
+    ("profile_private_organizer", "get"): {"anonymous": 404, "member_a": 200, "member_b": 200,
+                                           "organizer": 200},
+    ("profile_missing", "get"): ALL(ROLES, 404),
+    ("privacy", "get"): ALL(ROLES, 200),
+    ("privacy", "post"): ALL(ROLES, 405),
+    ("join", "get"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405, "organizer": 405},
+    ("leave", "get"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200, "organizer": 200},
+}  # fmt: skip
+TABLE = [(url, method, role, code) for (url, method), row in ACCESS.items()
+         for role, code in row.items()]  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)
+def test_member_access(client, people, url, method, role, expected):
+    if role != "anonymous":
+        client.force_login(people[role])
+    # delete without the password is refused (400) and changes nothing
+    response = getattr(client, method)(_url(url, people))
+    assert response.status_code == expected
+    if expected == LOGIN and role == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_member_b_cannot_export_or_delete_member_a(client, people):
+    """There is no URL that names another member's data: export and delete act on yourself."""
+    import io
+    import json
+    import zipfile
+
+    client.force_login(people["member_b"])
+    archive = zipfile.ZipFile(io.BytesIO(client.post("/me/export/").content))
+    data = json.loads(archive.read("data.json"))
+    assert data["account"]["email"] == people["member_b"].email
+    assert people["member_a"].email not in archive.read("data.json").decode()
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_pages_queries_do_not_grow(client, group, people):
+    client.force_login(people["member_a"])
+    pages = ["/members/", f"/members/{people['member_b'].pk}/", "/me/", "/privacy/"]
+    small = [_count(client, url) for url in pages]
+    for _ in range(40):
+        MembershipFactory(group=group)
+    large = [_count(client, url) for url in pages]
+    # session, user, group, then: count + page; membership + went + photos; membership;
+    # nothing more for /privacy/.
+    assert small == large == [5, 6, 4, 3]
