@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background work (emails): Django's immediate backend runs tasks in the web process, which
+# needs nothing extra; production sets POTLUCK_TASKS_BACKEND=django_tasks_db.DatabaseBackend
+# and runs `python manage.py db_worker`.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(

@@ -15,6 +15,7 @@ from .models import (
     RSVP,
     AgendaItem,
     Breakout,
+    EmailLog,
     Event,
     EventSpeaker,
     EventStatus,
@@ -98,7 +99,7 @@ class EventAdmin(CalendarChangeMixin, admin.ModelAdmin):
         "updated_by",
     ]
     inlines = [EventSpeakerInline, AgendaItemInline, BreakoutInline]
-    actions = ["publish", "cancel", "duplicate_to_next_date"]
+    actions = ["publish", "cancel", "duplicate_to_next_date", "message_going"]
     fieldsets = [
         (None, {"fields": ["group", "title", "slug", "summary", "description", "status"]}),
         (_("When"), {"fields": ["starts_at", "ends_at", "series"]}),
@@ -221,6 +222,42 @@ class EventAdmin(CalendarChangeMixin, admin.ModelAdmin):
             request,
             ngettext("%d event cancelled.", "%d events cancelled.", len(queryset)) % len(queryset),
         )
+
+    @admin.action(description=_("Send a message to the people going"))
+    def message_going(self, request, queryset):
+        """An intermediate page asks for the subject and body, then queues the emails."""
+        from django.template.response import TemplateResponse
+
+        from .forms import OrganizerMessageForm
+
+        form = OrganizerMessageForm(request.POST if "send" in request.POST else None)
+        if form.is_valid():
+            for event in queryset.select_related("group"):
+                count = services.event_message(
+                    event=event,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    by=request.user,
+                )
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Message to %(count)d member going to “%(title)s” queued.",
+                        "Message to %(count)d members going to “%(title)s” queued.",
+                        count,
+                    )
+                    % {"count": count, "title": event.title},
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "events": queryset,
+            "title": _("Message the people going"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/events/event/message.html", context)
 
     @admin.action(description=_("Duplicate into the series' next date (as a draft)"))
     def duplicate_to_next_date(self, request, queryset):
@@ -380,3 +417,21 @@ class RSVPAdmin(admin.ModelAdmin):
 def _csv_safe(value: str) -> str:
     """Keeps spreadsheet programs from running member-written text as a formula."""
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@admin.register(EmailLog)
+class EmailLogAdmin(admin.ModelAdmin):
+    """Every email sent or failed: who, what, about which event, when."""
+
+    list_display = ["sent_at", "kind", "address", "event", "outcome", "error"]
+    list_filter = ["outcome", "kind"]
+    list_select_related = ["event"]
+    search_fields = ["address", "event__title"]
+    date_hierarchy = "sent_at"
+    readonly_fields = [f.name for f in EmailLog._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -80,3 +80,8 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         self.cleaned_data["data"] = upload.read()
         return upload
+
+
+class OrganizerMessageForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))

@@ -608,6 +608,7 @@ class RSVP(models.Model):
         related_name="rsvps",
     )
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -656,3 +657,48 @@ class RSVP(models.Model):
     @property
     def is_waitlisted(self) -> bool:
         return self.status == RSVPStatus.WAITLISTED
+
+
+class EmailKind(models.TextChoices):
+    CONFIRMATION = "confirmation", _("RSVP confirmation")
+    WAITLISTED = "waitlisted", _("Joined the waitlist")
+    PROMOTED = "promoted", _("Promoted from the waitlist")
+    CHANGED = "changed", _("Event changed")
+    CANCELLED = "cancelled", _("Event cancelled")
+    REMINDER = "reminder", _("Reminder")
+    ANNOUNCEMENT = "announcement", _("New event announced")
+    MESSAGE = "message", _("Message from organizers")
+
+
+class EmailOutcome(models.TextChoices):
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class EmailLog(models.Model):
+    """One email Potluck sent (or failed to send), so organizers can see what went out."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=EmailKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    address = models.EmailField(_("address"), blank=True)
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("time"), auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=EmailOutcome.choices)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("email sent")
+        verbose_name_plural = _("emails sent")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "event"], name="events_emaillog_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.address or _('a former member')}"

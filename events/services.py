@@ -9,7 +9,7 @@ from functools import partial
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,13 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups.markdown import markdown_to_text
-from groups.models import Membership
+from groups.models import Group, Membership
 
+from . import notifications, timefmt
 from .calendar_cache import calendar_changed
 from .models import (
     RSVP,
     AgendaItem,
     Breakout,
+    EmailKind,
     Event,
     EventStatus,
     Recurrence,
@@ -31,19 +33,64 @@ from .models import (
     Venue,
 )
 
+# What members going or waitlisted hear about: a new time, place or online link.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "is_online", "online_url")
+
+
+def _what_changed(event: Event, fields: set[str]) -> list[str]:
+    zone = event.group.zone
+    notes = []
+    if fields & {"starts_at", "ends_at"}:
+        when = timefmt.format_range(event.starts_at, event.ends_at, zone)
+        notes.append(_("New time: %(when)s") % {"when": when})
+    if "venue" in fields:
+        place = event.venue.name if event.venue_id else _("no venue (see the event page)")
+        notes.append(_("New place: %(place)s") % {"place": place})
+    if fields & {"is_online", "online_url"}:
+        notes.append(_("The online link has changed."))
+    return notes
+
+
+def _announce_changes(event: Event, *, before: str | None, fields: set[str], by) -> None:
+    """The emails an event change sends, queued for after the commit."""
+    if before == EventStatus.DRAFT and event.status == EventStatus.PUBLISHED:
+        members = Membership.objects.filter(group_id=event.group_id).exclude(user=by)
+        notifications.notify(
+            kind=EmailKind.ANNOUNCEMENT,
+            user_ids=members.values_list("user_id", flat=True),
+            event=event,
+        )
+    elif before != EventStatus.CANCELLED and event.status == EventStatus.CANCELLED:
+        notifications.notify(
+            kind=EmailKind.CANCELLED, user_ids=notifications.attendees(event, exclude=by),
+            event=event,
+        )  # fmt: skip
+    elif event.status == EventStatus.PUBLISHED and fields & set(NOTIFIED_FIELDS):
+        notifications.notify(
+            kind=EmailKind.CHANGED,
+            user_ids=notifications.attendees(event, exclude=by),
+            event=event,
+            extra={"changes": _what_changed(event, fields)},
+        )
+
 
 def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] = ()) -> Event:
     """Validates and saves an event, raising its sequence when time, place or status changed."""
     with transaction.atomic():
+        before = None
         if event.pk is None:
             event.created_by = by
-        elif set(changed_fields) & set(Event.SEQUENCE_FIELDS):
-            event.sequence += 1
+        else:
+            before = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
+            if set(changed_fields) & set(Event.SEQUENCE_FIELDS):
+                event.sequence += 1
         event.updated_by = by
         event.description_text = markdown_to_text(event.description)
         event.full_clean()
         event.save()
         calendar_changed()
+        if before is not None:
+            _announce_changes(event, before=before, fields=set(changed_fields), by=by)
     return event
 
 
@@ -53,12 +100,26 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked = Event.objects.select_for_update().get(pk=event.pk)
         if locked.status == status:
             return locked
+        before = locked.status
         locked.status = status
         locked.sequence += 1
         locked.updated_by = by
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
         calendar_changed()
+        _announce_changes(locked, before=before, fields=set(), by=by)
     return locked
+
+
+def event_message(*, event: Event, subject: str, body: str, by) -> int:
+    """An organizer's message to everyone going; returns how many members it is queued for."""
+    ids = list(notifications.attendees(event, statuses=(RSVPStatus.GOING,), exclude=None))
+    notifications.notify(
+        kind=EmailKind.MESSAGE,
+        user_ids=ids,
+        event=event,
+        extra={"subject": subject, "body": body, "sender": by.display_name if by else ""},
+    )
+    return len(ids)
 
 
 def next_date(starts_at: datetime, recurrence: str, zone) -> datetime:
@@ -173,10 +234,27 @@ class RSVPChange:
     reason: str  # "answered", "promoted", "cancelled", "guests", "breakout", "checked_in"
 
 
+RSVP_EMAILS = {
+    ("answered", RSVPStatus.GOING): EmailKind.CONFIRMATION,
+    ("answered", RSVPStatus.WAITLISTED): EmailKind.WAITLISTED,
+    ("promoted", RSVPStatus.GOING): EmailKind.PROMOTED,
+}
+
+
 def rsvp_changes_committed(changes: list[RSVPChange]) -> None:
     """Runs after the transaction commits: the one place notifications about RSVPs start."""
+    members = dict(
+        RSVP.objects.filter(pk__in=[c.rsvp_id for c in changes]).values_list("pk", "member_id")
+    )
+    events = dict(
+        RSVP.objects.filter(pk__in=[c.rsvp_id for c in changes]).values_list("pk", "event_id")
+    )
     for change in changes:
         logger.info("rsvp %s is now %s (%s)", change.rsvp_id, change.status, change.reason)
+        kind = RSVP_EMAILS.get((change.reason, change.status))
+        if kind and members.get(change.rsvp_id):
+            event = Event.objects.select_related("group").get(pk=events[change.rsvp_id])
+            notifications.notify(kind=kind, user_ids=[members[change.rsvp_id]], event=event)
 
 
 def _after_commit(changes: list[RSVPChange]) -> None:
@@ -397,3 +475,39 @@ def rsvp_set_checked_in(*, rsvp: RSVP, checked_in: bool) -> RSVP:
         rsvp.checked_in_at = timezone.now() if checked_in else None
         rsvp.save(update_fields=["checked_in_at", "updated_at"])
     return rsvp
+
+
+def reminders_send(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Claims due reminders and queues them; each RSVP is reminded once.
+
+    Due: going to a published event that starts within the group's reminder window. The rows
+    are locked with SKIP LOCKED and marked in the same transaction, so two copies of
+    send_reminders running at once never claim the same reminder.
+    """
+    now = now or timezone.now()
+    window = Q()
+    for group_id, hours in Group.objects.values_list("pk", "reminder_hours"):
+        window |= Q(event__group_id=group_id, event__starts_at__lte=now + timedelta(hours=hours))
+    with transaction.atomic():
+        due = list(
+            RSVP.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                window,
+                status=RSVPStatus.GOING,
+                member__isnull=False,
+                reminder_sent_at__isnull=True,
+                event__status=EventStatus.PUBLISHED,
+                event__starts_at__gt=now,
+            )
+            .order_by("event__starts_at", "pk")
+            .values_list("pk", "member_id", "event_id")[:limit]
+        )
+        if not due:
+            return 0
+        RSVP.objects.filter(pk__in=[pk for pk, _m, _e in due]).update(reminder_sent_at=now)
+        by_event: dict[int, list[int]] = {}
+        for _pk, member_id, event_id in due:
+            by_event.setdefault(event_id, []).append(member_id)
+        for event in Event.objects.filter(pk__in=by_event).select_related("group"):
+            notifications.notify(kind=EmailKind.REMINDER, user_ids=by_event[event.pk], event=event)
+    return len(due)

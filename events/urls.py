@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import calendar_views, feeds, views
+from . import calendar_views, email_views, feeds, views
 
 app_name = "events"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("events/<slug:slug>/breakout/", views.choose_breakout, name="breakout"),
     path("events/<slug:slug>/check-in/", views.check_in, name="check_in"),
     path("me/events/", views.my_events, name="mine"),
+    path("email/unsubscribe/<str:token>/", email_views.unsubscribe, name="unsubscribe"),
+    path("email/cant-make-it/<str:token>/", email_views.cant_make_it, name="cant_make_it"),
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker"),
     path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series"),
 ]

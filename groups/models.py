@@ -56,6 +56,11 @@ class Group(models.Model):
         default=False,
         help_text=_("Photos wait in the admin's moderation list until an organizer approves them."),
     )
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("reminder, hours before an event"),
+        default=24,
+        help_text=_("Members who are going get one reminder this long before the event starts."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="member_of_groups"
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from events import services as event_services
 from events.calendar_cache import calendar_changed
-from events.models import RSVP, Event
+from events.models import RSVP, EmailLog, Event
 from groups.models import Membership
 from groups.services import ensure_not_last_organizer
 from photos import images
@@ -187,6 +187,7 @@ def member_delete(*, member: User, leave_photos: bool = False) -> None:
         if avatar:
             storage = member.avatar.storage
             transaction.on_commit(lambda: storage.delete(avatar))
+        EmailLog.objects.filter(recipient=member).update(recipient=None, address="")
         # Admin history that names the member (its object_repr) goes too.
         user_type = ContentType.objects.get_for_model(User)
         LogEntry.objects.filter(content_type=user_type, object_id=str(member.pk)).delete()

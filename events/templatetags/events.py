@@ -22,6 +22,12 @@ def event_when(context, event):
     )
 
 
+@register.simple_tag(takes_context=True)
+def event_when_text(context, event):
+    """The event's date and time as plain text, for plain-text emails."""
+    return timefmt.format_range(event.starts_at, event.ends_at, context["group"].zone)
+
+
 @register.filter
 def local_year(value, zone):
     return value.astimezone(zone).year
