@@ -42,6 +42,7 @@ def test_confirmation_with_ics_matching_the_feed(client, event, commit):
     assert message.subject == f"You're going: {event.title}"
     assert message.alternatives[0][1] == "text/html"
     [(filename, content, mimetype)] = message.attachments
+    assert mimetype.startswith("text/calendar")
     assert filename == f"{event.slug}.ics"
     attached = Calendar.from_ical(content).walk("VEVENT")[0]
     feed = Calendar.from_ical(client.get("/calendar.ics").content).walk("VEVENT")[0]
