@@ -29,5 +29,8 @@ VOLUME ["/app/media"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "config.healthcheck"]
-# Migrations run as a separate one-off command: docker run IMAGE python manage.py migrate
+# The web server by default. The same image runs the email worker
+# (docker run IMAGE python manage.py db_worker --no-reload), reminders
+# (docker run IMAGE python manage.py send_reminders, every few minutes) and migrations
+# (docker run IMAGE python manage.py migrate).
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
