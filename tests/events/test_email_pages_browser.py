@@ -44,7 +44,7 @@ def test_pages_pass_axe(page, live_server, group, name):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_leave_page_passes_axe(page, live_server, group, password):
-    member, _pages_ = _pages(group)
+    member = _pages(group)[0]
     log_in(page, member.email, password)
     page.goto("/leave/")
     assert axe_violations(page) == []
