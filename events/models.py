@@ -679,16 +679,25 @@ class EmailLog(models.Model):
     """One email Potluck sent (or failed to send), so organizers can see what went out."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=EmailKind.choices)
+    # No database constraints on these references: a foreign key check would lock the event
+    # row the worker logs about, and deadlock with RSVPs that lock it for seat counting.
+    # Django still sets them to NULL when the member or event goes.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
+        db_constraint=False,
     )
     address = models.EmailField(_("address"), blank=True)
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.SET_NULL, null=True, related_name="+"
+        Event,
+        verbose_name=_("event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_constraint=False,
     )
     sent_at = models.DateTimeField(_("time"), auto_now_add=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=EmailOutcome.choices)

@@ -109,3 +109,14 @@ def test_pages_queries_do_not_grow(client, group, people):
     # session, user, group, then: count + page; membership + went + photos; membership;
     # nothing more for /privacy/.
     assert small == large == [5, 6, 4, 3]
+
+
+def test_directory_search_survives_pagination(client, group, people):
+    for i in range(35):
+        MembershipFactory(group=group, user=UserFactory(display_name=f"Ada {i:02d}"))
+    client.force_login(people["member_a"])
+    first = client.get("/members/?q=ada")
+    assert 'href="?q=ada&amp;page=2"' in first.content.decode()
+    second = client.get("/members/?q=ada&page=2")
+    names = [m.user.display_name for m in second.context["memberships"]]
+    assert names == [f"Ada {i:02d}" for i in range(30, 35)]
