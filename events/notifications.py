@@ -133,10 +133,12 @@ def notify(*, kind: str, user_ids: Iterable[int], event: Event | None, extra: di
     event_id = event.pk if event else None
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
+        # robust: a batch that cannot be queued is logged and the others still go.
         transaction.on_commit(
             lambda batch=batch: send_batch.enqueue(
                 kind=str(kind), user_ids=batch, event_id=event_id, extra=extra or {}
-            )
+            ),
+            robust=True,
         )
 
 
