@@ -126,3 +126,14 @@ def test_event_across_the_dst_change_night(group):
     assert (ends - starts) == timedelta(hours=2, minutes=30)  # wall clock difference
     assert ends.astimezone(UTC) - starts.astimezone(UTC) == timedelta(hours=3, minutes=30)
     assert timefmt.format_range(starts, ends, NY) == "Sun, Nov 1, 2026, 12:30 AM EDT – 3:00 AM EST"
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+@pytest.mark.parametrize("hour", [0, 9, 12, 23])
+def test_fast_formatting_matches_djangos_formatter(month, hour):
+    from django.utils import dateformat
+
+    moment = datetime(2027, month, 3 + month, hour, 5, tzinfo=NY)
+    date, time = timefmt._parts(moment)
+    assert date == dateformat.format(moment, timefmt.DATE)
+    assert time == dateformat.format(moment, timefmt.TIME)
