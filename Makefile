@@ -46,7 +46,7 @@ test: lint icaljs
 	$(UV) run python manage.py makemigrations --check --dry-run
 	$(UV) run pytest
 
-# Both scripts run even when the first fails; the target fails when either does.
+# Every script runs even when one fails; the target fails when any does.
 bench: env-dev
 	status=0; \
 	$(UV) run python bench/pages.py || status=1; \
