@@ -14,16 +14,16 @@ import cProfile
 import json
 import os
 import pstats
-import secrets
 import signal
 import statistics
-import subprocess
 import sys
 import sysconfig
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from throwaway import run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 1_000
@@ -39,7 +39,6 @@ SPEAKERS = 30
 PROFILE_TOP = 15
 FEED = "/calendar.ics"
 # The server to create the throwaway database on; any existing database works for CREATE.
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
 # --- child: one database -----------------------------------------------------------------------
@@ -308,36 +307,10 @@ def child(n: int, out: Path) -> None:
 # --- parent: the database, the child and the report -------------------------------------------
 
 
-def admin_sql(sql: str) -> None:
-    """CREATE/DROP DATABASE, which cannot run inside a transaction."""
-    import psycopg
-
-    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def database_url(name: str) -> str:
-    """The same server and credentials, pointed at the throwaway database."""
-    return SERVER_URL.rsplit("/", 1)[0] + "/" + name
-
-
 def run(n: int, workdir: Path) -> dict:
-    """The child in its own database; the database is dropped whatever happens."""
-    name = f"potluck_bench_feeds_{os.getpid()}_{secrets.token_hex(3)}_{n}"
-    out = workdir / f"{n}.json"
-    admin_sql(f'CREATE DATABASE "{name}"')
-    try:
-        env = {**os.environ, "DATABASE_URL": database_url(name), "DJANGO_DEBUG": "1"}
-        env.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-        # The per-process cache the child clears; a shared Redis would be emptied for real.
-        env.pop("REDIS_URL", None)
-        start = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--child", str(n), str(out)], env=env, check=True)
-        data = json.loads(out.read_text())
-        data["total_s"] = time.perf_counter() - start
-        return data
-    finally:
-        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """The child in its own database. It never uses REDIS_URL: it empties its cache, which must
+    not be a shared one."""
+    return run_child(__file__, n, workdir, prefix="potluck_bench_feeds", drop_env=("REDIS_URL",))
 
 
 def sql_summary(result: dict) -> str:

@@ -8,16 +8,16 @@ database again. Exits 1 when a page gets 2x slower or more at the large size.
 
 import json
 import os
-import secrets
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
+
+from throwaway import run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10, 10_000)
@@ -26,8 +26,6 @@ TIMED = 50
 MAX_RATIO = 2.0
 VENUES = 20
 TARGET_SLUG = "bench-target-event"
-# The server to create the throwaway databases on; any existing database works for CREATE.
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
 def pages() -> list[str]:
@@ -235,34 +233,9 @@ def child(n: int, out: Path) -> None:
 # --- parent: databases, children and the report -----------------------------------------------
 
 
-def admin_sql(sql: str) -> None:
-    """CREATE/DROP DATABASE, which cannot run inside a transaction."""
-    import psycopg
-
-    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def database_url(name: str) -> str:
-    """The same server and credentials, pointed at the throwaway database."""
-    return SERVER_URL.rsplit("/", 1)[0] + "/" + name
-
-
 def run_size(n: int, workdir: Path) -> dict:
-    """One size in its own database and process; the database is dropped whatever happens."""
-    name = f"potluck_bench_{os.getpid()}_{secrets.token_hex(3)}_{n}"
-    out = workdir / f"{n}.json"
-    admin_sql(f'CREATE DATABASE "{name}"')
-    try:
-        env = {**os.environ, "DATABASE_URL": database_url(name), "DJANGO_DEBUG": "1"}
-        env.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-        start = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--child", str(n), str(out)], env=env, check=True)
-        data = json.loads(out.read_text())
-        data["total_s"] = time.perf_counter() - start
-        return data
-    finally:
-        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """One size in its own database and process."""
+    return run_child(__file__, n, workdir, prefix="potluck_bench")
 
 
 def sql_summary(page: dict) -> str:

@@ -8,8 +8,7 @@ from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models.functions import Lower
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -18,9 +17,11 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from groups.middleware import group_or_404
+
 from . import ical
 from .calendar_cache import CachedFeed, cached_feed
-from .models import RSVP, Event, RSVPStatus
+from .models import RSVP, Event, RSVPStatus, by_slug
 
 RECENT = timedelta(days=365)
 
@@ -53,16 +54,9 @@ def _respond(request, feed: CachedFeed, *, filename: str, private: bool) -> Http
     return response
 
 
-def _group(request):
-    group = request._potluck_group
-    if group is None:
-        raise Http404
-    return group
-
-
 @require_safe
 def group_feed(request):
-    group = _group(request)
+    group = group_or_404(request)
 
     def build():
         events = ical.feed_events(in_feed_window().filter(group=group))
@@ -76,9 +70,8 @@ def group_feed(request):
 
 @require_safe
 def event_feed(request, slug):
-    group = _group(request)
-    queryset = Event.objects.published().alias(slug_lower=Lower("slug"))
-    event = get_object_or_404(queryset, slug_lower=slug.lower())
+    group = group_or_404(request)
+    event = get_object_or_404(by_slug(Event.objects.published(), slug))
 
     def build():
         events = ical.feed_events(Event.objects.filter(pk=event.pk))
@@ -93,7 +86,7 @@ def event_feed(request, slug):
 
 @require_safe
 def personal_feed(request, token):
-    group = _group(request)
+    group = group_or_404(request)
     member = get_object_or_404(get_user_model(), calendar_token=token, is_active=True)
 
     def build():
@@ -152,7 +145,7 @@ def google_add_link(event: Event) -> str:
 
 @require_safe
 def subscribe(request):
-    group = _group(request)
+    group = group_or_404(request)
     feed_url = ical.absolute("/calendar.ics")
     context = {"links": subscribe_links(feed_url, group.name)}
     if request.user.is_authenticated:

@@ -23,7 +23,6 @@ from icalendar import (
     TimezoneDaylight,
     TimezoneStandard,
     vCalAddress,
-    vCategory,
     vDuration,
     vGeo,
     vText,
@@ -33,6 +32,7 @@ from icalendar.parser import Contentline
 from groups.models import Group
 
 from .models import EventSpeaker, EventStatus, SpeakerRole
+from .seo import absolute
 
 PRODID = "-//Potluck//Potluck meetup calendar//EN"
 REFRESH = timedelta(hours=1)
@@ -41,10 +41,6 @@ WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 # --- Text and folding -------------------------------------------------------------------------
@@ -68,14 +64,6 @@ class Text(vText):
             .replace("\r", "\\n")
         )
         return escaped.encode(self.encoding)
-
-
-class Categories(vCategory):
-    """CATEGORIES whose items are escaped by Text."""
-
-    def __init__(self, categories: list[str]):
-        super().__init__(categories)
-        self.cats = [Text(category) for category in categories]
 
 
 FOLD_AT = 75  # octets per physical line, CRLF excluded (RFC 5545 section 3.1)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from groups.db import subquery_count
 from groups.models import Group
 
 
@@ -164,6 +165,11 @@ class SpeakerLink(models.Model):
         return self.label
 
 
+def by_slug(queryset, slug: str):
+    """Rows whose slug matches ignoring case, found through the Lower("slug") unique index."""
+    return queryset.alias(slug_lower=Lower("slug")).filter(slug_lower=slug.lower())
+
+
 # No event lasts longer than this (a database constraint); upcoming() relies on it.
 MAX_DURATION = timedelta(days=14)
 
@@ -212,14 +218,10 @@ class EventQuerySet(models.QuerySet):
         """Going and checked-in counts per event, computed only for the rows fetched."""
 
         def count(**filters):
-            counted = (
-                RSVP.objects.filter(event=models.OuterRef("pk"), status=RSVPStatus.GOING, **filters)
-                .order_by()
-                .values("event")
-                .annotate(n=models.Count("*"))
-                .values("n")
+            going = RSVP.objects.filter(
+                event=models.OuterRef("pk"), status=RSVPStatus.GOING, **filters
             )
-            return Coalesce(models.Subquery(counted), 0)
+            return subquery_count(going, "event")
 
         return self.annotate(
             going_count=count(), checked_in_count=count(checked_in_at__isnull=False)
@@ -560,20 +562,14 @@ class RSVPQuerySet(models.QuerySet):
 
     def with_waitlist_position(self):
         """Annotates each waitlisted RSVP with its place in its event's line (1 = next)."""
-        ahead = (
-            RSVP.objects.filter(
-                event=models.OuterRef("event"),
-                status=RSVPStatus.WAITLISTED,
-                waitlist_seq__lte=models.OuterRef("waitlist_seq"),
-            )
-            .order_by()
-            .values("event")
-            .annotate(n=models.Count("*"))
-            .values("n")
+        ahead = RSVP.objects.filter(
+            event=models.OuterRef("event"),
+            status=RSVPStatus.WAITLISTED,
+            waitlist_seq__lte=models.OuterRef("waitlist_seq"),
         )
         return self.annotate(
             waitlist_position=models.Case(
-                models.When(status=RSVPStatus.WAITLISTED, then=models.Subquery(ahead)),
+                models.When(status=RSVPStatus.WAITLISTED, then=subquery_count(ahead, "event")),
                 default=None,
                 output_field=models.IntegerField(),
             )

@@ -18,6 +18,7 @@ from django.utils import translation
 
 from . import ical
 from .models import RSVP, EmailKind, EmailLog, EmailOutcome, Event, RSVPStatus
+from .seo import absolute
 
 logger = logging.getLogger(__name__)
 
@@ -60,22 +61,18 @@ def read_cant_make_it_token(token: str, *, max_age: int) -> tuple[int, int]:
 # --- Building and sending one email ------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def build_message(*, kind: str, user, event: Event | None, extra: dict) -> EmailMultiAlternatives:
     context = {
         "user": user,
         "event": event,
         "group": event.group if event else None,
         "site_url": settings.SITE_URL,
-        "event_url": _absolute(event.get_absolute_url()) if event else settings.SITE_URL,
+        "event_url": absolute(event.get_absolute_url()) if event else settings.SITE_URL,
         **extra,
     }
     headers = {}
     if kind in PREFERENCES:
-        link = _absolute(reverse("events:unsubscribe", args=[unsubscribe_token(user, kind)]))
+        link = absolute(reverse("events:unsubscribe", args=[unsubscribe_token(user, kind)]))
         context["unsubscribe_url"] = link
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

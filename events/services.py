@@ -243,18 +243,13 @@ RSVP_EMAILS = {
 
 def rsvp_changes_committed(changes: list[RSVPChange]) -> None:
     """Runs after the transaction commits: the one place notifications about RSVPs start."""
-    members = dict(
-        RSVP.objects.filter(pk__in=[c.rsvp_id for c in changes]).values_list("pk", "member_id")
-    )
-    events = dict(
-        RSVP.objects.filter(pk__in=[c.rsvp_id for c in changes]).values_list("pk", "event_id")
-    )
+    rsvps = RSVP.objects.select_related("event__group").in_bulk([c.rsvp_id for c in changes])
     for change in changes:
         logger.info("rsvp %s is now %s (%s)", change.rsvp_id, change.status, change.reason)
         kind = RSVP_EMAILS.get((change.reason, change.status))
-        if kind and members.get(change.rsvp_id):
-            event = Event.objects.select_related("group").get(pk=events[change.rsvp_id])
-            notifications.notify(kind=kind, user_ids=[members[change.rsvp_id]], event=event)
+        rsvp = rsvps.get(change.rsvp_id)
+        if kind and rsvp is not None and rsvp.member_id:
+            notifications.notify(kind=kind, user_ids=[rsvp.member_id], event=rsvp.event)
 
 
 def _after_commit(changes: list[RSVPChange]) -> None:

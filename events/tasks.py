@@ -27,7 +27,8 @@ def _extra_for(kind, user, event, extra) -> dict:
     from django.urls import reverse
 
     from .models import RSVP
-    from .notifications import _absolute, cant_make_it_token
+    from .notifications import cant_make_it_token
+    from .seo import absolute
 
     details = dict(extra)
     if event is None:
@@ -38,7 +39,7 @@ def _extra_for(kind, user, event, extra) -> dict:
         if rsvp is not None:
             details["rsvp"] = rsvp
             details["position"] = rsvp.waitlist_position
-            details["cant_make_it_url"] = _absolute(
+            details["cant_make_it_url"] = absolute(
                 reverse("events:cant_make_it", args=[cant_make_it_token(rsvp)])
             )
             details["online_url"] = event.online_url if rsvp.is_going and event.is_online else ""

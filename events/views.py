@@ -26,6 +26,7 @@ from .models import (
     Series,
     Speaker,
     SpeakerRole,
+    by_slug,
 )
 from .seo import event_json_ld
 
@@ -42,9 +43,8 @@ class CaseInsensitiveSlugMixin:
 
     def get_object(self, queryset=None):
         queryset = self.get_queryset() if queryset is None else queryset
-        slug = self.kwargs["slug"].lower()
         try:
-            return queryset.alias(slug_lower=Lower("slug")).get(slug_lower=slug)
+            return by_slug(queryset, self.kwargs["slug"]).get()
         except queryset.model.DoesNotExist as missing:
             raise Http404 from missing
 
@@ -167,8 +167,7 @@ def render_event_page(request, slug: str, *, status: int, **forms) -> TemplateRe
 
 
 def _public_event(request, slug: str) -> Event:
-    queryset = Event.objects.visible_to(request.user).alias(slug_lower=Lower("slug"))
-    return get_object_or_404(queryset, slug_lower=slug.lower())
+    return get_object_or_404(by_slug(Event.objects.visible_to(request.user), slug))
 
 
 @login_required

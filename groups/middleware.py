@@ -1,6 +1,16 @@
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Group
+
+
+def group_or_404(request) -> Group:
+    """The site's group, as the middleware found it; 404 while the site has none."""
+    group = request._potluck_group
+    if group is None:
+        raise Http404(_("This site has no group yet."))
+    return group
 
 
 class GroupTimezoneMiddleware:

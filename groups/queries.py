@@ -1,25 +1,21 @@
 """Reads that the group's pages share."""
 
-from django.db.models import Count, IntegerField, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Value
 from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 
 from events.models import Event, guest_speakers_prefetch
 from photos.models import Photo
 
+from .db import subquery_count
 from .models import Group, Membership, ResourceLink, SocialLink
 
 RECENT_PAST = 3
 RECENT_PHOTOS = 6
 
 
-def _count(queryset, group: Group, path: str = "group") -> Coalesce:
-    """COUNT(*) of a queryset as a subquery, so several counts cost one round trip."""
-    counted = (
-        queryset.filter(**{path: group}).order_by().values(path).annotate(n=Count("*")).values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+def _count(queryset, group: Group, path: str = "group"):
+    return subquery_count(queryset.filter(**{path: group}), path)
 
 
 def group_counts(group: Group, now=None) -> dict:

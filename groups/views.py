@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -12,15 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import ratelimit, services
 from .forms import ContactForm
-from .models import Group
+from .middleware import group_or_404
 from .queries import home_context
-
-
-def _group_or_404(request) -> Group:
-    group = request._potluck_group
-    if group is None:
-        raise Http404(_("This site has no group yet."))
-    return group
 
 
 def _render_home(request, form, status=200):
@@ -39,7 +32,7 @@ def home(request):
 @require_http_methods(["POST"])
 def contact(request):
     """The "want to step up?" form: validated, rate limited, then mailed to the organizers."""
-    group = _group_or_404(request)
+    group = group_or_404(request)
     form = ContactForm(request.POST)
     if not form.is_valid():
         return _render_home(request, form, status=400)
@@ -58,7 +51,7 @@ def contact(request):
 @login_required
 @require_POST
 def join(request):
-    group = _group_or_404(request)
+    group = group_or_404(request)
     services.membership_join(group=group, user=request.user)
     messages.success(request, _("Welcome! You are a member of %(group)s.") % {"group": group.name})
     return redirect("home")
@@ -68,7 +61,7 @@ def join(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def leave(request):
     """Leaving takes a confirmation; the last organizer is told why they cannot."""
-    group = _group_or_404(request)
+    group = group_or_404(request)
     error = None
     if request.method == "POST":
         try:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from events.calendar_views import subscribe_links
 from events.ical import absolute
 from events.models import Event, RSVPStatus
+from groups.middleware import group_or_404
 from groups.models import ORGANIZER_ROLES, Membership
 from photos.models import Photo
 
@@ -111,18 +112,11 @@ def delete_account(request):
     return TemplateResponse(request, "members/delete.html", {"form": form}, status=status)
 
 
-def _group_members(request):
-    group = request._potluck_group
-    if group is None:
-        raise Http404
-    return group
-
-
 @login_required
 @require_safe
 def directory(request):
     """Members only: everyone in the group, searchable by name."""
-    group = _group_members(request)
+    group = group_or_404(request)
     form = DirectorySearchForm(request.GET or None)
     memberships = Membership.objects.filter(group=group).select_related("user")
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -142,7 +136,7 @@ def directory(request):
 
 
 def _visible_profile(request, pk) -> tuple[User, Membership]:
-    group = _group_members(request)
+    group = group_or_404(request)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), group=group, user_id=pk
     )

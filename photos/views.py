@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import OuterRef, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,7 +11,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
-from events.models import Event
+from events.models import Event, by_slug
+from groups.db import subquery_count
 
 from . import services
 from .forms import UploadForm
@@ -23,15 +23,7 @@ PHOTOS_PER_PAGE = 60
 
 
 def _published_count():
-    counted = (
-        Photo.objects.published()
-        .filter(album=OuterRef("pk"))
-        .order_by()
-        .values("album")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return subquery_count(Photo.objects.published().filter(album=OuterRef("pk")), "album")
 
 
 class AlbumListView(ListView):
@@ -185,9 +177,7 @@ def upload_to_album(request, pk):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def upload_to_event(request, slug):
-    event = get_object_or_404(
-        Event.objects.published().alias(slug_lower=Lower("slug")), slug_lower=slug.lower()
-    )
+    event = get_object_or_404(by_slug(Event.objects.published(), slug))
     album = Album.objects.filter(event=event).first()
     if album is None:
         if not services.can_upload(request.user, Album(event=event, group_id=event.group_id)):
