@@ -14,23 +14,29 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
     && .venv/bin/python -m compileall -q config groups events members photos
 
 FROM python:3.13-slim-bookworm AS runtime
+# pg_dump / psql 15 for `manage.py backup` and `restore` (README, "Backup and restore").
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 potluck \
     && useradd --system --uid 10001 --gid potluck --home-dir /app --shell /usr/sbin/nologin potluck \
-    && mkdir -p /app/media && chown potluck:potluck /app/media
+    && mkdir -p /app/media /app/backups && chown potluck:potluck /app/media /app/backups
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=config.settings \
     POTLUCK_MEDIA_ROOT=/app/media \
+    POTLUCK_BIND=0.0.0.0:8000 \
     WEB_CONCURRENCY=3
 USER potluck
-VOLUME ["/app/media"]
+VOLUME ["/app/media", "/app/backups"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "config.healthcheck"]
-# The web server by default. The same image runs the email worker
-# (docker run IMAGE python manage.py db_worker --no-reload), reminders
-# (docker run IMAGE python manage.py send_reminders, every few minutes) and migrations
-# (docker run IMAGE python manage.py migrate).
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# The web server by default, configured by /app/gunicorn.conf.py: forwarded headers are
+# trusted only from FORWARDED_ALLOW_IPS (set it to the proxy's address; never "*"), and
+# tokens are redacted from the access log. The same image runs the email worker
+# (python manage.py db_worker --no-reload), reminders (python manage.py send_reminders, every
+# few minutes) and migrations (python manage.py migrate); compose.yaml runs them all.
+CMD ["gunicorn", "config.wsgi"]

@@ -6,8 +6,10 @@ PORT ?= 8000
 
 # Local runs are development runs unless the environment says otherwise.
 export DJANGO_DEBUG ?= 1
+# Links in emails and feeds name the address `make run` serves.
+export POTLUCK_SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test uv env env-dev lint icaljs bench clean
+.PHONY: run test uv env env-dev lint icaljs bench clean site-url
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv \
@@ -24,9 +26,14 @@ run: env
 	$(UV) run --no-dev python manage.py seed_demo
 	$(UV) run --no-dev python manage.py runserver $(HOST):$(PORT)
 
+# The address emails and feeds will name in a `make run` (HOST and PORT decide it).
+site-url:
+	@echo "$$POTLUCK_SITE_URL"
+
 lint: env-dev
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run lint-imports
 
 # ical.js (Mozilla's iCalendar parser, used by Thunderbird) for the calendar conformance tests,
 # installed from its lock file; reinstalled when package.json or the lock changes.
@@ -52,6 +59,7 @@ bench: env-dev
 	$(UV) run python bench/pages.py || status=1; \
 	$(UV) run python bench/feeds.py || status=1; \
 	$(UV) run python bench/photos.py || status=1; \
+	$(UV) run python bench/uploads.py || status=1; \
 	exit $$status
 
 clean:

@@ -34,6 +34,9 @@ def env_list(name: str) -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Earlier keys, still accepted for sessions, password-reset and emailed unsubscribe /
+# "can't make it" links while they age out: how a key is rotated without breaking them.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 
 if DEBUG:
@@ -57,13 +60,16 @@ else:
         )
 
 # The public address of the site, used in emails, feeds and absolute links.
-SITE_URL = os.environ.get("POTLUCK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Required in production by `check --deploy` (groups/checks.py): it must be https.
+SITE_URL_FROM_ENVIRONMENT = bool(os.environ.get("POTLUCK_SITE_URL", "").strip())
+SITE_URL = (os.environ.get("POTLUCK_SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "members",
     "groups",
     "events",
     "photos",
+    "home",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,7 +84,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Images (README "Photos"): oversized request bodies get 413 before they are read.
+    "groups.requestlimits.RequestBodyLimitMiddleware",
+    "groups.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "groups.middleware.CompressionMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,8 +132,13 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache shared by every web process in production: allauth's rate limits and the
-# contact form's limit live here, so per-process memory would let each worker count alone.
+# One cache shared by every web process and every server in production: allauth's rate
+# limits, the contact form's limit and the upload limits live here, so per-process memory
+# would let each worker count alone. Redis when REDIS_URL is set; otherwise Django's database
+# cache (the potluck_cache table, made by `migrate`), which every server shares too.
+# Development (DEBUG) without Redis keeps per-process memory.
+# "bodies" holds rebuildable bodies (calendar feeds) keyed by a change generation read from
+# the database, so it may be per process: a stale body is never served, only rebuilt.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -131,10 +146,29 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "potluck",
-        }
+        },
+        "bodies": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "potluck-bodies",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": (
+            {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+            if DEBUG
+            else {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "potluck_cache",
+            }
+        ),
+        "bodies": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bodies",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+    }
 
 # Background work (emails): Django's immediate backend runs tasks in the web process, which
 # needs nothing extra; production sets POTLUCK_TASKS_BACKEND=django_tasks_db.DatabaseBackend
@@ -276,10 +310,20 @@ if not DEBUG:
 
 # Potluck's own limits.
 POTLUCK_CONTACT_RATE = os.environ.get("POTLUCK_CONTACT_RATE", "5/h")
+# Images (README "Photos"): photos one member may add an hour (organizers: no limit), takedown
+# requests one member may make an hour, and the largest request body on a photo upload URL
+# (10 files of 20 MB and the form; other URLs allow 21 MB or 3 MB, see groups/requestlimits.py).
+POTLUCK_UPLOAD_RATE = os.environ.get("POTLUCK_UPLOAD_RATE", "60/h")
+POTLUCK_TAKEDOWN_RATE = os.environ.get("POTLUCK_TAKEDOWN_RATE", "5/h")
+POTLUCK_MAX_REQUEST_BYTES = env_int("POTLUCK_MAX_REQUEST_BYTES", 201 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Calendar, unsubscribe and "can't make it" tokens are secrets: never logged.
+    "filters": {"redact_tokens": {"()": "config.logredact.RedactTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

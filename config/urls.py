@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static
@@ -18,6 +17,7 @@ admin.site.site_title = "Potluck"
 static_lazy = lazy(static, str)
 
 urlpatterns = [
+    path("", include("home.urls")),
     path("", include("groups.urls")),
     path("", include("events.urls")),
     path("", include("photos.urls")),
@@ -27,8 +27,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=static_lazy("img/favicon.svg"))),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,13 +1,18 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from groups.adminfilters import StrictFiltersMixin, parse_id
+from groups.imagefiles import COVER, PORTRAIT, StoredImagesAdminMixin
 
 from . import services, timefmt
 from .calendar_cache import calendar_changed
@@ -61,6 +66,8 @@ class TimeframeFilter(admin.SimpleListFilter):
             return queryset.upcoming()
         if self.value() == "past":
             return queryset.past()
+        if self.value() is not None:
+            raise IncorrectLookupParameters(f"unknown timeframe: {self.value()!r}")
         return queryset
 
 
@@ -82,7 +89,8 @@ class BreakoutInline(admin.StackedInline):
 
 
 @admin.register(Event)
-class EventAdmin(CalendarChangeMixin, admin.ModelAdmin):
+class EventAdmin(StrictFiltersMixin, StoredImagesAdminMixin, CalendarChangeMixin, admin.ModelAdmin):
+    image_shapes = {"cover_image": COVER}
     list_display = ["title", "local_start", "status", "venue", "series"]
     list_filter = ["status", "series", TimeframeFilter]
     list_select_related = ["venue", "series", "group"]
@@ -259,17 +267,9 @@ class EventAdmin(CalendarChangeMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/events/event/message.html", context)
 
-    @admin.action(description=_("Duplicate into the series' next date (as a draft)"))
+    @admin.action(description=_("Duplicate into the next date, as a draft"))
     def duplicate_to_next_date(self, request, queryset):
         for event in queryset.select_related("series", "group", "venue"):
-            if event.series_id is None:
-                self.message_user(
-                    request,
-                    _("“%(title)s” is not part of a series, so it has no next date.")
-                    % {"title": event.title},
-                    level=messages.WARNING,
-                )
-                continue
             copy = services.event_duplicate_to_next(event=event, by=request.user)
             self.message_user(
                 request,
@@ -296,7 +296,8 @@ class SpeakerLinkInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(CalendarChangeMixin, admin.ModelAdmin):
+class SpeakerAdmin(StoredImagesAdminMixin, CalendarChangeMixin, admin.ModelAdmin):
+    image_shapes = {"photo": PORTRAIT}
     list_display = ["name", "affiliation", "member"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
@@ -325,12 +326,12 @@ class RSVPEventFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(event_id=self.value())
+            return queryset.filter(event_id=parse_id(self.value()))
         return queryset
 
 
 @admin.register(RSVP)
-class RSVPAdmin(admin.ModelAdmin):
+class RSVPAdmin(StrictFiltersMixin, admin.ModelAdmin):
     list_display = [
         "member",
         "event",
@@ -368,12 +369,14 @@ class RSVPAdmin(admin.ModelAdmin):
              _("Breakout"), _("RSVP time"), _("Checked in")]
         )  # fmt: skip
         for rsvp in queryset.select_related("member", "event", "breakout").order_by(
-            "event__starts_at", "member__display_name"
+            "event__starts_at", F("member__display_name").asc(nulls_last=True), "pk"
         ):
+            # A member who deleted their account stays in past attendance, anonymously.
+            member = rsvp.member
             writer.writerow(
                 [
-                    _csv_safe(rsvp.member.display_name),
-                    rsvp.member.email,
+                    _csv_safe(member.display_name if member else str(_("a former member"))),
+                    member.email if member else "",
                     _csv_safe(rsvp.event.title),
                     rsvp.get_status_display(),
                     rsvp.guests,
@@ -420,7 +423,7 @@ def _csv_safe(value: str) -> str:
 
 
 @admin.register(EmailLog)
-class EmailLogAdmin(admin.ModelAdmin):
+class EmailLogAdmin(StrictFiltersMixin, admin.ModelAdmin):
     """Every email sent or failed: who, what, about which event, when."""
 
     list_display = ["sent_at", "kind", "address", "event", "outcome", "error"]

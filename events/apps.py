@@ -1,7 +1,32 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from groups.hooks import group_changed_register
+        from groups.imagefiles import delete_files_receiver
+
+        from . import notifications, tasks
+        from .calendar_cache import calendar_changed
+        from .models import Event, Speaker
+
+        # Every feed shows the group's name and time zone: an edit of the group refreshes them.
+        group_changed_register(calendar_changed)
+        # notify() enqueues the task that imports notifications (the import runs one way).
+        notifications.send_batch_register(tasks.send_batch)
+
+        # Image files go with their rows, however the rows go (see delete_files_receiver).
+        post_delete.connect(
+            delete_files_receiver("cover_image"),
+            sender=Event,
+            weak=False,
+            dispatch_uid="event_files",
+        )
+        post_delete.connect(
+            delete_files_receiver("photo"), sender=Speaker, weak=False, dispatch_uid="speaker_files"
+        )

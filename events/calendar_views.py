@@ -110,7 +110,7 @@ def personal_feed(request, token):
         )
         return body, _last_modified(events)
 
-    feed = cached_feed(f"member:{member.pk}:{token}", build, personal=True)
+    feed = cached_feed(f"member:{member.pk}:{token}", build, member_id=member.pk)
     return _respond(request, feed, filename="my-events.ics", private=True)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar
@@ -177,6 +178,8 @@ def events_import_ics(*, data: bytes, group: Group) -> ImportResult:
                     group=group,
                     import_uid=entry["uid"],
                     slug=_unique_slug(entry["title"], entry["starts_at"]),
+                    # Announced where it came from: imports never announce, now or later.
+                    announced_at=timezone.now(),
                     **fields,
                 )
                 event.full_clean()

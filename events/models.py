@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.db import subquery_count
+from groups.imagefiles import image_url
 from groups.models import Group
 
 
@@ -148,6 +149,14 @@ class Speaker(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:speaker", kwargs={"slug": self.slug})
+
+    @property
+    def photo_jpeg_url(self) -> str:
+        return image_url("events:speaker_photo", self.photo, "jpg", slug=self.slug)
+
+    @property
+    def photo_webp_url(self) -> str:
+        return image_url("events:speaker_photo", self.photo, "webp", slug=self.slug)
 
 
 class SpeakerLink(models.Model):
@@ -323,6 +332,9 @@ class Event(models.Model):
         editable=False,
         help_text=_("Goes up whenever the time, place or status changes; calendars need it."),
     )
+    # Set under the event's row lock when the group is told about the event (or when it
+    # arrives already public, by import), so no path announces it twice.
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -374,6 +386,8 @@ class Event(models.Model):
                 fields=["status", "ends_at", "starts_at", "group"], name="events_event_listing_idx"
             ),
             models.Index(fields=["starts_at"], name="events_event_starts_idx"),
+            # The feeds' freshness check reads MAX(updated_at) from this index alone.
+            models.Index(fields=["updated_at"], name="events_event_updated_idx"),
         ]
 
     def __str__(self):
@@ -381,6 +395,14 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def cover_jpeg_url(self) -> str:
+        return image_url("events:cover", self.cover_image, "jpg", slug=self.slug)
+
+    @property
+    def cover_webp_url(self) -> str:
+        return image_url("events:cover", self.cover_image, "webp", slug=self.slug)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -632,6 +654,10 @@ class RSVP(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=RSVPStatus.NOT_GOING) | Q(guests=0),
                 name="events_rsvp_no_guests_when_not_going",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RSVPStatus.GOING) | Q(checked_in_at__isnull=True),
+                name="events_rsvp_checked_in_only_when_going",
             ),
         ]
         indexes = [

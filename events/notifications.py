@@ -4,15 +4,20 @@ Every email leaves through a django.tasks task enqueued with transaction.on_comm
 that rolls back sends nothing and no web request waits for a mail server.
 """
 
+import ipaddress
 import logging
+import re
 from collections.abc import Iterable
+from email.header import Header
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -61,6 +66,72 @@ def read_cant_make_it_token(token: str, *, max_age: int) -> tuple[int, int]:
 # --- Building and sending one email ------------------------------------------------------------
 
 
+def render_plain(template_name: str, context: dict) -> str:
+    """Renders a subject or plain-text body with autoescape off: "we're", not "we&#x27;re"."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
+class AsciiHeader(str):
+    """A header value sent exactly as given: ASCII, folded only at its spaces, never encoded.
+
+    Python's email policies (Django 6.1 builds messages with email.policy.default, its SMTP
+    backend with email.policy.SMTP) fold an unstructured header whose one word does not fit
+    in 78 characters, such as a long unsubscribe URL, into RFC 2047 encoded words
+    (=?utf-8?q?...?=), which List-Unsubscribe readers (RFC 2369, 8058) do not decode. A value
+    with a matching `name` and a `fold()` method is a header object to the policy
+    (EmailPolicy.header_store_parse), so it is written the way fold() below says.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str):
+        value = str(value)
+        value.encode("ascii")  # UnicodeEncodeError: these headers must be ASCII
+        if re.search(r"[\x00-\x1f\x7f]", value):
+            raise ValueError(f"{name} must be one line of printable ASCII")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __getnewargs__(self):  # copies (the locmem backend keeps a deep copy) and pickles
+        return (self.name, str(self))
+
+    def fold(self, *, policy) -> str:
+        """RFC 5322 folding at whitespace only; a longer word stays whole (up to 998)."""
+        limit = policy.max_line_length or 998
+        words = self.split()
+        lines = [f"{self.name}: {words[0]}" if words else f"{self.name}:"]
+        for word in words[1:]:
+            if len(lines[-1]) + 1 + len(word) <= limit:
+                lines[-1] += f" {word}"
+            else:
+                lines.append(f" {word}")
+        return policy.linesep.join(lines) + policy.linesep
+
+
+_ATEXT_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+")
+
+
+def list_id(group) -> str:
+    """RFC 2919: "Group name <slug.site-host>"; an IP address or no host means "localhost"."""
+    host = (urlsplit(settings.SITE_URL).hostname or "").rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+        host = ""
+    except ValueError:
+        pass
+    namespace = host.encode("idna").decode("ascii") if host else "localhost"
+    name = " ".join(group.name.split())
+    if not name.isascii():
+        # RFC 2047 allows encoded words in a phrase; the identifier itself stays plain.
+        phrase = " ".join(Header(name, "utf-8").encode().split())
+    elif _ATEXT_PHRASE.fullmatch(name):
+        phrase = name
+    else:
+        phrase = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{phrase} <{group.slug.lower()}.{namespace}>"
+
+
 def build_message(*, kind: str, user, event: Event | None, extra: dict) -> EmailMultiAlternatives:
     context = {
         "user": user,
@@ -71,14 +142,18 @@ def build_message(*, kind: str, user, event: Event | None, extra: dict) -> Email
         **extra,
     }
     headers = {}
+    if event is not None:
+        headers["List-Id"] = AsciiHeader("List-Id", list_id(event.group))
     if kind in PREFERENCES:
         link = absolute(reverse("events:unsubscribe", args=[unsubscribe_token(user, kind)]))
         context["unsubscribe_url"] = link
-        headers["List-Unsubscribe"] = f"<{link}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        headers["List-Unsubscribe"] = AsciiHeader("List-Unsubscribe", f"<{link}>")
+        headers["List-Unsubscribe-Post"] = AsciiHeader(
+            "List-Unsubscribe-Post", "List-Unsubscribe=One-Click"
+        )
     with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
-        text = render_to_string(f"emails/{kind}.txt", context)
+        subject = " ".join(render_plain(f"emails/{kind}_subject.txt", context).split())
+        text = render_plain(f"emails/{kind}.txt", context)
         html = render_to_string(f"emails/{kind}.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
@@ -119,11 +194,21 @@ def deliver(*, kind: str, user, event: Event | None, extra: dict | None = None) 
 
 # --- Enqueueing --------------------------------------------------------------------------------
 
+# The task that sends one batch: events.tasks imports this module, so this module does not
+# import it back; EventsConfig.ready() registers events.tasks.send_batch here.
+_send_batch = None
+
+
+def send_batch_register(task) -> None:
+    global _send_batch
+    _send_batch = task
+
 
 def notify(*, kind: str, user_ids: Iterable[int], event: Event | None, extra: dict | None = None):
     """Queues the email for these members once the transaction commits, in batches."""
-    from .tasks import send_batch
-
+    send_batch = _send_batch
+    if send_batch is None:
+        raise RuntimeError("events.tasks.send_batch is not registered (EventsConfig.ready)")
     ids = sorted(set(user_ids))
     if not ids:
         return

@@ -67,5 +67,5 @@ def event_json_ld(event: Event, request) -> dict:
     if performers:
         data["performer"] = performers
     if event.cover_image:
-        data["image"] = absolute(event.cover_image.url)
+        data["image"] = absolute(event.cover_jpeg_url)
     return data

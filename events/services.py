@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from groups.imagefiles import sibling
 from groups.markdown import markdown_to_text
 from groups.models import Group, Membership
 
@@ -27,6 +28,7 @@ from .models import (
     Breakout,
     EmailKind,
     Event,
+    EventSpeaker,
     EventStatus,
     Recurrence,
     RSVPStatus,
@@ -51,16 +53,36 @@ def _what_changed(event: Event, fields: set[str]) -> list[str]:
     return notes
 
 
+def _announce_once(event: Event, *, before: str | None, by) -> bool:
+    """Tells the group about an event when it becomes published (created so, or from draft
+    or cancelled) the first time, never again.
+
+    Runs inside the caller's transaction: the row lock makes a concurrent publish wait here
+    and then see announced_at set.
+    """
+    if before == EventStatus.PUBLISHED or event.status != EventStatus.PUBLISHED:
+        return False
+    locked = Event.objects.select_for_update().only("status", "announced_at").get(pk=event.pk)
+    if locked.status != EventStatus.PUBLISHED or locked.announced_at is not None:
+        return False
+    event.announced_at = timezone.now()
+    Event.objects.filter(pk=event.pk).update(announced_at=event.announced_at)
+    members = Membership.objects.filter(group_id=event.group_id).exclude(user=by)
+    notifications.notify(
+        kind=EmailKind.ANNOUNCEMENT,
+        user_ids=members.values_list("user_id", flat=True),
+        event=event,
+    )
+    return True
+
+
 def _announce_changes(event: Event, *, before: str | None, fields: set[str], by) -> None:
     """The emails an event change sends, queued for after the commit."""
-    if before == EventStatus.DRAFT and event.status == EventStatus.PUBLISHED:
-        members = Membership.objects.filter(group_id=event.group_id).exclude(user=by)
-        notifications.notify(
-            kind=EmailKind.ANNOUNCEMENT,
-            user_ids=members.values_list("user_id", flat=True),
-            event=event,
-        )
-    elif before != EventStatus.CANCELLED and event.status == EventStatus.CANCELLED:
+    if _announce_once(event, before=before, by=by):
+        return
+    if before is None:
+        return  # a new event: nobody is going or waiting yet
+    if before != EventStatus.CANCELLED and event.status == EventStatus.CANCELLED:
         notifications.notify(
             kind=EmailKind.CANCELLED, user_ids=notifications.attendees(event, exclude=by),
             event=event,
@@ -80,8 +102,10 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         before = None
         if event.pk is None:
             event.created_by = by
+            event.announced_at = None
         else:
-            before = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
+            stored = Event.objects.select_for_update().filter(pk=event.pk)
+            before, event.announced_at = stored.values_list("status", "announced_at").first()
             if set(changed_fields) & set(Event.SEQUENCE_FIELDS):
                 event.sequence += 1
         event.updated_by = by
@@ -89,8 +113,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         event.full_clean()
         event.save()
         calendar_changed()
-        if before is not None:
-            _announce_changes(event, before=before, fields=set(changed_fields), by=by)
+        _announce_changes(event, before=before, fields=set(changed_fields), by=by)
     return event
 
 
@@ -167,43 +190,72 @@ def _unique_slug(base: str) -> str:
     return slug
 
 
-def event_duplicate_to_next(*, event: Event, by) -> Event:
-    """Copies an event and its program to its series' next date, as a draft."""
-    if event.series_id is None:
-        raise ValueError("Only an event in a series can be duplicated into its next date.")
+# What a copy of an event does not take over: its identity, state and record. Every other
+# field (and any field added later) is copied; the RSVP window moves with the start.
+NOT_COPIED = frozenset(
+    {"id", "slug", "status", "starts_at", "ends_at", "rsvp_opens_at", "rsvp_closes_at",
+     "sequence", "waitlist_counter", "announced_at", "import_uid", "source_url", "cover_image",
+     "created_at", "updated_at", "created_by", "updated_by"}
+)  # fmt: skip
+
+
+def _local(moment: datetime, zone) -> datetime:
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _copy_image(fieldfile) -> str:
+    """A stored image copied under a new name (JPEG and WebP), so either event can drop it."""
+    if not fieldfile:
+        return ""
+    storage = fieldfile.storage
+    with storage.open(fieldfile.name) as original:
+        name = storage.save(fieldfile.name, original)
+    webp = sibling(fieldfile.name, "webp")
+    if storage.exists(webp):
+        with storage.open(webp) as original:
+            storage.save(sibling(name, "webp"), original)
+    return name
+
+
+def event_duplicate(*, event: Event, starts_at: datetime, by) -> Event:
+    """Copies an event with its settings, hosts, speakers, program and breakout topics to a new
+    start, as a draft; times of day in the program move with the start's wall-clock time."""
     zone = event.group.zone
     with transaction.atomic():
-        starts_at = next_date(event.starts_at, event.series.recurrence, zone)
-        local_end = event.ends_at.astimezone(zone).replace(tzinfo=None)
-        local_start = event.starts_at.astimezone(zone).replace(tzinfo=None)
-        ends_at = (starts_at.replace(tzinfo=None) + (local_end - local_start)).replace(tzinfo=zone)
-        date_slug = starts_at.date().isoformat()
-        base = slugify(f"{event.series.slug}-{date_slug}") or f"event-{date_slug}"
+        shift = starts_at - event.starts_at
+        local_shift = _local(starts_at, zone) - _local(event.starts_at, zone)
+        local_end = _local(event.ends_at, zone) + local_shift
         copy = Event(
-            group=event.group,
-            title=event.title,
-            slug=_unique_slug(base),
-            summary=event.summary,
-            description=event.description,
-            description_text=event.description_text,
-            status=EventStatus.DRAFT,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            venue=event.venue or event.series.default_venue,
-            is_online=event.is_online,
-            online_url=event.online_url,
-            capacity=event.capacity,
-            series=event.series,
-            created_by=by,
-            updated_by=by,
+            **{
+                field.attname: getattr(event, field.attname)
+                for field in Event._meta.concrete_fields
+                if field.name not in NOT_COPIED
+            }
         )
+        copy.status = EventStatus.DRAFT
+        if copy.venue_id is None and event.series_id:
+            copy.venue_id = event.series.default_venue_id
+        copy.starts_at = starts_at
+        copy.ends_at = local_end.replace(tzinfo=zone)
+        copy.rsvp_opens_at = event.rsvp_opens_at and event.rsvp_opens_at + shift
+        copy.rsvp_closes_at = event.rsvp_closes_at and event.rsvp_closes_at + shift
+        date_slug = starts_at.astimezone(zone).date().isoformat()
+        stem = event.series.slug if event.series_id else slugify(event.title)[:150]
+        copy.slug = _unique_slug(slugify(f"{stem}-{date_slug}") or f"event-{date_slug}")
+        copy.cover_image = _copy_image(event.cover_image)
+        copy.created_by = copy.updated_by = by
         copy.full_clean()
         copy.save()
         copy.hosts.set(event.hosts.all())
+        EventSpeaker.objects.bulk_create(
+            EventSpeaker(event=copy, speaker_id=s.speaker_id, role=s.role, order=s.order)
+            for s in event.event_speakers.all()
+        )
+        day = _local(event.starts_at, zone).date()
         AgendaItem.objects.bulk_create(
             AgendaItem(
                 event=copy,
-                time=item.time,
+                time=item.time and (datetime.combine(day, item.time) + local_shift).time(),
                 title=item.title,
                 kind=item.kind,
                 description=item.description,
@@ -211,8 +263,32 @@ def event_duplicate_to_next(*, event: Event, by) -> Event:
             )
             for item in event.agenda_items.all()
         )
+        # The topics and who leads them; notes are what the old discussion came to, not copied.
+        Breakout.objects.bulk_create(
+            Breakout(
+                event=copy,
+                topic=b.topic,
+                prompt=b.prompt,
+                facilitator_id=b.facilitator_id,
+                facilitator_name=b.facilitator_name,
+                capacity=b.capacity,
+                order=b.order,
+            )
+            for b in event.breakouts.all()
+        )
         calendar_changed()
     return copy
+
+
+def next_start(event: Event) -> datetime:
+    """The series' next date, or a week later for an event outside a series."""
+    recurrence = event.series.recurrence if event.series_id else Recurrence.WEEKLY
+    return next_date(event.starts_at, recurrence, event.group.zone)
+
+
+def event_duplicate_to_next(*, event: Event, by) -> Event:
+    """Copies an event to its next date (see next_start) as a draft."""
+    return event_duplicate(event=event, starts_at=next_start(event), by=by)
 
 
 # --- RSVPs ---------------------------------------------------------------------------------
@@ -360,6 +436,7 @@ def rsvp_set(*, event: Event, member, going: bool, guests: int = 0, answer: str 
                 # newcomer only gets a seat that nobody ahead of them fits into.
                 _join_waitlist(event, rsvp)
                 rsvp.breakout = None
+                rsvp.checked_in_at = None
             rsvp.save()
             changes.append(RSVPChange(rsvp.pk, rsvp.status, "answered"))
         promoted = _promote_waitlist(event)
@@ -390,6 +467,7 @@ def rsvp_cancel(*, event: Event, member) -> RSVP:
         rsvp.status = RSVPStatus.NOT_GOING
         rsvp.guests = 0
         rsvp.breakout = None
+        rsvp.checked_in_at = None  # a check-in belongs to the "going" it was made for
         rsvp.waitlist_seq = None
         rsvp.waitlisted_at = None
         rsvp.save()

@@ -1,13 +1,14 @@
 from django.tasks import task
+from django.urls import reverse
 
-from .models import EmailKind, Event
+from .models import RSVP, EmailKind, Event
+from .notifications import cant_make_it_token, deliver, recipients
+from .seo import absolute
 
 
 @task()
 def send_batch(*, kind: str, user_ids: list[int], event_id: int | None, extra: dict) -> dict:
     """Sends one batch of an email; returns how many went out and how many failed."""
-    from .notifications import deliver, recipients
-
     event = (
         Event.objects.select_related("group", "venue", "series").filter(pk=event_id).first()
         if event_id
@@ -24,12 +25,6 @@ def send_batch(*, kind: str, user_ids: list[int], event_id: int | None, extra: d
 
 def _extra_for(kind, user, event, extra) -> dict:
     """Per-recipient details: waitlist place, the "can't make it" link."""
-    from django.urls import reverse
-
-    from .models import RSVP
-    from .notifications import cant_make_it_token
-    from .seo import absolute
-
     details = dict(extra)
     if event is None:
         return details

@@ -16,9 +16,16 @@ urlpatterns = [
     path("events/<slug:slug>/rsvp/", views.rsvp, name="rsvp"),
     path("events/<slug:slug>/breakout/", views.choose_breakout, name="breakout"),
     path("events/<slug:slug>/check-in/", views.check_in, name="check_in"),
+    path("events/<slug:slug>/message/", views.message_going, name="message"),
     path("me/events/", views.my_events, name="mine"),
     path("email/unsubscribe/<str:token>/", email_views.unsubscribe, name="unsubscribe"),
     path("email/cant-make-it/<str:token>/", email_views.cant_make_it, name="cant_make_it"),
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker"),
+    path(
+        "speakers/<slug:slug>/photo/<slug:version>.<slug:ext>",
+        views.speaker_photo,
+        name="speaker_photo",
+    ),
+    path("events/<slug:slug>/cover/<slug:version>.<slug:ext>", views.cover_image, name="cover"),
     path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series"),
 ]

@@ -10,12 +10,17 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView
+
+from groups import imagefiles
+from groups.access import viewer
+from groups.visibility import allowed
 
 from . import services
 from .calendar_views import google_add_link
-from .forms import BreakoutChoiceForm, CheckInForm, RSVPForm
+from .forms import BreakoutChoiceForm, CheckInForm, OrganizerMessageForm, RSVPForm
 from .models import (
     RSVP,
     Breakout,
@@ -116,14 +121,24 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
             None if event.capacity is None else max(event.capacity - stats["seats_taken"], 0)
         )
         context["stats"] = stats
-        attendees = list(
-            rsvps.going()
-            .filter(member__show_in_attendee_lists=True)
-            .select_related("member")
-            .order_by("created_at", "pk")
+        # Names of the people going: members only (groups/visibility.py, "attendance"); a
+        # cancelled event lists nobody.
+        looking = viewer(self.request)
+        show_names = allowed(looking, "attendance") and not event.is_cancelled
+        attendees = (
+            list(
+                rsvps.going()
+                .filter(member__show_in_attendee_lists=True)
+                .select_related("member")
+                .order_by("created_at", "pk")
+            )
+            if show_names
+            else []
         )
+        context["show_attendee_names"] = show_names
         context["attendees"] = attendees
-        context["hidden_attendees"] = stats["going"] - len(attendees)
+        context["hidden_attendees"] = stats["going"] - len(attendees) if show_names else 0
+        context["can_run_door"] = allowed(looking, "rsvp_answers", event=event)
 
         mine = None
         if user.is_authenticated:
@@ -223,10 +238,10 @@ def choose_breakout(request, slug):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def check_in(request, slug):
-    """The door list for organizers: search, then check people in with one tap."""
-    if not request.user.has_perm("events.change_rsvp"):
-        raise PermissionDenied
+    """The door list for organizers and the event's hosts: search, then check in with a tap."""
     event = _public_event(request, slug)
+    if not allowed(viewer(request), "rsvp_answers", event=event):
+        raise PermissionDenied
     if event.status == EventStatus.DRAFT:
         raise Http404
     if request.method == "POST":
@@ -256,6 +271,39 @@ def check_in(request, slug):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def message_going(request, slug):
+    """Organizers and the event's hosts write to everyone going (emailed by the worker)."""
+    event = _public_event(request, slug)
+    if not allowed(viewer(request), "rsvp_answers", event=event):
+        raise PermissionDenied
+    if event.status != EventStatus.PUBLISHED:
+        raise Http404
+    form = OrganizerMessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        count = services.event_message(
+            event=event,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            by=request.user,
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Your message is on its way to %(count)d member going.",
+                "Your message is on its way to the %(count)d members going.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect(event.get_absolute_url() + "#rsvp")
+    going = RSVP.objects.filter(event=event).going().count()
+    status = 400 if request.method == "POST" else 200
+    context = {"event": event, "form": form, "going": going}
+    return TemplateResponse(request, "events/message.html", context, status=status)
+
+
+@login_required
 @require_http_methods(["GET", "HEAD"])
 def my_events(request):
     """The member's upcoming RSVPs with their state, and the past events they attended."""
@@ -266,15 +314,23 @@ def my_events(request):
     context = {
         "upcoming": list(
             mine.filter(
-                event__in=upcoming_ids, status__in=[RSVPStatus.GOING, RSVPStatus.WAITLISTED]
+                event__in=upcoming_ids.filter(status=EventStatus.PUBLISHED),
+                status__in=[RSVPStatus.GOING, RSVPStatus.WAITLISTED],
             )
             .with_waitlist_position()
             .order_by("event__starts_at", "pk")
         ),
+        # Cancelled events the member had said yes to, until their date passes.
+        "cancelled": list(
+            mine.filter(
+                event__in=upcoming_ids.filter(status=EventStatus.CANCELLED),
+                status__in=[RSVPStatus.GOING, RSVPStatus.WAITLISTED],
+            ).order_by("event__starts_at", "pk")
+        ),
         "attended": list(
-            mine.filter(event__in=past_ids, status=RSVPStatus.GOING).order_by(
-                "-event__starts_at", "-pk"
-            )
+            mine.filter(
+                event__in=past_ids.filter(status=EventStatus.PUBLISHED), status=RSVPStatus.GOING
+            ).order_by("-event__starts_at", "-pk")
         ),
     }
     return TemplateResponse(request, "events/my_events.html", context)
@@ -306,3 +362,21 @@ class SeriesDetailView(CaseInsensitiveSlugMixin, DetailView):
         context["upcoming"] = list(events.upcoming().for_listing()[:PAGE_SIZE])
         context["past"] = list(events.past().for_listing()[:PAGE_SIZE])
         return context
+
+
+@require_safe
+def cover_image(request, slug, version, ext):
+    """The event's cover for whoever may see the event: published ones for all, drafts for
+    organizers (and then never in a shared cache)."""
+    event = get_object_or_404(
+        by_slug(Event.objects.visible_to(request.user), slug).only("cover_image", "status")
+    )
+    public = event.status != EventStatus.DRAFT
+    return imagefiles.image_response(request, event.cover_image, version, ext, public=public)
+
+
+@require_safe
+def speaker_photo(request, slug, version, ext):
+    """Speaker pages are public, and so are their photos."""
+    speaker = get_object_or_404(by_slug(Speaker.objects.only("photo"), slug))
+    return imagefiles.image_response(request, speaker.photo, version, ext, public=True)

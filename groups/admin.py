@@ -1,33 +1,121 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-
-from events.admin import CalendarChangeMixin
+from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Group, Membership, ResourceLink, SocialLink
+from .access import viewer_for
+from .adminfilters import StrictFiltersMixin
+from .hooks import group_changed
+from .imagefiles import COVER, StoredImagesAdminMixin
+from .models import ORGANIZER_ROLES, Group, Membership, ResourceLink, SocialLink
 
 
-class ResourceLinkInline(admin.TabularInline):
+class GroupChangeMixin:
+    """Edits of the group tell the apps above once saved (events refreshes its feeds)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        group_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        group_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        group_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        group_changed()
+
+
+class LeadOrganizerOnlyMixin:
+    """Organizers (the organizer role) change this; co-organizers may only look.
+
+    Roles and the group's settings are the lead organizer's to change (groups/access.py).
+    """
+
+    def _is_lead(self, request) -> bool:
+        return viewer_for(request.user, Group.objects.current()).is_lead_organizer
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self._is_lead(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._is_lead(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._is_lead(request)
+
+
+class LeadOrganizerInline(LeadOrganizerOnlyMixin, admin.TabularInline):
+    extra = 0
+
+
+class ResourceLinkInline(LeadOrganizerInline):
     model = ResourceLink
-    extra = 0
 
 
-class SocialLinkInline(admin.TabularInline):
+class SocialLinkInline(LeadOrganizerInline):
     model = SocialLink
-    extra = 0
 
 
 @admin.register(Group)
-class GroupAdmin(CalendarChangeMixin, admin.ModelAdmin):
+class GroupAdmin(
+    LeadOrganizerOnlyMixin, StoredImagesAdminMixin, GroupChangeMixin, admin.ModelAdmin
+):
+    """One group per installation: nobody adds a second one or deletes it here.
+
+    Deleting the group (and everything in it) is `manage.py delete_group`, for superusers.
+    """
+
+    image_shapes = {"cover_image": COVER}
     list_display = ["name", "city", "time_zone"]
     search_fields = ["name", "tagline"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ResourceLinkInline, SocialLinkInline]
 
+    def has_add_permission(self, request):
+        return request.user.is_superuser and not Group.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["group", "user", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        before = Membership.objects.get(pk=self.instance.pk)
+        moved = cleaned.get("user") is not None and cleaned["user"].pk != before.user_id
+        demoted = cleaned.get("role") not in ORGANIZER_ROLES
+        if (
+            before.role in ORGANIZER_ROLES
+            and (moved or demoted)
+            and services.is_last_organizer(before)
+        ):
+            self.add_error(
+                "user" if moved else "role",
+                _(
+                    "This is the group's last organizer. Make another member an organizer "
+                    "first, so the group is never left without one."
+                ),
+            )
+        return cleaned
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(StrictFiltersMixin, LeadOrganizerOnlyMixin, admin.ModelAdmin):
     """Roles change here; the "Organizers" permission group and staff status follow them."""
+
+    form = MembershipForm
 
     list_display = ["user", "group", "role", "joined_at"]
     list_filter = ["role", "group"]
@@ -36,18 +124,19 @@ class MembershipAdmin(admin.ModelAdmin):
     date_hierarchy = "joined_at"
 
     def save_model(self, request, obj, form, change):
-        role = obj.role
-        if change:
-            obj.role = Membership.objects.get(pk=obj.pk).role
-        super().save_model(request, obj, form, change)
         try:
-            services.membership_set_role(membership=obj, role=role)
+            services.membership_save(membership=obj)
         except ValidationError as refused:
-            self.message_user(request, refused.messages[0], messages.ERROR)
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and services.is_last_organizer(obj):
+            return False  # the group is never left without an organizer
+        return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
         try:
-            services.membership_leave(group=obj.group, user=obj.user)
+            services.membership_delete(membership=obj)
         except ValidationError as refused:
             self.message_user(request, refused.messages[0], messages.ERROR)
 

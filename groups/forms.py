@@ -1,15 +1,34 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+# What ends a line somewhere: CR, LF and the other controls, NEL, and Unicode's line and
+# paragraph separators (NUL has Django's own validator on every CharField).
+LINE_BREAKING = re.compile(r"[\x01-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def validate_single_line(value: str) -> None:
+    """For fields that end up in an email header (the subject, Reply-To) or on one line."""
+    if LINE_BREAKING.search(value):
+        raise ValidationError(
+            _("Please write this on one line, without line breaks."), code="line_break"
+        )
 
 
 class ContactForm(forms.Form):
     """The "want to step up?" message to the organizers."""
 
     name = forms.CharField(
-        label=_("Your name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"),
+        max_length=100,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("Your email"),
+        validators=[validate_single_line],
         help_text=_("The organizers reply to this address."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .imagefiles import image_url
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -82,6 +84,14 @@ class Group(models.Model):
     def get_absolute_url(self):
         return reverse("home")
 
+    @property
+    def cover_jpeg_url(self) -> str:
+        return image_url("group_cover", self.cover_image, "jpg")
+
+    @property
+    def cover_webp_url(self) -> str:
+        return image_url("group_cover", self.cover_image, "webp")
+
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -90,7 +100,6 @@ class Group(models.Model):
 class Role(models.TextChoices):
     ORGANIZER = "organizer", _("Organizer")
     CO_ORGANIZER = "co_organizer", _("Co-organizer")
-    HOST = "host", _("Event host")
     MEMBER = "member", _("Member")
 
 
@@ -163,3 +172,42 @@ class SocialLink(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class ChangeGeneration(models.Model):
+    """A counter per kind of change, read in one query by every process that caches bodies.
+
+    Caches key what they build by these numbers, so a change made by any process (another
+    gunicorn worker, another server, a management command) is seen at the next request,
+    whatever cache backend each process has.
+    """
+
+    key = models.CharField(_("key"), max_length=40, primary_key=True)
+    value = models.BigIntegerField(_("value"), default=0)
+
+    class Meta:
+        verbose_name = _("change generation")
+        verbose_name_plural = _("change generations")
+
+    def __str__(self):
+        return f"{self.key}={self.value}"
+
+
+class CacheEntry(models.Model):
+    """The table Django's database cache uses in production when REDIS_URL is not set.
+
+    Declared as a model so that `migrate` creates it; Django's DatabaseCache reads and
+    writes it with its own SQL (the columns are the ones `createcachetable` would make).
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "potluck_cache"
+        verbose_name = _("cache entry")
+        verbose_name_plural = _("cache entries")
+
+    def __str__(self):
+        return self.cache_key

@@ -26,7 +26,8 @@ MANAGED = {
     "photos": ["album", "photo"],
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
-VIEW_ONLY = {"members": ["user"]}
+# They read the log of emails sent (README, "The email worker and reminders").
+VIEW_ONLY = {"members": ["user"], "events": ["emaillog"]}
 
 
 def organizer_permission_codenames() -> list[tuple[str, str]]:

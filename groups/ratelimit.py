@@ -1,5 +1,7 @@
 """A fixed-window rate limit kept in the default cache (Redis in production)."""
 
+import contextlib
+
 from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 
@@ -28,3 +30,21 @@ def hit(request, *, action: str, rate: str) -> bool:
         cache.set(key, 1, timeout=seconds)
         count = 1
     return count <= amount
+
+
+def take(key: str, *, rate: str, amount: int = 1) -> bool:
+    """Counts `amount` uses against a per-key budget (a member's uploads, say); False, and
+    nothing counted, when they would go over the rate for this window."""
+    limit, seconds = parse_rate(rate)
+    key = f"ratelimit:{key}"
+    cache.add(key, 0, timeout=seconds)
+    try:
+        count = cache.incr(key, amount)
+    except ValueError:  # expired between add and incr
+        cache.set(key, amount, timeout=seconds)
+        count = amount
+    if count > limit:
+        with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+            cache.decr(key, amount)
+        return False
+    return True

@@ -17,7 +17,13 @@ def contact_send(*, group: Group, name: str, email: str, message: str) -> None:
 
 
 def _sync_organizer_status(user) -> None:
-    """Organizers and co-organizers are staff in the "Organizers" permission group."""
+    """Organizers and co-organizers are staff in the "Organizers" permission group.
+
+    Derived from memberships every time one is created, changed, moved to another person or
+    deleted, and when a group goes: staff status never outlives the role that gave it.
+    """
+    if user is None:
+        return
     is_organizer = Membership.objects.filter(user=user, role__in=ORGANIZER_ROLES).exists()
     group = organizers_group()
     if is_organizer:
@@ -30,6 +36,16 @@ def _sync_organizer_status(user) -> None:
         if user.is_staff and not user.is_superuser:
             user.is_staff = False
             user.save(update_fields=["is_staff"])
+
+
+def is_last_organizer(membership: Membership) -> bool:
+    """Whether this membership is the only one left with an organizer role (no lock)."""
+    return (
+        membership.role in ORGANIZER_ROLES
+        and not Membership.objects.filter(group_id=membership.group_id, role__in=ORGANIZER_ROLES)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
 
 
 def ensure_not_last_organizer(membership: Membership) -> None:
@@ -63,6 +79,53 @@ def membership_leave(*, group: Group, user) -> None:
         ensure_not_last_organizer(membership)
         membership.delete()
         _sync_organizer_status(user)
+
+
+def membership_save(*, membership: Membership) -> Membership:
+    """Creates or changes a membership (the admin's form), role and person included.
+
+    Moving a membership to another person or demoting it keeps the group's last organizer;
+    both the person it left and the person it reached get their staff status recomputed.
+    """
+    with transaction.atomic():
+        before = (
+            Membership.objects.select_for_update().filter(pk=membership.pk).first()
+            if membership.pk
+            else None
+        )
+        leaving_organizer = before is not None and before.role in ORGANIZER_ROLES
+        if leaving_organizer and (
+            membership.role not in ORGANIZER_ROLES or membership.user_id != before.user_id
+        ):
+            ensure_not_last_organizer(before)
+        membership.full_clean()
+        membership.save()
+        _sync_organizer_status(membership.user)
+        if before is not None and before.user_id != membership.user_id:
+            _sync_organizer_status(before.user)
+    return membership
+
+
+def membership_delete(*, membership: Membership) -> None:
+    """Removes a membership (never the last organizer's); the person's staff status follows."""
+    with transaction.atomic():
+        current = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        if current is None:
+            return
+        ensure_not_last_organizer(current)
+        user = current.user
+        current.delete()
+        _sync_organizer_status(user)
+
+
+def group_delete(*, group: Group) -> int:
+    """Deletes the group and all it holds (a superuser's command, never the admin)."""
+    with transaction.atomic():
+        users = list({m.user for m in group.memberships.select_related("user")})
+        deleted, _by_model = group.delete()
+        for user in users:
+            _sync_organizer_status(user)
+    return deleted
 
 
 def membership_set_role(*, membership: Membership, role: str) -> Membership:

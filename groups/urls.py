@@ -1,12 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import health, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("contact/", views.contact, name="contact"),
     path("join/", views.join, name="join"),
     path("leave/", views.leave, name="leave"),
-    path("healthz", views.healthz, name="healthz"),
+    path("group/cover/<slug:version>.<slug:ext>", views.cover_image, name="group_cover"),
+    path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from groups.visibility import RULES, Rule
+
 
 @dataclass(frozen=True)
 class Item:
@@ -21,8 +23,17 @@ class Section:
     key: str
     title: str
     why: str
-    who_sees: str
+    # Keys of groups.visibility.RULES: what the privacy page says and what the pages obey.
+    rule_keys: tuple[str, ...]
     items: tuple[Item, ...]
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(RULES[key] for key in self.rule_keys)
+
+    @property
+    def who_sees(self) -> str:
+        return " ".join(str(rule.who_sees) for rule in self.rules)
 
 
 DATA = (
@@ -30,7 +41,7 @@ DATA = (
         "account",
         _("Your account"),
         _("To let you log in and to write to you about the events you join."),
-        _("You and the organizers. Your email address is never shown to other members."),
+        ("account",),
         (
             Item("email", _("Email address"), _("Your login, and where we send emails.")),
             Item("display_name", _("Name"), _("How other members see you.")),
@@ -42,7 +53,7 @@ DATA = (
         "profile",
         _("Your profile"),
         _("So members can get to know each other; every field but your name is optional."),
-        _("Members of the group, or everyone if you choose so."),
+        ("profile",),
         (
             Item("pronouns", _("Pronouns"), _("Optional.")),
             Item("bio", _("Short bio"), _("Optional.")),
@@ -65,7 +76,7 @@ DATA = (
         "notifications",
         _("Your email preferences"),
         _("To send only the emails you want."),
-        _("Only you, and the system that sends emails."),
+        ("notifications",),
         (
             Item("notify_new_events", _("New events"), _("Announcements of new events.")),
             Item("notify_reminders", _("Reminders"), _("A reminder before events you go to.")),
@@ -80,17 +91,21 @@ DATA = (
         "calendar",
         _("Your calendar feed"),
         _("So your calendar app can show the events you go to."),
-        _("Whoever has the secret address; you can change it at any time."),
+        ("calendar",),
         (Item("calendar_feed_token", _("Feed token"), _("The secret part of the address.")),),
     ),
     Section(
         "memberships",
         _("Your membership"),
         _("To know who belongs to the group and who organizes it."),
-        _("Members of the group."),
+        ("memberships",),
         (
             Item("group", _("Group"), _("The group's name.")),
-            Item("role", _("Role"), _("organizer, co_organizer, host or member.")),
+            Item(
+                "role",
+                _("Role"),
+                _("organizer, co_organizer or member. Hosts are named per event."),
+            ),
             Item("joined_at", _("Joined"), _("When you joined (UTC).")),
         ),
     ),
@@ -98,8 +113,7 @@ DATA = (
         "rsvps",
         _("Your RSVPs"),
         _("To count seats, run the waitlist fairly and check people in at the door."),
-        _("Organizers see all of it; members see your name among those going, if you allow "
-          "it; nobody else sees your answers."),
+        ("attendance", "rsvp_answers"),
         (
             Item("event", _("Event"), _("The event's title.")),
             Item("event_starts_at", _("Event start"), _("When the event started (UTC).")),
@@ -116,7 +130,7 @@ DATA = (
         "photos",
         _("Your photos"),
         _("To share the group's memories; we store them without any camera or location data."),
-        _("Everyone for public albums, members for members-only albums."),
+        ("photos",),
         (
             Item("file", _("File"), _("The photo's file name inside this archive.")),
             Item("album", _("Album"), _("The album it is in.")),

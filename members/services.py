@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from events import services as event_services
 from events.calendar_cache import calendar_changed
 from events.models import RSVP, EmailLog, Event
+from groups import images
 from groups.models import Membership
 from groups.services import ensure_not_last_organizer
-from photos import images
 from photos.models import Photo
 
 from .data import DATA
@@ -41,7 +41,9 @@ def member_rotate_calendar_token(*, member: User) -> str:
 
 def member_set_avatar(*, member: User, upload) -> None:
     """Stores the avatar through the same safe decoding as photos: re-encoded, no metadata."""
-    decoded = images.decode(upload, getattr(upload, "name", "") or _("the file"))
+    decoded = images.decode(
+        upload, getattr(upload, "name", "") or _("the file"), longest=AVATAR_SIZE
+    )
     square = images.fit_longest(decoded.image, AVATAR_SIZE)
     old = member.avatar.name if member.avatar else None
     member.avatar.save(
@@ -183,10 +185,7 @@ def member_delete(*, member: User, leave_photos: bool = False) -> None:
             for photo in photos:
                 photo_services.photo_delete(photo=photo, member=member)
 
-        avatar = member.avatar.name if member.avatar else None
-        if avatar:
-            storage = member.avatar.storage
-            transaction.on_commit(lambda: storage.delete(avatar))
+        # The avatar file goes after commit (members/apps.py: with the row, however it goes).
         EmailLog.objects.filter(recipient=member).update(recipient=None, address="")
         # Admin history that names the member (its object_repr) goes too.
         user_type = ContentType.objects.get_for_model(User)

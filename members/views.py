@@ -15,8 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from events.calendar_views import subscribe_links
 from events.ical import absolute
 from events.models import Event, RSVPStatus
+from groups.access import viewer
 from groups.middleware import group_or_404
-from groups.models import ORGANIZER_ROLES, Membership
+from groups.models import Membership
+from groups.visibility import allowed
 from photos.models import Photo
 
 from . import services
@@ -117,6 +119,8 @@ def delete_account(request):
 def directory(request):
     """Members only: everyone in the group, searchable by name."""
     group = group_or_404(request)
+    if not allowed(viewer(request), "directory"):
+        return TemplateResponse(request, "members/members_only.html", {}, status=403)
     form = DirectorySearchForm(request.GET or None)
     memberships = Membership.objects.filter(group=group).select_related("user")
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -141,10 +145,7 @@ def _visible_profile(request, pk) -> tuple[User, Membership]:
         Membership.objects.select_related("user"), group=group, user_id=pk
     )
     person = membership.user
-    if request.user.is_authenticated:
-        return person, membership
-    # Visitors see only organizers who made their profile public.
-    if membership.role in ORGANIZER_ROLES and person.profile_visibility == "everyone":
+    if allowed(viewer(request), "profile", owner=person):
         return person, membership
     raise Http404
 
@@ -153,7 +154,7 @@ def _visible_profile(request, pk) -> tuple[User, Membership]:
 def profile(request, pk):
     person, membership = _visible_profile(request, pk)
     went = []
-    if person.show_in_attendee_lists:
+    if allowed(viewer(request), "attendance", owner=person):
         went = list(
             Event.objects.published()
             .past()

@@ -3,12 +3,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from groups.adminfilters import StrictFiltersMixin
+
 from . import services
 from .models import Album, Photo, PhotoStatus
 
 
 @admin.register(Album)
-class AlbumAdmin(admin.ModelAdmin):
+class AlbumAdmin(StrictFiltersMixin, admin.ModelAdmin):
     list_display = ["title", "event", "visibility", "created_at"]
     list_filter = ["visibility"]
     search_fields = ["title", "event__title"]
@@ -24,7 +26,7 @@ class AlbumAdmin(admin.ModelAdmin):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(StrictFiltersMixin, admin.ModelAdmin):
     """Moderation: filter by "Pending review" or hidden photos, then approve or hide."""
 
     list_display = ["thumbnail", "album", "uploaded_by", "status", "takedown", "uploaded_at"]

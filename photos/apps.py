@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
 class PhotosConfig(AppConfig):
     name = "photos"
     verbose_name = _("Photos")
+
+    def ready(self):
+        from .models import Photo
+        from .services import delete_files_after_commit
+
+        # A photo's files go with its row, however the row goes: photo_delete, the admin's
+        # delete and bulk delete, an album's or the group's deletion (cascades call no service).
+        post_delete.connect(
+            delete_files_after_commit, sender=Photo, weak=False, dispatch_uid="photo_files"
+        )

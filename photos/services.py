@@ -1,5 +1,6 @@
 """Writes about photos: adding (safely), takedown requests, deletion and moderation."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -7,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import RSVP, Event, RSVPStatus
+from groups import images, ratelimit
 
-from . import images
 from .models import Album, Photo, PhotoStatus, Visibility
 from .tasks import make_renditions
 
@@ -29,6 +30,31 @@ def can_upload(user, album: Album) -> bool:
             event_id=album.event_id, member=user, status=RSVPStatus.GOING
         ).exists()
     )
+
+
+def upload_rate() -> str:
+    return getattr(settings, "POTLUCK_UPLOAD_RATE", "60/h")
+
+
+def takedown_rate() -> str:
+    return getattr(settings, "POTLUCK_TAKEDOWN_RATE", "5/h")
+
+
+def uploads_allowed(*, member, count: int) -> None:
+    """Counts `count` files against the member's hourly budget before any is decoded, or
+    raises ValidationError; organizers have no budget."""
+    if is_organizer(member):
+        return
+    if not ratelimit.take(f"uploads:{member.pk}", rate=upload_rate(), amount=count):
+        limit, _seconds = ratelimit.parse_rate(upload_rate())
+        raise ValidationError(
+            _(
+                "One member can add %(limit)d photos an hour, and these would go over that. "
+                "Please add them a little later."
+            )
+            % {"limit": limit},
+            code="upload_rate",
+        )
 
 
 def album_for_event(*, event: Event, by) -> Album:
@@ -53,7 +79,7 @@ def photo_add(*, album: Album, uploaded_by, file, caption: str = "", alt_text: s
     name = getattr(file, "name", "") or _("the file")
     decoded = images.decode(file, name)
     full = images.fit_longest(decoded.image, images.FULL_SIZE)
-    content = ContentFile(images.encode(full, "JPEG", quality=88))
+    content = ContentFile(images.encode(full, "JPEG", quality=88, optimize=False))
     needs_approval = album.group.uploads_need_approval and not is_organizer(uploaded_by)
     photo = Photo(
         album=album,
@@ -83,16 +109,14 @@ def photo_add(*, album: Album, uploaded_by, file, caption: str = "", alt_text: s
     return photo
 
 
-def _delete_files(photo: Photo) -> None:
-    for field in (
-        photo.image,
-        photo.grid_webp,
-        photo.grid_jpeg,
-        photo.large_webp,
-        photo.large_jpeg,
-    ):
-        if field:
-            field.delete(save=False)
+def delete_files_after_commit(sender, instance: Photo, **kwargs) -> None:
+    """post_delete receiver (photos/apps.py): the photo's files go once the deletion commits."""
+    fields = (instance.image, instance.grid_webp, instance.grid_jpeg, instance.large_webp,
+              instance.large_jpeg)  # fmt: skip
+    names = [field.name for field in fields if field]
+    if names:
+        storage = instance.image.storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 def photo_delete(*, photo: Photo, member) -> None:
@@ -104,14 +128,30 @@ def photo_delete(*, photo: Photo, member) -> None:
     with transaction.atomic():
         photo = Photo.objects.select_for_update().get(pk=photo.pk)  # with its renditions
         Album.objects.filter(cover_photo=photo).update(cover_photo=None)
-        photo.delete()
-        transaction.on_commit(lambda: _delete_files(photo))
+        photo.delete()  # the files go after commit (delete_files_after_commit)
 
 
 def photo_request_takedown(*, photo: Photo, member) -> Photo:
-    """ "This is me, please remove": hidden at once, until an organizer decides."""
+    """ "This is me, please remove": hidden at once, until an organizer decides.
+
+    A member may ask for a few an hour (POTLUCK_TAKEDOWN_RATE), so no one can empty the albums
+    by themselves; organizers, and the uploader of the photo, are never limited.
+    """
     if not member.is_authenticated:
         raise PermissionDenied
+    exempt = is_organizer(member) or photo.uploaded_by_id == member.pk
+    if not exempt and not ratelimit.take(f"takedowns:{member.pk}", rate=takedown_rate()):
+        limit, _seconds = ratelimit.parse_rate(takedown_rate())
+        raise ValidationError(
+            _(
+                "You have asked for %(limit)d photos to be taken down in the last hour, the "
+                "most one member can. This photo is still shown: to have it removed now, write "
+                "to the organizers with the contact form on the home page, or ask again in an "
+                "hour."
+            )
+            % {"limit": limit},
+            code="takedown_rate",
+        )
     with transaction.atomic():
         photo = Photo.objects.select_for_update().get(pk=photo.pk)
         photo.status = PhotoStatus.HIDDEN

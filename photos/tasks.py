@@ -2,7 +2,8 @@ from django.core.files.base import ContentFile
 from django.tasks import task
 from PIL import Image
 
-from . import images
+from groups import images
+
 from .models import Photo
 
 
@@ -12,7 +13,11 @@ def make_renditions(*, photo_id: int) -> None:
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None or photo.has_renditions:
         return
-    with photo.image.open("rb") as stored, Image.open(stored, formats=["JPEG"]) as full:
+    with (
+        images.decode_slot(photo.image.name, wait=600),
+        photo.image.open("rb") as stored,
+        Image.open(stored, formats=["JPEG"]) as full,
+    ):
         full.load()
         grid = images.resized(full, Photo.GRID_WIDTH)
         large = images.resized(full, Photo.LARGE_WIDTH)

@@ -132,6 +132,12 @@ def _upload(request, album: Album, *, back_url: str):
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
+        try:
+            services.uploads_allowed(member=request.user, count=len(form.cleaned_data["files"]))
+        except ValidationError as error:
+            form.add_error("files", error)
+            context = {"album": album, "form": form, "back_url": back_url}
+            return TemplateResponse(request, "photos/upload.html", context, status=429)
         added, refused = [], []
         for upload in form.cleaned_data["files"]:
             try:
@@ -196,7 +202,11 @@ def takedown(request, pk):
     photo = _photo_for(request, pk)
     if not Photo.objects.visible_to(request.user).filter(pk=photo.pk).exists():
         raise Http404
-    services.photo_request_takedown(photo=photo, member=request.user)
+    try:
+        services.photo_request_takedown(photo=photo, member=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(photo.get_absolute_url())
     messages.success(
         request,
         _(

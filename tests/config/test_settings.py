@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(args, **env_changes):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POTLUCK_"))}
     env.update({k: v for k, v in env_changes.items() if v is not None})
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, "manage.py", *args],
@@ -41,9 +41,51 @@ def test_production_check_deploy_is_clean():
         DJANGO_ALLOWED_HOSTS="potluck.example",
         REDIS_URL="redis://127.0.0.1:6379/0",
         DJANGO_EMAIL_HOST="smtp.potluck.example",
+        POTLUCK_SITE_URL="https://potluck.example",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "x" * 60,
+    "DJANGO_ALLOWED_HOSTS": "potluck.example",
+    "DJANGO_EMAIL_HOST": "smtp.potluck.example",
+}
+
+
+def test_check_deploy_refuses_a_missing_site_url():
+    result = _run(["check", "--deploy"], **PRODUCTION)
+    assert result.returncode == 1
+    assert "potluck.E001" in result.stderr
+    assert "POTLUCK_SITE_URL is not set" in result.stderr
+
+
+def test_check_deploy_refuses_a_plain_http_site_url():
+    result = _run(["check", "--deploy"], **PRODUCTION, POTLUCK_SITE_URL="http://potluck.example")
+    assert result.returncode == 1
+    assert "potluck.E002" in result.stderr
+
+
+def test_production_without_redis_shares_the_database_cache():
+    code = (
+        "from django.conf import settings; c = settings.CACHES;"
+        "print(c['default']['BACKEND'], c['default']['LOCATION'], c['bodies']['BACKEND'])"
+    )
+    result = _run(["shell", "--no-imports", "-c", code], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.db.DatabaseCache",
+        "potluck_cache",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
+
+
+def test_seed_demo_refuses_in_production():
+    result = _run(["seed_demo"], **PRODUCTION)
+    assert result.returncode == 1
+    assert "refuses to run in production" in result.stderr
+    assert "--in-production" in result.stderr
 
 
 def test_production_uses_redis_cache_when_configured():
@@ -100,3 +142,12 @@ def test_s3_storage_is_configured_from_the_environment():
         "https://s3.example.org",
         "private",
     ]
+
+
+def test_make_run_links_name_the_address_it_serves():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POTLUCK_"))}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "site-url", "HOST=127.0.0.5", "PORT=8830"],  # noqa: S607
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert result.stdout.strip() == "http://127.0.0.5:8830"

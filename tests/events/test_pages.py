@@ -184,14 +184,3 @@ def test_atom_feed_lists_upcoming_public_events(client, group):
     root = ET.fromstring(response.content)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert [e.find("a:title", ns).text for e in root.findall("a:entry", ns)] == [soon.title]
-
-
-def test_home_shows_next_event_and_recent_past(client, group):
-    past = [EventFactory(starts_at=_days(-i * 30)) for i in (1, 2, 3, 4)]
-    nxt = EventFactory(starts_at=_days(5))
-    EventFactory(starts_at=_days(50))
-    response = client.get("/")
-    assert response.context["next_event"] == nxt
-    assert response.context["recent_past"] == past[:3]
-    assert response.context["counts"]["upcoming"] == 2
-    assert response.context["counts"]["past"] == 4

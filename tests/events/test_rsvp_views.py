@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import RSVP, Breakout, RSVPStatus
-from tests.factories import EventFactory, UserFactory, VenueFactory
+from tests.factories import EventFactory, MembershipFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,15 @@ def member_b(group):
     return UserFactory()
 
 
-ROLES = ["anonymous", "member_a", "member_b", "organizer"]
+@pytest.fixture
+def host(event):
+    """A member named host of this event by the organizers (and of nothing else)."""
+    user = MembershipFactory(group=event.group).user
+    event.hosts.add(user)
+    return user
+
+
+ROLES = ["anonymous", "member_a", "member_b", "host", "other_host", "organizer"]
 
 
 def _url(name, event):
@@ -49,40 +57,63 @@ def _url(name, event):
         "rsvp": f"/events/{event.slug}/rsvp/",
         "breakout": f"/events/{event.slug}/breakout/",
         "check_in": f"/events/{event.slug}/check-in/",
+        "message": f"/events/{event.slug}/message/",
         "mine": "/me/events/",
         "rsvp_admin": "/admin/events/rsvp/",
     }[name]
 
 
-# (url, method) -> {role: status}. Member A is going; B has no RSVP.
+# (url, method) -> {role: status}. Member A is going; B has no RSVP; the host hosts this
+# event, the other host another one; organizers run every event.
+ALL = dict.fromkeys
 ACCESS = {
-    ("rsvp", "get"): {"anonymous": 302, "member_a": 405, "member_b": 405, "organizer": 405},
-    ("rsvp", "post"): {"anonymous": 302, "member_a": 302, "member_b": 302, "organizer": 302},
-    ("rsvp", "put"): {"anonymous": 302, "member_a": 405, "member_b": 405, "organizer": 405},
-    ("breakout", "get"): {"anonymous": 302, "member_a": 405, "member_b": 405, "organizer": 405},
-    ("breakout", "post"): {"anonymous": 302, "member_a": 302, "member_b": 409, "organizer": 409},
-    ("check_in", "get"): {"anonymous": 302, "member_a": 403, "member_b": 403, "organizer": 200},
-    ("check_in", "post"): {"anonymous": 302, "member_a": 403, "member_b": 403, "organizer": 302},
-    ("check_in", "delete"): {"anonymous": 302, "member_a": 405, "member_b": 405, "organizer": 405},
-    ("mine", "get"): {"anonymous": 302, "member_a": 200, "member_b": 200, "organizer": 200},
-    ("mine", "post"): {"anonymous": 302, "member_a": 405, "member_b": 405, "organizer": 405},
-    ("rsvp_admin", "get"): {"anonymous": 302, "member_a": 302, "member_b": 302, "organizer": 200},
-}
+    ("rsvp", "get"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
+    ("rsvp", "post"): {"anonymous": 302, **ALL(ROLES[1:], 302)},
+    ("rsvp", "put"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
+    ("breakout", "get"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
+    ("breakout", "post"): {"anonymous": 302, "member_a": 302, "member_b": 409, "host": 409,
+                           "other_host": 409, "organizer": 409},
+    ("check_in", "get"): {"anonymous": 302, "member_a": 403, "member_b": 403, "host": 200,
+                          "other_host": 403, "organizer": 200},
+    ("check_in", "post"): {"anonymous": 302, "member_a": 403, "member_b": 403, "host": 302,
+                           "other_host": 403, "organizer": 302},
+    ("check_in", "delete"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
+    ("message", "get"): {"anonymous": 302, "member_a": 403, "member_b": 403, "host": 200,
+                         "other_host": 403, "organizer": 200},
+    ("message", "post"): {"anonymous": 302, "member_a": 403, "member_b": 403, "host": 302,
+                          "other_host": 403, "organizer": 302},
+    ("message", "put"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
+    ("mine", "get"): {"anonymous": 302, **ALL(ROLES[1:], 200)},
+    ("mine", "post"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
+    ("rsvp_admin", "get"): {"anonymous": 302, "member_a": 302, "member_b": 302, "host": 302,
+                            "other_host": 302, "organizer": 200},
+}  # fmt: skip
 TABLE = [(url, method, role, expected) for (url, method), row in ACCESS.items()
          for role, expected in row.items()]  # fmt: skip
 
 
 @pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)
-def test_rsvp_access(client, event, member_a, member_b, organizer, url, method, role, expected):
+def test_rsvp_access(
+    client, event, member_a, member_b, host, organizer, url, method, role, expected
+):
     rsvp_a = services.rsvp_set(event=event, member=member_a, going=True)
     breakout = Breakout.objects.create(event=event, topic="Topic")
-    users = {"member_a": member_a, "member_b": member_b, "organizer": organizer}
+    other_host = MembershipFactory(group=event.group).user
+    EventFactory(group=event.group).hosts.add(other_host)
+    users = {
+        "member_a": member_a,
+        "member_b": member_b,
+        "host": host,
+        "other_host": other_host,
+        "organizer": organizer,
+    }
     if role != "anonymous":
         client.force_login(users[role])
     data = {
         "rsvp": {"going": "yes", "guests": "0"},
         "breakout": {"breakout": breakout.pk},
         "check_in": {"rsvp": rsvp_a.pk, "checked_in": "yes"},
+        "message": {"subject": "Doors at 6:30", "body": "See you there."},
     }.get(url, {})
     response = getattr(client, method)(_url(url, event), data)
     assert response.status_code == expected
@@ -156,14 +187,46 @@ def test_closed_event_explains_why(client, group, member_a):
 
 
 def test_attendee_list_respects_privacy(client, event):
-    shown = UserFactory(display_name="Visible Vera")
+    shown = MembershipFactory(group=event.group, user__display_name="Visible Vera").user
     hidden = UserFactory(display_name="Private Pat", show_in_attendee_lists=False)
     for user in (shown, hidden):
         services.rsvp_set(event=event, member=user, going=True)
+    client.force_login(shown)
     page = client.get(event.get_absolute_url()).content.decode()
     assert "Visible Vera" in page
     assert "Private Pat" not in page
     assert "and 1 more member who keeps their name private" in page
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+def test_attendee_names_are_for_members_only(client, event, who):
+    """Visitors, search engines and accounts that never joined see counts, not names."""
+    services.rsvp_set(event=event, member=UserFactory(display_name="Visible Vera"), going=True)
+    if who == "outsider":
+        client.force_login(UserFactory())
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "Visible Vera" not in page
+    assert "Members of the group see who is going." in page
+    assert "<strong>1</strong> member going" in " ".join(page.split())
+
+
+def test_a_host_checks_in_and_messages_the_people_going(
+    client, event, host, mailoutbox, django_capture_on_commit_callbacks
+):
+    vera = UserFactory(display_name="Vera")
+    rsvp = services.rsvp_set(event=event, member=vera, going=True)
+    client.force_login(host)
+    assert "Door check-in" in client.get(event.get_absolute_url()).content.decode()
+    client.post(_url("check_in", event), {"rsvp": rsvp.pk, "checked_in": "yes"})
+    rsvp.refresh_from_db()
+    assert rsvp.checked_in_at is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url("message", event), {"subject": "Doors at 6:30", "body": "Hi!"})
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox if "Doors at 6:30" in m.subject] == [[vera.email]]
+    refused = client.post(_url("message", event), {"subject": "", "body": ""})
+    assert refused.status_code == 400
+    assert "This field is required." in refused.content.decode()
 
 
 def test_breakout_signup_counts_and_choice(client, event, member_a):
@@ -267,7 +330,8 @@ def test_event_page_queries_constant_from_10_to_1000_rsvps(client, event, member
     large_anonymous = count_queries()
     client.force_login(member_a)
     large_member = count_queries()
-    assert (small_anonymous, large_anonymous) == (8, 8)
+    # Anonymous visitors are not shown names, so the attendee query is not made.
+    assert (small_anonymous, large_anonymous) == (7, 7)
     assert small_member == large_member
 
 
@@ -298,6 +362,6 @@ def test_check_in_and_my_events_queries_do_not_grow(client, group, organizer):
     small = (queries(f"/events/{big.slug}/check-in/"), queries("/me/events/"))
     big = fill(30, 1000)
     large = (queries(f"/events/{big.slug}/check-in/"), queries("/me/events/"))
-    # check-in: session, user, group, permissions (2), event, list, stats; mine: session,
-    # user, group, upcoming, attended.
-    assert small == large == (8, 5)
+    # check-in: session, user, group, permissions (2), event, the viewer's membership, list,
+    # stats; mine: session, user, group, upcoming, cancelled, attended.
+    assert small == large == (9, 6)

@@ -5,11 +5,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from groups.models import Role
+from groups.services import membership_leave
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "member_a", "member_b", "organizer"]
+# outsider: an account that never joined; former: one that joined and left. Neither is a
+# member: "members only" means a current membership (groups/access.py).
+ROLES = ["anonymous", "outsider", "former", "member_a", "member_b", "organizer"]
 
 
 @pytest.fixture
@@ -20,7 +23,16 @@ def people(group, organizer):
     organizer.save()
     private_organizer = UserFactory()
     MembershipFactory(group=group, user=private_organizer, role=Role.CO_ORGANIZER)
-    return {"member_a": a, "member_b": b, "organizer": organizer, "private": private_organizer}
+    former = MembershipFactory(group=group).user
+    membership_leave(group=group, user=former)
+    return {
+        "member_a": a,
+        "member_b": b,
+        "organizer": organizer,
+        "private": private_organizer,
+        "outsider": UserFactory(),
+        "former": former,
+    }
 
 
 def _url(name, people):
@@ -43,27 +55,27 @@ def _url(name, people):
 LOGIN = 302
 ALL = dict.fromkeys
 ACCESS = {
-    ("me", "get"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200, "organizer": 200},
-    ("me", "put"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405, "organizer": 405},
-    ("export", "get"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405, "organizer": 405},
-    ("export", "post"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200, "organizer": 200},
-    ("delete", "get"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200, "organizer": 200},
-    ("delete", "post"): {"anonymous": LOGIN, "member_a": 400, "member_b": 400, "organizer": 400},
-    ("rotate", "get"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405, "organizer": 405},
-    ("directory", "get"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200,
-                           "organizer": 200},
-    ("directory", "post"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405,
-                            "organizer": 405},
-    ("profile_a", "get"): {"anonymous": 404, "member_a": 200, "member_b": 200, "organizer": 200},
+    ("me", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
+    ("me", "put"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    ("export", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    ("export", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
+    ("delete", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
+    ("delete", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 400)},
+    ("rotate", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    ("directory", "get"): {"anonymous": LOGIN, "outsider": 403, "former": 403, "member_a": 200,
+                           "member_b": 200, "organizer": 200},
+    ("directory", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    ("profile_a", "get"): {"anonymous": 404, "outsider": 404, "former": 404, "member_a": 200,
+                           "member_b": 200, "organizer": 200},
     ("profile_a", "post"): ALL(ROLES, 405),
     ("profile_public_organizer", "get"): ALL(ROLES, 200),
-    ("profile_private_organizer", "get"): {"anonymous": 404, "member_a": 200, "member_b": 200,
-                                           "organizer": 200},
+    ("profile_private_organizer", "get"): {"anonymous": 404, "outsider": 404, "former": 404,
+                                           "member_a": 200, "member_b": 200, "organizer": 200},
     ("profile_missing", "get"): ALL(ROLES, 404),
     ("privacy", "get"): ALL(ROLES, 200),
     ("privacy", "post"): ALL(ROLES, 405),
-    ("join", "get"): {"anonymous": LOGIN, "member_a": 405, "member_b": 405, "organizer": 405},
-    ("leave", "get"): {"anonymous": LOGIN, "member_a": 200, "member_b": 200, "organizer": 200},
+    ("join", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    ("leave", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
 }  # fmt: skip
 TABLE = [(url, method, role, code) for (url, method), row in ACCESS.items()
          for role, code in row.items()]  # fmt: skip
@@ -106,9 +118,10 @@ def test_pages_queries_do_not_grow(client, group, people):
     for _ in range(40):
         MembershipFactory(group=group)
     large = [_count(client, url) for url in pages]
-    # session, user, group, then: count + page; membership + went + photos; membership;
-    # nothing more for /privacy/.
-    assert small == large == [5, 6, 4, 3]
+    # session, user, group, then: the viewer's membership + count + page; the viewer's
+    # membership + the profile's membership + went + photos; membership; nothing more for
+    # /privacy/.
+    assert small == large == [6, 7, 4, 3]
 
 
 def test_directory_search_survives_pagination(client, group, people):

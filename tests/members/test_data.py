@@ -52,7 +52,7 @@ def rich_member(group, organizer, django_capture_on_commit_callbacks):
         city="Brooklyn",
         links="https://zelda.example.org",
     )
-    MembershipFactory(group=group, user=user, role=Role.HOST)
+    MembershipFactory(group=group, user=user, role=Role.CO_ORGANIZER)
     past = EventFactory(starts_at=timezone.now() + timedelta(days=1), capacity=10)
     breakout = Breakout.objects.create(event=past, topic="Courier coops")
     past.rsvp_question = "What brings you?"
@@ -91,7 +91,7 @@ def test_export_has_every_item_and_nothing_of_others(rich_member, group):
     data = json.loads(archive.read("data.json"))
     assert data["account"]["email"] == "zelda.quartz@example.org"
     assert data["profile"]["links"] == ["https://zelda.example.org"]
-    assert data["memberships"][0]["role"] == "host"
+    assert data["memberships"][0]["role"] == "co_organizer"
     [rsvp] = data["rsvps"]
     assert (rsvp["status"], rsvp["answer"], rsvp["breakout"]) == (
         "going",

@@ -1,0 +1,118 @@
+"""Who may see each kind of member data: the table the privacy page prints and views obey.
+
+members/data.py names a rule for every section of what Potluck stores, the privacy page
+says who sees it from that rule, and the pages, files and feeds that show the data ask
+`allowed()` with the same key. tests/members/test_visibility.py walks this table and checks
+every rule against real responses for every role.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .access import Viewer
+
+
+class Audience(models.TextChoices):
+    ANYONE = "anyone", _("Anyone, including search engines.")
+    MEMBERS = "members", _("Members of the group.")
+    HOSTS = "hosts", _("The organizers, and the hosts of the events concerned.")
+    ORGANIZERS = "organizers", _("The organizers.")
+    SELF = "self", _("Only you.")
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    audience: Audience
+    # How the member can change it, said on the privacy page after the audience.
+    choice: str = ""
+    # The member always sees their own data; organizers see what members see.
+    owner_sees: bool = True
+    # (field, value) on the member: when it holds, anyone sees it ("everyone" profiles).
+    owner_widens: tuple[str, str] | None = None
+    # A field on the member: when it is off, only organizers and hosts see it.
+    owner_hides: str = ""
+
+    @property
+    def who_sees(self) -> str:
+        return f"{self.audience.label} {self.choice}".strip()
+
+
+RULES = {
+    rule.key: rule
+    for rule in (
+        Rule(
+            "account",
+            Audience.ORGANIZERS,
+            _("And you. Your email address is never shown to other members."),
+        ),
+        Rule(
+            "profile",
+            Audience.MEMBERS,
+            _("Or everyone, if you choose so on /me/."),
+            owner_widens=("profile_visibility", "everyone"),
+        ),
+        Rule("directory", Audience.MEMBERS),
+        Rule("notifications", Audience.SELF),
+        Rule(
+            "calendar",
+            Audience.SELF,
+            _("And whoever you give the secret address; you can change it at any time."),
+        ),
+        Rule("memberships", Audience.MEMBERS),
+        Rule(
+            "attendance",
+            Audience.MEMBERS,
+            _(
+                "Your name among the people going, unless you turn that off on /me/; "
+                "organizers and the event's hosts always see who is coming."
+            ),
+            owner_hides="show_in_attendee_lists",
+        ),
+        Rule(
+            "rsvp_answers",
+            Audience.HOSTS,
+            _("They see your answers, guests and check-in; nobody else does."),
+        ),
+        Rule(
+            "photos",
+            Audience.ANYONE,
+            _("For public albums; members-only albums are seen by members alone."),
+        ),
+        Rule("members_only_photos", Audience.MEMBERS),
+    )
+}
+
+
+def allowed(viewer: Viewer, key: str, *, owner=None, event=None) -> bool:
+    """Whether this viewer may see data of kind `key` (owned by `owner`, about `event`)."""
+    rule = RULES[key]
+    if rule.owner_sees and viewer.is_self(owner):
+        return True
+    audience = rule.audience
+    if owner is not None and rule.owner_widens:
+        field, value = rule.owner_widens
+        if getattr(owner, field) == value:
+            audience = Audience.ANYONE
+    if owner is not None and rule.owner_hides and not getattr(owner, rule.owner_hides):
+        audience = Audience.HOSTS
+    match audience:
+        case Audience.ANYONE:
+            return True
+        case Audience.MEMBERS:
+            return viewer.is_member
+        case Audience.HOSTS:
+            return viewer.is_organizer or (
+                event is not None and viewer.is_authenticated and _hosts(event, viewer.user)
+            )
+        case Audience.ORGANIZERS:
+            return viewer.is_organizer
+        case Audience.SELF:
+            return False
+    raise ValueError(key)
+
+
+def _hosts(event, user) -> bool:
+    return any(host.pk == user.pk for host in event.hosts.all())

@@ -1,0 +1,32 @@
+"""Loads the demo site: here, above groups and events, because it seeds both."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from events.demo import seed_events
+from groups import demo
+
+
+class Command(BaseCommand):
+    help = "Loads the demo group (idempotent: running it again changes nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--in-production",
+            action="store_true",
+            help="Load it even with DEBUG off. The demo organizer's password is public.",
+        )
+
+    def handle(self, *args, in_production=False, **options):
+        if not settings.DEBUG and not in_production:
+            raise CommandError(
+                "seed_demo creates a staff account whose password is published in README.md, "
+                "so it refuses to run in production (DEBUG is off). To load the demo anyway, "
+                "for a demonstration site, run it with --in-production."
+            )
+        group = demo.seed_group()
+        seed_events(group)
+        self.stdout.write(self.style.SUCCESS(f"Demo group ready: {group.name}"))
+        self.stdout.write(
+            f"Demo organizer login: {demo.DEMO_ORGANIZER_EMAIL} / {demo.DEMO_ORGANIZER_PASSWORD}"
+        )

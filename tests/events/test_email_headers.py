@@ -1,0 +1,120 @@
+"""Every email as a mail client reads it: plain-text subjects and bodies, ASCII List-* headers."""
+
+import email
+import email.policy
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from events import services
+from events.models import EmailKind
+from events.notifications import unsubscribe_token
+from events.tasks import send_batch
+from tests.factories import EventFactory, GroupFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+TITLE = "Workers' Rights & Platforms"
+GROUP = "Rosa's Co-op Circle"
+SITE = "https://coops.example.org"
+MESSAGE_SUBJECT = "We're meeting at Rosa's & Sons"
+
+SUBJECTS = {
+    EmailKind.CONFIRMATION: f"You're going: {TITLE}",
+    EmailKind.WAITLISTED: f"You're on the waitlist: {TITLE}",
+    EmailKind.PROMOTED: f"A seat opened up: you're going to {TITLE}",
+    EmailKind.CHANGED: f"Changed: {TITLE}",
+    EmailKind.CANCELLED: f"Cancelled: {TITLE}",
+    EmailKind.REMINDER: f"Reminder: {TITLE}",
+    EmailKind.ANNOUNCEMENT: f"New event: {TITLE}",
+    EmailKind.MESSAGE: MESSAGE_SUBJECT,
+}
+EXTRA = {
+    EmailKind.CHANGED: {"changes": ["New place: Rosa's & Sons"]},
+    EmailKind.MESSAGE: {"subject": MESSAGE_SUBJECT, "body": "Bring tea & mugs.", "sender": "Ana"},
+}
+# Emails a member can turn off carry the one-click unsubscribe headers; the others do not.
+UNSUBSCRIBABLE = {EmailKind.ANNOUNCEMENT, EmailKind.REMINDER, EmailKind.MESSAGE}
+
+
+def _raw_headers(raw: bytes) -> dict[bytes, bytes]:
+    """Each header line of the serialized message, unfolded (RFC 5322 2.2.3), by lower name."""
+    block = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
+    unfolded = re.sub(rb"\r?\n(?=[ \t])", b"", block)
+    lines = unfolded.splitlines()
+    return {line.split(b":", 1)[0].lower(): line for line in lines}
+
+
+@pytest.fixture
+def sent(settings):
+    """One email of each kind, as the worker sends it, to a member going to the event."""
+    settings.SITE_URL = SITE
+    with time_machine.travel(NOW, tick=False):
+        group = GroupFactory(name=GROUP, slug="rosas-circle")
+        event = EventFactory(
+            group=group,
+            title=TITLE,
+            summary="Who owns the app & who works it?",
+            starts_at=NOW + timedelta(days=1),
+        )
+        user = UserFactory(display_name="Mary O'Neil")
+        services.rsvp_set(event=event, member=user, going=True)
+        messages = {}
+        for kind in EmailKind:
+            mail.outbox.clear()
+            send_batch.call(
+                kind=str(kind), user_ids=[user.pk], event_id=event.pk, extra=EXTRA.get(kind, {})
+            )
+            [messages[kind]] = mail.outbox
+        links = {
+            kind: SITE + reverse("events:unsubscribe", args=[unsubscribe_token(user, kind)])
+            for kind in UNSUBSCRIBABLE
+        }
+    return messages, links
+
+
+def test_every_kind_is_checked():
+    assert set(SUBJECTS) == set(EmailKind)
+
+
+@pytest.mark.parametrize("policy", [email.policy.default, email.policy.SMTP], ids=["file", "smtp"])
+@pytest.mark.parametrize("kind", list(EmailKind), ids=str)
+def test_email_headers_read_by_a_mail_client(sent, kind, policy):
+    messages, links = sent
+    raw = messages[kind].message(policy=policy).as_bytes()
+    headers = _raw_headers(raw)
+    subject = SUBJECTS[kind]
+    assert headers[b"subject"] == f"Subject: {subject}".encode("ascii")
+    assert headers[b"list-id"] == f"List-Id: {GROUP} <rosas-circle.coops.example.org>".encode()
+    if kind in UNSUBSCRIBABLE:
+        assert headers[b"list-unsubscribe"] == f"List-Unsubscribe: <{links[kind]}>".encode()
+        assert (
+            headers[b"list-unsubscribe-post"]
+            == b"List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+        )
+    else:
+        assert (b"list-unsubscribe" in headers, b"list-unsubscribe-post" in headers) == (
+            False,
+            False,
+        )
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == subject
+    if kind in UNSUBSCRIBABLE:
+        assert parsed["List-Unsubscribe"] == f"<{links[kind]}>"
+    text = parsed.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    # Plain text is never HTML-escaped; HTML always is.
+    assert ("&#x27;" in text, "&amp;" in text, "&quot;" in text) == (False, False, False)
+    if kind == EmailKind.MESSAGE:
+        assert text.startswith("Bring tea & mugs.\n")
+        assert "Bring tea &amp; mugs." in html
+    else:
+        assert f"{TITLE}" in text
+        assert "Workers&#x27; Rights &amp; Platforms" in html
+        assert TITLE not in html
+    assert f"{GROUP} · {SITE}" in text

@@ -1,0 +1,148 @@
+"""Operating a real installation: the first organizer, health, logs without secrets."""
+
+import io
+import logging
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from config.logredact import REDACTED, RedactTokens, redact
+from groups.models import Group, Membership, Role
+from groups.permissions import organizers_group
+from members.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _create_organizer(*args):
+    out = io.StringIO()
+    call_command("create_organizer", *args, stdout=out)
+    return out.getvalue()
+
+
+@override_settings(SITE_URL="https://coops.example.org")
+def test_create_organizer_on_a_fresh_site_needs_no_smtp(client, mailoutbox):
+    with pytest.raises(CommandError, match="has no group yet"):
+        _create_organizer("ana@example.org")
+    output = _create_organizer("Ana@Example.org", "--name", "Ana", "--group-name", "Platform Coops")
+    assert mailoutbox == []
+    group = Group.objects.get()
+    user = User.objects.get(email="ana@example.org")
+    assert (group.name, user.display_name, user.is_staff, user.has_usable_password()) == (
+        "Platform Coops",
+        "Ana",
+        True,
+        False,
+    )
+    assert list(user.groups.all()) == [organizers_group()]
+    assert Membership.objects.get(user=user).role == Role.ORGANIZER
+    assert EmailAddress.objects.get(user=user).verified
+    link = re.search(r"https://coops\.example\.org(/accounts/password/reset/key/\S+)", output)
+    assert link, output
+    # The link sets a password once, then the admin opens without any email.
+    form = client.get(link[1], follow=True)
+    assert form.status_code == 200
+    action = form.redirect_chain[-1][0] if form.redirect_chain else link[1]
+    done = client.post(
+        action, {"password1": "a long new passphrase", "password2": "a long new passphrase"}
+    )
+    assert done.status_code == 302
+    assert client.get(action, follow=True).context["token_fail"] is True
+    assert client.login(email="ana@example.org", password="a long new passphrase")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_create_organizer_promotes_an_existing_member(group, member):
+    _create_organizer(member.email)
+    member.refresh_from_db()
+    assert member.is_staff
+    assert Membership.objects.get(user=member).role == Role.ORGANIZER
+    assert Group.objects.count() == 1
+
+
+def test_create_organizer_refuses_a_bad_address(group):
+    with pytest.raises(CommandError, match="is not an email address"):
+        _create_organizer("not-an-address")
+    assert not User.objects.exists()
+
+
+def test_healthz_answers_503_without_detail_when_the_database_fails(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    def refuse(*args, **kwargs):
+        raise OSError("connection refused: secret-host:5432")
+
+    monkeypatch.setattr(CursorWrapper, "execute", refuse)
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (503, b"unavailable\n")
+
+
+SECRETS = [
+    "/calendar/s3cr3tTOKEN.ics",
+    "/email/unsubscribe/s3cr3tTOKEN/",
+    "/email/cant-make-it/s3cr3tTOKEN/",
+    "/accounts/confirm-email/s3cr3tTOKEN/",
+    "/accounts/password/reset/key/1a-s3cr3tTOKEN/",
+    "/calendar.ics?token=s3cr3tTOKEN",
+]
+
+
+@pytest.mark.parametrize("path", SECRETS)
+def test_tokens_are_redacted(path):
+    assert "s3cr3tTOKEN" not in redact(f"GET {path} HTTP/1.1")
+    assert REDACTED in redact(path)
+
+
+def test_public_addresses_are_logged_as_they_are():
+    for path in ("/calendar.ics", "/calendar/", "/events/coop-night/calendar.ics"):
+        assert redact(path) == path
+
+
+def test_django_request_log_names_no_token(client):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactTokens())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        assert client.get("/calendar/s3cr3tTOKEN.ics").status_code == 404
+    finally:
+        logger.removeHandler(handler)
+    assert "Not Found: /calendar/[redacted]" in stream.getvalue()
+    assert "s3cr3tTOKEN" not in stream.getvalue()
+
+
+def test_html_and_feeds_are_compressed_for_clients_that_ask(client, group):
+    import gzip
+
+    for url in ("/", "/calendar.ics"):
+        plain = client.get(url)
+        packed = client.get(url, headers={"accept-encoding": "gzip, br"})
+        assert packed["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed["Vary"]
+        assert len(packed.content) < len(plain.content)
+        if url == "/calendar.ics":
+            assert gzip.decompress(packed.content) == plain.content
+        else:  # the page's CSRF token is masked afresh for each response
+            assert gzip.decompress(packed.content).startswith(b"<!DOCTYPE html>")
+    etag = client.get("/calendar.ics", headers={"accept-encoding": "gzip"})["ETag"]
+    again = client.get("/calendar.ics", headers={"accept-encoding": "gzip", "if-none-match": etag})
+    assert again.status_code == 304
+
+
+def test_emailed_links_survive_a_key_rotation_with_fallbacks(settings, member):
+    from django.core import signing
+
+    from events.models import EmailKind
+    from events.notifications import read_unsubscribe_token, unsubscribe_token
+
+    old_key = settings.SECRET_KEY
+    token = unsubscribe_token(member, EmailKind.REMINDER)
+    settings.SECRET_KEY = "a-new-key-" + "x" * 50
+    with pytest.raises(signing.BadSignature):
+        read_unsubscribe_token(token)
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert read_unsubscribe_token(token) == (member.pk, EmailKind.REMINDER)

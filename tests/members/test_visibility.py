@@ -1,0 +1,156 @@
+"""Walks groups.visibility.RULES — the table the privacy page prints — against real pages.
+
+For every rule, every role and each choice a member can make, the rule's own audience says
+whether the marker (a piece of the owner's data) may appear; the test fetches the pages
+where that data is shown and checks it appears exactly when allowed. A rule without a probe
+fails the test, so a new kind of data cannot be promised without being checked.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events import services as event_services
+from groups.services import membership_leave
+from groups.visibility import RULES, Audience
+from members.data import DATA
+from tests.factories import EventFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "outsider", "former", "member", "host", "organizer", "self"]
+SEES = {
+    Audience.ANYONE: set(ROLES),
+    Audience.MEMBERS: {"member", "host", "organizer"},
+    Audience.HOSTS: {"host", "organizer"},
+    Audience.ORGANIZERS: {"organizer"},
+    Audience.SELF: set(),
+}
+
+
+@pytest.fixture
+def site(group, organizer):
+    owner = MembershipFactory(
+        group=group, user__display_name="Owner Olive", user__bio="OWNER-BIO"
+    ).user
+    event = EventFactory(
+        group=group,
+        starts_at=timezone.now() + timedelta(days=3),
+        rsvp_question="What do you want to talk about?",
+    )
+    event_services.rsvp_set(event=event, member=owner, going=True, answer="OWNER-ANSWER")
+    host = MembershipFactory(group=group).user
+    event.hosts.add(host)
+    former = MembershipFactory(group=group).user
+    membership_leave(group=group, user=former)
+    people = {
+        "outsider": UserFactory(),
+        "former": former,
+        "member": MembershipFactory(group=group).user,
+        "host": host,
+        "organizer": organizer,
+        "self": owner,
+    }
+    return {"owner": owner, "event": event, "people": people}
+
+
+def _profile(site, role):
+    return [f"/members/{site['owner'].pk}/"]
+
+
+# rule key -> (the owner's data to look for, the pages where it is shown for a given role)
+PROBES = {
+    "account": (
+        lambda s: s["owner"].email,
+        lambda s, role: (
+            ["/me/"]
+            if role == "self"
+            else [f"/admin/members/user/{s['owner'].pk}/change/", *_profile(s, role), "/members/"]
+        ),
+    ),
+    "profile": (lambda s: "OWNER-BIO", _profile),
+    "directory": (lambda s: "Owner Olive", lambda s, role: ["/members/"]),
+    "memberships": (lambda s: "Owner Olive", lambda s, role: ["/members/?q=olive"]),
+    "notifications": (
+        lambda s: 'name="notify_reminders"',
+        lambda s, role: ["/me/"] if role == "self" else _profile(s, role),
+    ),
+    "calendar": (
+        lambda s: s["owner"].calendar_token,
+        lambda s, role: ["/me/"] if role == "self" else [*_profile(s, role), "/members/"],
+    ),
+    "attendance": (
+        lambda s: "Owner Olive",
+        lambda s, role: [
+            s["event"].get_absolute_url(),
+            f"/events/{s['event'].slug}/check-in/",
+        ],
+    ),
+    "rsvp_answers": (
+        lambda s: "OWNER-ANSWER",
+        lambda s, role: [s["event"].get_absolute_url(), f"/events/{s['event'].slug}/check-in/"],
+    ),
+}
+# Photos are probed in tests/photos/test_visibility.py, with real images.
+PROBED_ELSEWHERE = {"photos", "members_only_photos"}
+
+# Choices the owner can make that change a rule's audience, each tried in turn.
+CHOICES = {
+    "profile": [{"profile_visibility": "members"}, {"profile_visibility": "everyone"}],
+    "attendance": [{"show_in_attendee_lists": True}, {"show_in_attendee_lists": False}],
+}
+
+
+def test_every_rule_has_a_probe():
+    assert set(RULES) == set(PROBES) | PROBED_ELSEWHERE
+
+
+def test_every_section_of_the_data_map_names_rules():
+    assert {key for section in DATA for key in section.rule_keys} <= set(RULES)
+    assert all(section.rule_keys for section in DATA)
+
+
+def _expected(rule, role, owner) -> bool:
+    if role == "self" and rule.owner_sees:
+        return True
+    audience = rule.audience
+    if rule.owner_widens and getattr(owner, rule.owner_widens[0]) == rule.owner_widens[1]:
+        audience = Audience.ANYONE
+    if rule.owner_hides and not getattr(owner, rule.owner_hides):
+        audience = Audience.HOSTS
+    return role in SEES[audience]
+
+
+# The header names whoever is logged in, so the owner's own name is no probe for the owner.
+NAME_PROBES = {"directory", "memberships", "attendance"}
+CASES = [
+    (key, choice_index, role)
+    for key in PROBES
+    for choice_index in range(len(CHOICES.get(key, [{}])))
+    for role in ROLES
+    if not (role == "self" and key in NAME_PROBES)
+]
+
+
+@pytest.mark.parametrize(("key", "choice_index", "role"), CASES)
+def test_rule_holds_on_real_pages(client, site, key, choice_index, role):
+    owner = site["owner"]
+    for field, value in CHOICES.get(key, [{}])[choice_index].items():
+        setattr(owner, field, value)
+    owner.save()
+    if role != "anonymous":
+        client.force_login(site["people"][role])
+    marker_of, pages_of = PROBES[key]
+    marker = marker_of(site)
+    seen = [url for url in pages_of(site, role) if marker in client.get(url).content.decode()]
+    assert bool(seen) == _expected(RULES[key], role, owner), (key, role, seen)
+
+
+def test_privacy_page_says_what_the_rules_say(client, group):
+    page = " ".join(client.get("/privacy/").content.decode().split())
+    for section in DATA:
+        for rule in section.rules:
+            assert str(rule.audience.label) in page, rule.key
+            if rule.choice:
+                assert str(rule.choice).replace("'", "&#x27;") in page, rule.key
