@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
+from groups.access import membership_exists
 from groups.models import Group
 
 
@@ -17,9 +18,10 @@ class Visibility(models.TextChoices):
 
 class AlbumQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if user.is_authenticated:
+        """Public albums; members-only ones for current members of the group (groups.access)."""
+        if user.is_authenticated and (user.is_superuser or user.has_perm("photos.change_album")):
             return self.all()
-        return self.filter(visibility=Visibility.PUBLIC)
+        return self.filter(Q(visibility=Visibility.PUBLIC) | membership_exists(user, "group"))
 
 
 class Album(models.Model):
@@ -86,9 +88,11 @@ class PhotoQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Published photos in albums the user may see."""
         photos = self.published()
-        if not user.is_authenticated:
-            photos = photos.filter(album__visibility=Visibility.PUBLIC)
-        return photos
+        if user.is_authenticated and (user.is_superuser or user.has_perm("photos.change_album")):
+            return photos
+        return photos.filter(
+            Q(album__visibility=Visibility.PUBLIC) | membership_exists(user, "album__group")
+        )
 
 
 def photo_path(instance, filename: str) -> str:

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import DetailView, ListView
 
 from events.models import Event, by_slug
+from groups.access import viewer
 from groups.db import subquery_count
+from groups.visibility import allowed
 
 from . import services
 from .forms import UploadForm
@@ -96,17 +98,19 @@ def photo_file(request, key, name):
     """Serves a rendition only to whoever may see the photo; originals are never kept."""
     photo = get_object_or_404(Photo.objects.select_related("album"), key=key)
     user = request.user
+    # "Members only" means a current membership (groups.access), as everywhere.
+    member = allowed(viewer(request), "members_only_photos")
     visible = (
         (
             photo.status == PhotoStatus.PUBLISHED
-            and (photo.album.visibility == Visibility.PUBLIC or user.is_authenticated)
+            and (photo.album.visibility == Visibility.PUBLIC or member)
         )
         or services.is_organizer(user)
         or (user.is_authenticated and photo.uploaded_by_id == user.pk)
     )
     if not visible:
         raise Http404
-    if name == "full.jpg" and not user.is_authenticated:
+    if name == "full.jpg" and not member:
         raise Http404  # the full-size download is for members
     field = photo.file_for(name)
     if not field:

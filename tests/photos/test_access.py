@@ -69,7 +69,8 @@ def _url(name, w):
 
 LOGIN = 302  # anonymous visitors are sent to log in
 ANYONE_200 = dict.fromkeys(ROLES, 200)
-MEMBERS_200 = {"anonymous": 404, "went": 200, "did_not_go": 200, "uploader": 200, "organizer": 200}
+# "did_not_go" is an account that never joined: members-only is a current membership.
+MEMBERS_200 = {"anonymous": 404, "went": 200, "did_not_go": 404, "uploader": 200, "organizer": 200}
 ACCESS = {
     ("albums", "get"): ANYONE_200,
     ("public_album", "get"): ANYONE_200,
