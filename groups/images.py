@@ -5,27 +5,26 @@ Pure Pillow, in the lowest app so that groups, events, photos and members all us
 stored is a new JPEG (and WebP) made from the decoded pixels: no EXIF (GPS, camera serial), no
 ICC profile, no XMP, no JPEG comment, no PNG text chunk.
 
-Decoding is bounded so that an upload costs a web request a fraction of a second of CPU:
-JPEGs are decoded at reduced size (libjpeg's DCT scaling, `Image.draft`), PNG and WebP (which
-cannot be) have a stricter pixel limit, WebP a smaller byte limit (its decoder is the slowest
-per byte), and at most POTLUCK_IMAGE_SLOTS decodes run at once on a machine (decode_slot), so
-uploads can never take every core from the pages.
+Decoding is bounded: JPEGs are decoded at reduced size (libjpeg's DCT scaling,
+`Image.draft`), PNG and WebP (which cannot be) have a stricter pixel limit, WebP a smaller byte
+limit (its decoder is the slowest per byte), and at most POTLUCK_IMAGE_SLOTS decodes run at once
+on a machine (decode_slot), so uploads can never take every core from the pages. Album photos
+are only inspected in the web request (`inspect`: size and header, no pixels) and decoded by
+the task worker; the single images of the admin and the avatar are decoded in the request.
 """
 
 import contextlib
-import fcntl
 import io
 import os
-import tempfile
-import time
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from . import slots
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_BYTES = 20 * 1024 * 1024
@@ -46,7 +45,8 @@ class Decoded:
     taken_at: datetime | None
 
 
-def _refuse(name: str, reason: str) -> ValidationError:
+def refusal(name: str, reason: str) -> ValidationError:
+    """The one shape of every refusal: "<file> was not added: <reason>"."""
     return ValidationError(
         _("%(name)s was not added: %(reason)s") % {"name": name, "reason": reason},
         code="refused",
@@ -57,78 +57,83 @@ def _refuse(name: str, reason: str) -> ValidationError:
 
 
 def slot_count() -> int:
-    value = os.environ.get("POTLUCK_IMAGE_SLOTS", "").strip()
-    return max(1, int(value)) if value else max(1, (os.cpu_count() or 2) // 2)
-
-
-SLOT_DIR = Path(tempfile.gettempdir()) / "potluck-image-slots"
+    return slots.count_from("POTLUCK_IMAGE_SLOTS")
 
 
 @contextlib.contextmanager
 def decode_slot(name: str, *, wait: float = SLOT_WAIT_SECONDS):
-    """One of the machine's decode slots (a lock file each, shared by every process), held
-    while pixels are decoded; refuses with a message when none frees up within `wait`."""
-    SLOT_DIR.mkdir(exist_ok=True)
-    deadline = time.monotonic() + wait
-    files = [open(SLOT_DIR / f"{i}.lock", "a+b") for i in range(slot_count())]  # noqa: SIM115
-    held = None
+    """One of the machine's decode slots (groups.slots), held while pixels are decoded; refuses
+    with a message when none frees up within `wait`."""
     try:
-        while held is None:
-            for handle in files:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    continue
-                held = handle
-                break
-            else:
-                if time.monotonic() > deadline:
-                    raise _refuse(
-                        name, _("the site is busy with other images; please try again shortly.")
-                    )
-                time.sleep(0.02)
-        yield
-    finally:
-        if held is not None:
-            fcntl.flock(held, fcntl.LOCK_UN)
-        for handle in files:
-            handle.close()
+        with slots.machine_slot("image", slot_count(), wait=wait):
+            yield
+    except slots.Busy:
+        raise refusal(
+            name, _("the site is busy with other images; please try again shortly.")
+        ) from None
 
 
 # --- Decoding ----------------------------------------------------------------------------------
 
 
-def decode(upload, name: str, *, longest: int = FULL_SIZE) -> Decoded:
-    """Decodes an upload to at most `longest` pixels a side, or raises ValidationError naming
-    the file and the reason."""
+def _checked_size(upload, name: str) -> int:
     size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise _refuse(name, _("it is larger than 20 MB."))
+    if size is None:
+        size = upload.seek(0, os.SEEK_END)
+        upload.seek(0)
+    if size > MAX_BYTES:
+        raise refusal(name, _("it is larger than 20 MB."))
     if size == 0:
-        raise _refuse(name, _("the file is empty."))
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise _refuse(name, _("it is larger than 20 MB."))
-    if not data:
-        raise _refuse(name, _("the file is empty."))
+        raise refusal(name, _("the file is empty."))
+    return size
+
+
+@contextlib.contextmanager
+def _refusing(name: str):
+    """Pillow's errors and bomb warnings, turned into a refusal naming the file and the reason."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            source = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-            _check_header(source, name, len(data))
-            taken_at = _taken_at(source)
-            with decode_slot(name):
-                image = _pixels(source, longest)
+            yield
     except ValidationError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise _refuse(name, _("it claims more than 50 megapixels.")) from None
+        raise refusal(name, _("it claims more than 50 megapixels.")) from None
     except UnidentifiedImageError:
-        raise _refuse(name, _("it is not a JPEG, PNG or WebP image.")) from None
+        raise refusal(name, _("it is not a JPEG, PNG or WebP image.")) from None
     except (OSError, SyntaxError, ValueError, ImageCms.PyCMSError) as error:
-        raise _refuse(
+        raise refusal(
             name, _("the image is damaged or incomplete (%(error)s).") % {"error": error}
         ) from None
+
+
+def inspect(upload, name: str) -> None:
+    """What can be refused without decoding a pixel (size, format, what the header claims), in
+    a few milliseconds whatever the file; raises ValidationError naming the file and the reason.
+    The upload is left at its start, to be stored as it came and decoded later."""
+    length = _checked_size(upload, name)
+    try:
+        with _refusing(name), Image.open(upload, formats=ALLOWED_FORMATS) as source:
+            _check_header(source, name, length)
+    finally:
+        upload.seek(0)
+
+
+def decode(upload, name: str, *, longest: int = FULL_SIZE, slot: bool = True) -> Decoded:
+    """Decodes an upload to at most `longest` pixels a side, or raises ValidationError naming
+    the file and the reason. slot=False: the caller already holds a decode_slot."""
+    _checked_size(upload, name)
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise refusal(name, _("it is larger than 20 MB."))
+    if not data:
+        raise refusal(name, _("the file is empty."))
+    with _refusing(name):
+        source = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+        _check_header(source, name, len(data))
+        taken_at = _taken_at(source)
+        with decode_slot(name) if slot else contextlib.nullcontext():
+            image = _pixels(source, longest)
     return Decoded(image, taken_at)
 
 
@@ -137,12 +142,12 @@ def _check_header(source: Image.Image, name: str, length: int) -> None:
     width, height = source.size
     pixels = width * height
     if pixels > MAX_PIXELS:
-        raise _refuse(
+        raise refusal(
             name,
             _("it has %(mp)s megapixels; the limit is 50.") % {"mp": f"{pixels / 1e6:.0f}"},
         )
     if source.format != "JPEG" and pixels > MAX_PIXELS_FULL_DECODE:
-        raise _refuse(
+        raise refusal(
             name,
             _(
                 "it has %(mp)s megapixels; PNG and WebP images may have 16 at most "
@@ -151,9 +156,9 @@ def _check_header(source: Image.Image, name: str, length: int) -> None:
             % {"mp": f"{pixels / 1e6:.0f}"},
         )
     if source.format == "WEBP" and length > MAX_WEBP_BYTES:
-        raise _refuse(name, _("WebP images may be 5 MB at most (save it as JPEG)."))
+        raise refusal(name, _("WebP images may be 5 MB at most (save it as JPEG)."))
     if getattr(source, "is_animated", False) or getattr(source, "n_frames", 1) > 1:
-        raise _refuse(name, _("animated images are not accepted."))
+        raise refusal(name, _("animated images are not accepted."))
 
 
 def _pixels(source: Image.Image, longest: int) -> Image.Image:

@@ -132,11 +132,13 @@ DATA = (
         _("To share the group's memories; we store them without any camera or location data."),
         ("photos",),
         (
-            Item("file", _("File"), _("The photo's file name inside this archive.")),
+            Item("file", _("File"), _("The photo's file name inside this archive (none for "
+                                      "an upload not stored).")),
             Item("album", _("Album"), _("The album it is in.")),
             Item("caption", _("Caption"), _("Your caption.")),
             Item("alt_text", _("Description"), _("The text read to people who can't see it.")),
-            Item("status", _("Status"), _("published, pending or hidden.")),
+            Item("status", _("Status"), _("published, pending, hidden, processing (not "
+                                          "stored yet) or refused (not stored).")),
             Item("taken_at", _("Taken"), _("When the camera says it was taken.")),
             Item("uploaded_at", _("Uploaded"), _("When you uploaded it (UTC).")),
         ),

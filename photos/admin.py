@@ -4,13 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from groups.adminfilters import StrictFiltersMixin
+from groups.admingroup import CurrentGroupAdminMixin
 
 from . import services
 from .models import Album, Photo, PhotoStatus
 
 
 @admin.register(Album)
-class AlbumAdmin(StrictFiltersMixin, admin.ModelAdmin):
+class AlbumAdmin(StrictFiltersMixin, CurrentGroupAdminMixin, admin.ModelAdmin):
     list_display = ["title", "event", "visibility", "created_at"]
     list_filter = ["visibility"]
     search_fields = ["title", "event__title"]
@@ -35,10 +36,12 @@ class PhotoAdmin(StrictFiltersMixin, admin.ModelAdmin):
     search_fields = ["caption", "alt_text", "album__title", "uploaded_by__display_name"]
     date_hierarchy = "uploaded_at"
     actions = ["approve", "hide"]
-    fields = ["thumbnail", "album", "caption", "alt_text", "status", "uploaded_by", "taken_at",
-              "uploaded_at", "takedown_requested_by", "takedown_requested_at"]  # fmt: skip
-    readonly_fields = ["thumbnail", "album", "status", "uploaded_by", "taken_at", "uploaded_at",
-                       "takedown_requested_by", "takedown_requested_at"]  # fmt: skip
+    fields = ["thumbnail", "album", "caption", "alt_text", "status", "refusal", "upload_name",
+              "uploaded_by", "taken_at", "uploaded_at", "takedown_requested_by",
+              "takedown_requested_at"]  # fmt: skip
+    readonly_fields = ["thumbnail", "album", "status", "refusal", "upload_name", "uploaded_by",
+                       "taken_at", "uploaded_at", "takedown_requested_by",
+                       "takedown_requested_at"]  # fmt: skip
 
     def has_add_permission(self, request):
         # Photos come in through the upload form, which decodes and re-encodes them.
@@ -46,11 +49,11 @@ class PhotoAdmin(StrictFiltersMixin, admin.ModelAdmin):
 
     @admin.display(description=_("photo"))
     def thumbnail(self, obj):
+        # The list's link to the photo: its name is the image's text alternative, never empty.
+        name = obj.alt_text or obj.caption or _("Photo %(number)d") % {"number": obj.pk}
         if not obj.has_renditions:
-            return "-"
-        return format_html(
-            '<img src="{}" width="120" alt="{}">', obj.grid_jpeg_url, obj.alt_text or ""
-        )
+            return name  # being processed, or refused: no picture to show
+        return format_html('<img src="{}" width="120" alt="{}">', obj.grid_jpeg_url, name)
 
     @admin.display(description=_("takedown asked"), boolean=True)
     def takedown(self, obj):
@@ -65,6 +68,7 @@ class PhotoAdmin(StrictFiltersMixin, admin.ModelAdmin):
         self._set(request, queryset, PhotoStatus.HIDDEN)
 
     def _set(self, request, queryset, status):
+        queryset = queryset.stored()  # one being processed, or refused, has nothing to show
         for photo in queryset:
             services.photo_set_status(photo=photo, status=status, by=request.user)
         count = len(queryset)

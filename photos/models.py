@@ -19,7 +19,7 @@ class Visibility(models.TextChoices):
 class AlbumQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Public albums; members-only ones for current members of the group (groups.access)."""
-        if user.is_authenticated and (user.is_superuser or user.has_perm("photos.change_album")):
+        if user.is_authenticated and user.is_superuser:  # organizers are members
             return self.all()
         return self.filter(Q(visibility=Visibility.PUBLIC) | membership_exists(user, "group"))
 
@@ -79,16 +79,29 @@ class PhotoStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     PENDING = "pending", _("Pending review")
     HIDDEN = "hidden", _("Hidden")
+    # Not stored (yet): seen only by the uploader and organizers, never listed or counted.
+    PROCESSING = "processing", _("Being processed")
+    REFUSED = "refused", _("Not added")
+
+
+NOT_STORED = (PhotoStatus.PROCESSING, PhotoStatus.REFUSED)
 
 
 class PhotoQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=PhotoStatus.PUBLISHED)
 
+    def stored(self):
+        """Photos whose image is stored: not waiting for the worker, not refused by it."""
+        return self.exclude(status__in=NOT_STORED)
+
+    def not_stored(self):
+        return self.filter(status__in=NOT_STORED)
+
     def visible_to(self, user):
         """Published photos in albums the user may see."""
         photos = self.published()
-        if user.is_authenticated and (user.is_superuser or user.has_perm("photos.change_album")):
+        if user.is_authenticated and user.is_superuser:  # organizers are members
             return photos
         return photos.filter(
             Q(album__visibility=Visibility.PUBLIC) | membership_exists(user, "album__group")
@@ -100,7 +113,8 @@ def photo_path(instance, filename: str) -> str:
 
 
 class Photo(models.Model):
-    """An uploaded image, stored only after being decoded and re-encoded without metadata."""
+    """An uploaded image, stored only after being decoded and re-encoded without metadata (by
+    the task worker: until then the row is PROCESSING and the bytes wait in quarantine)."""
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="photos")
@@ -140,6 +154,9 @@ class Photo(models.Model):
         related_name="+",
     )
     takedown_requested_at = models.DateTimeField(null=True, blank=True)
+    # While the worker has it (PROCESSING): the uploaded file's name, shown to the uploader.
+    upload_name = models.CharField(_("file name"), max_length=255, blank=True)
+    refusal = models.CharField(_("why it was not added"), max_length=500, blank=True)
 
     objects = PhotoQuerySet.as_manager()
 
@@ -163,6 +180,16 @@ class Photo(models.Model):
 
     def get_absolute_url(self):
         return reverse("photos:photo", kwargs={"pk": self.pk})
+
+    @property
+    def incoming_name(self) -> str:
+        """Where the uploaded bytes wait for the worker: in storage, named by nothing that is
+        served (photo_file serves only the fields of file_for)."""
+        return f"photos/incoming/{self.key.hex}"
+
+    @property
+    def is_refused(self) -> bool:
+        return self.status == PhotoStatus.REFUSED
 
     @property
     def has_renditions(self) -> bool:

@@ -2,16 +2,15 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.models import RSVP, Event, RSVPStatus
 from groups import images, ratelimit
 
-from .models import Album, Photo, PhotoStatus, Visibility
-from .tasks import make_renditions
+from .models import NOT_STORED, Album, Photo, PhotoStatus, Visibility
+from .tasks import photo_process
 
 
 def is_organizer(user) -> bool:
@@ -73,47 +72,48 @@ def album_for_event(*, event: Event, by) -> Album:
 
 
 def photo_add(*, album: Album, uploaded_by, file, caption: str = "", alt_text: str = "") -> Photo:
-    """Decodes, re-encodes and stores one image, or raises ValidationError saying why not."""
+    """Checks one upload without decoding it (size, format, what its header claims), keeps its
+    bytes in quarantine and has the task worker decode it (photos.tasks.photo_process); raises
+    ValidationError saying why not. The photo is PROCESSING until the worker is done."""
     if not can_upload(uploaded_by, album):
         raise PermissionDenied
     name = getattr(file, "name", "") or _("the file")
-    decoded = images.decode(file, name)
-    full = images.fit_longest(decoded.image, images.FULL_SIZE)
-    content = ContentFile(images.encode(full, "JPEG", quality=88, optimize=False))
-    needs_approval = album.group.uploads_need_approval and not is_organizer(uploaded_by)
+    images.inspect(file, name)
     photo = Photo(
         album=album,
         uploaded_by=uploaded_by,
         caption=caption[:500],
         alt_text=alt_text[:500],
-        taken_at=(
-            timezone.make_aware(decoded.taken_at, album.group.zone) if decoded.taken_at else None
-        ),
-        status=PhotoStatus.PENDING if needs_approval else PhotoStatus.PUBLISHED,
-        width=full.width,
-        height=full.height,
+        status=PhotoStatus.PROCESSING,
+        upload_name=name[:255],
     )
-    photo.image.save(f"{photo.key.hex}.jpg", content, save=False)
+    storage = photo.image.storage
+    incoming = storage.save(photo.incoming_name, file)  # as it came; never served
+    needs_approval = album.group.uploads_need_approval and not is_organizer(uploaded_by)
+    language = translation.get_language() or settings.LANGUAGE_CODE
     try:
         with transaction.atomic():
             photo.full_clean(exclude=["image"])
             photo.save()
-            if album.cover_photo_id is None and photo.status == PhotoStatus.PUBLISHED:
-                Album.objects.filter(pk=album.pk, cover_photo__isnull=True).update(
-                    cover_photo=photo
+            transaction.on_commit(
+                lambda: photo_process.enqueue(
+                    photo_id=photo.pk, needs_approval=needs_approval, language=language
                 )
-            transaction.on_commit(lambda: make_renditions.enqueue(photo_id=photo.pk))
+            )
     except Exception:
-        photo.image.delete(save=False)  # nothing of a refused photo stays behind
+        storage.delete(incoming)  # nothing of a refused photo stays behind
         raise
     return photo
 
 
 def delete_files_after_commit(sender, instance: Photo, **kwargs) -> None:
-    """post_delete receiver (photos/apps.py): the photo's files go once the deletion commits."""
+    """post_delete receiver (photos/apps.py): the photo's files go once the deletion commits,
+    and so do the uploaded bytes of a photo still waiting for the worker."""
     fields = (instance.image, instance.grid_webp, instance.grid_jpeg, instance.large_webp,
               instance.large_jpeg)  # fmt: skip
     names = [field.name for field in fields if field]
+    if not instance.image:  # processing (or refused, whose bytes went already)
+        names.append(instance.incoming_name)
     if names:
         storage = instance.image.storage
         transaction.on_commit(lambda: [storage.delete(name) for name in names])
@@ -154,6 +154,8 @@ def photo_request_takedown(*, photo: Photo, member) -> Photo:
         )
     with transaction.atomic():
         photo = Photo.objects.select_for_update().get(pk=photo.pk)
+        if photo.status in NOT_STORED:  # shown to no one but its uploader and organizers
+            raise ValidationError(_("This photo was not stored, so it cannot be shown or hidden."))
         photo.status = PhotoStatus.HIDDEN
         photo.takedown_requested_by = member
         photo.takedown_requested_at = timezone.now()
@@ -166,10 +168,12 @@ def photo_set_status(*, photo: Photo, status: str, by) -> Photo:
     """Organizers approve, hide or restore a photo; restoring clears a takedown request."""
     if not is_organizer(by):
         raise PermissionDenied
-    if status not in PhotoStatus.values:
+    if status not in PhotoStatus.values or status in NOT_STORED:
         raise ValidationError(_("Unknown status."))
     with transaction.atomic():
         photo = Photo.objects.select_for_update().get(pk=photo.pk)
+        if photo.status in NOT_STORED:
+            raise ValidationError(_("This photo was not stored, so it cannot be shown or hidden."))
         photo.status = status
         if status == PhotoStatus.PUBLISHED:
             photo.takedown_requested_by = None

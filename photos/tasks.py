@@ -1,44 +1,160 @@
+"""What happens to an album photo after its upload, in the task worker: the decoding, which no
+web request waits for."""
+
+import contextlib
+import logging
+import os
+
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.tasks import task
+from django.tasks.backends.immediate import ImmediateBackend
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from groups import images
 
-from .models import Photo
+from .models import Album, Photo, PhotoStatus
+
+logger = logging.getLogger(__name__)
+
+# The worker shares the machine with the web servers: its decoding waits for their requests.
+WORKER_NICENESS = 10
+# A worker waits its turn for a decode slot rather than refusing a photo for being busy.
+WORKER_SLOT_WAIT = 600
+_niced = False
+
+
+def _yield_to_the_web() -> None:
+    """Once per worker process, lowers its CPU priority (not in a web process, where the
+    immediate backend of development and tests runs tasks)."""
+    global _niced
+    if _niced or isinstance(photo_process.get_backend(), ImmediateBackend):
+        return
+    _niced = True
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
+
+
+@task()
+def photo_process(*, photo_id: int, needs_approval: bool, language: str) -> str:
+    """Decodes a quarantined upload, stores it re-encoded without metadata with its renditions,
+    and publishes it (or leaves it for approval); a file that cannot be decoded becomes REFUSED
+    with the reason, for the uploader to see. The quarantined bytes go either way."""
+    _yield_to_the_web()
+    photo = (
+        Photo.objects.filter(pk=photo_id, status=PhotoStatus.PROCESSING)
+        .select_related("album__group")
+        .first()
+    )
+    if photo is None:
+        return "gone"  # deleted while it waited
+    storage = photo.image.storage
+    name = photo.upload_name or _("the file")
+    with translation.override(language):
+        try:
+            stored = _store(photo, name)
+        except FileNotFoundError:
+            if not Photo.objects.filter(pk=photo.pk).exists():
+                return "gone"  # deleted while it waited: its quarantine went with it
+            return _refuse(  # lost (a restore without it, say): the uploader is told
+                photo, images.refusal(name, _("the uploaded file was lost.")).messages[0]
+            )
+        except ValidationError as error:
+            return _refuse(photo, error.messages[0])
+        except Exception:
+            logger.exception("Photo %s could not be processed", photo.pk)
+            return _refuse(photo, images.refusal(name, _("it could not be read.")).messages[0])
+    if not _settle(photo, stored, needs_approval=needs_approval):
+        for field in FILE_FIELDS:  # deleted while it was decoded: these belong to no row
+            storage.delete(getattr(photo, field).name)
+    storage.delete(photo.incoming_name)
+    return photo.status
+
+
+def _settle(photo: Photo, fields: list[str], *, needs_approval: bool) -> bool:
+    """Saves what was stored and the photo's real status, unless the row went meanwhile."""
+    with transaction.atomic():
+        if (
+            not Photo.objects.select_for_update()
+            .filter(pk=photo.pk, status=PhotoStatus.PROCESSING)
+            .exists()
+        ):
+            return False
+        photo.status = PhotoStatus.PENDING if needs_approval else PhotoStatus.PUBLISHED
+        photo.upload_name = ""
+        photo.save(update_fields=[*fields, "status", "upload_name"])
+        if photo.status == PhotoStatus.PUBLISHED:
+            Album.objects.filter(pk=photo.album_id, cover_photo__isnull=True).update(
+                cover_photo=photo
+            )
+    return True
+
+
+FILE_FIELDS = ("image", "grid_webp", "grid_jpeg", "large_webp", "large_jpeg")
+
+
+def _store(photo: Photo, name: str) -> list[str]:
+    """Decodes the quarantined bytes (in a decode slot), stores the full-size image and the
+    renditions; returns the fields set."""
+    storage = photo.image.storage
+    with (
+        images.decode_slot(name, wait=WORKER_SLOT_WAIT),
+        storage.open(photo.incoming_name, "rb") as upload,
+    ):
+        decoded = images.decode(upload, name, slot=False)
+        full = images.fit_longest(decoded.image, images.FULL_SIZE)
+        files = {"image": (f"{photo.key.hex}.jpg", images.encode(full, "JPEG", quality=88))}
+        files.update(_renditions(photo, full))
+    for field, (filename, content) in files.items():
+        getattr(photo, field).save(filename, ContentFile(content), save=False)
+    photo.width, photo.height = full.width, full.height
+    if decoded.taken_at:
+        photo.taken_at = timezone.make_aware(decoded.taken_at, photo.album.group.zone)
+    return [*files, "width", "height", "taken_at", "grid_height", "large_width", "large_height"]
+
+
+def _renditions(photo: Photo, full: Image.Image) -> dict[str, tuple[str, bytes]]:
+    """Grid (400 px) and page (1600 px) renditions in WebP and JPEG; sets their sizes."""
+    grid = images.resized(full, Photo.GRID_WIDTH)
+    large = images.resized(full, Photo.LARGE_WIDTH)
+    photo.grid_height = grid.height
+    photo.large_width, photo.large_height = large.size
+    stem = photo.key.hex
+    return {
+        "grid_webp": (f"{stem}-grid.webp", images.encode(grid, "WEBP", quality=72)),
+        "grid_jpeg": (f"{stem}-grid.jpg", images.encode(grid, "JPEG", quality=75)),
+        "large_webp": (f"{stem}-large.webp", images.encode(large, "WEBP", quality=80)),
+        "large_jpeg": (f"{stem}-large.jpg", images.encode(large, "JPEG", quality=82)),
+    }
+
+
+def _refuse(photo: Photo, message: str) -> str:
+    """REFUSED with the reason, the quarantined bytes deleted; logged for the operator."""
+    logger.warning("Photo %s refused by the worker: %s", photo.pk, message)
+    Photo.objects.filter(pk=photo.pk, status=PhotoStatus.PROCESSING).update(
+        status=PhotoStatus.REFUSED, refusal=message[:500]
+    )
+    photo.image.storage.delete(photo.incoming_name)
+    return PhotoStatus.REFUSED
 
 
 @task()
 def make_renditions(*, photo_id: int) -> None:
-    """Grid (400 px) and page (1600 px) renditions in WebP and JPEG, made once, after upload."""
+    """Renditions remade from a stored photo's full-size image (photos stored before
+    photo_process made them itself)."""
     photo = Photo.objects.filter(pk=photo_id).first()
-    if photo is None or photo.has_renditions:
+    if photo is None or photo.has_renditions or not photo.image:
         return
     with (
-        images.decode_slot(photo.image.name, wait=600),
+        images.decode_slot(photo.image.name, wait=WORKER_SLOT_WAIT),
         photo.image.open("rb") as stored,
         Image.open(stored, formats=["JPEG"]) as full,
     ):
         full.load()
-        grid = images.resized(full, Photo.GRID_WIDTH)
-        large = images.resized(full, Photo.LARGE_WIDTH)
-    stem = photo.key.hex
-    photo.grid_webp.save(
-        f"{stem}-grid.webp", ContentFile(images.encode(grid, "WEBP", quality=72)), save=False
-    )
-    photo.grid_jpeg.save(
-        f"{stem}-grid.jpg", ContentFile(images.encode(grid, "JPEG", quality=75)), save=False
-    )
-    photo.large_webp.save(
-        f"{stem}-large.webp", ContentFile(images.encode(large, "WEBP", quality=80)), save=False
-    )
-    photo.large_jpeg.save(
-        f"{stem}-large.jpg", ContentFile(images.encode(large, "JPEG", quality=82)), save=False
-    )
-    photo.grid_height = grid.height
-    photo.large_width, photo.large_height = large.size
-    photo.save(
-        update_fields=[
-            "grid_webp", "grid_jpeg", "large_webp", "large_jpeg",
-            "grid_height", "large_width", "large_height",
-        ]
-    )  # fmt: skip
+        files = _renditions(photo, full)
+    for field, (filename, content) in files.items():
+        getattr(photo, field).save(filename, ContentFile(content), save=False)
+    photo.save(update_fields=[*files, "grid_height", "large_width", "large_height"])

@@ -18,7 +18,7 @@ from groups.visibility import allowed
 
 from . import services
 from .forms import UploadForm
-from .models import Album, Photo, PhotoStatus, Visibility
+from .models import NOT_STORED, Album, Photo, PhotoStatus, Visibility
 
 ALBUMS_PER_PAGE = 24
 PHOTOS_PER_PAGE = 60
@@ -62,8 +62,21 @@ class AlbumDetailView(DetailView):
             is_paginated=page.has_other_pages(),
             photos=page.object_list,
             can_upload=services.can_upload(self.request.user, self.object),
+            not_stored=_not_stored(self.request.user, self.object),
         )
         return context
+
+
+def _not_stored(user, album: Album) -> list[Photo]:
+    """The viewer's own uploads to the album that the worker has not stored (yet): processing,
+    or refused with the reason."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Photo.objects.not_stored()
+        .filter(album=album, uploaded_by=user)
+        .order_by("uploaded_at", "pk")
+    )
 
 
 class PhotoDetailView(DetailView):
@@ -140,7 +153,8 @@ def _upload(request, album: Album, *, back_url: str):
             services.uploads_allowed(member=request.user, count=len(form.cleaned_data["files"]))
         except ValidationError as error:
             form.add_error("files", error)
-            context = {"album": album, "form": form, "back_url": back_url}
+            context = {"album": album, "form": form, "back_url": back_url,
+                       "not_stored": _not_stored(request.user, album)}  # fmt: skip
             return TemplateResponse(request, "photos/upload.html", context, status=429)
         added, refused = [], []
         for upload in form.cleaned_data["files"]:
@@ -157,12 +171,25 @@ def _upload(request, album: Album, *, back_url: str):
             except ValidationError as error:
                 refused.extend(error.messages)
         if added:
-            pending = sum(1 for p in added if p.status == PhotoStatus.PENDING)
-            messages.success(
-                request,
-                ngettext("%d photo added.", "%d photos added.", len(added)) % len(added)
-                + (" " + _("They will appear once an organizer approves them.") if pending else ""),
+            # The worker may be done already (the immediate backend of development and tests):
+            # a photo it refused is not counted, its reason shows with the album.
+            statuses = list(
+                Photo.objects.filter(pk__in=[p.pk for p in added]).values_list("status", flat=True)
             )
+            count = sum(1 for s in statuses if s != PhotoStatus.REFUSED)
+            if PhotoStatus.PENDING in statuses or (
+                album.group.uploads_need_approval and not services.is_organizer(request.user)
+            ):
+                later = " " + _("They will appear once an organizer approves them.")
+            elif PhotoStatus.PROCESSING in statuses:
+                later = " " + _("They will appear in a moment, once they are processed.")
+            else:
+                later = ""
+            if count:
+                messages.success(
+                    request,
+                    ngettext("%d photo added.", "%d photos added.", count) % count + later,
+                )
         if not refused:
             if request.headers.get("X-Upload-Progress") == "1":
                 # The progress script follows this itself, so the message shows once.
@@ -173,7 +200,8 @@ def _upload(request, album: Album, *, back_url: str):
         status = 400
     elif request.method == "POST":
         status = 400
-    context = {"album": album, "form": form, "back_url": back_url}
+    context = {"album": album, "form": form, "back_url": back_url,
+               "not_stored": _not_stored(request.user, album)}  # fmt: skip
     return TemplateResponse(request, "photos/upload.html", context, status=status)
 
 
@@ -235,7 +263,7 @@ def delete(request, pk):
 def set_status(request, pk):
     photo = _photo_for(request, pk)
     status = request.POST.get("status", "")
-    if status not in (PhotoStatus.PUBLISHED, PhotoStatus.HIDDEN):
+    if status not in (PhotoStatus.PUBLISHED, PhotoStatus.HIDDEN) or photo.status in NOT_STORED:
         raise Http404
     services.photo_set_status(photo=photo, status=status, by=request.user)
     messages.success(

@@ -6,13 +6,14 @@ from django.test.utils import CaptureQueriesContext
 
 from photos import services
 from photos.models import Album, Photo, Visibility
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 from .conftest import Upload, image_bytes
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "went", "did_not_go", "uploader", "organizer"]
+# "outsider": an account that never joined; "member": a member who was not at the event.
+ROLES = ["anonymous", "outsider", "member", "went", "did_not_go", "uploader", "organizer"]
 
 
 @pytest.fixture
@@ -29,12 +30,22 @@ def world(group, event, album, attendee, organizer, django_capture_on_commit_cal
         private_photo = services.photo_add(
             album=private_album, uploaded_by=organizer, file=Upload(image_bytes(), "m.jpg")
         )
+    # Two more of the uploader's: one the worker has not reached, one it refused.
+    processing = services.photo_add(
+        album=album, uploaded_by=uploader, file=Upload(image_bytes(), "waiting.jpg")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = services.photo_add(
+            album=album, uploaded_by=uploader, file=Upload(image_bytes()[:2000], "cut.jpg")
+        )
     went = UserFactory()
     from events import services as event_services
 
     event_services.rsvp_set(event=event, member=went, going=True)
     return {
         "users": {
+            "outsider": UserFactory(),
+            "member": MembershipFactory(group=group).user,
             "went": went,
             "did_not_go": UserFactory(),
             "uploader": uploader,
@@ -44,12 +55,15 @@ def world(group, event, album, attendee, organizer, django_capture_on_commit_cal
         "public_photo": Photo.objects.get(pk=public_photo.pk),
         "private_album": private_album,
         "private_photo": Photo.objects.get(pk=private_photo.pk),
+        "processing": Photo.objects.get(pk=processing.pk, status="processing"),
+        "refused": Photo.objects.get(pk=refused.pk, status="refused"),
         "event": event,
     }
 
 
 def _url(name, w):
-    pub, priv = w["public_photo"], w["private_photo"]
+    pub, priv, waiting, refused = (w[k] for k in ("public_photo", "private_photo",
+                                                  "processing", "refused"))  # fmt: skip
     return {
         "albums": "/photos/",
         "public_album": w["public_album"].get_absolute_url(),
@@ -64,13 +78,27 @@ def _url(name, w):
         "takedown": f"/photos/{pub.pk}/takedown/",
         "hide": f"/photos/{pub.pk}/status/",
         "delete": f"/photos/{pub.pk}/delete/",
+        "processing_photo": waiting.get_absolute_url(),
+        "processing_grid": waiting.grid_jpeg_url,
+        "processing_takedown": f"/photos/{waiting.pk}/takedown/",
+        "processing_hide": f"/photos/{waiting.pk}/status/",
+        "processing_delete": f"/photos/{waiting.pk}/delete/",
+        "refused_photo": refused.get_absolute_url(),
+        "refused_delete": f"/photos/{refused.pk}/delete/",
     }[name]
 
 
 LOGIN = 302  # anonymous visitors are sent to log in
 ANYONE_200 = dict.fromkeys(ROLES, 200)
 # "did_not_go" is an account that never joined: members-only is a current membership.
-MEMBERS_200 = {"anonymous": 404, "went": 200, "did_not_go": 404, "uploader": 200, "organizer": 200}
+MEMBERS_200 = {"anonymous": 404, "outsider": 404, "member": 200, "went": 200, "did_not_go": 404,
+               "uploader": 200, "organizer": 200}  # fmt: skip
+NO_ONE = dict.fromkeys(ROLES, 404)
+LOGGED_IN_404 = {**NO_ONE, "anonymous": LOGIN}
+# Not stored (yet): no page, no file, no takedown or status for anyone; only its uploader and
+# organizers may delete it (cancel, dismiss).
+UPLOADER_AND_ORGANIZERS = {"anonymous": LOGIN, "outsider": 403, "member": 403, "went": 403,
+                           "did_not_go": 403, "uploader": 302, "organizer": 302}  # fmt: skip
 ACCESS = {
     ("albums", "get"): ANYONE_200,
     ("public_album", "get"): ANYONE_200,
@@ -98,6 +126,13 @@ ACCESS = {
                         "uploader": 405, "organizer": 405},
     ("delete", "post"): {"anonymous": LOGIN, "went": 403, "did_not_go": 403,
                          "uploader": 302, "organizer": 302},
+    ("processing_photo", "get"): NO_ONE,
+    ("processing_grid", "get"): NO_ONE,
+    ("processing_takedown", "post"): LOGGED_IN_404,
+    ("processing_hide", "post"): LOGGED_IN_404,
+    ("processing_delete", "post"): UPLOADER_AND_ORGANIZERS,
+    ("refused_photo", "get"): NO_ONE,
+    ("refused_delete", "post"): UPLOADER_AND_ORGANIZERS,
 }  # fmt: skip
 TABLE = [(url, method, role, code) for (url, method), row in ACCESS.items()
          for role, code in row.items()]  # fmt: skip
@@ -107,7 +142,7 @@ TABLE = [(url, method, role, code) for (url, method), row in ACCESS.items()
 def test_photo_access(client, world, url, method, role, expected):
     if role != "anonymous":
         client.force_login(world["users"][role])
-    data = {"status": "hidden"} if url == "hide" else {}
+    data = {"status": "hidden"} if url.endswith("hide") else {}
     response = getattr(client, method)(_url(url, world), data)
     assert response.status_code == expected
     if expected == LOGIN and role == "anonymous":

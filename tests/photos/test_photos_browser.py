@@ -100,7 +100,7 @@ def test_upload_with_progress_adds_two_photos_and_names_the_refused_one(
             new MutationObserver(record).observe(bar, {attributes: true});
         }"""
     )
-    page.get_by_label("Photos:", exact=True).set_input_files(files)
+    page.get_by_label("Photos", exact=True).set_input_files(files)
     page.get_by_label("What the photos show").fill(ALT_TEXT)
     with page.expect_response(
         lambda r: r.request.method == "POST" and r.request.resource_type == "xhr"
@@ -109,7 +109,7 @@ def test_upload_with_progress_adds_two_photos_and_names_the_refused_one(
     assert posted.value.status == 400
 
     expect(page.locator("#id_files_error")).to_have_text(REFUSAL)
-    expect(page.get_by_label("Photos:", exact=True)).to_have_attribute(
+    expect(page.get_by_label("Photos", exact=True)).to_have_attribute(
         "aria-describedby", "id_files_helptext id_files_error"
     )
     expect(page.locator(".messages")).to_have_text("2 photos added.")
@@ -159,7 +159,7 @@ def test_upload_without_javascript_posts_the_form_and_shows_the_album(
         log_in(page, member.email, password)
         page.goto(f"/events/{event.slug}/photos/upload/")
         expect(page.locator("#upload-status")).to_be_hidden()
-        page.get_by_label("Photos:", exact=True).set_input_files(files)
+        page.get_by_label("Photos", exact=True).set_input_files(files)
         page.get_by_label("What the photos show").fill(ALT_TEXT)
         page.get_by_role("button", name="Upload").click()
 
@@ -187,7 +187,7 @@ def test_upload_with_javascript_all_accepted_shows_the_album_with_message(
     ]
     log_in(page, member.email, password)
     page.goto(f"/events/{event.slug}/photos/upload/")
-    page.get_by_label("Photos:", exact=True).set_input_files(files)
+    page.get_by_label("Photos", exact=True).set_input_files(files)
     page.get_by_label("What the photos show").fill(ALT_TEXT)
     page.get_by_role("button", name="Upload").click()
 
