@@ -16,12 +16,13 @@ from events import services as event_services
 from events.calendar_cache import calendar_changed
 from events.models import RSVP, EmailLog, Event
 from groups import images
-from groups.models import Membership
-from groups.services import ensure_not_last_organizer
+from groups.models import Group, Membership
+from groups.services import ensure_not_last_organizer, membership_join
 from photos.models import Photo
 
 from .data import DATA
 from .models import User, new_calendar_token
+from .tasks import send_welcome
 
 EXPORT_FORMAT = "potluck-member-export/1"
 AVATAR_SIZE = 512
@@ -54,6 +55,25 @@ def member_set_avatar(*, member: User, upload) -> None:
     member.save(update_fields=["avatar"])
     if old:
         transaction.on_commit(lambda: member.avatar.storage.delete(old))
+
+
+# --- Joining -----------------------------------------------------------------------------------
+
+
+def member_join_on_verification(*, user: User) -> Membership | None:
+    """Signing up is joining: the first verified address makes the person a member.
+
+    Called when allauth verifies an address; the welcome email leaves after commit.
+    """
+    group = Group.objects.current()
+    if group is None:
+        return None
+    with transaction.atomic():
+        membership = membership_join(group=group, user=user)
+        transaction.on_commit(
+            lambda: send_welcome.enqueue(user_id=user.pk, group_id=group.pk), robust=True
+        )
+    return membership
 
 
 # --- Export ------------------------------------------------------------------------------------
@@ -109,7 +129,7 @@ def _sections(member: User) -> dict:
         ],
         "photos": [
             {
-                "file": f"photos/{p.pk}.jpg",
+                "file": f"photos/{p.pk}.jpg" if p.image else None,  # none: not stored
                 "album": p.album.title,
                 "caption": p.caption,
                 "alt_text": p.alt_text,
@@ -154,7 +174,7 @@ def member_export(*, member: User) -> bytes:
         if member.avatar:
             with member.avatar.open("rb") as avatar:
                 archive.writestr("avatar.jpg", avatar.read())
-        for photo in Photo.objects.filter(uploaded_by=member).order_by("pk"):
+        for photo in Photo.objects.filter(uploaded_by=member).stored().order_by("pk"):
             with photo.image.open("rb") as image:
                 archive.writestr(f"photos/{photo.pk}.jpg", image.read())
     return buffer.getvalue()
@@ -179,11 +199,10 @@ def member_delete(*, member: User, leave_photos: bool = False) -> None:
         RSVP.objects.filter(member=member).update(member=None, answer="", breakout=None)
 
         photos = Photo.objects.filter(uploaded_by=member)
-        if leave_photos:
-            photos.update(uploaded_by=None)
-        else:
-            for photo in photos:
-                photo_services.photo_delete(photo=photo, member=member)
+        if leave_photos:  # stored ones only: uploads not stored (yet) go, with their bytes
+            photos.stored().update(uploaded_by=None)
+        for photo in photos:  # evaluated now: what was not left to the group
+            photo_services.photo_delete(photo=photo, member=member)
 
         # The avatar file goes after commit (members/apps.py: with the row, however it goes).
         EmailLog.objects.filter(recipient=member).update(recipient=None, address="")

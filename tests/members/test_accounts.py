@@ -1,15 +1,22 @@
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.utils import timezone
 
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "another long passphrase 42"
+
+
+def _code(message) -> str:
+    return re.search(r"^\s+([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", message.body, re.MULTILINE).group(1)
 
 
 def _link(message) -> str:
@@ -32,21 +39,29 @@ def test_signup_verification_and_login(client, group):
     assert user.display_name == "Ada"
     assert [m.to for m in mail.outbox] == [["ada@example.org"]]
 
-    # Not verified yet: logging in leads back to the verification notice.
+    # Not verified yet, and the tab closed: logging in again right away is refused (allauth
+    # sends at most one code per address every 3 minutes) ...
     client.logout()
-    response = client.post("/accounts/login/", {"login": "ada@example.org", "password": PASSWORD})
+    credentials = {"login": "ada@example.org", "password": PASSWORD}
+    response = client.post("/accounts/login/", credentials)
+    assert response.context["form"].non_field_errors() == [
+        "Too many failed login attempts. Try again later."
+    ]
+    # ... and later it leads to the code page, with a new code.
+    with time_machine.travel(timezone.now() + timedelta(minutes=4)):
+        response = client.post("/accounts/login/", credentials)
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert "_auth_user_id" not in client.session
+    assert len(mail.outbox) == 2
 
-    confirm_url = _link(mail.outbox[-1])
-    assert client.get(confirm_url).status_code == 200
-    response = client.post(confirm_url)
+    response = client.post("/accounts/confirm-email/", {"code": _code(mail.outbox[-1])})
     assert response.status_code == 302
     assert EmailAddress.objects.get(email="ada@example.org").verified is True
+    assert client.session["_auth_user_id"] == str(user.pk)
 
     client.logout()
-    response = client.post("/accounts/login/", {"login": "ada@example.org", "password": PASSWORD})
+    response = client.post("/accounts/login/", credentials)
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(user.pk)
