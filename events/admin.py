@@ -2,16 +2,19 @@ import csv
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
-from django.http import HttpResponse
-from django.urls import reverse
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from groups.adminfilters import StrictFiltersMixin, parse_id
+from groups.admingroup import CurrentGroupAdminMixin
 from groups.imagefiles import COVER, PORTRAIT, StoredImagesAdminMixin
 
 from . import services, timefmt
@@ -29,6 +32,7 @@ from .models import (
     Speaker,
     SpeakerLink,
     Venue,
+    upcoming_then_past_ordering,
 )
 
 
@@ -71,13 +75,15 @@ class TimeframeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EventSpeakerInline(admin.TabularInline):
+# The event page's inlines are stacked and use plain selects: Django's tabular inline leaves
+# its fields without labels (columns only) and the select2 autocomplete widget leaves an empty
+# combobox without a name, both reported by axe-core (tests/events/test_admin_browser.py).
+class EventSpeakerInline(admin.StackedInline):
     model = EventSpeaker
     extra = 0
-    autocomplete_fields = ["speaker"]
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(admin.StackedInline):
     model = AgendaItem
     extra = 0
 
@@ -85,21 +91,55 @@ class AgendaItemInline(admin.TabularInline):
 class BreakoutInline(admin.StackedInline):
     model = Breakout
     extra = 0
-    autocomplete_fields = ["facilitator"]
+    NOTES_FIELDS = ("notes", "notes_published")
+
+    def get_fields(self, request, obj=None):
+        """The notes (what the discussion came to) only once the event (obj) has ended."""
+        fields = super().get_fields(request, obj)
+        if _has_ended(request, obj):
+            return fields
+        return [f for f in fields if f not in self.NOTES_FIELDS]
+
+
+def _has_ended(request, event) -> bool:
+    """Whether the stored event has ended (a form being posted changes the instance's dates
+    between building the inline formsets and showing them); asked once per request."""
+    if event is None or event.pk is None:
+        return False
+    cached = getattr(request, "_potluck_event_ended", None)
+    if cached is None or cached[0] != event.pk:
+        cached = (event.pk, Event.objects.filter(pk=event.pk).past().exists())
+        request._potluck_event_ended = cached
+    return cached[1]
 
 
 @admin.register(Event)
-class EventAdmin(StrictFiltersMixin, StoredImagesAdminMixin, CalendarChangeMixin, admin.ModelAdmin):
+class EventAdmin(
+    StrictFiltersMixin,
+    CurrentGroupAdminMixin,
+    StoredImagesAdminMixin,
+    CalendarChangeMixin,
+    admin.ModelAdmin,
+):
     image_shapes = {"cover_image": COVER}
-    list_display = ["title", "local_start", "status", "venue", "series"]
+    list_display = [
+        "title",
+        "local_start",
+        "status",
+        "venue",
+        "series",
+        "going",
+        "waitlisted",
+        "checked_in",
+    ]
     list_filter = ["status", "series", TimeframeFilter]
     list_select_related = ["venue", "series", "group"]
     search_fields = ["title", "summary", "slug"]
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["venue", "hosts", "series"]
     readonly_fields = [
         "attendance",
+        "follow_up",
         "sequence",
         "created_at",
         "created_by",
@@ -108,44 +148,118 @@ class EventAdmin(StrictFiltersMixin, StoredImagesAdminMixin, CalendarChangeMixin
     ]
     inlines = [EventSpeakerInline, AgendaItemInline, BreakoutInline]
     actions = ["publish", "cancel", "duplicate_to_next_date", "message_going"]
+    # In the order an organizer works; the speakers, program and breakouts inlines follow.
     fieldsets = [
-        (None, {"fields": ["group", "title", "slug", "summary", "description", "status"]}),
-        (_("When"), {"fields": ["starts_at", "ends_at", "series"]}),
-        (_("Where"), {"fields": ["venue", "is_online", "online_url"]}),
-        (_("People"), {"fields": ["hosts", "cover_image"]}),
         (
-            _("RSVPs"),
+            _("What and when"),
+            {
+                "fields": [
+                    "group",
+                    "title",
+                    "slug",
+                    "series",
+                    "summary",
+                    "description",
+                    "starts_at",
+                    "ends_at",
+                    "status",
+                ]
+            },
+        ),
+        (
+            _("Where"),
+            {"fields": ["venue", "is_online", "online_url", "address_for_attendees_only"]},
+        ),
+        (
+            _("People"),
+            {
+                "fields": ["hosts", "cover_image"],
+                "description": _(
+                    "Guests, moderators and facilitators go under “Event speakers” below."
+                ),
+            },
+        ),
+        (
+            _("RSVP settings"),
             {
                 "fields": [
                     "attendance",
                     "capacity",
                     "max_guests",
+                    "rsvp_question",
                     "rsvp_opens_at",
                     "rsvp_closes_at",
-                    "rsvp_question",
-                    "address_for_attendees_only",
                 ]
             },
         ),
+        (_("After the event"), {"fields": ["follow_up"]}),
         (
             _("Record"),
-            {"fields": ["sequence", "created_at", "created_by", "updated_at", "updated_by"]},
+            {
+                "fields": ["sequence", "created_at", "created_by", "updated_at", "updated_by"],
+                "classes": ["collapse"],
+            },
         ),
     ]
+    AFTER_THE_EVENT = 4  # the fieldset that stays collapsed until the event has ended
 
     change_list_template = "admin/events/event/change_list.html"
 
-    def get_urls(self):
-        from django.urls import path
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the change page's "Duplicate" button
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if not _has_ended(request, obj):
+            name, options = fieldsets[self.AFTER_THE_EVENT]
+            fieldsets[self.AFTER_THE_EVENT] = (name, {**options, "classes": ["collapse"]})
+        return fieldsets
+
+    def get_queryset(self, request):
+        # Subquery counts in the SELECT list: computed for the page's rows only.
+        return super().get_queryset(request).with_rsvp_counts()
+
+    def get_ordering(self, request):
+        """Upcoming soonest first, then past most recent first (EventQuerySet's rule)."""
+        return upcoming_then_past_ordering()
+
+    def get_urls(self):
         return [
             path(
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="events_event_import",
             ),
+            path(
+                "<path:object_id>/duplicate/",
+                self.admin_site.admin_view(self.duplicate_view),
+                name="events_event_duplicate",
+            ),
             *super().get_urls(),
         ]
+
+    def duplicate_view(self, request, object_id):
+        """The change page's "Duplicate" button: a draft on the next date, then its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        event = self.get_object(request, unquote(object_id))
+        if event is None:
+            raise Http404
+        if not (
+            self.has_add_permission(request) and self.has_view_or_change_permission(request, event)
+        ):
+            raise PermissionDenied
+        copy = services.event_duplicate_to_next(event=event, by=request.user)
+        self.message_user(
+            request,
+            _("Created the draft “%(title)s” on %(when)s. Check it, then publish it.")
+            % {
+                "title": copy.title,
+                "when": timefmt.format_start(copy.starts_at, copy.group.zone),
+            },
+            messages.SUCCESS,
+        )
+        return redirect("admin:events_event_change", copy.pk)
 
     def import_view(self, request):
         """Upload another calendar's .ics export; the result is shown as a message."""
@@ -180,6 +294,40 @@ class EventAdmin(StrictFiltersMixin, StoredImagesAdminMixin, CalendarChangeMixin
     @admin.display(description=_("starts (group time)"), ordering="starts_at")
     def local_start(self, obj):
         return timefmt.format_start(obj.starts_at, obj.group.zone)
+
+    @admin.display(description=_("going"), ordering="going_count")
+    def going(self, obj):
+        return obj.going_count
+
+    @admin.display(description=_("waitlist"), ordering="waitlisted_count")
+    def waitlisted(self, obj):
+        return obj.waitlisted_count
+
+    @admin.display(description=_("checked in"), ordering="checked_in_count")
+    def checked_in(self, obj):
+        return obj.checked_in_count
+
+    @admin.display(description=_("follow-up"))
+    def follow_up(self, obj):
+        """What is left to do once the event is over: check-ins and the breakouts' notes."""
+        if obj.pk is None:
+            return "-"
+        notes = obj.breakouts.aggregate(
+            total=Count("pk"),
+            written=Count("pk", filter=~Q(notes="")),
+            published=Count("pk", filter=Q(notes_published=True)),
+        )
+        url = reverse("admin:events_rsvp_changelist") + f"?event={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a><br>{}',
+            url,
+            _("Mark who came (check-ins)"),
+            _(
+                "Breakout notes: %(written)d of %(total)d written, %(published)d published. "
+                "Write them under “Breakout discussions” below."
+            )
+            % notes,
+        )
 
     @admin.display(description=_("attendance"))
     def attendance(self, obj):
@@ -306,7 +454,7 @@ class SpeakerAdmin(StoredImagesAdminMixin, CalendarChangeMixin, admin.ModelAdmin
 
 
 @admin.register(Series)
-class SeriesAdmin(CalendarChangeMixin, admin.ModelAdmin):
+class SeriesAdmin(CurrentGroupAdminMixin, CalendarChangeMixin, admin.ModelAdmin):
     list_display = ["name", "cadence", "recurrence", "default_venue"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

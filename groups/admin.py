@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .access import viewer_for
 from .adminfilters import StrictFiltersMixin
+from .admingroup import CurrentGroupAdminMixin
 from .hooks import group_changed
 from .imagefiles import COVER, StoredImagesAdminMixin
 from .models import ORGANIZER_ROLES, Group, Membership, ResourceLink, SocialLink
@@ -50,7 +51,9 @@ class LeadOrganizerOnlyMixin:
         return super().has_delete_permission(request, obj) and self._is_lead(request)
 
 
-class LeadOrganizerInline(LeadOrganizerOnlyMixin, admin.TabularInline):
+class LeadOrganizerInline(LeadOrganizerOnlyMixin, admin.StackedInline):
+    """Stacked: each field labelled (Django's tabular inline has column headings only)."""
+
     extra = 0
 
 
@@ -112,7 +115,9 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(StrictFiltersMixin, LeadOrganizerOnlyMixin, admin.ModelAdmin):
+class MembershipAdmin(
+    StrictFiltersMixin, CurrentGroupAdminMixin, LeadOrganizerOnlyMixin, admin.ModelAdmin
+):
     """Roles change here; the "Organizers" permission group and staff status follow them."""
 
     form = MembershipForm

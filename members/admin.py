@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from groups.adminfilters import StrictFiltersMixin
@@ -7,8 +8,32 @@ from groups.adminfilters import StrictFiltersMixin
 from .models import User
 
 
+class PasswordHashWidget(ReadOnlyPasswordHashWidget):
+    """Django's widget, with the link its template expects given explicitly.
+
+    Our form renderer renders widgets with the project's template engine, where an undefined
+    variable is an error in the tests; Django's template only falls back to "../password/".
+    """
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context.setdefault("password_url", "../password/")
+        return context
+
+
+class AccountChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password = self.fields.get("password")
+        if password is not None:
+            widget = PasswordHashWidget(attrs=password.widget.attrs)
+            widget.is_required = password.widget.is_required
+            password.widget = widget
+
+
 @admin.register(User)
 class UserAdmin(StrictFiltersMixin, BaseUserAdmin):
+    form = AccountChangeForm
     ordering = ["display_name", "pk"]
     list_display = ["display_name", "email", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]

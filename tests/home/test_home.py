@@ -6,8 +6,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from events.models import Event, Speaker
 from groups.models import Group, Membership, ResourceLink, Role, SocialLink
+from home.demo import ALBUM_PHOTOS
 from members.models import User
+from photos.models import Album, Photo, PhotoStatus
 from tests.factories import EventFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,17 +96,35 @@ def test_contact_form_is_rate_limited(client, group, organizer, django_capture_o
 def _snapshot():
     return {
         model.__name__: sorted(model.objects.values_list())
-        for model in (Group, Membership, ResourceLink, SocialLink, User)
-    }
+        for model in (Group, Membership, ResourceLink, SocialLink, User, Event, Speaker, Album,
+                      Photo)
+    }  # fmt: skip
 
 
-def test_seed_demo_is_idempotent(db, settings):
+def test_seed_demo_is_idempotent(db, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.DEBUG = True  # as `make run` loads it; with DEBUG off it refuses (tests/config)
-    call_command("seed_demo", stdout=io.StringIO())
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):  # the photo worker, as in `make run`
+        call_command("seed_demo", stdout=io.StringIO())
     first = _snapshot()
-    call_command("seed_demo", stdout=io.StringIO())
+    files = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()) == files
+    # Pictures drawn by home/demo.py, stored through the upload pipelines.
     group = Group.objects.get()
+    assert (tmp_path / group.cover_image.name).exists()
+    assert all(event.cover_image for event in Event.objects.all())
+    assert all(speaker.photo for speaker in Speaker.objects.all())
+    assert sorted(User.objects.exclude(avatar="").values_list("display_name", flat=True)) == [
+        "Austin",
+        "Mike",
+    ]
+    album = Album.objects.get()
+    photos = list(album.photos.values_list("status", "caption"))
+    assert photos == [(PhotoStatus.PUBLISHED, caption) for caption, _alt in ALBUM_PHOTOS]
+    assert all(photo.has_renditions for photo in album.photos.all())
     organizers = sorted(group.memberships.organizers().values_list("user__display_name", flat=True))
     assert organizers == ["Austin", "Demo Organizer", "Mike"]
 

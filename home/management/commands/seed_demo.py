@@ -1,10 +1,11 @@
-"""Loads the demo site: here, above groups and events, because it seeds both."""
+"""Loads the demo site: here, above the apps, because it seeds all of them (home/demo.py)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from events.demo import seed_events
 from groups import demo
+from home.demo import seed_pictures
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             )
         group = demo.seed_group()
         seed_events(group)
+        seed_pictures(group)
         self.stdout.write(self.style.SUCCESS(f"Demo group ready: {group.name}"))
         self.stdout.write(
             f"Demo organizer login: {demo.DEMO_ORGANIZER_EMAIL} / {demo.DEMO_ORGANIZER_PASSWORD}"

@@ -1,0 +1,82 @@
+"""The organizer's admin pages that Potluck's own options, templates and inlines produce, in
+Chromium: each opens for an organizer with no axe-core violation."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events import services
+from events.models import EmailKind, EmailLog, EmailOutcome
+from groups.models import Membership
+from home.demo import pattern, upload
+from photos.models import Photo
+from photos.services import album_for_event, photo_add
+from tests.browser import axe_violations, log_in
+from tests.events.conftest import build_full_event
+from tests.factories import MembershipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def rows(group, organizer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    past = build_full_event(starts_at=timezone.now() - timedelta(days=3))
+    upcoming = build_full_event(starts_at=timezone.now() + timedelta(days=10), capacity=1)
+    services.rsvp_set(event=upcoming, member=organizer, going=True)
+    services.rsvp_set(event=upcoming, member=MembershipFactory(group=group).user, going=True)
+    EmailLog.objects.create(
+        kind=EmailKind.CONFIRMATION, address=organizer.email, event=upcoming,
+        outcome=EmailOutcome.SENT,
+    )  # fmt: skip
+    album = album_for_event(event=past, by=organizer)
+    photo_add(album=album, uploaded_by=organizer, file=upload(pattern("a", (800, 600)), "a.png"))
+    photo_add(
+        album=album, uploaded_by=organizer, file=upload(pattern("b", (800, 600)), "b.png"),
+        alt_text="Chairs in a circle",
+    )  # fmt: skip
+    return {"past": past, "upcoming": upcoming, "album": album}
+
+
+def _pages(rows, group, organizer):
+    membership = Membership.objects.get(user=organizer)
+    return [
+        "/admin/",
+        "/admin/events/event/",
+        "/admin/events/event/add/",
+        f"/admin/events/event/{rows['upcoming'].pk}/change/",
+        f"/admin/events/event/{rows['past'].pk}/change/",  # notes and "After the event" open
+        f"/admin/groups/group/{group.pk}/change/",
+        "/admin/groups/membership/",
+        f"/admin/groups/membership/{membership.pk}/change/",
+        "/admin/photos/photo/",
+        f"/admin/photos/photo/{Photo.objects.first().pk}/change/",
+        "/admin/photos/album/",
+        f"/admin/photos/album/{rows['album'].pk}/change/",
+        "/admin/events/rsvp/",
+        "/admin/events/emaillog/",
+    ]
+
+
+def test_organizer_admin_pages_have_no_axe_violations(page, rows, group, organizer, password):
+    assert Photo.objects.filter(grid_jpeg__gt="").count() == 2  # with thumbnails
+    log_in(page, organizer.email, password)
+    found = {}
+    for url in _pages(rows, group, organizer):
+        response = page.goto(url)
+        assert response.status == 200, url
+        found[url] = axe_violations(page)
+    assert {url: v for url, v in found.items() if v} == {}
+    assert page.console_errors == []  # nothing refused by the CSP
+
+
+def test_duplicate_button_makes_a_draft_and_opens_it(page, rows, organizer, password):
+    log_in(page, organizer.email, password)
+    page.goto(f"/admin/events/event/{rows['upcoming'].pk}/change/")
+    page.get_by_role("button", name="Duplicate").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Check it, then publish it.").is_visible()
+    assert page.get_by_label("Status").input_value() == "draft"
+    assert axe_violations(page) == []
+    assert page.console_errors == []
