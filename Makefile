@@ -9,7 +9,7 @@ export DJANGO_DEBUG ?= 1
 # Links in emails and feeds name the address `make run` serves.
 export POTLUCK_SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test uv env env-dev lint icaljs bench clean site-url
+.PHONY: run test uv env env-dev lint icaljs lighthouse-install lighthouse bench clean site-url screenshots
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv \
@@ -48,19 +48,41 @@ $(ICALJS)/node_modules/.package-lock.json: $(ICALJS)/package.json $(ICALJS)/pack
 		echo "icaljs: npm not found; the ical.js tests skip (and fail where CI or REQUIRE_BROWSER=1)"; \
 	fi
 
-test: lint icaljs
+# Lighthouse (pinned with chrome-launcher in tools/lighthouse) for issue 13's budgets, installed
+# from its lock file like ical.js; it drives Debian's /usr/bin/chromium and downloads nothing.
+LIGHTHOUSE := tools/lighthouse
+
+lighthouse-install: $(LIGHTHOUSE)/node_modules/.package-lock.json
+
+$(LIGHTHOUSE)/node_modules/.package-lock.json: $(LIGHTHOUSE)/package.json $(LIGHTHOUSE)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(LIGHTHOUSE) --no-audit --no-fund; \
+	else \
+		echo "lighthouse: npm not found; the Lighthouse test skips (and fails where CI or REQUIRE_BROWSER=1)"; \
+	fi
+
+# Every public page, production settings over https, all four budgets (performance >= 98).
+lighthouse: env-dev lighthouse-install
+	$(UV) run python $(LIGHTHOUSE)/run.py
+
+test: lint icaljs lighthouse-install
 	$(UV) run python manage.py check
 	$(UV) run python manage.py makemigrations --check --dry-run
 	$(UV) run pytest
 
 # Every script runs even when one fails; the target fails when any does.
-bench: env-dev
+bench: env-dev lighthouse-install
 	status=0; \
 	$(UV) run python bench/pages.py || status=1; \
 	$(UV) run python bench/feeds.py || status=1; \
 	$(UV) run python bench/photos.py || status=1; \
 	$(UV) run python bench/uploads.py || status=1; \
+	$(UV) run python $(LIGHTHOUSE)/run.py || status=1; \
 	exit $$status
 
+# The main pages at phone and desktop sizes, light and dark, into screenshots/.
+screenshots: env-dev
+	$(UV) run python tools/screenshots.py
+
 clean:
-	rm -rf .venv staticfiles .pytest_cache $(ICALJS)/node_modules
+	rm -rf .venv staticfiles .pytest_cache $(ICALJS)/node_modules $(LIGHTHOUSE)/node_modules $(LIGHTHOUSE)/reports

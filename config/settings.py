@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "allauth",
     "allauth.account",
     "django_tasks_db",
@@ -122,6 +123,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form fields through the project's templates (templates/includes/field.html).
+FORM_RENDERER = "groups.forms.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -207,6 +211,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Joining (README "Joining"): the address is verified with a code typed on the page that
+# follows the sign-up form, not with a link. Mail filters that open every link (Microsoft
+# Defender's Safe Links and the like) cannot verify an address or make someone a member, and
+# the sign-up continues in the same tab, where it came from (`next`).
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if SITE_URL.startswith("http://") else "https"
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
@@ -295,6 +304,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SESSION_COOKIE_HTTPONLY = True
+# A form sent without a valid token gets the site's page (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "home.errors.csrf_failure"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

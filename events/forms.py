@@ -19,9 +19,22 @@ class RSVPForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, event: Event, **kwargs):
+    def __init__(self, *args, event: Event, breakouts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
+        # The breakout is chosen with the RSVP when the event has any (from a list the caller
+        # already holds, so rendering the choices runs no query of its own).
+        self.breakouts = {breakout.pk: breakout for breakout in breakouts}
+        if self.breakouts:
+            self.fields["breakout"] = forms.TypedChoiceField(
+                label=_("Breakout discussion"),
+                choices=[("", _("No preference"))]
+                + [(pk, breakout.topic) for pk, breakout in self.breakouts.items()],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                help_text=_("You can change it later."),
+            )
         if event.max_guests:
             self.fields["guests"] = forms.IntegerField(
                 label=_("Guests"),
@@ -42,6 +55,10 @@ class RSVPForm(forms.Form):
     @property
     def guests(self) -> int:
         return self.cleaned_data.get("guests", 0) or 0
+
+    @property
+    def breakout(self) -> Breakout | None:
+        return self.breakouts.get(self.cleaned_data.get("breakout"))
 
 
 class BreakoutChoiceForm(forms.Form):

@@ -236,9 +236,31 @@ class EventQuerySet(models.QuerySet):
             going_count=count(), checked_in_count=count(checked_in_at__isnull=False)
         )
 
+    def with_rsvp_counts(self):
+        """with_attendance() plus the waitlist, for the organizers' list (rows fetched only)."""
+        waitlisted = RSVP.objects.filter(event=models.OuterRef("pk"), status=RSVPStatus.WAITLISTED)
+        return self.with_attendance().annotate(waitlisted_count=subquery_count(waitlisted, "event"))
+
+    def upcoming_then_past(self, now: datetime | None = None):
+        """Every event: upcoming() ones soonest first, then past() ones most recent first."""
+        return self.order_by(*upcoming_then_past_ordering(now))
+
     def for_listing(self):
         """What a list row shows: venue, series and guest speakers, in fixed queries."""
         return self.select_related("venue", "series").prefetch_related(guest_speakers_prefetch())
+
+
+def upcoming_then_past_ordering(now: datetime | None = None) -> list:
+    """The order of upcoming_then_past(), by the same rule (upcoming until it ends), as
+    expressions that any Event queryset accepts (the admin's changelist orders by them)."""
+    now = now or timezone.now()
+    upcoming = Q(ends_at__gt=now)
+    return [
+        models.Case(models.When(upcoming, then=0), default=1).asc(),
+        models.Case(models.When(upcoming, then="starts_at")).asc(),
+        models.F("starts_at").desc(),
+        models.F("pk").desc(),
+    ]
 
 
 def guest_speakers_prefetch() -> models.Prefetch:

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -153,13 +154,24 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
             album = None
         context["album"] = album
         context["can_add_photos"] = organizer or (mine is not None and mine.is_going)
+        hosts = list(event.hosts.all())
+        for host in hosts:
+            # A face where this viewer may see the host's profile; initials otherwise.
+            host.avatar_url = (
+                reverse("members:avatar", args=[host.pk])
+                if host.avatar and allowed(looking, "profile", owner=host)
+                else ""
+            )
+        context["hosts"] = hosts
         context.setdefault(
             "rsvp_form",
             RSVPForm(
                 event=event,
+                breakouts=rsvp_breakouts(event, mine, stats["seats_left"]),
                 initial={
                     "guests": mine.guests if mine else 0,
                     "answer": mine.answer if mine else "",
+                    "breakout": mine.breakout_id if mine else None,
                 },
             ),
         )
@@ -172,8 +184,28 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         return context
 
 
+def rsvp_breakouts(event: Event, mine: RSVP | None, seats_left: int | None) -> list[Breakout]:
+    """The breakouts offered inside the RSVP form: to members going or about to go (not to
+    the waitlist, who cannot pick one yet), before the event ends. Prefetched on the page."""
+    if event.has_ended or (mine is not None and mine.is_waitlisted):
+        return []
+    if (mine is None or not mine.is_going) and seats_left == 0:
+        return []
+    return list(event.breakouts.all())
+
+
+def _autofocus_first_error(*forms) -> None:
+    """The first field with an error gets autofocus, so focus lands next to the message."""
+    for form in forms:
+        for name in form.errors:
+            if name in form.fields:
+                form.fields[name].widget.attrs["autofocus"] = True
+                return
+
+
 def render_event_page(request, slug: str, *, status: int, **forms) -> TemplateResponse:
     """The event page again, with a form's errors shown next to the fields that caused them."""
+    _autofocus_first_error(*forms.values())
     view = EventDetailView()
     view.setup(request, slug=slug)
     view.object = view.get_object()
@@ -190,7 +222,7 @@ def _public_event(request, slug: str) -> Event:
 def rsvp(request, slug):
     """Going, not going, or a change of guests or answer."""
     event = _public_event(request, slug)
-    form = RSVPForm(request.POST, event=event)
+    form = RSVPForm(request.POST, event=event, breakouts=Breakout.objects.filter(event=event))
     if not form.is_valid():
         return render_event_page(request, slug, status=400, rsvp_form=form)
     try:
@@ -208,6 +240,19 @@ def rsvp(request, slug):
         field = "guests" if error.code in GUEST_ERRORS and "guests" in form.fields else None
         form.add_error(field, error)
         return render_event_page(request, slug, status=409, rsvp_form=form)
+    if (
+        result.status == RSVPStatus.GOING
+        and "breakout" in form.fields
+        and "breakout" in request.POST
+        and (form.breakout.pk if form.breakout else None) != result.breakout_id
+    ):
+        # The breakout picked in the RSVP form, saved in the same request.
+        try:
+            services.rsvp_choose_breakout(event=event, member=request.user, breakout=form.breakout)
+        except ValidationError as error:
+            messages.success(request, _("You're going. See you there!"))
+            form.add_error("breakout", error)
+            return render_event_page(request, slug, status=409, rsvp_form=form)
     if result.status == RSVPStatus.GOING:
         messages.success(request, _("You're going. See you there!"))
     elif result.status == RSVPStatus.WAITLISTED:

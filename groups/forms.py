@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 # What ends a line somewhere: CR, LF and the other controls, NEL, and Unicode's line and
@@ -49,3 +50,10 @@ class ContactForm(forms.Form):
         if self.cleaned_data["website"]:
             raise forms.ValidationError(_("This field must be left empty."), code="honeypot")
         return ""
+
+
+class FormRenderer(TemplatesSetting):
+    """Fields rendered by templates/includes/field.html: labels above fields, no colon after
+    them (Django's label_suffix), checkboxes with the label beside."""
+
+    field_template_name = "includes/field.html"

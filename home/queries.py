@@ -1,16 +1,20 @@
 """The home page's reads: the group with its next events, recent photos and counts."""
 
 from django.db.models.query import prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, guest_speakers_prefetch
+from groups.access import Viewer
 from groups.db import subquery_count
 from groups.models import Group, Membership
 from groups.queries import group_links
+from groups.visibility import allowed
 from photos.models import Photo
 
 RECENT_PAST = 3
 RECENT_PHOTOS = 6
+UPCOMING = 4  # the next event, large, and three more as cards
 
 
 def _count(queryset, group: Group, path: str = "group"):
@@ -39,22 +43,32 @@ def group_counts(group: Group, now=None) -> dict:
     }
 
 
-def home_context(group: Group, user, now=None) -> dict:
+def home_context(group: Group, looking: Viewer, now=None) -> dict:
     now = now or timezone.now()
+    user = looking.user
     published = Event.objects.published().select_related("venue")
-    next_events = list(published.upcoming(now)[:1])
+    next_events = list(published.upcoming(now)[:UPCOMING])
     recent_past = list(published.past(now)[:RECENT_PAST])
     prefetch_related_objects(next_events + recent_past, guest_speakers_prefetch())
     organizers = list(
         group.memberships.organizers().select_related("user").order_by("role", "joined_at", "pk")
     )
+    for membership in organizers:
+        # A face where the organizer's profile may be seen by this viewer; initials otherwise.
+        person = membership.user
+        membership.avatar_url = (
+            reverse("members:avatar", args=[person.pk])
+            if person.avatar and allowed(looking, "profile", owner=person)
+            else ""
+        )
     return {
         "next_event": next_events[0] if next_events else None,
+        "more_upcoming": next_events[1:],
         "recent_past": recent_past,
         "organizers": organizers,
         **group_links(group),
-        "is_member": user.is_authenticated
-        and Membership.objects.filter(group=group, user=user).exists(),
+        # The viewer's role was read once for the request (groups.access.viewer).
+        "is_member": looking.role is not None,
         "recent_photos": list(
             Photo.objects.visible_to(user)
             .filter(album__group=group)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from groups import ratelimit, services
+from groups.access import viewer
 from groups.forms import ContactForm
 from groups.middleware import group_or_404
 
@@ -16,7 +17,7 @@ def _render_home(request, form, status=200):
     group = request._potluck_group
     context = {"contact_form": form}
     if group is not None:
-        context.update(home_context(group, request.user))
+        context.update(home_context(group, viewer(request)))
     return TemplateResponse(request, "groups/home.html", context, status=status)
 
 

@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -19,6 +20,18 @@ def event_when(context, event):
         '<time datetime="{}">{}</time>',
         event.starts_at.astimezone(zone).isoformat(),
         timefmt.format_range(event.starts_at, event.ends_at, zone),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def event_date_badge(context, event):
+    """The day large and the month small, for cards; decorative, the <time> says it in full."""
+    local = event.starts_at.astimezone(context["group"].zone)
+    return format_html(
+        '<span class="date-badge" aria-hidden="true"><span class="day">{}</span>'
+        '<span class="month">{}</span></span>',
+        local.day,
+        date_format(local, "M"),
     )
 
 

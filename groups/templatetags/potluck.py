@@ -1,4 +1,7 @@
+import zlib
+
 from django import template
+from django.utils.safestring import mark_safe
 
 from groups.markdown import render_markdown
 
@@ -9,3 +12,32 @@ register = template.Library()
 def markdown_filter(value):
     """Renders organizer Markdown to sanitized HTML."""
     return render_markdown(value)
+
+
+HUES = 12
+
+
+@register.filter
+def initials(name) -> str:
+    """Up to two initials for an avatar without a photo: "Ada Lovelace" → "AL"."""
+    words = [word for word in str(name or "").split() if word[:1].isalnum()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+@register.filter
+def hue(value) -> str:
+    """One of the stylesheet's twelve hue classes, chosen by a stable hash of the value."""
+    return f"hue-{zlib.crc32(str(value or '').encode()) % HUES}"
+
+
+@register.simple_tag(takes_context=True)
+def current(context, *view_names) -> str:
+    """aria-current="page" on the navigation link of the page being shown."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name in view_names:
+        return mark_safe(' aria-current="page"')
+    return ""

@@ -37,18 +37,18 @@ def test_profile_edit_hides_member_from_attendee_lists(page, live_server, group,
     page.goto("/me/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My account")
     assert axe_violations(page) == []
-    page.get_by_label("Pronouns:", exact=True).fill("she/her")
-    page.get_by_label("Short bio:", exact=True).fill("Writes the first programs.")
-    page.get_by_label("City:", exact=True).fill("London")
-    page.get_by_label("Links:", exact=True).fill("https://example.org/ada")
-    checkbox = page.get_by_label("Show me in attendee lists:", exact=True)
+    page.get_by_label("Pronouns", exact=True).fill("she/her")
+    page.get_by_label("Short bio", exact=True).fill("Writes the first programs.")
+    page.get_by_label("City", exact=True).fill("London")
+    page.get_by_label("Links", exact=True).fill("https://example.org/ada")
+    checkbox = page.get_by_label("Show me in attendee lists", exact=True)
     expect(checkbox).to_be_checked()
     checkbox.uncheck()
     page.get_by_role("button", name="Save profile").click()
 
     expect(page).to_have_url(f"{live_server.url}/me/")
     expect(page.locator(".messages")).to_have_text("Your profile is saved.")
-    expect(page.get_by_label("Show me in attendee lists:", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("Show me in attendee lists", exact=True)).not_to_be_checked()
     assert axe_violations(page) == []
     member.refresh_from_db()
     assert (member.pronouns, member.bio, member.city, member.links) == (
@@ -115,7 +115,7 @@ def test_directory_search_finds_exactly_the_searched_member(page, live_server, g
     )
     assert axe_violations(page) == []
 
-    page.get_by_label("Search by name:", exact=True).fill("lovelace")
+    page.get_by_label("Search by name", exact=True).fill("lovelace")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/members/?q=lovelace")
     results = page.locator(".member-list li a")
@@ -169,7 +169,7 @@ def test_delete_account_wrong_password_then_right_password(page, live_server, gr
     expect(page.get_by_role("heading", level=1)).to_have_text("Delete my account")
     assert axe_violations(page) == []
 
-    field = page.get_by_label("Your password:", exact=True)
+    field = page.get_by_label("Your password", exact=True)
     field.fill("not my password")
     with page.expect_response(f"{live_server.url}/me/delete/") as refused:
         page.get_by_role("button", name="Delete my account for good").click()
@@ -185,7 +185,7 @@ def test_delete_account_wrong_password_then_right_password(page, live_server, gr
     assert User.objects.filter(pk=pk).exists()
     assert page.console_errors == [DOCUMENT_400]
 
-    page.get_by_label("Your password:", exact=True).fill(password)
+    page.get_by_label("Your password", exact=True).fill(password)
     page.get_by_role("button", name="Delete my account for good").click()
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator(".messages")).to_have_text(

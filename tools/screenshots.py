@@ -1,0 +1,152 @@
+"""Renders the main pages at phone and desktop sizes, light and dark, into screenshots/.
+
+`make screenshots`: a throwaway SQLite database seeded by `manage.py seed_demo`, the
+development server on 127.0.0.5, Debian's Chromium through Playwright.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+HOST = "127.0.0.5"
+PORT = int(os.environ.get("SCREENSHOTS_PORT", "8765"))
+BASE = f"http://{HOST}:{PORT}"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+SCHEMES = ("light", "dark")
+
+
+def _run(args, env):
+    subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True
+    )
+
+
+def _wait(url: str) -> None:
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own server
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the server at {url} did not start")
+
+
+def _first_link(page, selector: str) -> str | None:
+    link = page.locator(selector).first
+    return link.get_attribute("href") if link.count() else None
+
+
+def _pages(page) -> dict[str, str]:
+    """The pages to render, found by following the site's own links."""
+    page.goto(BASE + "/events/")
+    event = _first_link(page, ".event-card .event-title a")
+    page.goto(BASE + "/photos/")
+    album = _first_link(page, ".album-grid a")
+    pages = {
+        "home": "/",
+        "events": "/events/",
+        "past": "/events/past/",
+        "login": "/accounts/login/",
+    }
+    if event:
+        pages["event"] = event
+    if album:
+        pages["album"] = album
+    return pages
+
+
+def _shoot(browser, pages, *, logged_in: bool) -> list[Path]:
+    from groups.demo import DEMO_ORGANIZER_EMAIL, DEMO_ORGANIZER_PASSWORD
+
+    shots = []
+    for size_name, (width, height) in SIZES.items():
+        for scheme in SCHEMES:
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, color_scheme=scheme
+            )
+            page = context.new_page()
+            targets = dict(pages)
+            suffix = ""
+            if logged_in:
+                page.goto(BASE + "/accounts/login/")
+                page.get_by_label("Email").fill(DEMO_ORGANIZER_EMAIL)
+                page.get_by_label("Password").fill(DEMO_ORGANIZER_PASSWORD)
+                page.locator("form button[type=submit]").last.click()
+                page.wait_for_load_state()
+                targets = {k: v for k, v in pages.items() if k != "login"}
+                targets["me"] = "/me/"
+                targets["my-events"] = "/me/events/"
+                suffix = "-member"
+            for name, path in targets.items():
+                page.goto(BASE + path)
+                page.wait_for_load_state("networkidle")
+                for mode, full in (("", False), ("-full", True)):
+                    target = OUT / f"{name}{suffix}-{size_name}-{scheme}{mode}.png"
+                    page.screenshot(path=target, full_page=full)
+                    shots.append(target)
+            context.close()
+    return shots
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "DJANGO_DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{tmp}/screenshots.sqlite3",
+            "POTLUCK_SITE_URL": BASE,
+            "DJANGO_ALLOWED_HOSTS": HOST,
+        }
+        _run(["migrate", "--no-input", "-v", "0"], env)
+        _run(["seed_demo"], env)
+        log = (OUT / "server.log").open("w")
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, "manage.py", "runserver", "--noreload", f"{HOST}:{PORT}"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait(BASE + "/")
+            os.environ.update(env)
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+            import django
+
+            django.setup()
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                page = browser.new_page()
+                pages = _pages(page)
+                page.close()
+                shots = _shoot(browser, pages, logged_in=False)
+                shots += _shoot(browser, pages, logged_in=True)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+            log.close()
+    print(f"{len(shots)} screenshots in {OUT.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
