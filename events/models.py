@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.db import subquery_count
-from groups.imagefiles import image_url
+from groups.imagefiles import COVER, image_srcset, image_url
 from groups.models import Group
 
 
@@ -425,6 +425,14 @@ class Event(models.Model):
     @property
     def cover_webp_url(self) -> str:
         return image_url("events:cover", self.cover_image, "webp", slug=self.slug)
+
+    @property
+    def cover_jpeg_srcset(self) -> str:
+        return image_srcset("events:cover", self.cover_image, "jpg", COVER, slug=self.slug)
+
+    @property
+    def cover_webp_srcset(self) -> str:
+        return image_srcset("events:cover", self.cover_image, "webp", COVER, slug=self.slug)
 
     def clean(self):
         from django.core.exceptions import ValidationError

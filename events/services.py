@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from groups.imagefiles import sibling
+from groups.imagefiles import SIBLINGS, sibling
 from groups.markdown import markdown_to_text
 from groups.models import Group, Membership
 
@@ -204,16 +204,18 @@ def _local(moment: datetime, zone) -> datetime:
 
 
 def _copy_image(fieldfile) -> str:
-    """A stored image copied under a new name (JPEG and WebP), so either event can drop it."""
+    """A stored image copied under a new name (JPEG, WebP and their smaller renditions), so
+    either event can drop it."""
     if not fieldfile:
         return ""
     storage = fieldfile.storage
     with storage.open(fieldfile.name) as original:
         name = storage.save(fieldfile.name, original)
-    webp = sibling(fieldfile.name, "webp")
-    if storage.exists(webp):
-        with storage.open(webp) as original:
-            storage.save(sibling(name, "webp"), original)
+    for ext, width in SIBLINGS:
+        stored = sibling(fieldfile.name, ext, width)
+        if storage.exists(stored):
+            with storage.open(stored) as original:
+                storage.save(sibling(name, ext, width), original)
     return name
 
 

@@ -417,7 +417,9 @@ def cover_image(request, slug, version, ext):
         by_slug(Event.objects.visible_to(request.user), slug).only("cover_image", "status")
     )
     public = event.status != EventStatus.DRAFT
-    return imagefiles.image_response(request, event.cover_image, version, ext, public=public)
+    return imagefiles.image_response(
+        request, event.cover_image, version, ext, public=public, shape=imagefiles.COVER
+    )
 
 
 @require_safe

@@ -1,9 +1,12 @@
 """Stored images outside the photo albums (group cover, event cover, speaker photo): the admin
-form field that sends uploads through groups.images, their WebP sibling, serving them through
-Potluck's own views from whatever storage is configured, and removing files with their rows.
+form field that sends uploads through groups.images, their WebP sibling and smaller renditions,
+serving them through Potluck's own views from whatever storage is configured, and removing files
+with their rows.
 
-A stored image is `<folder>/<version>.jpg` with `<folder>/<version>.webp` beside it; the version
-is new for every upload, so the URL that names it can be cached for a year (immutable).
+A stored image is `<folder>/<version>.jpg` with `<folder>/<version>.webp` beside it, and for
+shapes with renditions (covers) `<folder>/<version>-600.jpg` and `.webp` too; the version is new
+for every upload, so the URL that names it can be cached for a year (immutable). Images stored
+before a rendition existed are served at full size under the rendition's URL.
 """
 
 import uuid
@@ -26,22 +29,29 @@ CONTENT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
 
 @dataclass(frozen=True)
 class Shape:
-    """What one use needs: an exact size (cropped from the middle)."""
+    """What one use needs: an exact size (cropped from the middle), and the narrower widths
+    stored beside it for srcset."""
 
     width: int
     height: int
+    renditions: tuple[int, ...] = ()
+
+    def height_at(self, width: int) -> int:
+        return round(self.height * width / self.width)
 
 
-COVER = Shape(1200, 600)
+COVER = Shape(1200, 600, renditions=(600,))
 PORTRAIT = Shape(256, 256)
 
 
 class ProcessedImage(ContentFile):
-    """A re-encoded JPEG, ready for a model's ImageField, carrying its WebP sibling."""
+    """A re-encoded JPEG, ready for a model's ImageField, carrying its WebP sibling and its
+    renditions (width → (JPEG, WebP))."""
 
-    def __init__(self, jpeg: bytes, webp: bytes):
+    def __init__(self, jpeg: bytes, webp: bytes, renditions: dict | None = None):
         super().__init__(jpeg, name=f"{uuid.uuid4().hex}.jpg")
         self.webp = webp
+        self.renditions = renditions or {}
 
 
 def process(upload, shape: Shape) -> ProcessedImage:
@@ -49,8 +59,17 @@ def process(upload, shape: Shape) -> ProcessedImage:
     name = getattr(upload, "name", "") or _("the file")
     decoded = images.decode(upload, name, longest=max(shape.width, shape.height) * 2)
     picture = images.cropped(decoded.image, (shape.width, shape.height))
+    renditions = {}
+    for width in shape.renditions:
+        smaller = images.cropped(picture, (width, shape.height_at(width)))
+        renditions[width] = (
+            images.encode(smaller, "JPEG", quality=84),
+            images.encode(smaller, "WEBP", quality=80),
+        )
     return ProcessedImage(
-        images.encode(picture, "JPEG", quality=84), images.encode(picture, "WEBP", quality=80)
+        images.encode(picture, "JPEG", quality=84),
+        images.encode(picture, "WEBP", quality=80),
+        renditions,
     )
 
 
@@ -86,14 +105,27 @@ def version_of(name: str) -> str:
     return PurePosixPath(name).stem
 
 
-def sibling(name: str, ext: str) -> str:
+def sibling(name: str, ext: str, width: int | None = None) -> str:
+    """The stored file beside `name` in another format, or at a rendition's width."""
     path = PurePosixPath(name)
-    return str(path.with_suffix(f".{ext}"))
+    stem = f"{path.stem}-{width}" if width else path.stem
+    return str(path.with_name(f"{stem}.{ext}"))
+
+
+# The files beside a stored JPEG, as (ext, width) for sibling(): its WebP, then every rendition
+# any shape stores, so copying and removal need no shape (a missing file is skipped).
+SIBLINGS = [("webp", None)] + [
+    (ext, width)
+    for width in sorted({w for shape in (COVER, PORTRAIT) for w in shape.renditions})
+    for ext in CONTENT_TYPES
+]
 
 
 def names_of(name: str) -> list[str]:
-    """The stored files of one image: the JPEG and its WebP."""
-    return [name, sibling(name, "webp")] if name else []
+    """The stored files of one image: the JPEG, its WebP and their renditions."""
+    if not name:
+        return []
+    return [name, *(sibling(name, ext, width) for ext, width in SIBLINGS)]
 
 
 def delete_after_commit(storage, names) -> None:
@@ -104,9 +136,13 @@ def delete_after_commit(storage, names) -> None:
 
 
 def store_sibling(fieldfile, processed) -> None:
-    """Stores the WebP beside a just-saved ProcessedImage's JPEG."""
+    """Stores the WebP and the renditions beside a just-saved ProcessedImage's JPEG."""
     if isinstance(processed, ProcessedImage) and fieldfile:
-        fieldfile.storage.save(sibling(fieldfile.name, "webp"), ContentFile(processed.webp))
+        storage, name = fieldfile.storage, fieldfile.name
+        storage.save(sibling(name, "webp"), ContentFile(processed.webp))
+        for width, (jpeg, webp) in processed.renditions.items():
+            storage.save(sibling(name, "jpg", width), ContentFile(jpeg))
+            storage.save(sibling(name, "webp", width), ContentFile(webp))
 
 
 class StoredImagesAdminMixin:
@@ -167,18 +203,37 @@ def delete_files_receiver(*fields: str):
 # --- Serving -----------------------------------------------------------------------------------
 
 
-def image_response(request, fieldfile, version: str, ext: str, *, public: bool) -> HttpResponse:
+def _rendition_width(fieldfile, version: str, shape: Shape | None) -> int | None:
+    """0 for the full-size image, a rendition's width, or None when the URL names neither."""
+    if not fieldfile:
+        return None
+    stored = version_of(fieldfile.name)
+    if version == stored:
+        return 0
+    for width in shape.renditions if shape else ():
+        if version == f"{stored}-{width}":
+            return width
+    return None
+
+
+def image_response(
+    request, fieldfile, version: str, ext: str, *, public: bool, shape: Shape | None = None
+) -> HttpResponse:
     """The stored file named by a versioned URL, read through the storage API (local disk or a
     private bucket alike); public ones are cacheable for a year, since a new image has a new
-    version and so a new URL."""
-    if not fieldfile or ext not in CONTENT_TYPES or version_of(fieldfile.name) != version:
+    version and so a new URL. `shape` allows its renditions' URLs; an image stored before its
+    rendition existed answers them with the full-size file."""
+    width = _rendition_width(fieldfile, version, shape)
+    if width is None or ext not in CONTENT_TYPES:
         raise Http404
     etag = f'"{version}.{ext}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
-        name = fieldfile.name if ext == "jpg" else sibling(fieldfile.name, ext)
         storage = fieldfile.storage
+        name = fieldfile.name if ext == "jpg" else sibling(fieldfile.name, ext)
+        if width and storage.exists(sibling(fieldfile.name, ext, width)):
+            name = sibling(fieldfile.name, ext, width)
         if not storage.exists(name):
             raise Http404
         with storage.open(name, "rb") as stored:  # a few hundred kB at most
@@ -193,10 +248,23 @@ def image_response(request, fieldfile, version: str, ext: str, *, public: bool) 
     return response
 
 
-def image_url(viewname: str, fieldfile, ext: str, **kwargs) -> str:
-    """The versioned URL of a stored image ("" when there is none)."""
+def image_url(viewname: str, fieldfile, ext: str, *, width: int | None = None, **kwargs) -> str:
+    """The versioned URL of a stored image, or of its rendition ("" when there is none)."""
     from django.urls import reverse
 
     if not fieldfile:
         return ""
-    return reverse(viewname, kwargs={**kwargs, "version": version_of(fieldfile.name), "ext": ext})
+    version = version_of(fieldfile.name)
+    if width:
+        version = f"{version}-{width}"
+    return reverse(viewname, kwargs={**kwargs, "version": version, "ext": ext})
+
+
+def image_srcset(viewname: str, fieldfile, ext: str, shape: Shape, **kwargs) -> str:
+    """A srcset naming the renditions and the full-size image by their widths."""
+    if not fieldfile:
+        return ""
+    candidates = [(w, image_url(viewname, fieldfile, ext, width=w, **kwargs))
+                  for w in shape.renditions]  # fmt: skip
+    candidates.append((shape.width, image_url(viewname, fieldfile, ext, **kwargs)))
+    return ", ".join(f"{url} {w}w" for w, url in candidates)

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .imagefiles import image_url
+from .imagefiles import COVER, image_srcset, image_url
 
 
 def validate_time_zone(value: str) -> None:
@@ -91,6 +91,14 @@ class Group(models.Model):
     @property
     def cover_webp_url(self) -> str:
         return image_url("group_cover", self.cover_image, "webp")
+
+    @property
+    def cover_jpeg_srcset(self) -> str:
+        return image_srcset("group_cover", self.cover_image, "jpg", COVER)
+
+    @property
+    def cover_webp_srcset(self) -> str:
+        return image_srcset("group_cover", self.cover_image, "webp", COVER)
 
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -54,4 +54,6 @@ def robots_txt(request):
 def cover_image(request, version, ext):
     """The group's cover picture: public, like the home page."""
     group = group_or_404(request)
-    return imagefiles.image_response(request, group.cover_image, version, ext, public=True)
+    return imagefiles.image_response(
+        request, group.cover_image, version, ext, public=True, shape=imagefiles.COVER
+    )

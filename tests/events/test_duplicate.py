@@ -34,6 +34,8 @@ def _full_event(group, organizer, **kwargs):
     starts_at = datetime(2026, 10, 13, 18, 30, tzinfo=NY)
     cover = default_storage.save("events/cover.jpg", ContentFile(b"jpeg"))
     default_storage.save("events/cover.webp", ContentFile(b"webp"))
+    default_storage.save("events/cover-600.jpg", ContentFile(b"small jpeg"))
+    default_storage.save("events/cover-600.webp", ContentFile(b"small webp"))
     event = EventFactory(
         title="Workers' Rights & Platforms",
         summary="Who owns the app?",
@@ -97,8 +99,12 @@ def _assert_copied(copy, event):
     assert copy.cover_image.name != event.cover_image.name
     with default_storage.open(copy.cover_image.name) as jpeg:
         assert jpeg.read() == b"jpeg"
-    with default_storage.open(copy.cover_image.name.removesuffix(".jpg") + ".webp") as webp:
-        assert webp.read() == b"webp"
+    stem = copy.cover_image.name.removesuffix(".jpg")
+    copied_files = {}
+    for suffix in (".webp", "-600.jpg", "-600.webp"):
+        with default_storage.open(stem + suffix) as stored:
+            copied_files[suffix] = stored.read()
+    assert copied_files == {".webp": b"webp", "-600.jpg": b"small jpeg", "-600.webp": b"small webp"}
     assert list(copy.hosts.all()) == list(event.hosts.all())
     assert list(copy.event_speakers.values_list("speaker", "role", "order")) == list(
         event.event_speakers.values_list("speaker", "role", "order")

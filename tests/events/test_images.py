@@ -48,20 +48,38 @@ def test_admin_cover_is_re_encoded_without_metadata_and_served(
     assert response.status_code == 302, response.context["adminform"].form.errors
     event.refresh_from_db()
     stem = event.cover_image.name.removesuffix(".jpg")
-    assert stored_files(media_root) == [f"{stem}.jpg", f"{stem}.webp"]
-    for path in stored_files(media_root):
+    sizes = {f"{stem}-600.jpg": (600, 300), f"{stem}-600.webp": (600, 300),
+             f"{stem}.jpg": (1200, 600), f"{stem}.webp": (1200, 600)}  # fmt: skip
+    assert stored_files(media_root) == list(sizes)
+    for path, size in sizes.items():
         content = (media_root / path).read_bytes()
         assert [m for m in (samples.SECRET, b"acsp", b"Exif") if m in content] == []
         with Image.open(media_root / path) as stored:
-            assert (stored.size, stored.info.get("icc_profile")) == ((1200, 600), None)
+            assert (stored.size, stored.info.get("icc_profile")) == (size, None)
     client.logout()
-    for url, kind in ((event.cover_jpeg_url, "image/jpeg"), (event.cover_webp_url, "image/webp")):
+    jpeg_600, webp_600 = (url.replace(".", "-600.") for url in (event.cover_jpeg_url,
+                                                                event.cover_webp_url))  # fmt: skip
+    served_sizes = {}
+    for url, kind in ((event.cover_jpeg_url, "image/jpeg"), (event.cover_webp_url, "image/webp"),
+                      (jpeg_600, "image/jpeg"), (webp_600, "image/webp")):  # fmt: skip
         served = client.get(url)
         assert (served.status_code, served["Content-Type"]) == (200, kind)
         assert served["Cache-Control"] == "public, max-age=31536000, immutable"
         assert client.get(url, headers={"if-none-match": served["ETag"]}).status_code == 304
+        served_sizes[url] = Image.open(io.BytesIO(served.content)).size
+    assert served_sizes == {event.cover_jpeg_url: (1200, 600), event.cover_webp_url: (1200, 600),
+                            jpeg_600: (600, 300), webp_600: (600, 300)}  # fmt: skip
+    assert (event.cover_jpeg_srcset, event.cover_webp_srcset) == (
+        f"{jpeg_600} 600w, {event.cover_jpeg_url} 1200w",
+        f"{webp_600} 600w, {event.cover_webp_url} 1200w",
+    )
     page = client.get(event.get_absolute_url()).content.decode()
-    assert f'<source type="image/webp" srcset="{event.cover_webp_url}">' in page
+    sizes_attr = 'sizes="(min-width: 68rem) 66rem, 100vw"'
+    assert (
+        f'<picture><source type="image/webp" srcset="{event.cover_webp_srcset}" {sizes_attr}>'
+        f'<img src="{event.cover_jpeg_url}" srcset="{event.cover_jpeg_srcset}" {sizes_attr} '
+        'alt="" width="1200" height="600" decoding="async"></picture>'
+    ) in page
     assert (
         f'<meta property="og:image" content="http://127.0.0.1:8000{event.cover_jpeg_url}">' in page
     )
@@ -93,13 +111,16 @@ def test_replaced_cover_removes_the_old_files_after_commit(
     old_url = Event.objects.get(pk=event.pk).cover_jpeg_url
     with django_capture_on_commit_callbacks(execute=False) as pending:
         _set_cover(client, event, image_bytes("PNG"), "new.png")
-    assert len(stored_files(media_root)) == 4  # the old files wait for the commit
+    assert len(stored_files(media_root)) == 8  # the old files wait for the commit
     for callback in pending:
         callback()
     event.refresh_from_db()
-    assert len(stored_files(media_root)) == 2
+    stem = event.cover_image.name.removesuffix(".jpg")
+    assert stored_files(media_root) == [f"{stem}-600.jpg", f"{stem}-600.webp", f"{stem}.jpg",
+                                        f"{stem}.webp"]  # fmt: skip
     assert event.cover_jpeg_url != old_url
     assert client.get(old_url).status_code == 404
+    assert client.get(old_url.replace(".jpg", "-600.jpg")).status_code == 404
     assert client.get(event.cover_jpeg_url).status_code == 200
 
 
@@ -115,7 +136,7 @@ def test_cleared_cover_and_deleted_event_take_their_files(
     assert stored_files(media_root) == []
     with django_capture_on_commit_callbacks(execute=True):
         _set_cover(client, event, image_bytes())
-    assert len(stored_files(media_root)) == 2
+    assert len(stored_files(media_root)) == 4
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"})
     assert (Event.objects.count(), stored_files(media_root)) == (0, [])
@@ -170,6 +191,16 @@ def test_group_cover_through_the_admin(
     served = client.get(group.cover_jpeg_url)
     assert (served.status_code, served["Content-Type"]) == (200, "image/jpeg")
     assert samples.SECRET not in served.content
+    small = client.get(group.cover_webp_url.replace(".webp", "-600.webp"))
+    assert (small.status_code, small["Content-Type"]) == (200, "image/webp")
+    assert small["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert Image.open(io.BytesIO(small.content)).size == (600, 300)
+    assert len(stored_files(media_root)) == 4
+    home = client.get("/").content.decode()
+    assert (
+        f'<source type="image/webp" srcset="{group.cover_webp_srcset}" '
+        'sizes="(min-width: 68rem) 66rem, 100vw">'
+    ) in home
     with django_capture_on_commit_callbacks(execute=True):
         Group.objects.filter(pk=group.pk).delete()
     assert stored_files(media_root) == []
@@ -188,6 +219,26 @@ def test_served_from_any_storage_through_its_api(client, group, settings):
     assert isinstance(event.cover_image, FieldFile)
     response = client.get(event.cover_webp_url)
     assert (response.status_code, response.content) == (200, b"webp bytes")
+
+
+def test_cover_stored_before_renditions_answers_them_with_the_full_size(client, group, media_root):
+    """Covers uploaded before the 600 px rendition existed keep working in a srcset."""
+    (media_root / "events").mkdir()
+    (media_root / "events/abc123.jpg").write_bytes(b"jpeg bytes")
+    (media_root / "events/abc123.webp").write_bytes(b"webp bytes")
+    event = EventFactory(cover_image="events/abc123.jpg")
+    assert event.cover_webp_srcset == (
+        f"/events/{event.slug}/cover/abc123-600.webp 600w, "
+        f"/events/{event.slug}/cover/abc123.webp 1200w"
+    )
+    for url, body in (
+        (f"/events/{event.slug}/cover/abc123-600.webp", b"webp bytes"),
+        (f"/events/{event.slug}/cover/abc123-600.jpg", b"jpeg bytes"),
+    ):
+        response = client.get(url)
+        assert (response.status_code, response.content) == (200, body)
+        assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(f"/events/{event.slug}/cover/abc123-300.jpg").status_code == 404
 
 
 # --- role × URL × method → status --------------------------------------------------------------
@@ -220,9 +271,13 @@ def world(group, organizer, member, media_root):
 def _url(name, w):
     return {
         "published_cover": w["published"].cover_webp_url,
+        "published_cover_600": w["published"].cover_webp_url.replace(".webp", "-600.webp"),
         "draft_cover": w["draft"].cover_jpeg_url,
+        "draft_cover_600": w["draft"].cover_jpeg_url.replace(".jpg", "-600.jpg"),
         "speaker_photo": w["speaker"].photo_jpeg_url,
+        "speaker_photo_600": w["speaker"].photo_jpeg_url.replace(".jpg", "-600.jpg"),
         "group_cover": w["group"].cover_webp_url,
+        "group_cover_600": w["group"].cover_jpeg_url.replace(".jpg", "-600.jpg"),
         "stale_version": w["published"].cover_jpeg_url.replace("/cover/", "/cover/0"),
         "other_ext": w["published"].cover_jpeg_url.replace(".jpg", ".png"),
     }[name]
@@ -231,12 +286,18 @@ def _url(name, w):
 ACCESS = {
     ("published_cover", "get"): dict.fromkeys(ROLES, 200),
     ("published_cover", "head"): dict.fromkeys(ROLES, 200),
+    ("published_cover_600", "get"): dict.fromkeys(ROLES, 200),
+    ("published_cover_600", "head"): dict.fromkeys(ROLES, 200),
     ("draft_cover", "get"): {"anonymous": 404, "member": 404, "organizer": 200},
+    ("draft_cover_600", "get"): {"anonymous": 404, "member": 404, "organizer": 200},
     ("speaker_photo", "get"): dict.fromkeys(ROLES, 200),
+    ("speaker_photo_600", "get"): dict.fromkeys(ROLES, 404),  # portraits have no renditions
     ("group_cover", "get"): dict.fromkeys(ROLES, 200),
+    ("group_cover_600", "get"): dict.fromkeys(ROLES, 200),
     ("stale_version", "get"): dict.fromkeys(ROLES, 404),
     ("other_ext", "get"): dict.fromkeys(ROLES, 404),
     ("published_cover", "post"): dict.fromkeys(ROLES, 405),
+    ("published_cover_600", "post"): dict.fromkeys(ROLES, 405),
     ("speaker_photo", "post"): dict.fromkeys(ROLES, 405),
     ("group_cover", "delete"): dict.fromkeys(ROLES, 405),
 }
@@ -252,9 +313,10 @@ def test_image_access(client, world, url, method, role, expected):
     assert response.status_code == expected
 
 
-def test_draft_cover_is_never_publicly_cached(client, world):
+@pytest.mark.parametrize("suffix", ["", "-600"])
+def test_draft_cover_is_never_publicly_cached(client, world, suffix):
     client.force_login(world["users"]["organizer"])
-    response = client.get(world["draft"].cover_jpeg_url)
+    response = client.get(world["draft"].cover_jpeg_url.replace(".jpg", f"{suffix}.jpg"))
     assert (response["Cache-Control"], response["Vary"]) == (
         "private, max-age=3600",
         "Cookie, Accept-Language",

@@ -116,6 +116,9 @@ def test_seed_demo_is_idempotent(db, settings, tmp_path, django_capture_on_commi
     group = Group.objects.get()
     assert (tmp_path / group.cover_image.name).exists()
     assert all(event.cover_image for event in Event.objects.all())
+    covers = [group.cover_image.name, *Event.objects.values_list("cover_image", flat=True)]
+    renditions = [name.replace(".jpg", f"-600.{ext}") for name in covers for ext in ("jpg", "webp")]
+    assert [name for name in renditions if not (tmp_path / name).exists()] == []
     assert all(speaker.photo for speaker in Speaker.objects.all())
     assert sorted(User.objects.exclude(avatar="").values_list("display_name", flat=True)) == [
         "Austin",
