@@ -9,7 +9,7 @@ export DJANGO_DEBUG ?= 1
 # Links in emails and feeds name the address `make run` serves.
 export POTLUCK_SITE_URL ?= http://$(HOST):$(PORT)
 # ...and the development server answers on that host.
-export DJANGO_ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost,[::1]
+export DJANGO_ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost,[::1],testserver
 
 .PHONY: run test uv env env-dev lint icaljs lighthouse-install lighthouse bench clean site-url screenshots
 
