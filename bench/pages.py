@@ -53,6 +53,7 @@ def seed(n: int) -> None:
         SpeakerRole,
         Venue,
     )
+    from groups.markdown import markdown_store
     from groups.models import Group
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
@@ -66,6 +67,7 @@ def seed(n: int) -> None:
             about="We meet monthly.\n\n- to talk\n- to *eat*\n- to organise",
             step_up="Write to us to **host** an evening.",
         )
+        group.save(update_fields=markdown_store(group))  # what the admin stores
         venues = Venue.objects.bulk_create(
             Venue(
                 name=f"Venue {i:02d}",
@@ -78,9 +80,11 @@ def seed(n: int) -> None:
             )
             for i in range(VENUES)
         )
-        series = Series.objects.create(
+        series = Series(
             group=group, name="Monthly guest conversation", slug="monthly-guest-conversation"
         )
+        markdown_store(series)
+        series.save()
         half = n // 2
         events = []
         for i in range(n):
@@ -106,9 +110,11 @@ def seed(n: int) -> None:
         target = events[half]
         target.slug = TARGET_SLUG
         target.status = EventStatus.PUBLISHED
+        for event in events:
+            markdown_store(event)  # rendered once, as event_save() does
         Event.objects.bulk_create(events, batch_size=2000)
 
-        speakers = Speaker.objects.bulk_create(
+        speakers = [
             Speaker(
                 name=f"Guest {i}",
                 slug=f"guest-{i}",
@@ -116,7 +122,10 @@ def seed(n: int) -> None:
                 bio="Researches **worker cooperatives** and the solidarity economy.",
             )
             for i in range(3)
-        )
+        ]
+        for speaker in speakers:
+            markdown_store(speaker)
+        speakers = Speaker.objects.bulk_create(speakers)
         EventSpeaker.objects.bulk_create(
             EventSpeaker(event=target, speaker=s, role=SpeakerRole.GUEST, order=i)
             for i, s in enumerate(speakers)
@@ -133,7 +142,7 @@ def seed(n: int) -> None:
             )
             for i in range(6)
         )
-        Breakout.objects.bulk_create(
+        breakouts = [
             Breakout(
                 event=target,
                 order=i,
@@ -144,7 +153,10 @@ def seed(n: int) -> None:
                 notes_published=i % 2 == 0,
             )
             for i in range(4)
-        )
+        ]
+        for breakout in breakouts:
+            markdown_store(breakout)
+        Breakout.objects.bulk_create(breakouts)
     # What autovacuum would have done on a real site: fresh statistics and visibility map.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

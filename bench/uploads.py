@@ -58,6 +58,7 @@ def seed(out: Path) -> None:
 
     from events import services as event_services
     from events.models import Event
+    from groups.markdown import markdown_store
     from groups.models import Group, Membership
     from members.models import User
     from photos import services as photo_services
@@ -65,11 +66,13 @@ def seed(out: Path) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     group = Group.objects.create(name="Bench group", slug="bench", time_zone="America/New_York")
     start = timezone.now() + timedelta(days=3)
-    event = Event.objects.create(
+    event = Event(
         group=group, title="Bench event", slug="bench-event", status="published",
         summary="An event whose page is timed.", description="Some **Markdown**.",
         starts_at=start, ends_at=start + timedelta(hours=2),
     )  # fmt: skip
+    markdown_store(event)  # rendered once, as event_save() does
+    event.save()
     sessions = []
     for i in range(UPLOADERS):
         user = User.objects.create_user(email=f"m{i}@example.org", display_name=f"Member {i}")

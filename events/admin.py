@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from groups.adminfilters import StrictFiltersMixin, parse_id
 from groups.admingroup import CurrentGroupAdminMixin
 from groups.imagefiles import COVER, PORTRAIT, StoredImagesAdminMixin
+from groups.markdown import StoredMarkdownAdminMixin
 
 from . import services, timefmt
 from .calendar_cache import calendar_changed
@@ -118,6 +119,7 @@ class EventAdmin(
     StrictFiltersMixin,
     CurrentGroupAdminMixin,
     StoredImagesAdminMixin,
+    StoredMarkdownAdminMixin,  # the breakouts' notes; the event itself goes through event_save
     CalendarChangeMixin,
     admin.ModelAdmin,
 ):
@@ -444,7 +446,9 @@ class SpeakerLinkInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(StoredImagesAdminMixin, CalendarChangeMixin, admin.ModelAdmin):
+class SpeakerAdmin(
+    StoredImagesAdminMixin, StoredMarkdownAdminMixin, CalendarChangeMixin, admin.ModelAdmin
+):
     image_shapes = {"photo": PORTRAIT}
     list_display = ["name", "affiliation", "member"]
     search_fields = ["name", "affiliation"]
@@ -454,7 +458,9 @@ class SpeakerAdmin(StoredImagesAdminMixin, CalendarChangeMixin, admin.ModelAdmin
 
 
 @admin.register(Series)
-class SeriesAdmin(CurrentGroupAdminMixin, CalendarChangeMixin, admin.ModelAdmin):
+class SeriesAdmin(
+    CurrentGroupAdminMixin, StoredMarkdownAdminMixin, CalendarChangeMixin, admin.ModelAdmin
+):
     list_display = ["name", "cadence", "recurrence", "default_venue"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

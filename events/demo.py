@@ -6,7 +6,7 @@ from dateutil.relativedelta import TU, relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from groups.markdown import markdown_to_text
+from groups.markdown import markdown_store
 from groups.models import Group
 
 from .models import (
@@ -97,7 +97,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
             "“Commons” at the side door.",
         },
     )
-    series, _ = Series.objects.get_or_create(
+    series, created = Series.objects.get_or_create(
         slug="monthly-guest-conversation",
         defaults={
             "group": group,
@@ -108,7 +108,9 @@ def seed_events(group: Group, today: date | None = None) -> None:
             "default_venue": venue,
         },
     )
-    michaela, _ = Speaker.objects.get_or_create(
+    if created:
+        series.save(update_fields=markdown_store(series))
+    michaela, created = Speaker.objects.get_or_create(
         slug="michaela",
         defaults={
             "name": "Michaela",
@@ -116,6 +118,8 @@ def seed_events(group: Group, today: date | None = None) -> None:
             "bio": MICHAELA_BIO,
         },
     )
+    if created:
+        michaela.save(update_fields=markdown_store(michaela))
     upcoming_day = _second_tuesday_after(today)
     upcoming, created = Event.objects.get_or_create(
         slug="how-nyc-supports-cooperatives",
@@ -125,7 +129,6 @@ def seed_events(group: Group, today: date | None = None) -> None:
             "summary": "A conversation with the city's worker-cooperative program about "
             "what cooperatives need from a public partner.",
             "description": UPCOMING_DESCRIPTION,
-            "description_text": markdown_to_text(UPCOMING_DESCRIPTION),
             "status": EventStatus.PUBLISHED,
             "starts_at": _at(upcoming_day, 18, 30, zone),
             "ends_at": _at(upcoming_day, 20, 30, zone),
@@ -137,6 +140,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
         },
     )
     if created:
+        upcoming.save(update_fields=markdown_store(upcoming))
         EventSpeaker.objects.create(event=upcoming, speaker=michaela, role=SpeakerRole.GUEST)
         AgendaItem.objects.bulk_create(
             [
@@ -172,7 +176,6 @@ def seed_events(group: Group, today: date | None = None) -> None:
             "title": "Data Cooperatives: Who Owns What We Share?",
             "summary": "How communities can pool and govern their own data.",
             "description": PAST_DESCRIPTION,
-            "description_text": markdown_to_text(PAST_DESCRIPTION),
             "status": EventStatus.PUBLISHED,
             "starts_at": _at(past_day, 18, 30, zone),
             "ends_at": _at(past_day, 20, 30, zone),
@@ -181,11 +184,17 @@ def seed_events(group: Group, today: date | None = None) -> None:
         },
     )
     if created:
-        for order, (topic, prompt, notes) in enumerate(PAST_NOTES, start=1):
-            Breakout.objects.create(
+        past.save(update_fields=markdown_store(past))
+        breakouts = [
+            Breakout(
                 event=past, order=order, topic=topic, prompt=prompt, notes=notes,
                 notes_published=True,
-            )  # fmt: skip
+            )
+            for order, (topic, prompt, notes) in enumerate(PAST_NOTES, start=1)
+        ]  # fmt: skip
+        for breakout in breakouts:
+            markdown_store(breakout)
+        Breakout.objects.bulk_create(breakouts)
         AgendaItem.objects.create(
             event=past, order=1, time=time(18, 45), kind=AgendaKind.PRESENTATION,
             title="Guest presentation",

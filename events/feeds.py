@@ -2,7 +2,6 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from groups.markdown import markdown_to_text
 from groups.models import Group
 
 from . import timefmt
@@ -30,7 +29,7 @@ class UpcomingEventsAtomFeed(Feed):
 
     def item_description(self, item):
         when = timefmt.format_range(item.starts_at, item.ends_at, item.group.zone)
-        return f"{when}\n\n{item.summary or markdown_to_text(item.description)}"
+        return f"{when}\n\n{item.summary or item.plain_description}"
 
     def item_pubdate(self, item):
         return item.created_at

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
-from groups.markdown import markdown_to_text
+from groups.markdown import markdown_store
 from groups.models import Group
 
 from .calendar_cache import calendar_changed
@@ -166,7 +166,6 @@ def events_import_ics(*, data: bytes, group: Group) -> ImportResult:
             fields = {
                 "title": entry["title"],
                 "description": entry["description"],
-                "description_text": markdown_to_text(entry["description"]),
                 "starts_at": entry["starts_at"],
                 "ends_at": entry["ends_at"],
                 "venue": venue,
@@ -182,6 +181,7 @@ def events_import_ics(*, data: bytes, group: Group) -> ImportResult:
                     announced_at=timezone.now(),
                     **fields,
                 )
+                markdown_store(event)
                 event.full_clean()
                 event.save()
                 result.created += 1
@@ -194,6 +194,7 @@ def events_import_ics(*, data: bytes, group: Group) -> ImportResult:
                 setattr(event, name, fields[name])
             if set(changed) & set(Event.SEQUENCE_FIELDS):
                 event.sequence += 1
+            markdown_store(event)
             event.full_clean()
             event.save()
             result.updated += 1

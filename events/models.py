@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.db import subquery_count
 from groups.imagefiles import COVER, image_srcset, image_url
+from groups.markdown import StoredMarkdown
 from groups.models import Group
 
 
@@ -80,6 +81,7 @@ class Series(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    description_html = models.TextField(blank=True, editable=False)  # markdown_store() keeps it
     cadence = models.CharField(
         _("cadence"),
         max_length=200,
@@ -101,6 +103,9 @@ class Series(models.Model):
         blank=True,
         related_name="default_for_series",
     )
+
+    MARKDOWN_FIELDS = ("description",)
+    html = property(StoredMarkdown)  # {{ series.html.description }}
 
     class Meta:
         verbose_name = _("series")
@@ -124,6 +129,7 @@ class Speaker(models.Model):
     slug = models.SlugField(_("slug"), max_length=200)
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     bio = models.TextField(_("bio"), blank=True, help_text=_("Markdown."))
+    bio_html = models.TextField(blank=True, editable=False)  # markdown_store() keeps it
     photo = models.ImageField(_("photo"), upload_to="speakers/", blank=True)
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,6 +141,9 @@ class Speaker(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    MARKDOWN_FIELDS = ("bio",)
+    html = property(StoredMarkdown)  # {{ speaker.html.bio }}
 
     class Meta:
         verbose_name = _("speaker")
@@ -281,8 +290,10 @@ class Event(models.Model):
         _("summary"), max_length=300, blank=True, help_text=_("One or two sentences: the theme.")
     )
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
-    # The description as plain text, kept by the services that write descriptions, for
-    # calendar feeds (rendering Markdown for a thousand events at once is too slow).
+    # The description as sanitized HTML for the page and as plain text for calendar feeds
+    # (rendering Markdown for a thousand events at once is too slow), both kept by
+    # groups.markdown.markdown_store() wherever a description is written.
+    description_html = models.TextField(blank=True, editable=False)
     description_text = models.TextField(blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=EventStatus.choices, default=EventStatus.DRAFT
@@ -377,6 +388,9 @@ class Event(models.Model):
     )
 
     objects = EventQuerySet.as_manager()
+
+    MARKDOWN_FIELDS = ("description",)
+    html = property(StoredMarkdown)  # {{ event.html.description }}
 
     # Changing any of these moves or cancels the event in people's calendars.
     SEQUENCE_FIELDS = ("starts_at", "ends_at", "venue", "is_online", "online_url", "status")
@@ -570,8 +584,12 @@ class Breakout(models.Model):
     notes = models.TextField(
         _("notes"), blank=True, help_text=_("Markdown: what the discussion came to.")
     )
+    notes_html = models.TextField(blank=True, editable=False)  # markdown_store() keeps it
     notes_published = models.BooleanField(_("notes published"), default=False)
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    MARKDOWN_FIELDS = ("notes",)
+    html = property(StoredMarkdown)  # {{ breakout.html.notes }}
 
     class Meta:
         verbose_name = _("breakout discussion")

@@ -2,8 +2,6 @@
 
 from django.conf import settings
 
-from groups.markdown import markdown_to_text
-
 from .models import Event, EventStatus, SpeakerRole
 
 
@@ -17,7 +15,7 @@ def event_json_ld(event: Event, request) -> dict:
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
-        "description": event.summary or markdown_to_text(event.description)[:300],
+        "description": event.summary or event.plain_description[:300],
         "startDate": event.starts_at.astimezone(zone).isoformat(),
         "endDate": event.ends_at.astimezone(zone).isoformat(),
         "url": absolute(event.get_absolute_url()),

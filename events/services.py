@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups.imagefiles import SIBLINGS, sibling
-from groups.markdown import markdown_to_text
+from groups.markdown import markdown_store
 from groups.models import Group, Membership
 
 from . import notifications, timefmt
@@ -109,7 +109,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
             if set(changed_fields) & set(Event.SEQUENCE_FIELDS):
                 event.sequence += 1
         event.updated_by = by
-        event.description_text = markdown_to_text(event.description)
+        markdown_store(event)
         event.full_clean()
         event.save()
         calendar_changed()
@@ -246,6 +246,7 @@ def event_duplicate(*, event: Event, starts_at: datetime, by) -> Event:
         copy.slug = _unique_slug(slugify(f"{stem}-{date_slug}") or f"event-{date_slug}")
         copy.cover_image = _copy_image(event.cover_image)
         copy.created_by = copy.updated_by = by
+        markdown_store(copy)
         copy.full_clean()
         copy.save()
         copy.hosts.set(event.hosts.all())

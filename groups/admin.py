@@ -9,6 +9,7 @@ from .adminfilters import StrictFiltersMixin
 from .admingroup import CurrentGroupAdminMixin
 from .hooks import group_changed
 from .imagefiles import COVER, StoredImagesAdminMixin
+from .markdown import StoredMarkdownAdminMixin
 from .models import ORGANIZER_ROLES, Group, Membership, ResourceLink, SocialLink
 
 
@@ -67,7 +68,11 @@ class SocialLinkInline(LeadOrganizerInline):
 
 @admin.register(Group)
 class GroupAdmin(
-    LeadOrganizerOnlyMixin, StoredImagesAdminMixin, GroupChangeMixin, admin.ModelAdmin
+    LeadOrganizerOnlyMixin,
+    StoredImagesAdminMixin,
+    StoredMarkdownAdminMixin,
+    GroupChangeMixin,
+    admin.ModelAdmin,
 ):
     """One group per installation: nobody adds a second one or deletes it here.
 

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from .markdown import markdown_store
 from .models import Group, Membership, ResourceLink, Role, SocialLink
 from .permissions import organizers_group
 
@@ -58,7 +59,7 @@ ORGANIZERS = [
 
 @transaction.atomic
 def seed_group() -> Group:
-    group, _ = Group.objects.get_or_create(
+    group, created = Group.objects.get_or_create(
         slug="platform-coops-nyc",
         defaults={
             "name": "Platform Cooperatives NYC",
@@ -69,6 +70,8 @@ def seed_group() -> Group:
             "time_zone": "America/New_York",
         },
     )
+    if created:
+        group.save(update_fields=markdown_store(group))
     for order, (title, url, note) in enumerate(RESOURCES):
         ResourceLink.objects.get_or_create(
             group=group, url=url, defaults={"title": title, "note": note, "order": order}

@@ -30,3 +30,53 @@ def markdown_to_text(text: str) -> str:
     """Plain text of a Markdown field, for feeds and meta descriptions."""
     rendered = md.markdown(text or "", extensions=["extra"])
     return html.unescape(nh3.clean(rendered, tags=set())).strip()
+
+
+# Markdown is rendered when it is saved, not per request. A model names its Markdown fields in
+# MARKDOWN_FIELDS; each has a `<field>_html` column (and may have a `<field>_text` one, the
+# plain text for feeds) that markdown_store() fills. Every writer calls it: the services, the
+# importer, the admin (StoredMarkdownAdminMixin), the demo and the test factories.
+
+
+def markdown_store(instance) -> list[str]:
+    """Sets the stored HTML (and plain text, where the model keeps it) of every field in the
+    instance's MARKDOWN_FIELDS; returns the names set, for save(update_fields=…)."""
+    names = []
+    columns = {field.name for field in instance._meta.concrete_fields}
+    for name in getattr(instance, "MARKDOWN_FIELDS", ()):
+        source = getattr(instance, name)
+        setattr(instance, f"{name}_html", str(render_markdown(source)))
+        names.append(f"{name}_html")
+        if f"{name}_text" in columns:
+            setattr(instance, f"{name}_text", markdown_to_text(source))
+            names.append(f"{name}_text")
+    return names
+
+
+class StoredMarkdown:
+    """`obj.html.<field>`, for templates: the HTML stored for one of the model's
+    MARKDOWN_FIELDS. A model offers it with `html = property(StoredMarkdown)`."""
+
+    def __init__(self, instance):
+        self._instance = instance
+
+    def __getitem__(self, name: str) -> SafeString:
+        if name not in getattr(self._instance, "MARKDOWN_FIELDS", ()):
+            raise KeyError(name)
+        # Sanitized by nh3 (render_markdown) when markdown_store() stored it.
+        return mark_safe(getattr(self._instance, f"{name}_html"))  # noqa: S308
+
+
+class StoredMarkdownAdminMixin:
+    """Admin pages store the rendered Markdown of what they save: the object and its inlines."""
+
+    def save_model(self, request, obj, form, change):
+        markdown_store(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        # The forms' instances already hold the posted values (set when the form validated).
+        for inline_form in formset.forms:
+            if inline_form.has_changed():
+                markdown_store(inline_form.instance)
+        super().save_formset(request, form, formset, change)

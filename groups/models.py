@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .imagefiles import COVER, image_srcset, image_url
+from .markdown import StoredMarkdown
 
 
 def validate_time_zone(value: str) -> None:
@@ -39,6 +40,9 @@ class Group(models.Model):
         blank=True,
         help_text=_("Markdown. Shown above the contact form on the home page."),
     )
+    # The Markdown fields rendered to sanitized HTML when saved (groups.markdown.markdown_store).
+    about_html = models.TextField(blank=True, editable=False)
+    step_up_html = models.TextField(blank=True, editable=False)
     cover_image = models.ImageField(_("cover image"), upload_to="group/", blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     time_zone = models.CharField(
@@ -70,6 +74,9 @@ class Group(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = GroupQuerySet.as_manager()
+
+    MARKDOWN_FIELDS = ("about", "step_up")
+    html = property(StoredMarkdown)  # {{ group.html.about }}
 
     class Meta:
         verbose_name = _("group")

@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from groups.markdown import markdown_to_text
+from groups.markdown import markdown_store
 from groups.models import Group, Membership, Role
 
 PASSWORD = "correct horse battery staple"
@@ -27,7 +27,21 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
+class MarkdownModelFactory(factory.django.DjangoModelFactory):
+    """Stores the rendered Markdown fields (MARKDOWN_FIELDS) as the services and admin do."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        instance = model_class(*args, **kwargs)
+        markdown_store(instance)
+        instance.save(force_insert=True)
+        return instance
+
+
+class GroupFactory(MarkdownModelFactory):
     class Meta:
         model = Group
 
@@ -57,7 +71,7 @@ class VenueFactory(factory.django.DjangoModelFactory):
     city = "New York, NY"
 
 
-class SeriesFactory(factory.django.DjangoModelFactory):
+class SeriesFactory(MarkdownModelFactory):
     class Meta:
         model = "events.Series"
 
@@ -66,7 +80,7 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"series-{n}")
 
 
-class SpeakerFactory(factory.django.DjangoModelFactory):
+class SpeakerFactory(MarkdownModelFactory):
     class Meta:
         model = "events.Speaker"
 
@@ -76,7 +90,7 @@ class SpeakerFactory(factory.django.DjangoModelFactory):
     bio = "Works on *cooperatives*."
 
 
-class EventFactory(factory.django.DjangoModelFactory):
+class EventFactory(MarkdownModelFactory):
     """A published two-hour event; pass starts_at (aware) to place it in time."""
 
     class Meta:
@@ -87,8 +101,15 @@ class EventFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"event-{n}")
     summary = "A conversation about cooperatives."
     description = ""
-    description_text = factory.LazyAttribute(lambda o: markdown_to_text(o.description))
     status = "published"
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     venue = factory.SubFactory(VenueFactory)
+
+
+class BreakoutFactory(MarkdownModelFactory):
+    class Meta:
+        model = "events.Breakout"
+
+    event = factory.SubFactory(EventFactory)
+    topic = factory.Sequence(lambda n: f"Topic {n}")

@@ -3,15 +3,7 @@ import zlib
 from django import template
 from django.utils.safestring import mark_safe
 
-from groups.markdown import render_markdown
-
 register = template.Library()
-
-
-@register.filter(name="markdown")
-def markdown_filter(value):
-    """Renders organizer Markdown to sanitized HTML."""
-    return render_markdown(value)
 
 
 HUES = 12

@@ -3,8 +3,8 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from events.models import AgendaItem, Breakout, EventSpeaker, SpeakerRole
-from tests.factories import EventFactory, SpeakerFactory
+from events.models import AgendaItem, EventSpeaker, SpeakerRole
+from tests.factories import BreakoutFactory, EventFactory, SpeakerFactory
 
 
 def build_full_event(**kwargs):
@@ -20,7 +20,7 @@ def build_full_event(**kwargs):
             kind="presentation",
         )  # fmt: skip
     for order in range(4):
-        Breakout.objects.create(
+        BreakoutFactory(
             event=event, order=order, topic=f"Topic {order}", prompt="Discuss.",
             notes="**Outcome**", notes_published=order % 2 == 0,
         )  # fmt: skip

@@ -10,7 +10,15 @@ from django.urls import reverse
 
 from events import services
 from events.models import AgendaItem, Breakout, Event, EventSpeaker, EventStatus, Recurrence
-from tests.factories import EventFactory, SeriesFactory, SpeakerFactory, UserFactory, VenueFactory
+from groups.markdown import render_markdown
+from tests.factories import (
+    BreakoutFactory,
+    EventFactory,
+    SeriesFactory,
+    SpeakerFactory,
+    UserFactory,
+    VenueFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +48,6 @@ def _full_event(group, organizer, **kwargs):
         title="Workers' Rights & Platforms",
         summary="Who owns the app?",
         description="We talk about **ownership**.",
-        description_text="We talk about ownership.",
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=2),
         venue=VenueFactory(),
@@ -70,7 +77,7 @@ def _full_event(group, organizer, **kwargs):
     AgendaItem.objects.create(event=event, order=1, time=time(18, 30), title="Hi", kind="welcome")
     AgendaItem.objects.create(event=event, order=2, time=None, title="Talk", kind="presentation")
     facilitator = UserFactory()
-    Breakout.objects.create(
+    BreakoutFactory(
         event=event, order=1, topic="Pay", prompt="How?", facilitator=facilitator, capacity=8,
         notes="We agreed.", notes_published=True,
     )  # fmt: skip
@@ -113,10 +120,14 @@ def _assert_copied(copy, event):
     assert list(copy.breakouts.values_list(*breakouts)) == list(
         event.breakouts.values_list(*breakouts)
     )
-    assert list(copy.breakouts.values_list("notes", "notes_published")) == [
-        ("", False),
-        ("", False),
+    assert list(copy.breakouts.values_list("notes", "notes_html", "notes_published")) == [
+        ("", "", False),
+        ("", "", False),
     ]
+    assert (copy.description_html, copy.description_text) == (
+        render_markdown(event.description),
+        "We talk about ownership.",
+    )
 
 
 def test_duplicate_of_a_series_event_keeps_everything(group, organizer, media):

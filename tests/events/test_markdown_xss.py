@@ -4,9 +4,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from events.models import Breakout, EventSpeaker
-from groups.markdown import render_markdown
-from tests.factories import EventFactory, SeriesFactory, SpeakerFactory
+from events.models import Breakout, Event, EventSpeaker, Series, Speaker
+from groups.markdown import markdown_store, render_markdown
+from groups.models import Group
+from tests.factories import BreakoutFactory, EventFactory, SeriesFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,19 +78,55 @@ def test_render_markdown_neutralizes(payload):
     assert "<script" not in html.lower()
 
 
-def test_every_markdown_field_is_sanitized_on_its_page(client, group):
-    body = "\n\n".join(PAYLOADS)
-    group.about = body
-    group.step_up = body
-    group.save()
+def _every_markdown_field(group, body):
+    """One row of each model with Markdown fields, written the way the writers write them
+    (markdown_store, which the services, importer, admin and factories call)."""
+    group.about = group.step_up = body
+    group.save(update_fields=["about", "step_up", *markdown_store(group)])
     series = SeriesFactory(group=group, description=body)
     speaker = SpeakerFactory(bio=body)
     event = EventFactory(series=series, description=body)
     EventSpeaker.objects.create(event=event, speaker=speaker)
-    Breakout.objects.create(event=event, topic="T", notes=body, notes_published=True)
-    pages = ["/", event.get_absolute_url(), speaker.get_absolute_url(), series.get_absolute_url()]
-    for url in pages:
+    breakout = BreakoutFactory(event=event, topic="T", notes=body, notes_published=True)
+    return series, speaker, event, breakout
+
+
+def test_every_markdown_field_is_sanitized_on_its_page(client, group):
+    series, speaker, event, breakout = _every_markdown_field(group, "\n\n".join(PAYLOADS))
+    shown = {
+        "/": [group.about_html, group.step_up_html],
+        event.get_absolute_url(): [event.description_html, speaker.bio_html, breakout.notes_html],
+        speaker.get_absolute_url(): [speaker.bio_html],
+        series.get_absolute_url(): [series.description_html],
+    }
+    for url, stored in shown.items():
         html = client.get(url).content.decode()
         assert _problems(html) == [], url
         # The only script elements are our JSON-LD data blocks.
         assert html.lower().count("<script") == html.count('<script type="application/ld+json">')
+        # What was sanitized when it was stored is what the page shows.
+        assert [_problems(part, MARKDOWN_FORBIDDEN) for part in stored] == [[]] * len(stored)
+        assert [part in html for part in stored] == [True] * len(stored), url
+
+
+def test_pages_show_the_stored_html_not_a_fresh_rendering(client, group):
+    series, speaker, event, _breakout = _every_markdown_field(group, "**Markdown**")
+    Group.objects.update(about_html="<p>stored about</p>", step_up_html="<p>stored step</p>")
+    Series.objects.update(description_html="<p>stored series</p>")
+    Speaker.objects.update(bio_html="<p>stored bio</p>")
+    Event.objects.update(description_html="<p>stored event</p>")
+    Breakout.objects.update(notes_html="<p>stored notes</p>")
+    shown = {
+        "/": ["<p>stored about</p>", "<p>stored step</p>"],
+        event.get_absolute_url(): [
+            "<p>stored event</p>",
+            "<p>stored bio</p>",
+            "<p>stored notes</p>",
+        ],
+        speaker.get_absolute_url(): ["<p>stored bio</p>"],
+        series.get_absolute_url(): ["<p>stored series</p>"],
+    }
+    for url, stored in shown.items():
+        html = client.get(url).content.decode()
+        assert [part in html for part in stored] == [True] * len(stored), url
+        assert "<strong>Markdown</strong>" not in html, url

@@ -6,12 +6,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from events.models import Event, Speaker
+from events.models import Breakout, Event, Series, Speaker
 from groups.models import Group, Membership, ResourceLink, Role, SocialLink
 from home.demo import ALBUM_PHOTOS
 from members.models import User
 from photos.models import Album, Photo, PhotoStatus
 from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.markdown_checks import out_of_step
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,11 @@ def test_seed_demo_is_idempotent(db, settings, tmp_path, django_capture_on_commi
     assert all(photo.has_renditions for photo in album.photos.all())
     organizers = sorted(group.memberships.organizers().values_list("user__display_name", flat=True))
     assert organizers == ["Austin", "Demo Organizer", "Mike"]
+    # Its Markdown is stored rendered, as every writer stores it.
+    markdown_rows = [group, *Event.objects.all(), *Series.objects.all(), *Speaker.objects.all(),
+                     *Breakout.objects.all()]  # fmt: skip
+    assert out_of_step(*markdown_rows) == []
+    assert group.html["about"].startswith("<p>We imagine online platforms")
 
 
 def test_home_shows_next_event_and_recent_past(client, group):

@@ -191,6 +191,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events.models import Event, EventSpeaker, EventStatus, Speaker
+from groups.markdown import markdown_store
 from groups.models import Group, Membership, Role
 from groups.services import membership_set_role
 from members.models import User
@@ -201,6 +202,7 @@ group = Group.objects.create(
     name="Production Potluck", slug="production-potluck", tagline="Tested the way it runs",
     step_up="Want to step up? Tell us.", time_zone="Europe/Berlin",
 )
+group.save(update_fields=markdown_store(group))
 
 from django.contrib.auth.hashers import make_password
 
@@ -234,6 +236,7 @@ admin_feed = event("Admin Feed Check", 11)
 shell_feed = event("Shell Feed Check", 12)
 rsvp_event = event("Worker Mail Check", 13)
 speaker = Speaker.objects.create(name="Ada Speaker", slug="ada-speaker", bio="Talks about co-ops.")
+speaker.save(update_fields=markdown_store(speaker))
 EventSpeaker.objects.create(event=cover, speaker=speaker)
 members_album = Album.objects.create(
     group=group, event=members_evening, title="Members Evening photos",
