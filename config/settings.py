@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "groups.middleware.GroupTimezoneMiddleware",
+    # Last, so a page taken from the cache has passed the CSRF, session and locale steps.
+    "home.pagecache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

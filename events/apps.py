@@ -8,15 +8,19 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from groups.generations import page_columns_register
         from groups.hooks import group_changed_register
         from groups.imagefiles import delete_files_receiver
 
         from . import notifications, tasks
         from .calendar_cache import calendar_changed
+        from .generation import page_columns
         from .models import Event, Speaker
 
         # Every feed shows the group's name and time zone: an edit of the group refreshes them.
         group_changed_register(calendar_changed)
+        # Cached pages follow events' own moments (start, end, RSVPs opening and closing).
+        page_columns_register(page_columns)
         # notify() enqueues the task that imports notifications (the import runs one way).
         notifications.send_batch_register(tasks.send_batch)
 

@@ -424,6 +424,19 @@ class Event(models.Model):
             models.Index(fields=["starts_at"], name="events_event_starts_idx"),
             # The feeds' freshness check reads MAX(updated_at) from this index alone.
             models.Index(fields=["updated_at"], name="events_event_updated_idx"),
+            # The page generation (events/generation.py) reads the next end, RSVP opening and
+            # RSVP closing after now from the top of these.
+            models.Index(fields=["ends_at"], name="events_event_ends_idx"),
+            models.Index(
+                fields=["rsvp_opens_at"],
+                name="events_event_rsvp_opens_idx",
+                condition=Q(rsvp_opens_at__isnull=False),
+            ),
+            models.Index(
+                fields=["rsvp_closes_at"],
+                name="events_event_rsvp_closes_idx",
+                condition=Q(rsvp_closes_at__isnull=False),
+            ),
         ]
 
     def __str__(self):

@@ -1,9 +1,10 @@
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -17,6 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from groups import imagefiles
 from groups.access import viewer
+from groups.counts import CountOncePerChangeMixin
 from groups.visibility import allowed
 
 from . import services
@@ -55,7 +57,7 @@ class CaseInsensitiveSlugMixin:
             raise Http404 from missing
 
 
-class UpcomingEventsView(ListView):
+class UpcomingEventsView(CountOncePerChangeMixin, ListView):
     template_name = "events/upcoming.html"
     context_object_name = "events"
     paginate_by = PAGE_SIZE
@@ -64,13 +66,26 @@ class UpcomingEventsView(ListView):
         return Event.objects.published().upcoming().for_listing()
 
 
-class PastEventsView(ListView):
+class PastEventsView(CountOncePerChangeMixin, ListView):
     template_name = "events/past.html"
     context_object_name = "events"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Event.objects.published().past().for_listing().with_attendance()
+        """Only what the count and the order need: the page's rows get the rest afterwards."""
+        return Event.objects.published().past()
+
+    def paginate_queryset(self, queryset, page_size):
+        """Paginate first, then count attendance for the page's events alone (a subquery
+        per row would otherwise also run for every row the OFFSET skips)."""
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = (
+            Event.objects.filter(pk__in=rows.values("pk"))
+            .for_listing()
+            .with_attendance()
+            .order_by("-starts_at", "-pk")
+        )
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -142,7 +157,10 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         context["can_run_door"] = allowed(looking, "rsvp_answers", event=event)
 
         mine = None
-        if user.is_authenticated:
+        version = getattr(self.request, "_potluck_event_version", None)
+        if version is not None and version.event_pk == event.pk and version.rsvp_pk is None:
+            pass  # the page's version query found none of theirs
+        elif user.is_authenticated:
             mine = rsvps.filter(member=user).with_waitlist_position().first()
         context["my_rsvp"] = mine
         organizer = is_organizer(user)
@@ -182,6 +200,59 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
             ),
         )
         return context
+
+
+@dataclass(frozen=True)
+class EventPageVersion:
+    """Which version of an event page a signed-in person sees: everything the page shows
+    that is not the same for every member (home/pagecache.py keys cached pages by it).
+
+    Members with the same role and flags and no RSVP and no host duty see the same page; a
+    person with an RSVP or named as a host gets a version of their own (person is set).
+    """
+
+    event_pk: int
+    role: str | None
+    is_staff: bool
+    is_superuser: bool
+    is_organizer: bool
+    is_host: bool
+    rsvp_pk: int | None
+    person: int | None
+
+
+def event_page_version(request, slug: str) -> EventPageVersion | None:
+    """One query (the event with this person's RSVP and host duty) besides the viewer and
+    permission lookups the page makes anyway; None when the page must be rendered."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    row = (
+        by_slug(Event.objects.order_by(), slug)
+        .annotate(
+            my_rsvp=Subquery(
+                RSVP.objects.filter(event=OuterRef("pk"), member=user).values("pk")[:1]
+            ),
+            is_host=Exists(Event.hosts.through.objects.filter(event=OuterRef("pk"), user=user)),
+        )
+        .values_list("pk", "my_rsvp", "is_host")
+        .first()
+    )
+    if row is None:
+        return None
+    event_pk, rsvp_pk, is_host = row
+    version = EventPageVersion(
+        event_pk=event_pk,
+        role=viewer(request).role,
+        is_staff=user.is_staff,
+        is_superuser=user.is_superuser,
+        is_organizer=is_organizer(user),
+        is_host=is_host,
+        rsvp_pk=rsvp_pk,
+        person=user.pk if rsvp_pk is not None or is_host else None,
+    )
+    request._potluck_event_version = version
+    return version
 
 
 def rsvp_breakouts(event: Event, mine: RSVP | None, seats_left: int | None) -> list[Breakout]:

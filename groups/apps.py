@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +9,7 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .generations import m2m_changed_receiver, row_changed_receiver
         from .imagefiles import delete_files_receiver
         from .models import Group
 
@@ -18,3 +19,7 @@ class GroupsConfig(AppConfig):
             weak=False,
             dispatch_uid="group_files",
         )
+        # Cached public pages: any write to the project's own tables (groups/generations.py).
+        post_save.connect(row_changed_receiver, dispatch_uid="pages_generation_save")
+        post_delete.connect(row_changed_receiver, dispatch_uid="pages_generation_delete")
+        m2m_changed.connect(m2m_changed_receiver, dispatch_uid="pages_generation_m2m")

@@ -1,8 +1,11 @@
 from django.http import Http404
 from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from . import compression
+from .generations import group_and_generation
 from .health import healthz
 from .models import Group
 
@@ -22,8 +25,9 @@ class GroupTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        group = Group.objects.current()
+        group, generation = group_and_generation()
         request._potluck_group = group
+        request._potluck_generation = generation
         if group is not None:
             timezone.activate(group.zone)
         try:
@@ -49,11 +53,10 @@ class HealthzMiddleware:
 
 
 class CompressionMiddleware(GZipMiddleware):
-    """gzip for HTML, feeds and JSON; images and archives are compressed already.
+    """Brotli or gzip for HTML, feeds and JSON; images and archives are compressed already.
 
-    BREACH: Django's GZipMiddleware adds up to 100 random bytes to every compressed response
-    ("Heal the Breach"), and CSRF tokens are masked afresh for each response, so a secret on
-    the page cannot be recovered by watching compressed sizes.
+    BREACH: see groups/compression.py. Responses with a CSRF token or for a signed-in person
+    get gzip with Django's random padding ("Heal the Breach"); brotli only for the rest.
     """
 
     SKIP = ("image/", "application/zip", "application/gzip", "video/", "audio/")
@@ -61,4 +64,26 @@ class CompressionMiddleware(GZipMiddleware):
     def process_response(self, request, response):
         if response.get("Content-Type", "").startswith(self.SKIP):
             return response
-        return super().process_response(request, response)
+        if response.streaming or len(response.content) < 200:
+            return super().process_response(request, response)
+        if response.has_header("Content-Encoding"):
+            return response
+        coding = compression.negotiate(
+            request, secret_free=compression.response_is_secret_free(request, response)
+        )
+        if coding == compression.GZIP:
+            return super().process_response(request, response)
+        if coding is None:  # no coding accepted (gzip;q=0 included): the body as it is
+            patch_vary_headers(response, ("Accept-Encoding",))
+            return response
+        patch_vary_headers(response, ("Accept-Encoding",))
+        packed = compression.compress(response.content, compression.BR)
+        if len(packed) >= len(response.content):
+            return response
+        response.content = packed
+        response.headers["Content-Length"] = str(len(packed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = compression.BR
+        return response

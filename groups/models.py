@@ -145,6 +145,14 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["group", "user"], name="groups_membership_unique"),
         ]
+        indexes = [
+            # The home page lists the organizers in this order: read from here, no sort.
+            models.Index(
+                fields=["group", "role", "joined_at", "id"],
+                condition=models.Q(role__in=ORGANIZER_ROLES),
+                name="groups_organizers_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from events.models import Event, guest_speakers_prefetch
 from groups.access import Viewer
+from groups.counts import counted_once
 from groups.db import subquery_count
 from groups.models import Group, Membership
 from groups.queries import group_links
@@ -43,7 +44,9 @@ def group_counts(group: Group, now=None) -> dict:
     }
 
 
-def home_context(group: Group, looking: Viewer, now=None) -> dict:
+def home_context(group: Group, looking: Viewer, now=None, *, generation=None) -> dict:
+    """generation: the request's (groups.generations.request_generation), under which the
+    counts are kept: counted once per change rather than on every page."""
     now = now or timezone.now()
     user = looking.user
     published = Event.objects.published().select_related("venue")
@@ -75,5 +78,5 @@ def home_context(group: Group, looking: Viewer, now=None) -> dict:
             .exclude(grid_jpeg="")
             .order_by("-uploaded_at", "-pk")[:RECENT_PHOTOS]
         ),
-        "counts": group_counts(group, now),
+        "counts": counted_once(generation, "home-counts", lambda: group_counts(group, now)),
     }

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from groups import ratelimit, services
 from groups.access import viewer
 from groups.forms import ContactForm
+from groups.generations import request_generation
 from groups.middleware import group_or_404
 
 from .queries import home_context
@@ -17,7 +18,7 @@ def _render_home(request, form, status=200):
     group = request._potluck_group
     context = {"contact_form": form}
     if group is not None:
-        context.update(home_context(group, viewer(request)))
+        context.update(home_context(group, viewer(request), generation=request_generation(request)))
     return TemplateResponse(request, "groups/home.html", context, status=status)
 
 

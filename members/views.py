@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from events.calendar_views import subscribe_links
 from events.ical import absolute
 from events.models import Event, RSVPStatus
+from groups import counts
 from groups.access import viewer
 from groups.middleware import group_or_404
 from groups.models import Membership
@@ -27,6 +27,9 @@ from .forms import DeleteAccountForm, DirectorySearchForm, NotificationsForm, Pr
 from .models import User
 
 MEMBERS_PER_PAGE = 30
+# Names ignoring case, then the person (one membership each): the order of the
+# members_user_name_ci_idx index, which the directory reads up to the end of a page.
+DIRECTORY_ORDER = (Lower("user__display_name"), "user_id")
 
 
 def _me_context(request, **forms) -> dict:
@@ -126,7 +129,7 @@ def directory(request):
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if query:
         memberships = memberships.filter(user__display_name__icontains=query)
-    paginator = Paginator(memberships.order_by(Lower("user__display_name"), "pk"), MEMBERS_PER_PAGE)
+    paginator = counts.paginator(request, memberships.order_by(*DIRECTORY_ORDER), MEMBERS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,

@@ -173,7 +173,23 @@ class Photo(models.Model):
                 name="photos_photo_takedown_hides",
             ),
         ]
-        indexes = [models.Index(fields=["album", "status", "uploaded_at"], name="photos_album_idx")]
+        indexes = [
+            models.Index(fields=["album", "status", "uploaded_at"], name="photos_album_idx"),
+            # An album's published photos in page order (the album page stops after its
+            # rows), and each album's count on the albums list, read from the index alone.
+            models.Index(
+                fields=["album", "uploaded_at", "id"],
+                condition=Q(status=PhotoStatus.PUBLISHED),
+                name="photos_published_idx",
+            ),
+            # The newest published photos that have a grid rendition (home page, profiles):
+            # read newest first, the LIMIT stops after a few rows instead of sorting them all.
+            models.Index(
+                fields=["-uploaded_at", "-id"],
+                condition=Q(status=PhotoStatus.PUBLISHED) & ~Q(grid_jpeg=""),
+                name="photos_recent_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.caption or self.alt_text or f"Photo {self.pk}"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import DetailView, ListView
 
 from events.models import Event, by_slug
+from groups import counts
 from groups.access import viewer
 from groups.db import subquery_count
 from groups.visibility import allowed
@@ -28,18 +29,31 @@ def _published_count():
     return subquery_count(Photo.objects.published().filter(album=OuterRef("pk")), "album")
 
 
-class AlbumListView(ListView):
+# The most recent event's album first, then by creation (where an album of no event goes is
+# where the database sorts NULL: first on PostgreSQL).
+ALBUM_ORDER = ("-event__starts_at", "-created_at", "-pk")
+
+
+class AlbumListView(counts.CountOncePerChangeMixin, ListView):
     template_name = "photos/albums.html"
     context_object_name = "albums"
     paginate_by = ALBUMS_PER_PAGE
 
     def get_queryset(self):
-        return (
-            Album.objects.visible_to(self.request.user)
+        """Only what the count and the order need: the page's rows are joined afterwards."""
+        return Album.objects.visible_to(self.request.user).order_by(*ALBUM_ORDER)
+
+    def paginate_queryset(self, queryset, page_size):
+        """Paginate first, then join the event and cover and count photos for the page's
+        albums alone, in the same query (its ids are a LIMIT subquery)."""
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = (
+            Album.objects.filter(pk__in=rows.values("pk"))
             .select_related("event", "cover_photo")
             .annotate(photo_count=_published_count())
-            .order_by("-event__starts_at", "-created_at", "-pk")
+            .order_by(*ALBUM_ORDER)
         )
+        return paginator, page, page.object_list, is_paginated
 
 
 class AlbumDetailView(DetailView):
@@ -50,15 +64,15 @@ class AlbumDetailView(DetailView):
         return Album.objects.visible_to(self.request.user).select_related("event")
 
     def get_context_data(self, **kwargs):
-        from django.core.paginator import Paginator
-
         context = super().get_context_data(**kwargs)
         photos = Photo.objects.visible_to(self.request.user).filter(album=self.object)
-        paginator = Paginator(photos.order_by("uploaded_at", "pk"), PHOTOS_PER_PAGE)
-        page = paginator.get_page(self.request.GET.get("page"))
+        pages = counts.paginator(
+            self.request, photos.order_by("uploaded_at", "pk"), PHOTOS_PER_PAGE
+        )
+        page = pages.get_page(self.request.GET.get("page"))
         context.update(
             page_obj=page,
-            paginator=paginator,
+            paginator=pages,
             is_paginated=page.has_other_pages(),
             photos=page.object_list,
             can_upload=services.can_upload(self.request.user, self.object),

@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from django.urls import reverse
 from PIL import Image
 
-from groups import requestlimits, slots
+from groups import generations, requestlimits, slots
 from groups.models import Group
 from photos import services
 from photos.models import Album, Photo
@@ -120,7 +120,8 @@ def test_upload_request_of_ten_worst_files_costs_under_half_a_second_of_cpu(
         started = time.process_time()
         response = client.post(url, {"files": files})
         spent = time.process_time() - started
-    assert (response.status_code, len(callbacks)) == (302, 10)
+    tasks = [c for c in callbacks if getattr(c, "func", None) is not generations._bump]
+    assert (response.status_code, len(tasks)) == (302, 10)
     # The test client's own encoding of the ~95 MB body is counted too.
     assert spent < 0.5, spent
     assert Photo.objects.filter(status="processing").count() == 10

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from groups import generations
 from members import services as member_services
 from photos import services
 from photos.models import Album, Photo
@@ -55,9 +56,11 @@ def uploads(client, album, attendee, media_root, django_capture_on_commit_callba
         ("processing", "IMG_2.jpg"),
     ]
     assert stored_files(media_root) == sorted([damaged.incoming_name, waiting.incoming_name])
-    callbacks[0]()  # the worker takes the first
+    # The queued tasks, without the cache generation bumps that also wait for the commit.
+    tasks = [c for c in callbacks if getattr(c, "func", None) is not generations._bump]
+    tasks[0]()  # the worker takes the first
     damaged.refresh_from_db()
-    return {"url": url, "damaged": damaged, "waiting": waiting, "next": callbacks[1]}
+    return {"url": url, "damaged": damaged, "waiting": waiting, "next": tasks[1]}
 
 
 def test_damaged_pixels_are_refused_by_the_worker_with_the_reason_for_the_uploader(

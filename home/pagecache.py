@@ -1,0 +1,182 @@
+"""Render once, serve many: public pages for visitors without a session, built once per change.
+
+A visitor who sends no session cookie sees exactly what every other such visitor sees, so the
+page is rendered once and kept in the "bodies" cache under a key that holds the page
+generation (below), the language, the host and the full path. The generation is read from
+the database in one query on every request, so a change made by any worker, server or
+management command is on every server's next page, with Redis or with per-process memory;
+a timer never decides freshness.
+
+A signed-in person's event page is cached too, under the version of the page they see
+(events.views.EventPageVersion: role and flags, and their own RSVP or host duty, so members
+without either share one copy; a person with an RSVP has a copy of their own).
+
+What never lands in the cache:
+- any other page for someone with a session, or a response that sets a cookie, writes the
+  session or adds a message;
+- a CSRF token: the page is rendered with a hole where {% csrf_token %} goes, and each
+  response fills the hole with a token masked for that visitor (which also sets their
+  cookie). A page whose rendering asks for a real token anyway is simply not stored.
+Pages without a hole are kept compressed (brotli and gzip, built once); see compression.py
+for BREACH.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from events.views import event_page_version
+from groups import compression
+from groups.generations import request_generation
+
+# Pages that look the same to every visitor without a session (by URL name).
+PUBLIC_PAGES = frozenset(
+    {
+        "home",
+        "events:upcoming",
+        "events:past",
+        "events:detail",
+        "events:speaker",
+        "events:series",
+        "events:subscribe",
+        "photos:albums",
+        "photos:album",
+        "photos:photo",
+        "members:privacy",
+    }
+)
+# Pages a signed-in person may get from the cache too: the function says which version of
+# the page they see (everything on it that is not the same for every member), or None.
+MEMBER_PAGES = {"events:detail": event_page_version}
+# Query parameters those pages read; any other parameter is served uncached (so made-up
+# parameters cannot fill the cache).
+QUERY_PARAMETERS = frozenset({"page"})
+# What {% csrf_token %} writes into a cached page, replaced for each response.
+CSRF_HOLE = "potluck-csrf-hole-3f9a7c1e5b2d4f60"
+TIMEOUT = 24 * 3600  # a bound on memory only: keys change with the data
+HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "X-Robots-Tag")
+IDENTITY = "identity"
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    coding: str  # IDENTITY, or the Content-Encoding of body
+    hole: bool  # body has CSRF_HOLE (and is then kept uncompressed)
+
+
+def _key(request) -> str | None:
+    """The cache key of this request's page, or None when it must be rendered for it."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    match = request.resolver_match
+    if match is None or match.view_name not in PUBLIC_PAGES:
+        return None
+    if not set(request.GET) <= QUERY_PARAMETERS:
+        return None
+    cookies = request.COOKIES
+    if CookieStorage.cookie_name in cookies:
+        return None  # a message waiting to be shown
+    version = None
+    if settings.SESSION_COOKIE_NAME in cookies:
+        versions = MEMBER_PAGES.get(match.view_name)
+        if versions is None or SessionStorage.session_key in request.session:
+            return None
+        version = versions(request, **match.kwargs)
+        if version is None:
+            return None
+    parts = (
+        version,
+        request_generation(request),
+        translation.get_language(),
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+    )
+    return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def _storable(request, response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if response.has_header("Content-Encoding"):
+        return False
+    if "private" in response.get("Cache-Control", "") or "no-store" in response.get(
+        "Cache-Control", ""
+    ):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # a real token was written into the page
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    messages = getattr(request, "_messages", None)
+    return not (messages is not None and getattr(messages, "added_new", False))
+
+
+def _fill(body: bytes, request) -> bytes:
+    return body.replace(CSRF_HOLE.encode(), get_token(request).encode())
+
+
+class PublicPageCacheMiddleware:
+    """Serves PUBLIC_PAGES from the cache to visitors without a session (see module doc).
+
+    It comes after the CSRF middleware, so the token a response asks for gets its cookie.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_potluck_page_key", None)
+        if key is not None and _storable(request, response):
+            self._store(key, response)
+            if CSRF_HOLE.encode() in response.content:
+                response.content = _fill(response.content, request)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        key = _key(request)
+        if key is None:
+            return None
+        coding = compression.negotiate(request) or IDENTITY
+        page = caches["bodies"].get(f"{key}:{coding}")
+        if page is None:
+            request._potluck_page_key = key
+            return None
+        response = HttpResponse(_fill(page.body, request) if page.hole else page.body)
+        for name, value in page.headers:
+            response.headers[name] = value
+        if page.coding != IDENTITY:
+            response.headers["Content-Encoding"] = page.coding
+        patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+        return response
+
+    def process_template_response(self, request, response):
+        if getattr(request, "_potluck_page_key", None) is not None:
+            response.context_data = {**(response.context_data or {}), "csrf_token": CSRF_HOLE}
+        return response
+
+    def _store(self, key: str, response) -> None:
+        body = response.content
+        headers = tuple((name, response[name]) for name in HEADERS if response.has_header(name))
+        bodies = caches["bodies"]
+        if CSRF_HOLE.encode() in body:
+            page = CachedPage(body, headers, IDENTITY, hole=True)
+            pages = {f"{key}:{coding}": page for coding in (*compression.CODINGS, IDENTITY)}
+        else:
+            pages = {f"{key}:{IDENTITY}": CachedPage(body, headers, IDENTITY, hole=False)}
+            for coding in compression.CODINGS:
+                packed = compression.compress(body, coding, once=True)
+                pages[f"{key}:{coding}"] = CachedPage(packed, headers, coding, hole=False)
+        bodies.set_many(pages, timeout=TIMEOUT)
