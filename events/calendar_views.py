@@ -1,52 +1,58 @@
 """The iCalendar feeds and the page that explains how to subscribe.
 
 The feeds never touch the session or the logged-in user: calendar clients send no cookies, and
-a response that set one would not be cacheable.
+a response that set one would not be cacheable. How they are cached, and why a conditional
+request needs no body: calendar_cache.py.
 """
 
-from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from groups import compression
 from groups.middleware import group_or_404
 
 from . import ical
-from .calendar_cache import CachedFeed, cached_feed
+from .calendar_cache import IDENTITY, WINDOW, FeedVersion, feed_body, feed_length, feed_version
 from .models import RSVP, Event, RSVPStatus, by_slug
 
-RECENT = timedelta(days=365)
+CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def in_feed_window(now=None):
-    """Published events that are upcoming, or past but from the last twelve months."""
-    return Event.objects.published().upcoming_or_recent(now, recent=RECENT)
+def in_feed_window(now):
+    """Published events that are upcoming, or past but started in the last twelve months."""
+    return Event.objects.published().upcoming_or_recent(now, recent=WINDOW)
 
 
-def _last_modified(events) -> object:
-    return max((ical.last_changed(e) for e in events), default=None)
-
-
-def _respond(request, feed: CachedFeed, *, filename: str, private: bool) -> HttpResponse:
+def _respond(request, version: FeedVersion, build, *, filename: str, private: bool):
+    """200 or 304 for GET and HEAD, in the coding the client accepts (feeds hold no secret)."""
     # HTTP dates have whole seconds; compare in whole seconds too.
-    last_modified = int(feed.last_modified.timestamp()) if feed.last_modified else None
-    not_modified = get_conditional_response(request, etag=feed.etag, last_modified=last_modified)
-    if not_modified is not None:
-        response = not_modified
-    else:
-        response = HttpResponse(feed.body, content_type="text/calendar; charset=utf-8")
+    modified = version.last_modified
+    last_modified = int(modified.timestamp()) if modified else None
+    response = get_conditional_response(request, etag=version.etag, last_modified=last_modified)
+    if response is None:
+        coding = compression.negotiate(request) or IDENTITY
+        if request.method == "HEAD":
+            response = HttpResponse(content_type=CONTENT_TYPE)
+            response["Content-Length"] = str(feed_length(version, coding, build))
+        else:
+            response = HttpResponse(feed_body(version, coding, build), content_type=CONTENT_TYPE)
+        if coding != IDENTITY:
+            response["Content-Encoding"] = coding  # so the compression middleware passes it by
         response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["ETag"] = feed.etag
+    response["ETag"] = version.etag
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified)
+    patch_vary_headers(response, ("Accept-Encoding",))
     if private:
         patch_cache_control(response, private=True, max_age=300)
     else:
@@ -56,16 +62,43 @@ def _respond(request, feed: CachedFeed, *, filename: str, private: bool) -> Http
 
 @require_safe
 def group_feed(request):
+    """Upcoming events and the last twelve months: what calendar apps need day to day."""
+    group = group_or_404(request)
+    now = timezone.now()
+
+    def build():
+        events = ical.feed_events(in_feed_window(now).filter(group=group))
+        return ical.build_calendar(
+            events, group=group, name=group.name, description=group.tagline or group.name
+        )
+
+    version = feed_version("group", window_since=now - WINDOW)
+    return _respond(request, version, build, filename="calendar.ics", private=False)
+
+
+def _history_name(group) -> str:
+    """Not the group feed's name: someone may subscribe to both."""
+    return _("%(group)s: all events") % {"group": group.name}
+
+
+@require_safe
+def group_history_feed(request):
+    """Every published event, however old: for those who keep the group's whole history."""
     group = group_or_404(request)
 
     def build():
-        events = ical.feed_events(in_feed_window().filter(group=group))
-        body = ical.build_calendar(
-            events, group=group, name=group.name, description=group.tagline or group.name
+        events = ical.feed_events(
+            Event.objects.published().filter(group=group).order_by("starts_at", "pk")
         )
-        return body, _last_modified(events)
+        return ical.build_calendar(
+            events,
+            group=group,
+            name=_history_name(group),
+            description=group.tagline or group.name,
+        )
 
-    return _respond(request, cached_feed("group", build), filename="calendar.ics", private=False)
+    version = feed_version("history")
+    return _respond(request, version, build, filename="calendar-all.ics", private=False)
 
 
 @require_safe
@@ -75,32 +108,32 @@ def event_feed(request, slug):
 
     def build():
         events = ical.feed_events(Event.objects.filter(pk=event.pk))
-        body = ical.build_calendar(
+        return ical.build_calendar(
             events, group=group, name=events[0].title, description=group.name
         )
-        return body, _last_modified(events)
 
-    feed = cached_feed(f"event:{event.pk}", build)
-    return _respond(request, feed, filename=f"{event.slug}.ics", private=False)
+    version = feed_version(f"event:{event.pk}")
+    return _respond(request, version, build, filename=f"{event.slug}.ics", private=False)
 
 
 @require_safe
 def personal_feed(request, token):
     group = group_or_404(request)
     member = get_object_or_404(get_user_model(), calendar_token=token, is_active=True)
+    now = timezone.now()
 
     def build():
         rsvps = RSVP.objects.filter(
             member=member,
             status__in=[RSVPStatus.GOING, RSVPStatus.WAITLISTED],
-            event__in=in_feed_window().values("pk"),
+            event__in=in_feed_window(now).values("pk"),
         ).values_list("event_id", "status")
         going = frozenset(pk for pk, status in rsvps if status == RSVPStatus.GOING)
         waitlisted = frozenset(pk for pk, status in rsvps if status == RSVPStatus.WAITLISTED)
         events = ical.feed_events(
             Event.objects.filter(pk__in=going | waitlisted).order_by("starts_at", "pk")
         )
-        body = ical.build_calendar(
+        return ical.build_calendar(
             events,
             group=group,
             name=_("%(group)s: my events") % {"group": group.name},
@@ -108,10 +141,11 @@ def personal_feed(request, token):
             going_ids=going,
             waitlisted_ids=waitlisted,
         )
-        return body, _last_modified(events)
 
-    feed = cached_feed(f"member:{member.pk}:{token}", build, member_id=member.pk)
-    return _respond(request, feed, filename="my-events.ics", private=True)
+    version = feed_version(
+        f"member:{member.pk}:{token}", member_id=member.pk, window_since=now - WINDOW
+    )
+    return _respond(request, version, build, filename="my-events.ics", private=True)
 
 
 def subscribe_links(feed_url: str, name: str) -> dict:
@@ -146,8 +180,12 @@ def google_add_link(event: Event) -> str:
 @require_safe
 def subscribe(request):
     group = group_or_404(request)
-    feed_url = ical.absolute("/calendar.ics")
-    context = {"links": subscribe_links(feed_url, group.name)}
+    feed_url = ical.absolute(reverse("events:calendar"))
+    history_url = ical.absolute(reverse("events:calendar_history"))
+    context = {
+        "links": subscribe_links(feed_url, group.name),
+        "history_links": subscribe_links(history_url, _history_name(group)),
+    }
     if request.user.is_authenticated:
         personal = ical.absolute(f"/calendar/{request.user.calendar_token}.ics")
         context["personal_links"] = subscribe_links(personal, group.name)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("events/feed.atom", require_safe(feeds.UpcomingEventsAtomFeed()), name="atom"),
     path("calendar.ics", calendar_views.group_feed, name="calendar"),
     path("calendar/", calendar_views.subscribe, name="subscribe"),
+    # Before the personal feeds: no token is "all" (they are 43 characters long).
+    path("calendar/all.ics", calendar_views.group_history_feed, name="calendar_history"),
     path("calendar/<str:token>.ics", calendar_views.personal_feed, name="personal_calendar"),
     path("events/<slug:slug>/calendar.ics", calendar_views.event_feed, name="event_calendar"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),

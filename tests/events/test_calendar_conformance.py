@@ -903,6 +903,30 @@ def test_three_parsers_agree_on_the_single_event_and_personal_feeds(client, node
         assert disagreements(node, body, stored_instants(events)) == []
 
 
+def test_three_parsers_agree_on_the_full_history_feed(client, node, group):
+    """Years later, the group feed keeps its last twelve months; /calendar/all.ics keeps every
+    event, around every change of offset from 2026 to 2030, and reads the same everywhere."""
+    events = [
+        EventFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=2))
+        for start in starts_around_changes("America/New_York")
+    ]
+    with time_machine.travel(datetime(2031, 9, 1, tzinfo=UTC), tick=False):
+        recent = [e for e in events if e.starts_at >= datetime(2030, 9, 1, tzinfo=UTC)]
+        assert 0 < len(recent) < len(events)
+        windowed = client.get("/calendar.ics").content
+        assert set(icalendar_instants(windowed)) == set(stored_instants(recent))
+        body = client.get("/calendar/all.ics").content
+
+    assert_feed_rules(body, "America/New_York")
+    assert_calendar_properties(
+        content_lines(body),
+        name="Platform Cooperatives, NYC: all events",
+        description=group.tagline,
+        zone_name="America/New_York",
+    )
+    assert disagreements(node, body, stored_instants(events)) == []
+
+
 def test_a_wrong_vtimezone_is_caught_by_the_parsers_that_read_it(client, node):
     """Negative control: swap TZOFFSETFROM and TZOFFSETTO and the comparison must object."""
     group = GroupFactory(time_zone="Europe/Berlin", contact_email=CONTACT)

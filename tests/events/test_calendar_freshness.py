@@ -30,14 +30,13 @@ def event(group):
 
 
 def test_a_raw_save_is_in_the_feed_at_the_next_request(client, event):
-    assert _titles(client.get("/calendar.ics")) == ["Coop night"]
-    assert _titles(client.get(f"/events/{event.slug}/calendar.ics")) == ["Coop night"]
+    feeds = ["/calendar.ics", "/calendar/all.ics", f"/events/{event.slug}/calendar.ics"]
+    assert [_titles(client.get(url)) for url in feeds] == [["Coop night"]] * 3
     # What `manage.py shell` would do: no service, no admin, no cache call.
     renamed = Event.objects.get(pk=event.pk)
     renamed.title = "Platform co-op night"
     renamed.save()
-    assert _titles(client.get("/calendar.ics")) == ["Platform co-op night"]
-    assert _titles(client.get(f"/events/{event.slug}/calendar.ics")) == ["Platform co-op night"]
+    assert [_titles(client.get(url)) for url in feeds] == [["Platform co-op night"]] * 3
 
 
 def test_a_venue_or_speaker_saved_anywhere_moves_the_generation(event):

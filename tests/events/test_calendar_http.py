@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from events import services
 from events.ical import event_uid
-from events.models import EventStatus
+from events.models import RSVP, EventStatus, RSVPStatus
 from members import services as member_services
 from tests.factories import EventFactory, UserFactory, VenueFactory
 
@@ -24,7 +24,7 @@ def _vevents(response):
     return {str(v["uid"]): v for v in Calendar.from_ical(response.content).walk("VEVENT")}
 
 
-@pytest.mark.parametrize("url", ["/calendar.ics", "event"])
+@pytest.mark.parametrize("url", ["/calendar.ics", "/calendar/all.ics", "event"])
 def test_feed_headers_and_conditional_requests(client, event, url):
     url = f"/events/{event.slug}/calendar.ics" if url == "event" else url
     response = client.get(url)
@@ -79,6 +79,40 @@ def test_feed_window_upcoming_and_last_twelve_months(client, group):
     uids = set(_vevents(client.get("/calendar.ics")))
     assert uids == {event_uid(recent), event_uid(upcoming)}
     assert event_uid(old) not in uids and event_uid(draft) not in uids
+    # The personal feed has the same window.
+    member = UserFactory()
+    for going in (recent, old):
+        RSVP.objects.create(event=going, member=member, status=RSVPStatus.GOING)
+    personal = set(_vevents(client.get(f"/calendar/{member.calendar_token}.ics")))
+    assert personal == {event_uid(recent)}
+
+
+def test_full_history_feed_has_every_published_event(client, group):
+    now = timezone.now()
+    decade_ago = EventFactory(starts_at=now - timedelta(days=3650))
+    old = EventFactory(starts_at=now - timedelta(days=400))
+    cancelled = EventFactory(starts_at=now - timedelta(days=500), status=EventStatus.CANCELLED)
+    recent = EventFactory(starts_at=now - timedelta(days=300))
+    upcoming = EventFactory(starts_at=now + timedelta(days=400))
+    EventFactory(starts_at=now - timedelta(days=600), status="draft")
+    response = client.get("/calendar/all.ics")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'inline; filename="calendar-all.ics"'
+    assert "public" in response["Cache-Control"]
+    assert list(_vevents(response)) == [
+        event_uid(e) for e in (decade_ago, cancelled, old, recent, upcoming)
+    ]
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["x-wr-calname"]) == f"{group.name}: all events"
+    # Its own ETag, with the same caching rules as the group's feed.
+    etag = response["ETag"]
+    assert etag != client.get("/calendar.ics")["ETag"]
+    assert client.get("/calendar/all.ics", headers={"if-none-match": etag}).status_code == 304
+    old.title = "Renamed"
+    services.event_save(event=old, by=None, changed_fields=["title"])
+    changed = client.get("/calendar/all.ics", headers={"if-none-match": etag})
+    assert changed.status_code == 200
+    assert str(_vevents(changed)[event_uid(old)]["summary"]) == "Renamed"
 
 
 def test_venue_change_moves_upcoming_events(client, group):
@@ -144,6 +178,10 @@ def test_subscribe_page_links(client, group):
     assert "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F127.0.0.1%3A8000" in html
     assert "https://outlook.live.com/calendar/0/addfromweb?url=http" in html
     assert "every several hours" in html
+    # The full history, offered beside it.
+    assert 'href="webcal://127.0.0.1:8000/calendar/all.ics"' in html
+    assert 'value="http://127.0.0.1:8000/calendar/all.ics"' in html
+    assert "Every event, however old" in html
 
 
 def test_event_page_add_to_calendar(client, event):
@@ -159,6 +197,7 @@ def test_event_page_add_to_calendar(client, event):
     [
         ("/calendar.ics", "post", 405),
         ("/calendar.ics", "put", 405),
+        ("/calendar/all.ics", "post", 405),
         ("/calendar/not-a-token.ics", "get", 404),
         ("/events/no-such-event/calendar.ics", "get", 404),
         ("/me/calendar/rotate/", "get", 302),  # anonymous: to log in first

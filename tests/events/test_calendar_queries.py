@@ -22,7 +22,8 @@ GROUP_FEED = 4
 # Uncached personal feed: group, member by token, generation, the member's RSVPs, events,
 # speakers.
 PERSONAL_FEED = 6
-# A 304 from the warm cache: group, generation; the personal feed also finds the member.
+# A 304, from a warm or an empty cache: group, generation; the personal feed also finds the
+# member.
 GROUP_304 = 2
 PERSONAL_304 = 3
 
@@ -104,13 +105,28 @@ def test_group_feed_queries_do_not_grow_with_events(
     assert (small, large) == (GROUP_FEED, GROUP_FEED)
 
 
-def test_group_feed_304_queries(client, group, venues, speakers, series, outside):
+def test_full_history_feed_queries_do_not_grow_with_events(
+    client, group, venues, speakers, series, outside
+):
+    """The group feed's queries, with the older published event in it too."""
+    _add_events(10, venues=venues, speakers=speakers, series=series)
+    small, response = _queries(client, "/calendar/all.ics")
+    assert len(_vevents(response)) == 11
+    _add_events(190, venues=venues, speakers=speakers, series=series)
+    large, response = _queries(client, "/calendar/all.ics")
+    assert len(_vevents(response)) == 201
+    assert (small, large) == (GROUP_FEED, GROUP_FEED)
+
+
+@pytest.mark.parametrize("cold", [False, True], ids=["warm", "cache-emptied"])
+def test_group_feed_304_queries(client, group, venues, speakers, series, outside, cold):
+    """The ETag and Last-Modified come from the generation: no build, even with no cache."""
     _add_events(200, venues=venues, speakers=speakers, series=series)
     _, response = _queries(client, "/calendar.ics")
     etag, modified = response["ETag"], response["Last-Modified"]
-    by_etag, _ = _queries(client, "/calendar.ics", status=304, cold=False, if_none_match=etag)
+    by_etag, _ = _queries(client, "/calendar.ics", status=304, cold=cold, if_none_match=etag)
     by_date, _ = _queries(
-        client, "/calendar.ics", status=304, cold=False, if_modified_since=modified
+        client, "/calendar.ics", status=304, cold=cold, if_modified_since=modified
     )
     assert (by_etag, by_date) == (GROUP_304, GROUP_304)
 
@@ -146,5 +162,6 @@ def test_personal_feed_queries_do_not_grow_with_rsvps(
     assert (small, large) == (PERSONAL_FEED, PERSONAL_FEED)
 
     etag = response["ETag"]
-    conditional, _ = _queries(client, url, status=304, cold=False, if_none_match=etag)
-    assert conditional == PERSONAL_304
+    warm, _ = _queries(client, url, status=304, cold=False, if_none_match=etag)
+    emptied, _ = _queries(client, url, status=304, cold=True, if_none_match=etag)
+    assert (warm, emptied) == (PERSONAL_304, PERSONAL_304)

@@ -24,6 +24,7 @@ SITE_PATHS = [
     "/events/past/",
     "/events/feed.atom",
     "/calendar.ics",
+    "/calendar/all.ics",
     "/calendar/",
     "/photos/",
     "/members/",

@@ -5,12 +5,14 @@ sharing one PostgreSQL database and (in one run) Redis; a db_worker sends the em
 test runs once per cache setup (see conftest.py).
 """
 
+import gzip
 import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from itertools import cycle
 
+import brotli
 import pytest
 
 from .client import Client
@@ -245,6 +247,31 @@ def test_import_ics_is_in_both_servers_feeds_and_listings(production, tmp_path):
     )
     production.stack.manage("import_ics", str(source))
     assert _titles_everywhere(production, None, title) == {}
+
+
+def test_feeds_validate_across_servers_and_codings(production):
+    """One weak ETag per feed, the same on every worker of both servers and in every coding:
+    the ETag comes from the change generation, so a 304 needs no body on any of them."""
+    client = Client()
+    for path in ("/calendar.ics", "/calendar/all.ics"):
+        plain = client.get(production.a, path)
+        assert plain.status == 200 and "Content-Encoding" not in plain.headers
+        etag = plain.headers["ETag"]
+        assert etag.startswith('W/"')
+        for server in production.servers:
+            for coding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+                for _ in range(REPEAT):
+                    response = client.get(server, path, headers={"Accept-Encoding": coding})
+                    assert (response.status, response.headers["ETag"]) == (200, etag)
+                    assert response.headers["Content-Encoding"] == coding
+                    assert "Accept-Encoding" in response.headers["Vary"]
+                    assert decode(response.body) == plain.body
+                    head = client.request(server, "HEAD", path, headers={"Accept-Encoding": coding})
+                    assert (head.status, head.body) == (200, b"")
+                    assert head.headers["Content-Length"] == str(len(response.body))
+                    for accept in ("br", "gzip", "identity"):
+                        headers = {"Accept-Encoding": accept, "If-None-Match": etag}
+                        assert client.get(server, path, headers=headers).status == 304
 
 
 def test_tokens_in_links_stay_out_of_server_logs(production):
