@@ -159,6 +159,9 @@ if REDIS_URL:
             "KEY_PREFIX": "potluck-bodies",
         },
     }
+    # Sessions read from Redis, written through to the database (which keeps them across a
+    # Redis restart): a signed-in page saves the session query.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": (

@@ -91,7 +91,8 @@ def test_seed_demo_refuses_in_production():
 def test_production_uses_redis_cache_when_configured():
     code = (
         "from django.conf import settings;"
-        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])"
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'],"
+        " settings.SESSION_ENGINE)"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
@@ -112,6 +113,7 @@ def test_production_uses_redis_cache_when_configured():
     assert result.stdout.split() == [
         "django.core.cache.backends.redis.RedisCache",
         "redis://127.0.0.1:6379/3",
+        "django.contrib.sessions.backends.cached_db",  # written through to the database
     ]
 
 

@@ -157,6 +157,12 @@ def test_static_files_have_hashed_names_and_answer_on_both_servers(production):
             assert response.body
     for url in page.stylesheets:
         assert Client().get(production.b, url).content_type == "text/css"
+    # whitenoise keeps brotli and gzip copies made at collectstatic (brotli is installed).
+    for coding in ("br", "gzip"):
+        packed = Client().get(
+            production.a, page.stylesheets[0], headers={"Accept-Encoding": coding}
+        )
+        assert packed.headers["Content-Encoding"] == coding
     for server in production.servers:
         favicon = Client().get(server, "/favicon.ico", follow=True)
         assert favicon.status == 200
@@ -171,7 +177,12 @@ def _warm_feeds(production: Production, slug: str) -> None:
     client = Client()
     for server in production.servers:
         for _ in range(REPEAT):
-            for path in ("/calendar.ics", f"/events/{slug}/calendar.ics", "/events/"):
+            for path in (
+                "/calendar.ics",
+                f"/events/{slug}/calendar.ics",
+                "/events/",
+                f"/events/{slug}/",
+            ):
                 assert client.get(server, path).status == 200, f"{path} on {server}"
 
 
@@ -179,7 +190,9 @@ def _titles_everywhere(production: Production, slug: str | None, title: str) -> 
     """Where `title` is missing: each feed and /events/ on both servers, each asked REPEAT times."""
     client = Client()
     missing = {}
-    paths = ["/calendar.ics", "/events/"] + ([f"/events/{slug}/calendar.ics"] if slug else [])
+    paths = ["/calendar.ics", "/events/"] + (
+        [f"/events/{slug}/calendar.ics", f"/events/{slug}/"] if slug else []
+    )
     for server in (production.b, production.a):
         for path in paths:
             for attempt in range(REPEAT):
@@ -313,6 +326,33 @@ def test_contact_form_limit_counts_across_servers(production):
         statuses.append(last.status)
     assert statuses == [302, 302, 302, 302, 302, 429]
     assert "You have sent several messages already. Please try again in an hour." in last.text
+
+
+def test_each_visitor_of_a_cached_page_gets_a_token_of_their_own_that_both_servers_take(
+    production,
+):
+    """The home page is rendered once and kept with a hole for the CSRF token; every response
+    fills it for its own visitor (home/pagecache.py)."""
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    tokens = []
+    servers = production.servers
+    for number, (first, second) in enumerate(zip(servers, reversed(servers), strict=True)):
+        visitor = Client(client_ip=f"203.0.113.{50 + number}")
+        found = token.findall(visitor.get(first, "/").text)
+        assert len(found) == 1 and "hole" not in found[0]
+        tokens.append(found[0])
+        sent = visitor.post(
+            second,
+            "/contact/",
+            {
+                "name": "Kim Visitor",
+                "email": "kim@example.org",
+                "message": f"Count me in for the picnic ({number}).",
+                "csrfmiddlewaretoken": found[0],
+            },
+        )
+        assert sent.status == 302, sent.text[:2000]
+    assert len(set(tokens)) == len(tokens)
 
 
 def _failed_logins_until_refused(production: Production, servers, email: str) -> int | None:
