@@ -55,9 +55,10 @@ import icalendar
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Subquery
-from django.utils import translation
+from django.utils import timezone, translation
 
 from groups import compression
+from groups.db import CompiledQuery
 from groups.generations import generation_bump
 from groups.models import ChangeGeneration, Group
 
@@ -70,10 +71,6 @@ PERSONAL_KEY = "ical:personal"  # RSVPs and tokens: personal feeds only
 WINDOW = timedelta(days=365)
 TIMEOUT = 3600  # a bound on memory only: keys change with the data and the window
 IDENTITY = "identity"
-# A feed is built while a client waits. compress(once=True) means brotli's quality 11, which
-# took 3.4 s for the 760 KB feed of bench/feeds.py here, against 29 ms at its default quality
-# for a body 16 % larger; gzip's level 9 costs little more than its default.
-ONCE = {compression.BR: False, compression.GZIP: True}
 # What writes a body, besides the data: a change to any of them changes every ETag.
 SOURCES = ("calendar_cache.py", "calendar_views.py", "ical.py")
 
@@ -96,8 +93,8 @@ def _counter(key: str) -> Subquery:
     return Subquery(ChangeGeneration.objects.filter(key=key).values("value"))
 
 
-def _generation_row(*, member_id: int | None, window_since: datetime | None) -> dict:
-    """What every process agrees a feed depends on, read in one query.
+def _generation_query(*, member_id: int | None, window_since: datetime | None):
+    """What every process agrees a feed depends on, as one query.
 
     member_id: for a personal feed, which also changes with that member's RSVPs (every RSVP
     change saves its updated_at) and with the personal counter (tokens, deletions).
@@ -118,8 +115,30 @@ def _generation_row(*, member_id: int | None, window_since: datetime | None) -> 
         before = Event.objects.published().filter(starts_at__lt=window_since)
         columns["window_left"] = Subquery(before.order_by("-starts_at").values("starts_at")[:1])
     # Feeds exist only once the site has its group: the subqueries ride on its row.
-    rows = Group.objects.order_by().annotate(**columns).values_list(*columns)[:1]
-    return dict(zip(columns, next(iter(rows), ()), strict=False))
+    return Group.objects.order_by().annotate(**columns).values_list(*columns)[:1], list(columns)
+
+
+# The group's feeds run the same query shape on every request: compiled once per process.
+_WINDOWED = CompiledQuery(
+    lambda now: _generation_query(member_id=None, window_since=now - WINDOW)[0]
+)
+_WHOLE = CompiledQuery(lambda now: _generation_query(member_id=None, window_since=None)[0])
+
+
+@cache
+def _column_names(*, windowed: bool) -> list[str]:
+    return _generation_query(member_id=None, window_since=timezone.now() if windowed else None)[1]
+
+
+def _generation_row(*, member_id: int | None, window_since: datetime | None) -> dict:
+    if member_id is None:
+        compiled = _WHOLE if window_since is None else _WINDOWED
+        row = compiled.fetchone((window_since or timezone.now()) + WINDOW)
+        names = _column_names(windowed=window_since is not None)
+    else:
+        query, names = _generation_query(member_id=member_id, window_since=window_since)
+        row = next(iter(query), None)
+    return dict(zip(names, row or (), strict=False))
 
 
 def current_generation(*, member_id: int | None = None) -> str:
@@ -191,7 +210,7 @@ def _store(version: FeedVersion, body: bytes) -> dict[str, bytes]:
     """Compresses a body that has just been built and keeps it in every coding."""
     codings = {IDENTITY: body}
     for coding in compression.CODINGS:
-        codings[coding] = compression.compress(body, coding, once=ONCE[coding])
+        codings[coding] = compression.compress(body, coding, once=True)
     entries = {f"{version.key}:{coding}": data for coding, data in codings.items()}
     entries[f"{version.key}:meta"] = {coding: len(data) for coding, data in codings.items()}
     caches["bodies"].set_many(entries, timeout=TIMEOUT)

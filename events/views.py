@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Lower
@@ -17,8 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import DetailView, ListView
 
 from groups import imagefiles
-from groups.access import viewer
+from groups.access import Viewer, viewer
 from groups.counts import CountOncePerChangeMixin
+from groups.db import CompiledQuery
+from groups.models import Membership
 from groups.visibility import allowed
 
 from . import services
@@ -164,6 +167,8 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
             mine = rsvps.filter(member=user).with_waitlist_position().first()
         context["my_rsvp"] = mine
         organizer = is_organizer(user)
+        if version is not None and version.is_organizer != organizer:
+            self.request._potluck_page_key = None  # the version was wrong: keep nothing
         context["is_organizer"] = organizer
         context["can_see_private"] = organizer or (mine is not None and mine.is_going)
         try:
@@ -221,32 +226,58 @@ class EventPageVersion:
     person: int | None
 
 
-def event_page_version(request, slug: str) -> EventPageVersion | None:
-    """One query (the event with this person's RSVP and host duty) besides the viewer and
-    permission lookups the page makes anyway; None when the page must be rendered."""
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    row = (
+def _version_query(now, *, slug: str, user_id: int, group_id: int):
+    return (
         by_slug(Event.objects.order_by(), slug)
         .annotate(
             my_rsvp=Subquery(
-                RSVP.objects.filter(event=OuterRef("pk"), member=user).values("pk")[:1]
+                RSVP.objects.filter(event=OuterRef("pk"), member_id=user_id).values("pk")[:1]
             ),
-            is_host=Exists(Event.hosts.through.objects.filter(event=OuterRef("pk"), user=user)),
+            is_host=Exists(
+                Event.hosts.through.objects.filter(event=OuterRef("pk"), user_id=user_id)
+            ),
+            role=Subquery(
+                Membership.objects.filter(group_id=group_id, user_id=user_id).values("role")[:1]
+            ),
+            may_change=Exists(
+                Permission.objects.filter(
+                    content_type__app_label="events", codename="change_event"
+                ).filter(Q(user__id=user_id) | Q(group__user__id=user_id))
+            ),
         )
-        .values_list("pk", "my_rsvp", "is_host")
-        .first()
+        .values_list("pk", "my_rsvp", "is_host", "role", "may_change")[:1]
     )
+
+
+# Asked on every signed-in visit of an event page: its SQL is built once per process.
+_VERSION = CompiledQuery(
+    _version_query,
+    probes={"slug": "probe-slug-5c1d9", "user_id": -987_654_321, "group_id": -987_654_322},
+)
+
+
+def event_page_version(request, slug: str) -> EventPageVersion | None:
+    """One query: the event with this person's RSVP, host duty, role and the permission that
+    makes them an organizer (what groups.access.viewer and is_organizer() would read with
+    three more); None when the page must be rendered. The page checks on a miss that its
+    own lookups agree (EventDetailView), so a disagreement is never stored."""
+    user = request.user
+    group = getattr(request, "_potluck_group", None)
+    if not user.is_authenticated or group is None:
+        return None
+    row = _VERSION.fetchone(timezone.now(), slug=slug.lower(), user_id=user.pk, group_id=group.pk)
     if row is None:
         return None
-    event_pk, rsvp_pk, is_host = row
+    event_pk, rsvp_pk, is_host, role, may_change = row
+    # What ModelBackend.has_perm answers, read in the same query.
+    organizer = user.is_active and (user.is_superuser or may_change)
+    request._potluck_viewer = Viewer(user, role)  # groups.access.viewer() takes it from here
     version = EventPageVersion(
         event_pk=event_pk,
-        role=viewer(request).role,
+        role=role,
         is_staff=user.is_staff,
         is_superuser=user.is_superuser,
-        is_organizer=is_organizer(user),
+        is_organizer=organizer,
         is_host=is_host,
         rsvp_pk=rsvp_pk,
         person=user.pk if rsvp_pk is not None or is_host else None,

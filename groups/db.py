@@ -18,56 +18,74 @@ def subquery_count(queryset: QuerySet, group_by: str) -> Coalesce:
 
 class CompiledQuery:
     """A query run on every request with the same shape: its SQL is compiled once per
-    database, and only the datetimes that depend on "now" change between runs.
+    database, and only its parameters change between runs.
 
-    build(now) returns the QuerySet; every datetime parameter it produces must be `now`
-    shifted by a constant (now, now - 14 days, …), which is checked when the SQL is made.
+    build(now, **values) returns the QuerySet. Every datetime parameter it produces must be
+    `now` shifted by a constant (now, now - 14 days, …); every other value that varies is
+    named in `probes` with a value no real row has (an id of -987654321, an odd slug), and
+    the parameters equal to it are that value's. Both are checked when the SQL is made, by
+    building the query a second time with other probes and comparing.
     """
 
     # Far from any real data, so no other parameter can be mistaken for it.
     PROBE = datetime(1999, 12, 31, 1, 2, 3, 456789, tzinfo=UTC)
 
-    def __init__(self, build: Callable[[datetime], QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet], *, probes: dict | None = None):
         self.build = build
+        self.probes = probes or {}
         self._compiled: dict[str, tuple] = {}
+
+    def _sql(self, alias: str, now: datetime, values: dict):
+        compiler = self.build(now, **values).query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        return compiler, sql, list(params)
 
     def _compile(self, alias: str):
         connection = connections[alias]
-        queryset = self.build(self.PROBE)
-        compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
+        compiler, sql, params = self._sql(alias, self.PROBE, self.probes)
         # The backend's converters (SQLite's text datetimes, booleans): as the ORM applies them.
         converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-        shifts = []
+        slots: list[tuple[int, str | timedelta]] = []
         for index, param in enumerate(params):
+            named = [name for name, probe in self.probes.items() if param == probe]
             moment = _as_datetime(param, connection)
-            if moment is not None and abs(moment - self.PROBE) < timedelta(days=3660):
-                shifts.append((index, moment - self.PROBE))
-        # The same build at another moment must give the same SQL with shifted parameters.
-        other = self.PROBE + timedelta(days=1)
-        check_sql, check_params = self.build(other).query.get_compiler(using=alias).as_sql()
-        expected = list(params)
-        for index, shift in shifts:
-            expected[index] = _adapt(other + shift, connection)
-        if check_sql != sql or list(check_params) != expected:
-            raise ValueError("CompiledQuery: parameters are not all shifted copies of now")
-        return sql, list(params), shifts, compiler, converters
+            if named:
+                slots.append((index, named[0]))
+            elif moment is not None and abs(moment - self.PROBE) < timedelta(days=3660):
+                slots.append((index, moment - self.PROBE))
+        # Built again at another moment with other values: the same SQL, and parameters that
+        # differ exactly in the slots found.
+        other_now = self.PROBE + timedelta(days=1)
+        others = {name: _other(probe) for name, probe in self.probes.items()}
+        _compiler, check_sql, check_params = self._sql(alias, other_now, others)
+        if check_sql != sql or check_params != _fill(params, slots, other_now, others, connection):
+            raise ValueError("CompiledQuery: a parameter varies that is neither now nor a probe")
+        return sql, params, slots, compiler, converters
 
-    def fetchone(self, now: datetime, *, using: str = DEFAULT_DB_ALIAS) -> tuple | None:
+    def fetchone(self, now: datetime, *, using: str = DEFAULT_DB_ALIAS, **values) -> tuple | None:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
-        sql, params, shifts, compiler, converters = compiled
+        sql, params, slots, compiler, converters = compiled
         connection = connections[using]
-        params = list(params)
-        for index, shift in shifts:
-            params[index] = _adapt(now + shift, connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, _fill(params, slots, now, values, connection))
             row = cursor.fetchone()
         if row is None or not converters:
             return row
         return tuple(next(iter(compiler.apply_converters([row], converters))))
+
+
+def _fill(params: list, slots, now: datetime, values: dict, connection) -> list:
+    filled = list(params)
+    for index, slot in slots:
+        filled[index] = values[slot] if isinstance(slot, str) else _adapt(now + slot, connection)
+    return filled
+
+
+def _other(probe):
+    """Another value of the probe's type, for the second build."""
+    return probe - 1 if isinstance(probe, int) else f"{probe}-x"
 
 
 def _adapt(moment: datetime, connection):

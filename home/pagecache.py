@@ -106,6 +106,8 @@ def _key(request) -> str | None:
 
 
 def _storable(request, response) -> bool:
+    if request.method != "GET":
+        return False  # a HEAD may be answered without its body: only a GET fills the cache
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     if response.has_header("Content-Encoding"):

@@ -73,3 +73,20 @@ def test_the_generation_query_reads_index_entries_only_at_any_size(group):
         "events_event_rsvp_opens_idx",
         "events_event_rsvp_closes_idx",
     }
+
+
+def test_a_compiled_query_takes_now_and_named_values_and_refuses_anything_else(group):
+    from groups.db import CompiledQuery
+
+    def build(now, *, name):
+        return Group.objects.filter(name=name, created_at__lte=now).values_list("pk")[:1]
+
+    query = CompiledQuery(build, probes={"name": "probe-name-91"})
+    assert query.fetchone(timezone.now(), name=group.name) == (group.pk,)
+    assert query.fetchone(timezone.now(), name="Someone else") is None
+    assert query.fetchone(group.created_at - timedelta(seconds=1), name=group.name) is None
+
+    # A value that changes but was not named (here the day of the month, as text).
+    stray = CompiledQuery(lambda now: Group.objects.filter(name=f"day {now.day}").values("pk"))
+    with pytest.raises(ValueError, match="neither now nor a probe"):
+        stray.fetchone(timezone.now())
