@@ -79,6 +79,7 @@ bench: env-dev lighthouse-install
 	$(UV) run python bench/feeds.py || status=1; \
 	$(UV) run python bench/photos.py || status=1; \
 	$(UV) run python bench/uploads.py || status=1; \
+	$(UV) run python bench/speed.py || status=1; \
 	$(UV) run python $(LIGHTHOUSE)/run.py || status=1; \
 	exit $$status
 

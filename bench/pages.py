@@ -1,5 +1,8 @@
 """Page time versus data size: public pages should cost about the same with 10 or 10,000 events.
 
+Each request is rendered (the cache of finished pages is emptied before it): the cost of the
+first visit after a change. bench/speed.py measures pages as they are served.
+
 Run with `make bench` or `DJANGO_DEBUG=1 uv run python bench/pages.py`. For each size it creates
 a throwaway PostgreSQL database, migrates and fills it in a child process (DATABASE_URL must be
 set before django.setup()), times anonymous requests through django.test.Client, and drops the
@@ -163,7 +166,12 @@ def seed(n: int) -> None:
 
 
 def measure(path: str) -> dict:
-    """Median of TIMED anonymous requests after WARMUP, plus the queries of one more request."""
+    """Median of TIMED anonymous requests after WARMUP, plus the queries of one more request.
+
+    The "bodies" cache is emptied before each one: this times rendering the page (what the
+    first visitor after a change waits for), not serving it from the cache (bench/speed.py).
+    """
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -175,6 +183,7 @@ def measure(path: str) -> dict:
             raise SystemExit(f"GET {path} answered {response.status_code}, not 200")
     samples = []
     for _ in range(TIMED):
+        caches["bodies"].clear()
         start = time.perf_counter()
         client.get(path)
         samples.append((time.perf_counter() - start) * 1000)
@@ -188,6 +197,7 @@ def measure(path: str) -> dict:
         finally:
             timings.append((time.perf_counter() - start) * 1000)
 
+    caches["bodies"].clear()
     with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
         client.get(path)
     return {
