@@ -37,6 +37,9 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 # Earlier keys, still accepted for sessions, password-reset and emailed unsubscribe /
 # "can't make it" links while they age out: how a key is rotated without breaking them.
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
+# Bans are kept as a keyed hash of the email address (groups.models.Ban). Its own key, so a
+# rotation of DJANGO_SECRET_KEY does not lift them; without it SECRET_KEY serves.
+POTLUCK_BAN_PEPPER = os.environ.get("POTLUCK_BAN_PEPPER", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 
 if DEBUG:

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Breakout, Event
+from .models import Breakout, Event, RSVPStatus
+from .services import SCHEDULE_MAX
 
 
 class RSVPForm(forms.Form):
@@ -102,3 +103,98 @@ class ImportForm(forms.Form):
 class OrganizerMessageForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=150)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class SeriesScheduleForm(forms.Form):
+    """How many of a series' next dates to create, and whether to publish them straight away."""
+
+    count = forms.IntegerField(
+        label=_("How many dates"),
+        min_value=1,
+        max_value=SCHEDULE_MAX,
+        initial=6,
+        help_text=_("Dates that already have an event of the series are skipped."),
+    )
+    publish = forms.TypedChoiceField(
+        label=_("Create them as"),
+        choices=[
+            ("draft", _("Drafts, to check and publish one by one")),
+            ("published", _("Published events (members are told about each one)")),
+        ],
+        coerce=lambda value: value == "published",
+        initial="draft",
+        widget=forms.RadioSelect,
+    )
+
+
+class AttendeeAddForm(forms.Form):
+    """A host adds a member to Going, choosing what happens when the event is full."""
+
+    member = forms.TypedChoiceField(label=_("Member"), coerce=int)
+    when_full = forms.ChoiceField(
+        label=_("If the event is full"),
+        choices=[
+            ("waitlist", _("Put them first on the waitlist")),
+            ("raise", _("Raise the capacity so they have a seat")),
+        ],
+        initial="waitlist",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # (user id, name) of the members not going yet, which the view has fetched.
+        self.fields["member"].choices = [("", _("Choose a member")), *members]
+
+    @property
+    def raise_capacity(self) -> bool:
+        return self.cleaned_data["when_full"] == "raise"
+
+
+# What a host's "move" select offers: the new status, and whether a full event grows.
+MOVES = {
+    "going": (RSVPStatus.GOING, False),
+    "going_raise": (RSVPStatus.GOING, True),
+    "waitlisted": (RSVPStatus.WAITLISTED, False),
+    "not_going": (RSVPStatus.NOT_GOING, False),
+}
+MOVE_LABELS = {
+    "going": _("Going (first on the waitlist if full)"),
+    "going_raise": _("Going (raise the capacity if full)"),
+    "waitlisted": _("Waitlist (last in line)"),
+    "not_going": _("Not going"),
+}
+
+
+class AttendeeMoveForm(forms.Form):
+    rsvp = forms.IntegerField(widget=forms.HiddenInput)
+    to = forms.ChoiceField(label=_("Move to"), choices=list(MOVE_LABELS.items()))
+
+    @property
+    def move(self) -> tuple[RSVPStatus, bool]:
+        return MOVES[self.cleaned_data["to"]]
+
+
+class NoShowForm(forms.Form):
+    rsvp = forms.IntegerField(widget=forms.HiddenInput)
+    no_show = forms.TypedChoiceField(
+        choices=[("yes", _("Mark as no-show")), ("no", _("Undo no-show"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.HiddenInput,
+    )
+
+
+class EventHostsForm(forms.Form):
+    """Organizers name the event's hosts among the group's members."""
+
+    hosts = forms.TypedMultipleChoiceField(
+        label=_("Hosts"),
+        coerce=int,
+        required=False,
+        help_text=_("Hosts check people in, manage RSVPs and message the people going."),
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hosts"].choices = list(members)
+        self.fields["hosts"].widget.attrs["size"] = min(max(len(members), 2), 8)

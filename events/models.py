@@ -625,6 +625,41 @@ class RSVPStatus(models.TextChoices):
     NOT_GOING = "not_going", _("Not going")
 
 
+# A member's cancellation this close to the start (or later) counts as late.
+LATE_CANCELLATION = timedelta(hours=24)
+
+
+def attendance_filters() -> dict[str, Q]:
+    """What a member's attendance history counts, over published events (a cancelled event
+    is nobody's absence): RSVPed (said going at some point: going, waitlisted, or a
+    cancellation on record), attended (checked in), no-shows (marked by a host) and late
+    cancellations (the member's own, within LATE_CANCELLATION of the start)."""
+    published = Q(event__status=EventStatus.PUBLISHED)
+    return {
+        "rsvped": published
+        & (Q(status__in=[RSVPStatus.GOING, RSVPStatus.WAITLISTED]) | Q(cancelled_at__isnull=False)),
+        "attended": published & Q(checked_in_at__isnull=False),
+        "no_shows": published & Q(no_show=True),
+        "late_cancellations": published
+        & Q(
+            status=RSVPStatus.NOT_GOING,
+            cancelled_at__gte=models.F("event__starts_at") - LATE_CANCELLATION,
+        ),
+    }
+
+
+def attendance_annotations(member_field: str = "user") -> dict:
+    """attendance_filters as one subquery count each, to .annotate() a queryset of rows that
+    point at a member (Membership: member_field="user"; users: "pk"); computed only for the
+    rows fetched, so a paginated changelist stays flat."""
+    return {
+        f"attendance_{name}": subquery_count(
+            RSVP.objects.filter(q, member=models.OuterRef(member_field)), "member"
+        )
+        for name, q in attendance_filters().items()
+    }
+
+
 class RSVPQuerySet(models.QuerySet):
     def going(self):
         return self.filter(status=RSVPStatus.GOING)
@@ -642,6 +677,36 @@ class RSVPQuerySet(models.QuerySet):
             waitlisted=models.Count("pk", filter=Q(status=RSVPStatus.WAITLISTED)),
             checked_in=models.Count("pk", filter=going & Q(checked_in_at__isnull=False)),
         )
+
+    def attendance_counts(self) -> dict:
+        """Events RSVPed, attended, no-shows and late cancellations, in one query (see
+        attendance_filters for what each counts)."""
+        return self.aggregate(
+            **{name: models.Count("pk", filter=q) for name, q in attendance_filters().items()}
+        )
+
+    def attendance_for(self, member) -> dict:
+        """One member's attendance history (attendance_counts), for organizers and the
+        member's own export."""
+        return self.filter(member=member).attendance_counts()
+
+    def attendance_by_member(self, members) -> dict[int, dict]:
+        """attendance_counts per member id (members: users or ids), in one query; a member
+        without RSVPs gets zeros."""
+        ids = [getattr(m, "pk", m) for m in members]
+        zero = dict.fromkeys(attendance_filters(), 0)
+        counts = {pk: dict(zero) for pk in ids}
+        rows = (
+            self.filter(member_id__in=ids)
+            .order_by()
+            .values("member_id")
+            .annotate(
+                **{name: models.Count("pk", filter=q) for name, q in attendance_filters().items()}
+            )
+        )
+        for row in rows:
+            counts[row.pop("member_id")] = row
+        return counts
 
     def with_waitlist_position(self):
         """Annotates each waitlisted RSVP with its place in its event's line (1 = next)."""
@@ -687,6 +752,13 @@ class RSVP(models.Model):
         related_name="rsvps",
     )
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    # Marked by a host after the start: going, never checked in.
+    no_show = models.BooleanField(_("no-show"), default=False)
+    # When the member last cancelled a "going" or a waitlist place themselves; cleared when
+    # they answer going again (a host's move is not the member's cancellation).
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # When this no-show was counted in a gentle note (services.no_show_notes_send).
+    no_show_noted_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -720,6 +792,10 @@ class RSVP(models.Model):
                 condition=Q(status=RSVPStatus.GOING) | Q(checked_in_at__isnull=True),
                 name="events_rsvp_checked_in_only_when_going",
             ),
+            models.CheckConstraint(
+                condition=Q(no_show=False) | Q(status=RSVPStatus.GOING, checked_in_at__isnull=True),
+                name="events_rsvp_no_show_only_when_going_not_checked_in",
+            ),
         ]
         indexes = [
             models.Index(fields=["event", "status", "waitlist_seq"], name="events_rsvp_event_idx"),
@@ -751,6 +827,8 @@ class EmailKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     ANNOUNCEMENT = "announcement", _("New event announced")
     MESSAGE = "message", _("Message from organizers")
+    HOST_CANCELLED = "host_cancelled", _("RSVP changed to not going by a host")
+    NO_SHOW_NOTE = "no_show_note", _("Note about missed events")
 
 
 class EmailOutcome(models.TextChoices):

@@ -9,7 +9,7 @@ from functools import partial
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from groups.imagefiles import SIBLINGS, sibling
 from groups.markdown import markdown_store
 from groups.models import Group, Membership
+from groups.services import membership_for_rsvp
 
 from . import notifications, timefmt
 from .calendar_cache import calendar_changed
@@ -32,6 +33,8 @@ from .models import (
     EventStatus,
     Recurrence,
     RSVPStatus,
+    Series,
+    SpeakerRole,
     Venue,
 )
 
@@ -67,7 +70,7 @@ def _announce_once(event: Event, *, before: str | None, by) -> bool:
         return False
     event.announced_at = timezone.now()
     Event.objects.filter(pk=event.pk).update(announced_at=event.announced_at)
-    members = Membership.objects.filter(group_id=event.group_id).exclude(user=by)
+    members = Membership.objects.active().filter(group_id=event.group_id).exclude(user=by)
     notifications.notify(
         kind=EmailKind.ANNOUNCEMENT,
         user_ids=members.values_list("user_id", flat=True),
@@ -219,14 +222,19 @@ def _copy_image(fieldfile) -> str:
     return name
 
 
-def event_duplicate(*, event: Event, starts_at: datetime, by) -> Event:
+def event_duplicate(*, event: Event, starts_at: datetime, by, guest_speakers: bool = True) -> Event:
     """Copies an event with its settings, hosts, speakers, program and breakout topics to a new
-    start, as a draft; times of day in the program move with the start's wall-clock time."""
+    start, as a draft; times of day in the program move with the start's wall-clock time.
+    guest_speakers=False leaves the guests out (to be announced); moderators and facilitators
+    stay."""
     zone = event.group.zone
     with transaction.atomic():
-        shift = starts_at - event.starts_at
         local_shift = _local(starts_at, zone) - _local(event.starts_at, zone)
-        local_end = _local(event.ends_at, zone) + local_shift
+
+        def moved(moment: datetime | None) -> datetime | None:
+            """The same wall-clock distance from the start (7 PM stays 7 PM across DST)."""
+            return moment and (_local(moment, zone) + local_shift).replace(tzinfo=zone)
+
         copy = Event(
             **{
                 field.attname: getattr(event, field.attname)
@@ -238,9 +246,9 @@ def event_duplicate(*, event: Event, starts_at: datetime, by) -> Event:
         if copy.venue_id is None and event.series_id:
             copy.venue_id = event.series.default_venue_id
         copy.starts_at = starts_at
-        copy.ends_at = local_end.replace(tzinfo=zone)
-        copy.rsvp_opens_at = event.rsvp_opens_at and event.rsvp_opens_at + shift
-        copy.rsvp_closes_at = event.rsvp_closes_at and event.rsvp_closes_at + shift
+        copy.ends_at = moved(event.ends_at)
+        copy.rsvp_opens_at = moved(event.rsvp_opens_at)
+        copy.rsvp_closes_at = moved(event.rsvp_closes_at)
         date_slug = starts_at.astimezone(zone).date().isoformat()
         stem = event.series.slug if event.series_id else slugify(event.title)[:150]
         copy.slug = _unique_slug(slugify(f"{stem}-{date_slug}") or f"event-{date_slug}")
@@ -253,6 +261,7 @@ def event_duplicate(*, event: Event, starts_at: datetime, by) -> Event:
         EventSpeaker.objects.bulk_create(
             EventSpeaker(event=copy, speaker_id=s.speaker_id, role=s.role, order=s.order)
             for s in event.event_speakers.all()
+            if guest_speakers or s.role != SpeakerRole.GUEST
         )
         day = _local(event.starts_at, zone).date()
         AgendaItem.objects.bulk_create(
@@ -294,6 +303,91 @@ def event_duplicate_to_next(*, event: Event, by) -> Event:
     return event_duplicate(event=event, starts_at=next_start(event), by=by)
 
 
+# How many dates one "schedule the next dates" may create (the admin form's limit too).
+SCHEDULE_MAX = 24
+
+
+def series_next_dates(*, series: Series, count: int, now: datetime | None = None) -> list:
+    """The series' next `count` dates (local dates in the group's zone) starting after now,
+    by its recurrence, stepped from its latest event that has started (or its first event
+    when none has), whether or not they already have an event."""
+    now = now or timezone.now()
+    zone = series.group.zone
+    events = Event.objects.filter(series=series)
+    anchor = events.filter(starts_at__lte=now).order_by("-starts_at", "-pk").first()
+    anchor = anchor or events.order_by("starts_at", "pk").first()
+    if anchor is None:
+        return []
+    starts_at, dates = anchor.starts_at, []
+    while len(dates) < count:
+        if starts_at > now:
+            dates.append(_local(starts_at, zone).date())
+        starts_at = next_date(starts_at, series.recurrence, zone)
+    return dates
+
+
+def series_schedule(
+    *, series: Series, count: int, by, publish: bool = False, now: datetime | None = None
+) -> list[Event]:
+    """Creates the series' next `count` dates (series_next_dates) that have no event of the
+    series yet (of any status, so a cancelled date stays cancelled and a second run creates
+    nothing), each a copy of the series' latest event at its wall-clock time, with the guest
+    speakers left out (to be announced); as drafts, or published and announced once each."""
+    if not 1 <= count <= SCHEDULE_MAX:
+        raise ValidationError(
+            _("Schedule between 1 and %(max)d dates at a time.") % {"max": SCHEDULE_MAX},
+            code="count",
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One run per series at a time: a second one waits, then sees the first one's events.
+        series = Series.objects.select_for_update().select_related("group").get(pk=series.pk)
+        zone = series.group.zone
+        events = Event.objects.filter(series=series)
+        template = (
+            events.exclude(status=EventStatus.CANCELLED).order_by("-starts_at", "-pk").first()
+            or events.order_by("-starts_at", "-pk").first()
+        )
+        if template is None:
+            raise ValidationError(
+                _("“%(series)s” has no event to copy yet: create its first event, then schedule.")
+                % {"series": series.name},
+                code="no_event",
+            )
+        template = (
+            events.select_related("group", "series")
+            .prefetch_related("hosts", "event_speakers", "agenda_items", "breakouts")
+            .get(pk=template.pk)
+        )
+        dates = series_next_dates(series=series, count=count, now=now)
+        # Local dates of the series' events around those dates (a day either side for zones).
+        midnight = datetime.min.time()
+        around = events.filter(
+            starts_at__gte=datetime.combine(dates[0], midnight, zone) - timedelta(days=1),
+            starts_at__lt=datetime.combine(dates[-1], midnight, zone) + timedelta(days=2),
+        )
+        taken = {
+            _local(starts_at, zone).date()
+            for starts_at in around.values_list("starts_at", flat=True)
+        }
+        time_of_day = _local(template.starts_at, zone).time()
+        created = []
+        for day in dates:
+            if day in taken:
+                continue
+            copy = event_duplicate(
+                event=template,
+                starts_at=datetime.combine(day, time_of_day, zone),
+                by=by,
+                guest_speakers=False,
+            )
+            if publish:
+                # The path every publication takes: the group is told once, after commit.
+                copy = event_set_status(event=copy, status=EventStatus.PUBLISHED, by=by)
+            created.append(copy)
+    return created
+
+
 # --- RSVPs ---------------------------------------------------------------------------------
 #
 # Every function below locks the event row first (select_for_update), so writes to one
@@ -310,13 +404,18 @@ class RSVPChange:
 
     rsvp_id: int
     status: str
-    reason: str  # "answered", "promoted", "cancelled", "guests", "breakout", "checked_in"
+    reason: str  # "answered", "promoted", "cancelled", "guests", "breakout", "host"
+    by: str = ""  # the host who made a "host" change, named in the email
 
 
 RSVP_EMAILS = {
     ("answered", RSVPStatus.GOING): EmailKind.CONFIRMATION,
     ("answered", RSVPStatus.WAITLISTED): EmailKind.WAITLISTED,
     ("promoted", RSVPStatus.GOING): EmailKind.PROMOTED,
+    # A host added, moved or removed them: the same emails, saying who did it.
+    ("host", RSVPStatus.GOING): EmailKind.CONFIRMATION,
+    ("host", RSVPStatus.WAITLISTED): EmailKind.WAITLISTED,
+    ("host", RSVPStatus.NOT_GOING): EmailKind.HOST_CANCELLED,
 }
 
 
@@ -328,7 +427,10 @@ def rsvp_changes_committed(changes: list[RSVPChange]) -> None:
         kind = RSVP_EMAILS.get((change.reason, change.status))
         rsvp = rsvps.get(change.rsvp_id)
         if kind and rsvp is not None and rsvp.member_id:
-            notifications.notify(kind=kind, user_ids=[rsvp.member_id], event=rsvp.event)
+            extra = {"by_host": change.by} if change.reason == "host" else None
+            notifications.notify(
+                kind=kind, user_ids=[rsvp.member_id], event=rsvp.event, extra=extra
+            )
 
 
 def _after_commit(changes: list[RSVPChange]) -> None:
@@ -407,7 +509,7 @@ def rsvp_set(*, event: Event, member, going: bool, guests: int = 0, answer: str 
                 % {"max": event.max_guests},
                 code="too_many_guests",
             )
-        Membership.objects.get_or_create(group_id=event.group_id, user=member)
+        membership_for_rsvp(group_id=event.group_id, user=member)
         rsvp = RSVP.objects.select_for_update().filter(event=event, member=member).first()
         changes = []
         if rsvp is not None and rsvp.status == RSVPStatus.GOING:
@@ -440,6 +542,8 @@ def rsvp_set(*, event: Event, member, going: bool, guests: int = 0, answer: str 
                 _join_waitlist(event, rsvp)
                 rsvp.breakout = None
                 rsvp.checked_in_at = None
+                rsvp.no_show = False
+                rsvp.cancelled_at = None  # going again: no longer a cancellation
             rsvp.save()
             changes.append(RSVPChange(rsvp.pk, rsvp.status, "answered"))
         promoted = _promote_waitlist(event)
@@ -460,7 +564,7 @@ def rsvp_cancel(*, event: Event, member) -> RSVP:
         rsvp = RSVP.objects.select_for_update().filter(event=event, member=member).first()
         if rsvp is None:
             _check_open(event)
-            Membership.objects.get_or_create(group_id=event.group_id, user=member)
+            membership_for_rsvp(group_id=event.group_id, user=member)
             rsvp = RSVP.objects.create(event=event, member=member, status=RSVPStatus.NOT_GOING)
             _after_commit([RSVPChange(rsvp.pk, rsvp.status, "answered")])
             return rsvp
@@ -471,8 +575,11 @@ def rsvp_cancel(*, event: Event, member) -> RSVP:
         rsvp.guests = 0
         rsvp.breakout = None
         rsvp.checked_in_at = None  # a check-in belongs to the "going" it was made for
+        rsvp.no_show = False
         rsvp.waitlist_seq = None
         rsvp.waitlisted_at = None
+        if was != rsvp.status:
+            rsvp.cancelled_at = timezone.now()  # attendance history: late cancellations
         rsvp.save()
         changes = [RSVPChange(rsvp.pk, rsvp.status, "cancelled")] if was != rsvp.status else []
         changes += _promote_waitlist(event)
@@ -549,8 +656,243 @@ def rsvp_set_checked_in(*, rsvp: RSVP, checked_in: bool) -> RSVP:
         if rsvp.status != RSVPStatus.GOING:
             raise ValidationError(_("Only members who are going can be checked in."))
         rsvp.checked_in_at = timezone.now() if checked_in else None
-        rsvp.save(update_fields=["checked_in_at", "updated_at"])
+        if checked_in:
+            rsvp.no_show = False  # they came after all
+        rsvp.save(update_fields=["checked_in_at", "no_show", "updated_at"])
     return rsvp
+
+
+# --- What hosts do: name hosts, add, move, mark no-shows ---------------------------------
+#
+# Hosts (and organizers) change other members' RSVPs by the same seat rules: the event row
+# is locked first, a move out of Going promotes the waitlist in the same transaction, and
+# every change emails the member (RSVP_EMAILS, "host"). The views check who may do it
+# (groups.visibility "rsvp_answers": organizers, and the hosts of that event).
+
+
+def event_set_hosts(*, event: Event, hosts, by) -> Event:
+    """Names the event's hosts; only members of the group can host."""
+    hosts = list(hosts)
+    with transaction.atomic():
+        event = _lock_event(event)
+        members = set(
+            Membership.objects.active()
+            .filter(group_id=event.group_id, user__in=hosts, user__is_active=True)
+            .values_list("user_id", flat=True)
+        )
+        outsiders = [host for host in hosts if host.pk not in members]
+        if outsiders:
+            raise ValidationError(
+                ngettext(
+                    "%(names)s is not a member of the group, so cannot host.",
+                    "%(names)s are not members of the group, so cannot host.",
+                    len(outsiders),
+                )
+                % {"names": ", ".join(_name(host) for host in outsiders)},
+                code="not_member",
+            )
+        event.hosts.set(hosts)
+        event.updated_by = by
+        # updated_at is part of the page generation: the event page lists its hosts.
+        event.save(update_fields=["updated_by", "updated_at"])
+    return event
+
+
+def _check_host_can_change(event: Event) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise ValidationError(_("This event has been cancelled."), code="cancelled")
+    if event.status != EventStatus.PUBLISHED:
+        raise ValidationError(_("This event is not open for RSVPs."), code="not_published")
+    if event.is_past():
+        raise ValidationError(_("This event has ended."), code="ended")
+
+
+def _name(user) -> str:
+    return user.display_name if user is not None else ""
+
+
+def _first_in_line(event: Event, rsvp: RSVP) -> None:
+    """Puts the RSVP ahead of everyone waiting (a host's choice when the event is full)."""
+    line = RSVP.objects.filter(event=event, status=RSVPStatus.WAITLISTED).exclude(pk=rsvp.pk)
+    first = line.aggregate(first=Min("waitlist_seq"))["first"]
+    # The counter stays above every place in line, so later joiners still come last.
+    event.waitlist_counter += 1
+    event.save(update_fields=["waitlist_counter"])
+    if first is None:
+        seq = event.waitlist_counter
+    else:
+        line.update(waitlist_seq=F("waitlist_seq") + 1)
+        seq = first
+    if rsvp.status != RSVPStatus.WAITLISTED:
+        rsvp.waitlisted_at = timezone.now()
+    rsvp.status = RSVPStatus.WAITLISTED
+    rsvp.waitlist_seq = seq
+
+
+def _seat(event: Event, rsvp: RSVP, *, by, raise_capacity: bool) -> RSVP:
+    """Going when the party fits; when it does not, the capacity grows by what it needs
+    (raise_capacity) or the party goes first in line. rsvp.capacity_raised_by says which."""
+    free = _free_seats(event)
+    rsvp.capacity_raised_by = 0
+    if rsvp.party_size > free and raise_capacity:
+        rsvp.capacity_raised_by = int(rsvp.party_size - free)
+        event.capacity += rsvp.capacity_raised_by
+        event.save(update_fields=["capacity", "updated_at"])
+        free = rsvp.party_size
+    if rsvp.party_size <= free:
+        rsvp.status = RSVPStatus.GOING
+        rsvp.waitlist_seq = None
+        rsvp.waitlisted_at = None
+    else:
+        _first_in_line(event, rsvp)
+    rsvp.checked_in_at = None
+    rsvp.no_show = False
+    rsvp.cancelled_at = None  # going (or in line) again: no longer a cancellation
+    rsvp.save()
+    changes = [RSVPChange(rsvp.pk, rsvp.status, "host", by=_name(by))]
+    _after_commit(changes + _promote_waitlist(event))
+    return rsvp
+
+
+def rsvp_add(*, event: Event, member, by, raise_capacity: bool = False) -> RSVP:
+    """A host adds a member of the group to Going (keeping guests they had asked for); when
+    the event is full, raise_capacity chooses between more seats and first place in line.
+
+    The RSVP returned has capacity_raised_by: how many seats were added (0 when none)."""
+    with transaction.atomic():
+        event = _lock_event(event)
+        _check_host_can_change(event)
+        if not Membership.objects.active().filter(group_id=event.group_id, user=member).exists():
+            raise ValidationError(
+                _("%(name)s is not a member of the group.") % {"name": _name(member)},
+                code="not_member",
+            )
+        rsvp = RSVP.objects.select_for_update().filter(event=event, member=member).first()
+        if rsvp is None:
+            rsvp = RSVP(event=event, member=member, status=RSVPStatus.NOT_GOING)
+        elif rsvp.status == RSVPStatus.GOING:
+            raise ValidationError(
+                _("%(name)s is going already.") % {"name": _name(member)}, code="already"
+            )
+        return _seat(event, rsvp, by=by, raise_capacity=raise_capacity)
+
+
+def rsvp_move(*, rsvp: RSVP, to: RSVPStatus, by, raise_capacity: bool = False) -> RSVP:
+    """A host moves an RSVP between Going, Waitlisted and Not going, by the member rules:
+    into Going as rsvp_add; to the waitlist at the end of the line (refused when a seat is
+    free for them, as they would be seated again at once); out of Going promotes the line.
+
+    The RSVP returned has capacity_raised_by (see rsvp_add)."""
+    with transaction.atomic():
+        event = _lock_event(Event(pk=rsvp.event_id))
+        _check_host_can_change(event)
+        rsvp = RSVP.objects.select_for_update(of=("self",)).select_related("member").get(pk=rsvp.pk)
+        name = _name(rsvp.member) or _("A former member")
+        if rsvp.status == to:
+            raise ValidationError(
+                _("%(name)s is already “%(status)s”.")
+                % {"name": name, "status": RSVPStatus(to).label},
+                code="already",
+            )
+        if to == RSVPStatus.GOING:
+            return _seat(event, rsvp, by=by, raise_capacity=raise_capacity)
+        rsvp.capacity_raised_by = 0
+        rsvp.breakout = None
+        rsvp.checked_in_at = None
+        rsvp.no_show = False
+        if to == RSVPStatus.WAITLISTED:
+            _join_waitlist(event, rsvp)
+        else:
+            rsvp.status = RSVPStatus.NOT_GOING
+            rsvp.guests = 0
+            rsvp.waitlist_seq = None
+            rsvp.waitlisted_at = None
+        rsvp.save()
+        promoted = _promote_waitlist(event)
+        if any(change.rsvp_id == rsvp.pk for change in promoted):
+            raise ValidationError(
+                _(
+                    "There is a free seat for %(name)s, so they would be seated again at "
+                    "once. Lower the capacity first, or leave them going."
+                )
+                % {"name": name},
+                code="would_be_seated",
+            )
+        _after_commit([RSVPChange(rsvp.pk, rsvp.status, "host", by=_name(by)), *promoted])
+    return rsvp
+
+
+def rsvp_mark_no_show(*, rsvp: RSVP, by, no_show: bool = True, now=None) -> RSVP:
+    """A host records that a member going did not come (or takes it back), once the event
+    has started; a check-in later clears it. No email: see no_show_notes_send."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(Event(pk=rsvp.event_id))
+        rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
+        if no_show:
+            if event.status != EventStatus.PUBLISHED:
+                raise ValidationError(
+                    _("No-shows are marked for published events only."), code="not_published"
+                )
+            if event.starts_at > now:
+                raise ValidationError(
+                    _("No-shows can be marked once the event has started."), code="not_started"
+                )
+            if rsvp.status != RSVPStatus.GOING:
+                raise ValidationError(
+                    _("Only members who are going can be marked as no-shows."), code="not_going"
+                )
+            if rsvp.checked_in_at is not None:
+                raise ValidationError(_("They were checked in, so they came."), code="checked_in")
+        rsvp.no_show = no_show
+        rsvp.no_show_noted_at = None
+        rsvp.save(update_fields=["no_show", "no_show_noted_at", "updated_at"])
+        logger.info("rsvp %s no-show %s (by %s)", rsvp.pk, no_show, getattr(by, "pk", None))
+    return rsvp
+
+
+def no_show_notes_send(*, group: Group, threshold: int, now: datetime | None = None) -> int:
+    """Sends a gentle note to each member with `threshold` or more no-shows not yet counted
+    in a note (so the next note needs as many new ones); returns how many were queued.
+
+    The no-shows are locked with SKIP LOCKED and marked in the same transaction, so two runs
+    at once never note the same no-show twice."""
+    if threshold < 1:
+        raise ValueError("threshold must be at least 1")
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            RSVP.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                no_show=True,
+                no_show_noted_at__isnull=True,
+                member__isnull=False,
+                event__group=group,
+                event__status=EventStatus.PUBLISHED,
+            )
+            .order_by("event__starts_at", "pk")
+            .values_list("pk", "member_id", "event_id")
+        )
+        by_member: dict[int, list[tuple[int, int]]] = {}
+        for pk, member_id, event_id in rows:
+            by_member.setdefault(member_id, []).append((pk, event_id))
+        due = {m: missed for m, missed in by_member.items() if len(missed) >= threshold}
+        if not due:
+            return 0
+        RSVP.objects.filter(pk__in=[pk for missed in due.values() for pk, _e in missed]).update(
+            no_show_noted_at=now
+        )
+        latest = Event.objects.select_related("group").in_bulk(
+            {missed[-1][1] for missed in due.values()}
+        )
+        for member_id, missed in due.items():
+            notifications.notify(
+                kind=EmailKind.NO_SHOW_NOTE,
+                user_ids=[member_id],
+                event=latest[missed[-1][1]],
+                extra={"missed": len(missed)},
+            )
+    return len(due)
 
 
 def reminders_send(*, now: datetime | None = None, limit: int = 500) -> int:
@@ -587,3 +929,32 @@ def reminders_send(*, now: datetime | None = None, limit: int = 500) -> int:
         for event in Event.objects.filter(pk__in=by_event).select_related("group"):
             notifications.notify(kind=EmailKind.REMINDER, user_ids=by_event[event.pk], event=event)
     return len(due)
+
+
+def rsvps_release_removed(member) -> None:
+    """A member an organizer removed or banned: their upcoming RSVPs become "not going" and
+    each waitlist moves up (the people promoted are told as usual). Registered on
+    groups.hooks.member_removed; runs inside the removal's transaction. Not their own
+    cancellation (no cancelled_at: it is not a late cancellation in their history)."""
+    now = timezone.now()
+    events = Event.objects.filter(
+        rsvps__member=member,
+        rsvps__status__in=[RSVPStatus.GOING, RSVPStatus.WAITLISTED],
+        ends_at__gt=now,
+    ).distinct()
+    changes: list[RSVPChange] = []
+    for event in events.order_by("pk"):
+        event = _lock_event(event)
+        rsvp = RSVP.objects.select_for_update().filter(event=event, member=member).first()
+        if rsvp is None or rsvp.status == RSVPStatus.NOT_GOING:
+            continue
+        rsvp.status = RSVPStatus.NOT_GOING
+        rsvp.guests = 0
+        rsvp.breakout = None
+        rsvp.checked_in_at = None
+        rsvp.no_show = False
+        rsvp.waitlist_seq = None
+        rsvp.waitlisted_at = None
+        rsvp.save()
+        changes += _promote_waitlist(event)
+    _after_commit(changes)

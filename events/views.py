@@ -2,10 +2,16 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -26,7 +32,18 @@ from groups.visibility import allowed
 
 from . import services
 from .calendar_views import google_add_link
-from .forms import BreakoutChoiceForm, CheckInForm, OrganizerMessageForm, RSVPForm
+from .forms import (
+    MOVE_LABELS,
+    MOVES,
+    AttendeeAddForm,
+    AttendeeMoveForm,
+    BreakoutChoiceForm,
+    CheckInForm,
+    EventHostsForm,
+    NoShowForm,
+    OrganizerMessageForm,
+    RSVPForm,
+)
 from .models import (
     RSVP,
     Breakout,
@@ -237,7 +254,9 @@ def _version_query(now, *, slug: str, user_id: int, group_id: int):
                 Event.hosts.through.objects.filter(event=OuterRef("pk"), user_id=user_id)
             ),
             role=Subquery(
-                Membership.objects.filter(group_id=group_id, user_id=user_id).values("role")[:1]
+                Membership.objects.active()
+                .filter(group_id=group_id, user_id=user_id)
+                .values("role")[:1]
             ),
             may_change=Exists(
                 Permission.objects.filter(
@@ -448,6 +467,153 @@ def message_going(request, slug):
     status = 400 if request.method == "POST" else 200
     context = {"event": event, "form": form, "going": going}
     return TemplateResponse(request, "events/message.html", context, status=status)
+
+
+# The order of the host page's table: going, then the waitlist in line, then not going.
+STATUS_ORDER = Case(
+    When(status=RSVPStatus.GOING, then=0),
+    When(status=RSVPStatus.WAITLISTED, then=1),
+    default=2,
+)
+
+
+def _members_not_going(event: Event) -> list[tuple[int, str]]:
+    going = RSVP.objects.filter(event=event, status=RSVPStatus.GOING, member__isnull=False)
+    return list(
+        Membership.objects.active()
+        .filter(group_id=event.group_id, user__is_active=True)
+        .exclude(user__in=going.values("member"))
+        .order_by(Lower("user__display_name"), "user_id")
+        .values_list("user_id", "user__display_name")
+    )
+
+
+def _group_members(event: Event) -> list[tuple[int, str]]:
+    return list(
+        Membership.objects.active()
+        .filter(group_id=event.group_id, user__is_active=True)
+        .order_by(Lower("user__display_name"), "user_id")
+        .values_list("user_id", "user__display_name")
+    )
+
+
+def _moved_message(rsvp: RSVP) -> str:
+    name = rsvp.member.display_name if rsvp.member else _("A former member")
+    if rsvp.status == RSVPStatus.GOING:
+        text = _("%(name)s is going now and gets an email about it.") % {"name": name}
+        if rsvp.capacity_raised_by:
+            text += " " + ngettext(
+                "The capacity was raised by %(count)d seat, to %(capacity)d, to make room.",
+                "The capacity was raised by %(count)d seats, to %(capacity)d, to make room.",
+                rsvp.capacity_raised_by,
+            ) % {"count": rsvp.capacity_raised_by, "capacity": rsvp.event.capacity}
+        return text
+    if rsvp.status == RSVPStatus.WAITLISTED:
+        return _("%(name)s is on the waitlist now and gets an email about it.") % {"name": name}
+    return _("%(name)s is not going now and gets an email about it.") % {"name": name}
+
+
+def _attendees_post(request, event: Event, page_url: str):
+    """One host action (add, move, no-show, hosts), then back to the page (or its errors)."""
+    action = request.POST.get("action")
+    anchor = ""
+    try:
+        if action == "add":
+            form = AttendeeAddForm(request.POST, members=_members_not_going(event))
+            if not form.is_valid():
+                return None, form
+            member = get_object_or_404(get_user_model(), pk=form.cleaned_data["member"])
+            result = services.rsvp_add(
+                event=event, member=member, by=request.user, raise_capacity=form.raise_capacity
+            )
+            messages.success(request, _moved_message(result))
+            anchor = f"#rsvp-{result.pk}"
+        elif action == "move":
+            form = AttendeeMoveForm(request.POST)
+            if not form.is_valid():
+                raise SuspiciousOperation("invalid move")
+            target = get_object_or_404(RSVP, pk=form.cleaned_data["rsvp"], event=event)
+            to, raise_capacity = form.move
+            result = services.rsvp_move(
+                rsvp=target, to=to, by=request.user, raise_capacity=raise_capacity
+            )
+            messages.success(request, _moved_message(result))
+            anchor = f"#rsvp-{target.pk}"
+        elif action == "no_show":
+            form = NoShowForm(request.POST)
+            if not form.is_valid():
+                raise SuspiciousOperation("invalid no-show")
+            target = get_object_or_404(RSVP, pk=form.cleaned_data["rsvp"], event=event)
+            services.rsvp_mark_no_show(
+                rsvp=target, by=request.user, no_show=form.cleaned_data["no_show"]
+            )
+            anchor = f"#rsvp-{target.pk}"
+        elif action == "hosts" and is_organizer(request.user):
+            form = EventHostsForm(request.POST, members=_group_members(event))
+            if not form.is_valid():
+                return None, form
+            hosts = get_user_model().objects.filter(pk__in=form.cleaned_data["hosts"])
+            services.event_set_hosts(event=event, hosts=hosts, by=request.user)
+            messages.success(request, _("The hosts are saved."))
+            anchor = "#hosts"
+        else:
+            raise SuspiciousOperation("unknown action")
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    return redirect(page_url + anchor), None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def attendees(request, slug):
+    """The host page: everyone who answered, with guests, answers, breakout and check-in;
+    hosts add members, move them between Going, Waitlist and Not going, mark no-shows."""
+    event = _public_event(request, slug)
+    if not allowed(viewer(request), "rsvp_answers", event=event):
+        raise PermissionDenied
+    if event.status == EventStatus.DRAFT:
+        raise Http404
+    organizer = is_organizer(request.user)
+    forms = {}
+    if request.method == "POST":
+        response, invalid = _attendees_post(request, event, request.path)
+        if response is not None:
+            return response
+        forms["hosts_form" if isinstance(invalid, EventHostsForm) else "add_form"] = invalid
+    now = timezone.now()
+    rsvps = list(
+        RSVP.objects.filter(event=event)
+        .select_related("member", "breakout")
+        .order_by(STATUS_ORDER, "waitlist_seq", Lower("member__display_name"), "pk")
+    )
+    position = 0
+    for rsvp in rsvps:
+        if rsvp.is_waitlisted:
+            position += 1
+        rsvp.position = position if rsvp.is_waitlisted else None
+        rsvp.moves = [(value, label) for value, label in MOVE_LABELS.items()
+                      if MOVES[value][0] != rsvp.status]  # fmt: skip
+    members = _members_not_going(event)
+    group_members = _group_members(event) if organizer else []
+    context = {
+        "event": event,
+        "rsvps": rsvps,
+        "stats": RSVP.objects.filter(event=event).stats(),
+        "can_change": event.status == EventStatus.PUBLISHED and not event.is_past(now),
+        "can_mark_no_show": event.status == EventStatus.PUBLISHED and event.starts_at <= now,
+        "add_form": forms.get("add_form") or AttendeeAddForm(members=members),
+        "hosts_form": forms.get("hosts_form")
+        or (
+            EventHostsForm(
+                members=group_members,
+                initial={"hosts": [host.pk for host in event.hosts.all()]},
+            )
+            if organizer
+            else None
+        ),
+    }
+    status = 400 if forms else 200
+    return TemplateResponse(request, "events/attendees.html", context, status=status)
 
 
 @login_required

@@ -1,8 +1,9 @@
 """Who is a member, who organizes: the one answer every page, file, feed and export asks.
 
 "Members only" means a current membership of the group (a visitor who made an account but
-never joined, or who left, is not a member). Organizers (both organizer roles) and
-superusers see everything members see. Event hosts are named per event by organizers.
+never joined, who left, or whose request to join still waits for approval, is not a member).
+Organizers (both organizer roles) and superusers see everything members see. Event hosts are
+named per event by organizers.
 """
 
 from dataclasses import dataclass
@@ -48,7 +49,12 @@ class Viewer:
 def membership_role(user, group) -> str | None:
     if group is None or not user.is_authenticated:
         return None
-    return Membership.objects.filter(group=group, user=user).values_list("role", flat=True).first()
+    return (
+        Membership.objects.active()
+        .filter(group=group, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
 
 
 def viewer_for(user, group) -> Viewer:
@@ -73,4 +79,4 @@ def membership_exists(user, group_ref: str = "group"):
     """For querysets: the row's group has this user as a member (False for visitors)."""
     if not user.is_authenticated:
         return Exists(Membership.objects.none())
-    return Exists(Membership.objects.filter(group=OuterRef(group_ref), user=user))
+    return Exists(Membership.objects.active().filter(group=OuterRef(group_ref), user=user))

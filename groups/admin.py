@@ -1,16 +1,29 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .access import viewer_for
 from .adminfilters import StrictFiltersMixin
 from .admingroup import CurrentGroupAdminMixin
-from .hooks import group_changed
+from .forms import ModerationForm
+from .hooks import group_changed, membership_annotations
 from .imagefiles import COVER, StoredImagesAdminMixin
 from .markdown import StoredMarkdownAdminMixin
-from .models import ORGANIZER_ROLES, Group, Membership, ResourceLink, SocialLink
+from .models import (
+    MAX_JOIN_QUESTIONS,
+    ORGANIZER_ROLES,
+    Ban,
+    Group,
+    JoinQuestion,
+    Membership,
+    MembershipAction,
+    ResourceLink,
+    SocialLink,
+)
 
 
 class GroupChangeMixin:
@@ -66,6 +79,13 @@ class SocialLinkInline(LeadOrganizerInline):
     model = SocialLink
 
 
+class JoinQuestionInline(LeadOrganizerInline):
+    """Asked on the join form, at most five."""
+
+    model = JoinQuestion
+    max_num = MAX_JOIN_QUESTIONS
+
+
 @admin.register(Group)
 class GroupAdmin(
     LeadOrganizerOnlyMixin,
@@ -83,7 +103,7 @@ class GroupAdmin(
     list_display = ["name", "city", "time_zone"]
     search_fields = ["name", "tagline"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [ResourceLinkInline, SocialLinkInline]
+    inlines = [JoinQuestionInline, ResourceLinkInline, SocialLinkInline]
 
     def has_add_permission(self, request):
         return request.user.is_superuser and not Group.objects.exists()
@@ -100,10 +120,21 @@ class MembershipForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None:
+            group, user = cleaned.get("group"), cleaned.get("user")
+            if (
+                group is not None
+                and user is not None
+                and services.is_banned(group=group, user=user)
+            ):
+                self.add_error("user", services.banned_message())
             return cleaned
         before = Membership.objects.get(pk=self.instance.pk)
         moved = cleaned.get("user") is not None and cleaned["user"].pk != before.user_id
         demoted = cleaned.get("role") not in ORGANIZER_ROLES
+        if before.is_pending and cleaned.get("role") in ORGANIZER_ROLES:
+            self.add_error(
+                "role", _("Approve the request to join first; then the role can change.")
+            )
         if (
             before.role in ORGANIZER_ROLES
             and (moved or demoted)
@@ -119,19 +150,170 @@ class MembershipForm(forms.ModelForm):
         return cleaned
 
 
+# What each moderation action says on its page and does: (title, button, service call).
+MODERATION = {
+    "approve": (
+        _("Approve these requests to join"),
+        _("Approve"),
+        _("Each person is emailed, with your message if you write one."),
+    ),
+    "decline": (
+        _("Decline these requests to join"),
+        _("Decline"),
+        _("Each person is emailed, with your message if you write one. They may ask again."),
+    ),
+    "remove": (
+        _("Remove these members"),
+        _("Remove"),
+        _("Their places at upcoming events are freed. They may join again. The reason is "
+          "kept in the membership log, not sent."),
+    ),
+    "ban": (
+        _("Ban these people"),
+        _("Ban"),
+        _("They are removed, their places at upcoming events are freed, and they can never "
+          "join, RSVP or see members-only pages again, with this or any account using the "
+          "same email address. The reason is kept in the membership log, not sent."),
+    ),
+}  # fmt: skip
+
+
 @admin.register(Membership)
 class MembershipAdmin(
     StrictFiltersMixin, CurrentGroupAdminMixin, LeadOrganizerOnlyMixin, admin.ModelAdmin
 ):
-    """Roles change here; the "Organizers" permission group and staff status follow them."""
+    """Roles change here; the "Organizers" permission group and staff status follow them.
+
+    Requests to join are approved or declined here, and members removed or banned (actions
+    for both organizer roles, with a message or reason on a page of their own).
+    """
 
     form = MembershipForm
 
-    list_display = ["user", "group", "role", "joined_at"]
-    list_filter = ["role", "group"]
+    list_display = [
+        "user",
+        "group",
+        "role",
+        "status",
+        "joined_at",
+        "rsvped",
+        "attended",
+        "no_shows",
+        "late_cancellations",
+    ]
+    list_filter = ["status", "role", "group"]
+    show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["user__display_name", "user__email"]
     autocomplete_fields = ["user"]
     date_hierarchy = "joined_at"
+    readonly_fields = ["status", "join_answers"]
+    actions = ["approve_requests", "decline_requests", "remove_members", "ban_members"]
+
+    def get_queryset(self, request):
+        # Attendance history (registered by events: groups.hooks), counted for the page's
+        # rows only.
+        return super().get_queryset(request).annotate(**membership_annotations())
+
+    @admin.display(description=_("RSVPed"), ordering="attendance_rsvped")
+    def rsvped(self, obj):
+        return getattr(obj, "attendance_rsvped", 0)
+
+    @admin.display(description=_("attended"), ordering="attendance_attended")
+    def attended(self, obj):
+        return getattr(obj, "attendance_attended", 0)
+
+    @admin.display(description=_("no-shows"), ordering="attendance_no_shows")
+    def no_shows(self, obj):
+        return getattr(obj, "attendance_no_shows", 0)
+
+    @admin.display(
+        description=_("cancelled within 24 hours"), ordering="attendance_late_cancellations"
+    )
+    def late_cancellations(self, obj):
+        return getattr(obj, "attendance_late_cancellations", 0)
+
+    @admin.display(description=_("answers to the join questions"))
+    def join_answers(self, obj):
+        if not obj.answers:
+            return "—"
+        return format_html_join(
+            "", "<p><strong>{}</strong><br>{}</p>", ((a["question"], a["answer"] or "—")
+                                                    for a in obj.answers)
+        )  # fmt: skip
+
+    def has_moderate_permission(self, request) -> bool:
+        """Both organizer roles answer requests and remove or ban members."""
+        return (
+            self.has_view_permission(request)
+            and viewer_for(request.user, Group.objects.current()).is_organizer
+        )
+
+    def _moderate(self, request, queryset, kind: str):
+        """The action's own page (a message or reason), then the service for each row."""
+        title, button, explanation = MODERATION[kind]
+        form = ModerationForm(request.POST if "apply" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "button": button,
+                "explanation": explanation,
+                "form": form,
+                "memberships": queryset.select_related("user"),
+                "action": request.POST.get("action", ""),
+                "opts": self.model._meta,
+                "select_across": request.POST.get("select_across", "0"),
+            }
+            return TemplateResponse(request, "admin/groups/membership/moderate.html", context)
+        text = form.cleaned_data["text"]
+        lead = viewer_for(request.user, Group.objects.current()).is_lead_organizer
+        done = 0
+        for membership in queryset.select_related("group", "user"):
+            try:
+                if kind in ("remove", "ban") and membership.role in ORGANIZER_ROLES and not lead:
+                    raise ValidationError(
+                        _("Only an organizer removes or bans %(person)s, a co-organizer.")
+                        % {"person": membership.user}
+                    )
+                if kind == "approve":
+                    services.membership_approve(
+                        membership=membership, by=request.user, message=text
+                    )
+                elif kind == "decline":
+                    services.membership_decline(
+                        membership=membership, by=request.user, message=text
+                    )
+                elif kind == "remove":
+                    services.membership_remove(membership=membership, by=request.user, reason=text)
+                else:
+                    services.membership_ban(
+                        group=membership.group, user=membership.user, by=request.user, reason=text
+                    )
+            except ValidationError as refused:
+                self.message_user(
+                    request, f"{membership.user}: {' '.join(refused.messages)}", messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("Done: %(count)d.") % {"count": done}, messages.SUCCESS)
+        return None
+
+    @admin.action(description=_("Approve selected requests to join"), permissions=["moderate"])
+    def approve_requests(self, request, queryset):
+        return self._moderate(request, queryset, "approve")
+
+    @admin.action(description=_("Decline selected requests to join"), permissions=["moderate"])
+    def decline_requests(self, request, queryset):
+        return self._moderate(request, queryset, "decline")
+
+    @admin.action(description=_("Remove selected members"), permissions=["moderate"])
+    def remove_members(self, request, queryset):
+        return self._moderate(request, queryset, "remove")
+
+    @admin.action(description=_("Ban selected people"), permissions=["moderate"])
+    def ban_members(self, request, queryset):
+        return self._moderate(request, queryset, "ban")
 
     def save_model(self, request, obj, form, change):
         try:
@@ -153,3 +335,37 @@ class MembershipAdmin(
     def delete_queryset(self, request, queryset):
         for membership in queryset.select_related("group", "user"):
             self.delete_model(request, membership)
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MembershipAction)
+class MembershipActionAdmin(StrictFiltersMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The membership log: who approved, declined, removed or banned whom, and why."""
+
+    list_display = ["at", "action", "member", "by", "reason"]
+    list_filter = ["action"]
+    search_fields = ["member__display_name", "by__display_name", "reason"]
+    date_hierarchy = "at"
+    list_select_related = ["member", "by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ban)
+class BanAdmin(StrictFiltersMixin, ReadOnlyAdminMixin, LeadOrganizerOnlyMixin, admin.ModelAdmin):
+    """Bans are made from the memberships list; deleting one (the organizer role) lifts it."""
+
+    list_display = ["__str__", "reason", "by", "created_at"]
+    search_fields = ["user__display_name", "reason"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user", "by"]
+    fields = ["user", "by", "reason", "created_at"]
+    readonly_fields = fields

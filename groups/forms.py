@@ -52,6 +52,37 @@ class ContactForm(forms.Form):
         return ""
 
 
+class JoinForm(forms.Form):
+    """The group's join questions (none: an empty form, a button)."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"answer_{question.pk}"] = forms.CharField(
+                label=question.text,
+                required=question.required,
+                max_length=1000,
+                help_text="" if question.required else _("Optional."),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    @property
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(f"answer_{q.pk}", "") for q in self.questions}
+
+
+class ModerationForm(forms.Form):
+    """The optional message or reason an organizer gives when answering or removing someone."""
+
+    text = forms.CharField(
+        label=_("Message or reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+
+
 class FormRenderer(TemplatesSetting):
     """Fields rendered by templates/includes/field.html: labels above fields, no colon after
     them (Django's label_suffix), checkboxes with the label beside."""

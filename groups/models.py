@@ -3,9 +3,11 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .imagefiles import COVER, image_srcset, image_url
@@ -61,6 +63,24 @@ class Group(models.Model):
         _("new photo uploads need approval"),
         default=False,
         help_text=_("Photos wait in the admin's moderation list until an organizer approves them."),
+    )
+    no_show_note_after = models.PositiveSmallIntegerField(
+        _("gentle note after this many no-shows"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Empty: off. A number: a member marked a no-show that many times (not counted in "
+            "an earlier note) gets a friendly email asking them to cancel when plans change."
+        ),
+    )
+    join_needs_approval = models.BooleanField(
+        _("joining needs an organizer's approval"),
+        default=False,
+        help_text=_(
+            "Off: anyone who signs up is a member. On: a request to join waits in the "
+            "memberships list until an organizer approves or declines it."
+        ),
     )
     reminder_hours = models.PositiveSmallIntegerField(
         _("reminder, hours before an event"),
@@ -121,19 +141,44 @@ class Role(models.TextChoices):
 ORGANIZER_ROLES = (Role.ORGANIZER, Role.CO_ORGANIZER)
 
 
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("Member")
+    PENDING = "pending", _("Waiting for approval")
+
+
 class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        """Members: a pending request to join is not a membership anywhere (groups/access.py)."""
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+    def pending(self):
+        return self.filter(status=MembershipStatus.PENDING)
+
     def organizers(self):
+        # Active by constraint (groups_membership_pending_is_member): the index needs no more.
         return self.filter(role__in=ORGANIZER_ROLES)
 
 
 class Membership(models.Model):
-    """A person's membership of the group, with the date they joined and their role."""
+    """A person's membership of the group, with the date they joined and their role.
+
+    A request to join a group that approves its members is a pending membership: it counts
+    nowhere until an organizer approves it (groups.services.membership_approve).
+    """
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+    )
+    # [{"question": …, "answer": …}, …] in the order asked: the questions as worded then.
+    answers = models.JSONField(_("answers to the join questions"), default=list, blank=True)
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -144,6 +189,15 @@ class Membership(models.Model):
         ordering = ["joined_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["group", "user"], name="groups_membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=MembershipStatus.values),
+                name="groups_membership_status_valid",
+            ),
+            # Roles belong to members: a request waiting for approval organizes nothing.
+            models.CheckConstraint(
+                condition=models.Q(status=MembershipStatus.ACTIVE) | models.Q(role=Role.MEMBER),
+                name="groups_membership_pending_is_member",
+            ),
         ]
         indexes = [
             # The home page lists the organizers in this order: read from here, no sort.
@@ -155,11 +209,144 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
+        if self.status == MembershipStatus.PENDING:
+            return f"{self.user} · {self.get_status_display()}"
         return f"{self.user} · {self.get_role_display()}"
 
     @property
     def is_organizer(self) -> bool:
         return self.role in ORGANIZER_ROLES
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == MembershipStatus.PENDING
+
+
+MAX_JOIN_QUESTIONS = 5
+
+
+class JoinQuestion(models.Model):
+    """A question the join form asks (at most five); answers are kept with the membership."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="join_questions")
+    text = models.CharField(_("question"), max_length=300)
+    required = models.BooleanField(_("an answer is required"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("join question")
+        verbose_name_plural = _("join questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+def ban_email_hash(email: str) -> str:
+    """A keyed SHA-256 of the address, lowercased: a ban outlives the account without the
+    address itself. The key is POTLUCK_BAN_PEPPER (or SECRET_KEY): changing it lifts bans."""
+    normalized = (email or "").strip().lower()
+    secret = settings.POTLUCK_BAN_PEPPER or settings.SECRET_KEY
+    return salted_hmac(
+        "potluck.groups.ban", normalized, secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+class BanQuerySet(models.QuerySet):
+    def matching(self, *, group, user=None, emails=()):
+        """Bans of this group on this account or on any of these addresses."""
+        condition = models.Q(email_hash__in=[ban_email_hash(e) for e in emails if e])
+        if user is not None and user.pk is not None:
+            condition |= models.Q(user=user) | models.Q(email_hash=ban_email_hash(user.email))
+        return self.filter(condition, group=group)
+
+
+class Ban(models.Model):
+    """Someone the group banned: no membership, RSVP, upload or members-only page again.
+
+    Kept by a keyed hash of the email address, so it holds for a new account with the same
+    address after the account is deleted (when `user` becomes empty).
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="bans")
+    email_hash = models.CharField(_("email hash"), max_length=64, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bans",
+        verbose_name=_("person"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("banned by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("banned"), auto_now_add=True)
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ban")
+        verbose_name_plural = _("bans")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "email_hash"], name="groups_ban_unique_email"),
+        ]
+
+    def __str__(self):
+        return str(self.user) if self.user else str(_("a former member"))
+
+
+class MembershipActionKind(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    REMOVED = "removed", _("Removed")
+    BANNED = "banned", _("Banned")
+
+
+class MembershipAction(models.Model):
+    """What an organizer did to a membership, by whom and why: the group's moderation log."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="membership_actions")
+    action = models.CharField(_("action"), max_length=20, choices=MembershipActionKind.choices)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="membership_actions",
+        verbose_name=_("member"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.TextField(_("reason or message"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership action")
+        verbose_name_plural = _("membership actions")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=MembershipActionKind.values),
+                name="groups_membershipaction_action_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.member or _('a former member')}"
 
 
 class ResourceLink(models.Model):

@@ -11,7 +11,7 @@ ORGANIZERS = "Organizers"
 
 # app label -> models whose add/change/delete/view permissions organizers hold
 MANAGED = {
-    "groups": ["group", "resourcelink", "sociallink", "membership"],
+    "groups": ["group", "resourcelink", "sociallink", "membership", "joinquestion", "ban"],
     "events": [
         "event",
         "venue",
@@ -27,7 +27,8 @@ MANAGED = {
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
 # They read the log of emails sent (README, "The email worker and reminders").
-VIEW_ONLY = {"members": ["user"], "events": ["emaillog"]}
+# They read the membership log (who approved, declined, removed or banned whom, and why).
+VIEW_ONLY = {"members": ["user"], "events": ["emaillog"], "groups": ["membershipaction"]}
 
 
 def organizer_permission_codenames() -> list[tuple[str, str]]:

@@ -1,10 +1,22 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ORGANIZER_ROLES, Group, Membership, Role
+from .hooks import member_removed
+from .models import (
+    ORGANIZER_ROLES,
+    Ban,
+    Group,
+    Membership,
+    MembershipAction,
+    MembershipActionKind,
+    MembershipStatus,
+    Role,
+    ban_email_hash,
+)
 from .permissions import organizers_group
-from .tasks import send_contact_message
+from .tasks import send_contact_message, send_join_decision
 
 
 def contact_send(*, group: Group, name: str, email: str, message: str) -> None:
@@ -66,9 +78,215 @@ def ensure_not_last_organizer(membership: Membership) -> None:
         )
 
 
-def membership_join(*, group: Group, user) -> Membership:
-    membership, _created = Membership.objects.get_or_create(group=group, user=user)
+# --- Joining, approval, removal and bans (README "Joining") -----------------------------------
+
+MAX_ANSWER_LENGTH = 1000
+
+
+def banned_message() -> str:
+    """What a banned person is told, wherever they try: no details."""
+    return _("This account or email address cannot join this group.")
+
+
+def is_banned(*, group: Group, user=None, emails=()) -> bool:
+    return Ban.objects.matching(group=group, user=user, emails=emails).exists()
+
+
+def membership_request(*, group: Group, user, answers: dict[int, str]) -> Membership:
+    """Joins the group, or asks to join (a pending membership) where organizers approve.
+
+    answers: the join questions' answers by JoinQuestion pk; they are kept with the question
+    as worded now. An existing membership (active or pending) is returned as it is.
+    Refused (ValidationError) for a banned account or address, or a required answer missing.
+    """
+    with transaction.atomic():
+        # The group's row is the lock a ban takes too: no request slips in beside a ban.
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        if is_banned(group=group, user=user):
+            raise ValidationError(banned_message(), code="banned")
+        existing = Membership.objects.filter(group=group, user=user).first()
+        if existing is not None:
+            return existing
+        given = {int(pk): (text or "").strip() for pk, text in (answers or {}).items()}
+        stored = []
+        for question in group.join_questions.all():
+            answer = given.get(question.pk, "")
+            if question.required and not answer:
+                raise ValidationError(
+                    _("Please answer “%(question)s”.") % {"question": question.text},
+                    code="answer_required",
+                )
+            if len(answer) > MAX_ANSWER_LENGTH:
+                raise ValidationError(
+                    _("Please keep each answer under %(max)d characters.")
+                    % {"max": MAX_ANSWER_LENGTH},
+                    code="answer_too_long",
+                )
+            stored.append({"question": question.text, "answer": answer})
+        membership = Membership(
+            group=group,
+            user=user,
+            status=(
+                MembershipStatus.PENDING if group.join_needs_approval else MembershipStatus.ACTIVE
+            ),
+            answers=stored,
+        )
+        membership.full_clean()
+        membership.save()
     return membership
+
+
+def membership_for_rsvp(*, group_id: int, user) -> Membership:
+    """An RSVP needs a membership: the member's own, or joining on the way where the group
+    is open and asks no questions. Refused (ValidationError) for a request still waiting,
+    a ban, or a group that approves its members or asks questions (the join page first)."""
+    membership = Membership.objects.filter(group_id=group_id, user=user).first()
+    if membership is not None and not membership.is_pending:
+        return membership
+    if membership is not None:
+        raise ValidationError(
+            _("Your request to join is waiting for an organizer; you can answer once it is "
+              "approved."),
+            code="join_pending",
+        )  # fmt: skip
+    group = Group.objects.get(pk=group_id)
+    if is_banned(group=group, user=user):
+        raise ValidationError(banned_message(), code="banned")
+    if group.join_needs_approval or group.join_questions.exists():
+        raise ValidationError(
+            _("Please join the group first (on its home page); then you can answer."),
+            code="join_first",
+        )
+    return membership_request(group=group, user=user, answers={})
+
+
+def membership_join(*, group: Group, user) -> Membership:
+    """Joining without answers (the join page of a group that asks nothing)."""
+    return membership_request(group=group, user=user, answers={})
+
+
+def _log(*, group_id: int, action: str, member, by, reason: str) -> MembershipAction:
+    return MembershipAction.objects.create(
+        group_id=group_id, action=action, member=member, by=by, reason=reason
+    )
+
+
+def _pending_locked(membership: Membership) -> Membership:
+    current = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if current is None or current.status != MembershipStatus.PENDING:
+        raise ValidationError(
+            _("This request to join has already been answered."), code="not_pending"
+        )
+    return current
+
+
+def _send_decision(current: Membership, *, approved: bool, message: str) -> None:
+    user_id, group_id = current.user_id, current.group_id
+    transaction.on_commit(
+        lambda: send_join_decision.enqueue(
+            user_id=user_id, group_id=group_id, approved=approved, message=message
+        ),
+        robust=True,
+    )
+
+
+def membership_approve(*, membership: Membership, by, message: str = "") -> Membership:
+    """Makes a pending request a membership (joined now); the person is emailed."""
+    with transaction.atomic():
+        current = _pending_locked(membership)
+        current.status = MembershipStatus.ACTIVE
+        current.joined_at = timezone.now()
+        current.save(update_fields=["status", "joined_at"])
+        _log(
+            group_id=current.group_id,
+            action=MembershipActionKind.APPROVED,
+            member=current.user,
+            by=by,
+            reason=message,
+        )
+        _send_decision(current, approved=True, message=message)
+    return current
+
+
+def membership_decline(*, membership: Membership, by, message: str = "") -> None:
+    """Declines a pending request (they may ask again); the person is emailed."""
+    with transaction.atomic():
+        current = _pending_locked(membership)
+        _log(
+            group_id=current.group_id,
+            action=MembershipActionKind.DECLINED,
+            member=current.user,
+            by=by,
+            reason=message,
+        )
+        _send_decision(current, approved=False, message=message)
+        current.delete()
+
+
+def _refuse_self(user, by) -> None:
+    if by is not None and user.pk == by.pk:
+        raise ValidationError(
+            _("You cannot remove or ban yourself; leave the group instead."), code="self"
+        )
+
+
+def membership_remove(*, membership: Membership, by, reason: str = "") -> None:
+    """Removes a member (they may join again); their upcoming seats are freed."""
+    with transaction.atomic():
+        current = (
+            Membership.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=membership.pk)
+            .first()
+        )
+        if current is None:
+            raise ValidationError(_("This membership no longer exists."), code="gone")
+        _refuse_self(current.user, by)
+        ensure_not_last_organizer(current)
+        user = current.user
+        current.delete()
+        _sync_organizer_status(user)
+        _log(
+            group_id=current.group_id,
+            action=MembershipActionKind.REMOVED,
+            member=user,
+            by=by,
+            reason=reason,
+        )
+        member_removed(user)
+
+
+def membership_ban(*, group: Group, user, by, reason: str = "") -> Ban:
+    """Bans the account and its email address (kept hashed): removed, and never again a
+    member, nor going to an event, with this account or a new one with the same address."""
+    with transaction.atomic():
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        _refuse_self(user, by)
+        current = Membership.objects.select_for_update().filter(group=group, user=user).first()
+        if current is not None:
+            ensure_not_last_organizer(current)
+        ban = Ban.objects.filter(group=group, email_hash=ban_email_hash(user.email)).first()
+        if ban is None:
+            ban = Ban(group=group, email_hash=ban_email_hash(user.email))
+        ban.user, ban.by, ban.reason = user, by, reason
+        ban.save()
+        if current is not None:
+            current.delete()
+            _sync_organizer_status(user)
+        _log(
+            group_id=group.pk,
+            action=MembershipActionKind.BANNED,
+            member=user,
+            by=by,
+            reason=reason,
+        )
+        member_removed(user)
+    return ban
 
 
 def membership_leave(*, group: Group, user) -> None:

@@ -4,20 +4,73 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import imagefiles, services
+from .forms import JoinForm
 from .middleware import group_or_404
+from .models import Membership
+
+
+def _next_url(request) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return ""
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request):
+    """The join questions (if the group asks any) and the button; approval makes it a request."""
     group = group_or_404(request)
-    services.membership_join(group=group, user=request.user)
-    messages.success(request, _("Welcome! You are a member of %(group)s.") % {"group": group.name})
-    return redirect("home")
+    membership = Membership.objects.filter(group=group, user=request.user).first()
+    if membership is not None and not membership.is_pending:
+        return redirect(_next_url(request) or "home")
+    form = JoinForm(
+        request.POST if request.method == "POST" else None,
+        questions=group.join_questions.all(),
+    )
+    status = 200
+    banned = services.is_banned(group=group, user=request.user)
+    if request.method == "POST" and membership is None and not banned and form.is_valid():
+        try:
+            membership = services.membership_request(
+                group=group, user=request.user, answers=form.answers
+            )
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        else:
+            if membership.is_pending:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you! Your request to join %(group)s is waiting for an "
+                        "organizer. We will email you their answer."
+                    )
+                    % {"group": group.name},
+                )
+            else:
+                messages.success(
+                    request, _("Welcome! You are a member of %(group)s.") % {"group": group.name}
+                )
+            return redirect(_next_url(request) or "home")
+    if banned:
+        status = 403
+    elif request.method == "POST":
+        status = 409 if membership is not None else 400
+    context = {
+        "form": form,
+        "pending": membership is not None and membership.is_pending,
+        "banned": banned,
+        "banned_message": services.banned_message(),
+        "next": _next_url(request),
+    }
+    return TemplateResponse(request, "groups/join.html", context, status=status)
 
 
 @login_required

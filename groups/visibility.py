@@ -63,6 +63,12 @@ RULES = {
         ),
         Rule("memberships", Audience.MEMBERS),
         Rule(
+            "join_answers",
+            Audience.ORGANIZERS,
+            _("They read your answers to the join questions; you get them in your data."),
+            owner_sees=False,
+        ),
+        Rule(
             "attendance",
             Audience.MEMBERS,
             _(

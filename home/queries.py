@@ -28,7 +28,7 @@ def group_counts(group: Group, now=None) -> dict:
     row = (
         Group.objects.filter(pk=group.pk)
         .annotate(
-            n_members=_count(Membership.objects.all(), group),
+            n_members=_count(Membership.objects.active(), group),
             n_upcoming=_count(published.upcoming(now), group),
             n_past=_count(published.past(now), group),
             n_photos=_count(Photo.objects.published(), group, "album__group"),
@@ -42,6 +42,22 @@ def group_counts(group: Group, now=None) -> dict:
         "past": row["n_past"],
         "photos": row["n_photos"],
     }
+
+
+def _joining(group: Group, looking: Viewer) -> dict:
+    """The join button's kind, a waiting request of the viewer's, and (for organizers) how
+    many requests wait; visitors without a session need none of it (a cached page)."""
+    if not looking.is_authenticated:
+        return {"join_asks": False, "join_pending": False, "join_requests": 0}
+    join_requests = 0
+    if looking.is_organizer:
+        join_requests = Membership.objects.pending().filter(group=group).count()
+    join_pending = False
+    join_asks = False
+    if looking.role is None:
+        join_pending = Membership.objects.pending().filter(group=group, user=looking.user).exists()
+        join_asks = group.join_needs_approval or group.join_questions.exists()
+    return {"join_asks": join_asks, "join_pending": join_pending, "join_requests": join_requests}
 
 
 def home_context(group: Group, looking: Viewer, now=None, *, generation=None) -> dict:
@@ -65,6 +81,7 @@ def home_context(group: Group, looking: Viewer, now=None, *, generation=None) ->
             else ""
         )
     return {
+        **_joining(group, looking),
         "next_event": next_events[0] if next_events else None,
         "more_upcoming": next_events[1:],
         "recent_past": recent_past,

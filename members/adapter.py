@@ -1,11 +1,20 @@
+from urllib.parse import urlencode
+
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from groups.models import Group
+from groups.services import banned_message, is_banned
 
 from . import services
+
+JOIN_QUESTIONS_NEXT = "potluck_join_questions_next"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -31,8 +40,32 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         confirmed = super().confirm_email(request, email_address)
         if confirmed and first:
-            services.member_join_on_verification(user=email_address.user)
+            try:
+                membership = services.member_join_on_verification(user=email_address.user)
+            except ValidationError as refused:  # banned: the address is verified, no more
+                messages.error(request, " ".join(refused.messages))
+            else:
+                if membership is None and Group.objects.current() is not None:
+                    # The group asks join questions: post_login sends them to the join page.
+                    request.session[JOIN_QUESTIONS_NEXT] = True
         return confirmed
+
+    def clean_email(self, email):
+        """A banned address is refused at sign-up and when added to an account."""
+        email = super().clean_email(email)
+        group = Group.objects.current()
+        if group is not None and is_banned(group=group, emails=[email]):
+            raise forms.ValidationError(banned_message(), code="banned")
+        return email
+
+    def post_login(self, request, user, **kwargs):
+        """After verifying their first address, someone the group asks questions of lands
+        on the join page, then goes where they were going (README "Joining")."""
+        response = super().post_login(request, user, **kwargs)
+        if request.session.pop(JOIN_QUESTIONS_NEXT, False) and response.has_header("Location"):
+            then = response["Location"]
+            response["Location"] = reverse("join") + "?" + urlencode({"next": then})
+        return response
 
     def send_mail(self, template_prefix, email, context):
         """allauth's emails name the group and end like Potluck's own (templates/emails/)."""

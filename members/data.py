@@ -98,7 +98,7 @@ DATA = (
         "memberships",
         _("Your membership"),
         _("To know who belongs to the group and who organizes it."),
-        ("memberships",),
+        ("memberships", "join_answers"),
         (
             Item("group", _("Group"), _("The group's name.")),
             Item(
@@ -106,7 +106,17 @@ DATA = (
                 _("Role"),
                 _("organizer, co_organizer or member. Hosts are named per event."),
             ),
-            Item("joined_at", _("Joined"), _("When you joined (UTC).")),
+            Item(
+                "status",
+                _("Status"),
+                _("active, or pending while your request to join waits for an organizer."),
+            ),
+            Item("joined_at", _("Joined"), _("When you joined, or asked to join (UTC).")),
+            Item(
+                "answers",
+                _("Answers to the join questions"),
+                _("Each question as it was asked, with your answer; the organizers see them."),
+            ),
         ),
     ),
     Section(
@@ -122,8 +132,24 @@ DATA = (
             Item("answer", _("Answer"), _("Your answer to the event's question.")),
             Item("breakout", _("Breakout discussion"), _("The discussion you chose.")),
             Item("checked_in_at", _("Checked in"), _("When you were checked in at the door.")),
+            Item("no_show", _("No-show"), _("Whether a host marked that you did not come.")),
+            Item("cancelled_at", _("Cancelled"), _("When you cancelled (UTC), if you did.")),
             Item("waitlisted_at", _("Joined the waitlist"), _("When you joined the waitlist.")),
             Item("created_at", _("Answered"), _("When you first answered (UTC).")),
+        ),
+    ),
+    Section(
+        "attendance",
+        _("Your attendance"),
+        _("So organizers see how often members come, miss or cancel late, and can make room "
+          "for others."),
+        ("rsvp_answers",),
+        (
+            Item("rsvped", _("RSVPed"), _("Events you said you were going to.")),
+            Item("attended", _("Attended"), _("Events you were checked in at.")),
+            Item("no_shows", _("No-shows"), _("Events a host marked you as not coming to.")),
+            Item("late_cancellations", _("Late cancellations"),
+                 _("Cancellations within 24 hours of the start, or after it.")),
         ),
     ),
     Section(

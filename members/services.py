@@ -16,8 +16,8 @@ from events import services as event_services
 from events.calendar_cache import calendar_changed
 from events.models import RSVP, EmailLog, Event
 from groups import images
-from groups.models import Group, Membership
-from groups.services import ensure_not_last_organizer, membership_join
+from groups.models import Group, Membership, MembershipStatus
+from groups.services import ensure_not_last_organizer, membership_request
 from photos.models import Photo
 
 from .data import DATA
@@ -61,18 +61,23 @@ def member_set_avatar(*, member: User, upload) -> None:
 
 
 def member_join_on_verification(*, user: User) -> Membership | None:
-    """Signing up is joining: the first verified address makes the person a member.
+    """Signing up is joining: the first verified address makes the person a member, or asks
+    to join where organizers approve members.
 
-    Called when allauth verifies an address; the welcome email leaves after commit.
+    Called when allauth verifies an address; the welcome email leaves after commit (for a
+    member; a request waits for the organizers' answer, which is emailed). None where the
+    group asks join questions: the join page asks them next (members.adapter.post_login).
+    Refused (ValidationError, code "banned") for a banned account or address.
     """
     group = Group.objects.current()
-    if group is None:
+    if group is None or group.join_questions.exists():
         return None
     with transaction.atomic():
-        membership = membership_join(group=group, user=user)
-        transaction.on_commit(
-            lambda: send_welcome.enqueue(user_id=user.pk, group_id=group.pk), robust=True
-        )
+        membership = membership_request(group=group, user=user, answers={})
+        if membership.status == MembershipStatus.ACTIVE:
+            transaction.on_commit(
+                lambda: send_welcome.enqueue(user_id=user.pk, group_id=group.pk), robust=True
+            )
     return membership
 
 
@@ -110,7 +115,13 @@ def _sections(member: User) -> dict:
         },
         "calendar": {"calendar_feed_token": member.calendar_token},
         "memberships": [
-            {"group": m.group.name, "role": m.role, "joined_at": _iso(m.joined_at)}
+            {
+                "group": m.group.name,
+                "role": m.role,
+                "status": m.status,
+                "joined_at": _iso(m.joined_at),
+                "answers": m.answers,
+            }
             for m in memberships
         ],
         "rsvps": [
@@ -122,11 +133,14 @@ def _sections(member: User) -> dict:
                 "answer": r.answer,
                 "breakout": r.breakout.topic if r.breakout else None,
                 "checked_in_at": _iso(r.checked_in_at),
+                "no_show": r.no_show,
+                "cancelled_at": _iso(r.cancelled_at),
                 "waitlisted_at": _iso(r.waitlisted_at),
                 "created_at": _iso(r.created_at),
             }
             for r in rsvps.order_by("event__starts_at", "pk")
         ],
+        "attendance": RSVP.objects.attendance_for(member),
         "photos": [
             {
                 "file": f"photos/{p.pk}.jpg" if p.image else None,  # none: not stored

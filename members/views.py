@@ -41,7 +41,7 @@ def _me_context(request, **forms) -> dict:
         "profile_form": forms.get("profile_form") or ProfileForm(instance=user),
         "notifications_form": forms.get("notifications_form") or NotificationsForm(instance=user),
         "is_member": group is not None
-        and Membership.objects.filter(group=group, user=user).exists(),
+        and Membership.objects.active().filter(group=group, user=user).exists(),
     }
 
 
@@ -125,7 +125,7 @@ def directory(request):
     if not allowed(viewer(request), "directory"):
         return TemplateResponse(request, "members/members_only.html", {}, status=403)
     form = DirectorySearchForm(request.GET or None)
-    memberships = Membership.objects.filter(group=group).select_related("user")
+    memberships = Membership.objects.active().filter(group=group).select_related("user")
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if query:
         memberships = memberships.filter(user__display_name__icontains=query)
@@ -145,7 +145,7 @@ def directory(request):
 def _visible_profile(request, pk) -> tuple[User, Membership]:
     group = group_or_404(request)
     membership = get_object_or_404(
-        Membership.objects.select_related("user"), group=group, user_id=pk
+        Membership.objects.active().select_related("user"), group=group, user_id=pk
     )
     person = membership.user
     if allowed(viewer(request), "profile", owner=person):

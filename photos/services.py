@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from events.models import RSVP, Event, RSVPStatus
 from groups import images, ratelimit
+from groups.access import is_member
 
 from .models import NOT_STORED, Album, Photo, PhotoStatus, Visibility
 from .tasks import photo_process
@@ -18,13 +19,15 @@ def is_organizer(user) -> bool:
 
 
 def can_upload(user, album: Album) -> bool:
-    """Organizers anywhere; members who were going, to their event's album."""
+    """Organizers anywhere; members who were going, to their event's album (current members
+    only: someone removed or banned since keeps no upload right from an old RSVP)."""
     if not user.is_authenticated:
         return False
     if is_organizer(user):
         return True
     return (
         album.event_id is not None
+        and is_member(user, album.group)
         and RSVP.objects.filter(
             event_id=album.event_id, member=user, status=RSVPStatus.GOING
         ).exists()

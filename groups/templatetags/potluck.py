@@ -33,3 +33,12 @@ def current(context, *view_names) -> str:
     if match is not None and match.view_name in view_names:
         return mark_safe(' aria-current="page"')
     return ""
+
+
+@register.simple_tag
+def join_requests_waiting() -> int:
+    """How many requests to join wait for an organizer (the admin's index says so)."""
+    from groups.models import Group, Membership
+
+    group = Group.objects.current()
+    return Membership.objects.pending().filter(group=group).count() if group else 0

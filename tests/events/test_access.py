@@ -6,7 +6,13 @@ import pytest
 from django.utils import timezone
 
 from events.models import EventSpeaker
-from tests.factories import EventFactory, SeriesFactory, SpeakerFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    MembershipFactory,
+    SeriesFactory,
+    SpeakerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,4 +66,51 @@ def test_events_access(client, group, organizer, objects, role, name, method, ex
     elif role == "organizer":
         client.force_login(organizer)
     response = getattr(client, method)(URLS[name](objects))
+    assert response.status_code == expected
+
+
+# The host page: organizers, and hosts of that event only; login first, then the object check.
+HOST_ROLES = ["anonymous", "member", "host", "other_host", "organizer"]
+HOST_URLS = {
+    "attendees": lambda o: f"/events/{o['published'].slug}/attendees/",
+    "attendees_draft": lambda o: f"/events/{o['draft'].slug}/attendees/",
+    "attendees_missing": lambda o: "/events/no-such-event/attendees/",
+}
+HOST_EXPECTED = {
+    "anonymous": {"get": 302, "head": 302, "post": 302, "put": 302, "delete": 302},
+    "member": {"get": 403, "head": 403, "post": 403, "put": 405, "delete": 405},
+    "other_host": {"get": 403, "head": 403, "post": 403, "put": 405, "delete": 405},
+    # An empty POST names no action: a bad request.
+    "host": {"get": 200, "head": 200, "post": 400, "put": 405, "delete": 405},
+    "organizer": {"get": 200, "head": 200, "post": 400, "put": 405, "delete": 405},
+}
+
+
+def _host_expected(role: str, name: str, method: str) -> int:
+    expected = HOST_EXPECTED[role][method]
+    if role == "anonymous" or method in ("put", "delete"):
+        return expected
+    if name in ("attendees_missing", "attendees_draft"):
+        return 404  # nobody answers a draft (and only organizers see one)
+    return expected
+
+
+HOST_TABLE = [
+    (role, name, method, _host_expected(role, name, method))
+    for role in HOST_ROLES
+    for name in HOST_URLS
+    for method in ("get", "head", "post", "put", "delete")
+]
+
+
+@pytest.mark.parametrize(("role", "name", "method", "expected"), HOST_TABLE)
+def test_host_page_access(client, group, organizer, objects, role, name, method, expected):
+    if role != "anonymous":
+        user = organizer if role == "organizer" else MembershipFactory(group=group).user
+        client.force_login(user)
+        if role == "host":
+            objects["published"].hosts.add(user)
+        elif role == "other_host":
+            objects["cancelled"].hosts.add(user)
+    response = getattr(client, method)(HOST_URLS[name](objects))
     assert response.status_code == expected

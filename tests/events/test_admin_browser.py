@@ -7,14 +7,14 @@ import pytest
 from django.utils import timezone
 
 from events import services
-from events.models import EmailKind, EmailLog, EmailOutcome
+from events.models import EmailKind, EmailLog, EmailOutcome, Recurrence
 from groups.models import Membership
 from home.demo import pattern, upload
 from photos.models import Photo
 from photos.services import album_for_event, photo_add
 from tests.browser import axe_violations, log_in
 from tests.events.conftest import build_full_event
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, SeriesFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,10 @@ def rows(group, organizer, settings, tmp_path):
         album=album, uploaded_by=organizer, file=upload(pattern("b", (800, 600)), "b.png"),
         alt_text="Chairs in a circle",
     )  # fmt: skip
-    return {"past": past, "upcoming": upcoming, "album": album}
+    series = SeriesFactory(group=group, recurrence=Recurrence.MONTHLY_WEEKDAY)
+    past.series = series
+    past.save()
+    return {"past": past, "upcoming": upcoming, "album": album, "series": series}
 
 
 def _pages(rows, group, organizer):
@@ -56,6 +59,10 @@ def _pages(rows, group, organizer):
         f"/admin/photos/album/{rows['album'].pk}/change/",
         "/admin/events/rsvp/",
         "/admin/events/emaillog/",
+        f"/admin/events/series/{rows['series'].pk}/change/",
+        f"/admin/events/series/{rows['series'].pk}/schedule/",  # "Schedule the next dates"
+        "/admin/groups/membershipaction/",
+        "/admin/groups/ban/",
     ]
 
 

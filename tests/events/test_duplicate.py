@@ -85,6 +85,10 @@ def _full_event(group, organizer, **kwargs):
     return event
 
 
+def _local(moment, zone):
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
 def _assert_copied(copy, event):
     copied = [f for f in Event._meta.concrete_fields if f.name not in NOT_COPIED]
     # The original differs from every default, so a field the copy drops shows here.
@@ -94,10 +98,12 @@ def _assert_copied(copy, event):
         f.name: getattr(event, f.attname) for f in copied
     }
     assert set(NOT_COPIED) <= {f.name for f in Event._meta.concrete_fields}
-    shift = copy.starts_at - event.starts_at
+    # The RSVP window keeps its wall-clock distance from the start (across DST changes too).
+    zone = event.group.zone
+    local_shift = _local(copy.starts_at, zone) - _local(event.starts_at, zone)
     assert (copy.rsvp_opens_at, copy.rsvp_closes_at) == (
-        event.rsvp_opens_at + shift,
-        event.rsvp_closes_at + shift,
+        (_local(event.rsvp_opens_at, zone) + local_shift).replace(tzinfo=zone),
+        (_local(event.rsvp_closes_at, zone) + local_shift).replace(tzinfo=zone),
     )
     assert (copy.status, copy.sequence, copy.waitlist_counter, copy.announced_at) == (
         EventStatus.DRAFT, 0, 0, None,
@@ -138,6 +144,11 @@ def test_duplicate_of_a_series_event_keeps_everything(group, organizer, media):
     assert copy.starts_at == datetime(2026, 11, 10, 18, 30, tzinfo=NY)  # across the DST change
     assert copy.ends_at == datetime(2026, 11, 10, 20, 30, tzinfo=NY)
     assert copy.slug == f"{series.slug}-2026-11-10"
+    # RSVPs open two weeks ahead at 6:30 PM and close at 3:30 PM, before and after the change.
+    assert (copy.rsvp_opens_at, copy.rsvp_closes_at) == (
+        datetime(2026, 10, 27, 18, 30, tzinfo=NY),
+        datetime(2026, 11, 10, 15, 30, tzinfo=NY),
+    )
     assert (copy.created_by, copy.updated_by) == (organizer, organizer)
     _assert_copied(copy, event)
     assert list(copy.agenda_items.values_list("title", "time")) == [

@@ -33,10 +33,14 @@ SUBJECTS = {
     EmailKind.REMINDER: f"Reminder: {TITLE}",
     EmailKind.ANNOUNCEMENT: f"New event: {TITLE}",
     EmailKind.MESSAGE: MESSAGE_SUBJECT,
+    EmailKind.HOST_CANCELLED: f"Your RSVP changed to not going: {TITLE}",
+    EmailKind.NO_SHOW_NOTE: f"We missed you at {GROUP}",
 }
 EXTRA = {
     EmailKind.CHANGED: {"changes": ["New place: Rosa's & Sons"]},
     EmailKind.MESSAGE: {"subject": MESSAGE_SUBJECT, "body": "Bring tea & mugs.", "sender": "Ana"},
+    EmailKind.HOST_CANCELLED: {"by_host": "Ana"},
+    EmailKind.NO_SHOW_NOTE: {"missed": 2},
 }
 # Emails a member can turn off carry the one-click unsubscribe headers; the others do not.
 UNSUBSCRIBABLE = {EmailKind.ANNOUNCEMENT, EmailKind.REMINDER, EmailKind.MESSAGE}

@@ -182,7 +182,8 @@ def test_group_cover_through_the_admin(
             "city": "", "time_zone": group.time_zone, "contact_email": "", "reminder_hours": 24,
             "cover_image": _upload(samples.dirty_webp(), "g.webp"),
             "resource_links-TOTAL_FORMS": 0, "resource_links-INITIAL_FORMS": 0,
-            "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0}  # fmt: skip
+            "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0,
+            "join_questions-TOTAL_FORMS": 0, "join_questions-INITIAL_FORMS": 0}  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

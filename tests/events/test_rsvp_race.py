@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import RSVP, Event, RSVPStatus
+from groups.models import Membership
 from tests.factories import EventFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -84,6 +85,7 @@ def _snapshot(event_id: int) -> dict:
         "capacity": event.capacity,
         "taken": sum(r.party_size for r in rsvps if r.status == RSVPStatus.GOING),
         "going": {r.member_id: r.guests for r in rsvps if r.status == RSVPStatus.GOING},
+        "no_shows": {r.member_id for r in rsvps if r.no_show},
         "waitlist": [
             (r.member_id, r.party_size)
             for r in sorted(
@@ -101,9 +103,13 @@ def _check_transition(before: dict, after: dict, op: tuple) -> None:
     assert all(size > free for _, size in after["waitlist"]), (op, after)
     # Never more seats taken than capacity, except that lowering capacity keeps everyone.
     assert after["taken"] <= after["capacity"] or after["taken"] <= before["taken"], (op,)
-    # Nobody loses a seat they had, unless they gave it up themselves.
+    # Only members going are no-shows (and marking one moves no seat).
+    assert after["no_shows"] <= set(after["going"]), (op, after["no_shows"])
+    if kind == "no_show":
+        assert (after["going"], after["waitlist"]) == (before["going"], before["waitlist"]), op
+    # Nobody loses a seat they had, unless they gave it up themselves or a host moved them.
     for held in before["going"]:
-        if not (kind == "cancel" and held == member_id):
+        if not (kind in ("cancel", "move:waitlisted", "move:not_going") and held == member_id):
             assert held in after["going"], (op, held)
     # The waitlist is served strictly in order of joining: what remains keeps its order,
     # and a newcomer who was not seated is last.
@@ -111,8 +117,13 @@ def _check_transition(before: dict, after: dict, op: tuple) -> None:
     after_order = [m for m, _ in after["waitlist"]]
     expected = [m for m in before_order if m in after_order]
     # ("guests" answers going too, so for someone not yet going it is a join.)
-    if kind in ("join", "guests") and member_id in after_order and member_id not in before_order:
+    # (A host's move to the waitlist joins the end of the line too.)
+    newcomer = member_id in after_order and member_id not in before_order
+    if kind in ("join", "guests", "move:waitlisted") and newcomer:
         expected.append(member_id)
+    # A host adding someone to Going on a full event puts them first in line.
+    if kind in ("add", "move:going") and member_id in after_order:
+        expected = [member_id] + [m for m in expected if m != member_id]
     assert after_order == expected, (op, before_order, after_order)
     # Promotion order: a waitlisted party is skipped only when it does not fit.
     promoted = [m for m in before_order if m in after["going"]]
@@ -123,10 +134,41 @@ def _check_transition(before: dict, after: dict, op: tuple) -> None:
         assert all(size > free for size in skipped), (op, skipped, free)
 
 
+# What the mix may refuse: guests that do not fit, and host actions that change nothing or
+# break a rule (already there, would be seated again at once, no-show of someone not going).
+REFUSALS = {"no_seats_for_guests", "already", "would_be_seated", "not_going"}
+
+
+def _host_operation(kind: str, event: Event, member, host, rng: random.Random) -> tuple:
+    def rsvp():
+        return RSVP.objects.filter(event=event, member=member).first()
+
+    if kind == "add":
+        return ("add", member.pk, lambda: services.rsvp_add(
+            event=event, member=member, by=host, raise_capacity=rng.random() < 0.5))  # fmt: skip
+    if kind == "no_show":
+
+        def mark():
+            if (target := rsvp()) is not None:
+                services.rsvp_mark_no_show(rsvp=target, by=host, no_show=rng.random() < 0.7)
+
+        return ("no_show", member.pk, mark)
+    to = rng.choice([RSVPStatus.GOING, RSVPStatus.WAITLISTED, RSVPStatus.NOT_GOING])
+    raise_capacity = rng.random() < 0.5
+
+    def move():
+        if (target := rsvp()) is not None:
+            services.rsvp_move(rsvp=target, to=to, by=host, raise_capacity=raise_capacity)
+
+    return (f"move:{to}", member.pk, move)
+
+
 def _operation(event_id: int, rng: random.Random, members: list, raise_only: bool) -> tuple:
     member = rng.choice(members)
-    kind = rng.choice(["join", "join", "cancel", "guests", "capacity"])
+    kind = rng.choice(["join", "join", "cancel", "guests", "capacity", "add", "move", "no_show"])
     event = Event(pk=event_id)
+    if kind in ("add", "move", "no_show"):
+        return _host_operation(kind, event, member, members[0], rng)
     if kind == "join":
         return ("join", member.pk, lambda: services.rsvp_set(
             event=event, member=member, going=True, guests=rng.randint(0, 2)))  # fmt: skip
@@ -147,8 +189,17 @@ def _operation(event_id: int, rng: random.Random, members: list, raise_only: boo
 
 @pytest.mark.parametrize("raise_only", [True, False], ids=["capacity-raised", "capacity-any"])
 def test_random_concurrent_mix_keeps_the_invariants(group, raise_only):
-    event = EventFactory(capacity=8, max_guests=2, starts_at=timezone.now() + timedelta(days=2))
+    # Under way, with RSVPs open until the end, so that hosts can mark no-shows in the mix.
+    now = timezone.now()
+    event = EventFactory(
+        capacity=8,
+        max_guests=2,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=5),
+        rsvp_closes_at=now + timedelta(hours=4),
+    )
     members = _members(40, "mix-raise" if raise_only else "mix-any")
+    Membership.objects.bulk_create(Membership(group=event.group, user=m) for m in members)
     clients, per_client = 20, 50
     completed = []
     lock = threading.Lock()
@@ -165,7 +216,7 @@ def test_random_concurrent_mix_keeps_the_invariants(group, raise_only):
                 try:
                     action()
                 except ValidationError as refused:
-                    assert refused.code == "no_seats_for_guests", refused
+                    assert refused.code in REFUSALS, refused
                 after = _snapshot(event.pk)
                 _check_transition(before, after, (kind, member_id))
                 if raise_only:

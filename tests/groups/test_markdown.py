@@ -97,7 +97,8 @@ def _group_form(group, **changes):
             "step_up": group.step_up, "city": "", "time_zone": group.time_zone,
             "contact_email": "", "reminder_hours": 24,
             "resource_links-TOTAL_FORMS": 0, "resource_links-INITIAL_FORMS": 0,
-            "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0}  # fmt: skip
+            "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0,
+            "join_questions-TOTAL_FORMS": 0, "join_questions-INITIAL_FORMS": 0}  # fmt: skip
     data.update(changes)
     return data
 

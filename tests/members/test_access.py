@@ -4,15 +4,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from groups.models import Role
+from groups.models import MembershipStatus, Role
 from groups.services import membership_leave
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# outsider: an account that never joined; former: one that joined and left. Neither is a
-# member: "members only" means a current membership (groups/access.py).
-ROLES = ["anonymous", "outsider", "former", "member_a", "member_b", "organizer"]
+# outsider: an account that never joined; former: one that joined and left; pending: one whose
+# request to join waits for approval. None is a member: "members only" means a current
+# membership (groups/access.py).
+ROLES = ["anonymous", "outsider", "former", "pending", "member_a", "member_b", "organizer"]
 
 
 @pytest.fixture
@@ -25,7 +26,9 @@ def people(group, organizer):
     MembershipFactory(group=group, user=private_organizer, role=Role.CO_ORGANIZER)
     former = MembershipFactory(group=group).user
     membership_leave(group=group, user=former)
+    pending = MembershipFactory(group=group, status=MembershipStatus.PENDING).user
     return {
+        "pending": pending,
         "member_a": a,
         "member_b": b,
         "organizer": organizer,
@@ -62,19 +65,26 @@ ACCESS = {
     ("delete", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
     ("delete", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 400)},
     ("rotate", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
-    ("directory", "get"): {"anonymous": LOGIN, "outsider": 403, "former": 403, "member_a": 200,
+    ("directory", "get"): {"anonymous": LOGIN, "outsider": 403, "former": 403, "pending": 403,
+                           "member_a": 200,
                            "member_b": 200, "organizer": 200},
     ("directory", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
-    ("profile_a", "get"): {"anonymous": 404, "outsider": 404, "former": 404, "member_a": 200,
+    ("profile_a", "get"): {"anonymous": 404, "outsider": 404, "former": 404, "pending": 404,
+                           "member_a": 200,
                            "member_b": 200, "organizer": 200},
     ("profile_a", "post"): ALL(ROLES, 405),
     ("profile_public_organizer", "get"): ALL(ROLES, 200),
     ("profile_private_organizer", "get"): {"anonymous": 404, "outsider": 404, "former": 404,
+                                           "pending": 404,
                                            "member_a": 200, "member_b": 200, "organizer": 200},
     ("profile_missing", "get"): ALL(ROLES, 404),
     ("privacy", "get"): ALL(ROLES, 200),
     ("privacy", "post"): ALL(ROLES, 405),
-    ("join", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    # The join page: the questions for non-members, "waiting" for a pending request, home
+    # for members.
+    ("join", "get"): {"anonymous": LOGIN, "outsider": 200, "former": 200, "pending": 200,
+                      "member_a": 302, "member_b": 302, "organizer": 302},
+    ("join", "put"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
     ("leave", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
 }  # fmt: skip
 TABLE = [(url, method, role, code) for (url, method), row in ACCESS.items()

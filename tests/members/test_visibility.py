@@ -31,9 +31,13 @@ SEES = {
 
 @pytest.fixture
 def site(group, organizer):
-    owner = MembershipFactory(
-        group=group, user__display_name="Owner Olive", user__bio="OWNER-BIO"
-    ).user
+    owner_membership = MembershipFactory(
+        group=group,
+        user__display_name="Owner Olive",
+        user__bio="OWNER-BIO",
+        answers=[{"question": "Why join?", "answer": "OWNER-JOIN-ANSWER"}],
+    )
+    owner = owner_membership.user
     event = EventFactory(
         group=group,
         starts_at=timezone.now() + timedelta(days=3),
@@ -52,7 +56,7 @@ def site(group, organizer):
         "organizer": organizer,
         "self": owner,
     }
-    return {"owner": owner, "event": event, "people": people}
+    return {"owner": owner, "membership": owner_membership, "event": event, "people": people}
 
 
 def _profile(site, role):
@@ -72,6 +76,15 @@ PROBES = {
     "profile": (lambda s: "OWNER-BIO", _profile),
     "directory": (lambda s: "Owner Olive", lambda s, role: ["/members/"]),
     "memberships": (lambda s: "Owner Olive", lambda s, role: ["/members/?q=olive"]),
+    "join_answers": (
+        lambda s: "OWNER-JOIN-ANSWER",
+        lambda s, role: [
+            f"/admin/groups/membership/{s['membership'].pk}/change/",
+            "/members/",
+            *_profile(s, role),
+            "/me/",
+        ],
+    ),
     "notifications": (
         lambda s: 'name="notify_reminders"',
         lambda s, role: ["/me/"] if role == "self" else _profile(s, role),

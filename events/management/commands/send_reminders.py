@@ -1,11 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from events.services import reminders_send
+from events.services import no_show_notes_send, reminders_send
+from groups.models import Group
 
 
 class Command(BaseCommand):
     help = (
-        "Queues the reminder emails that are due (run it every few minutes). "
+        "Queues the reminder emails that are due, and the no-show notes if the group sends "
+        "them (run it every few minutes). "
         "Safe to run twice at once: each reminder goes out exactly once."
     )
 
@@ -17,3 +19,8 @@ class Command(BaseCommand):
             if count == 0:
                 break
         self.stdout.write(f"{total} reminders queued")
+        # The group's optional gentle note to members with repeated no-shows (off by default).
+        group = Group.objects.current()
+        if group is not None and group.no_show_note_after:
+            notes = no_show_notes_send(group=group, threshold=group.no_show_note_after)
+            self.stdout.write(f"{notes} no-show notes queued")
