@@ -425,3 +425,21 @@ def test_series_page_queries_do_not_grow_with_scheduled_dates(client, group, org
     assert Event.objects.filter(series=series).upcoming().count() == 12
     large = _queries(client, series.get_absolute_url())
     assert (small, large) == (6, 6)
+
+
+def test_admin_schedule_page_queries_do_not_grow_with_the_series(client, organizer, series):
+    url = reverse("admin:events_series_schedule", args=[series.pk])
+    client.force_login(organizer)
+    client.get(url)  # the admin's first request loads what it caches
+    small = _admin_queries(client, url)
+    services.series_schedule(series=series, count=12, by=organizer, publish=True)
+    assert _admin_queries(client, url) == small
+
+
+def _admin_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)

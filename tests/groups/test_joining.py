@@ -283,3 +283,26 @@ def test_answers_in_export_and_gone_with_the_account(group, questions):
     ]
     member_delete(member=user)
     assert list(Membership.objects.values_list("answers", flat=True)) == []
+
+
+def test_join_page_queries_do_not_grow_with_questions_or_members(client, group):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = UserFactory()
+    client.force_login(person)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/join/").status_code == 200
+        return len(captured)
+
+    JoinQuestion.objects.create(group=group, text="Why do you want to join?", order=0)
+    MembershipFactory.create_batch(3, group=group)
+    small = queries()
+    for order in range(1, 5):
+        JoinQuestion.objects.create(group=group, text=f"Question {order}?", order=order)
+    MembershipFactory.create_batch(40, group=group)
+    assert queries() == small
+    # session, user, group with the page generation, the membership, the ban check, questions
+    assert small == 6
