@@ -126,6 +126,7 @@ class EventAdmin(
     admin.ModelAdmin,
 ):
     image_shapes = {"cover_image": COVER}
+    image_urls = {"cover_image": "cover_jpeg_url"}
     list_display = [
         "title",
         "local_start",
@@ -465,6 +466,7 @@ class SpeakerAdmin(
     StoredImagesAdminMixin, StoredMarkdownAdminMixin, CalendarChangeMixin, admin.ModelAdmin
 ):
     image_shapes = {"photo": PORTRAIT}
+    image_urls = {"photo": "photo_jpeg_url"}
     list_display = ["name", "affiliation", "member"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}

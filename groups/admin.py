@@ -100,6 +100,7 @@ class GroupAdmin(
     """
 
     image_shapes = {"cover_image": COVER}
+    image_urls = {"cover_image": "cover_jpeg_url"}
     list_display = ["name", "city", "time_zone"]
     search_fields = ["name", "tagline"]
     prepopulated_fields = {"slug": ["name"]}

@@ -73,13 +73,26 @@ def process(upload, shape: Shape) -> ProcessedImage:
     )
 
 
+class StoredImageInput(forms.ClearableFileInput):
+    """The admin's file input, whose "Currently" link opens the image as Potluck serves it
+    (files are never served from MEDIA_URL); current_url is set per form by the admin."""
+
+    template_name = "admin/widgets/stored_image_input.html"
+    current_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["current_url"] = self.current_url
+        return context
+
+
 class SafeImageField(forms.FileField):
     """An admin upload that is stored only as re-encoded pixels; refusals show at the field."""
 
     def __init__(self, *, shape: Shape, **kwargs):
         self.shape = shape
         kwargs.setdefault(
-            "widget", forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+            "widget", StoredImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
         )
         kwargs.setdefault(
             "help_text",
@@ -152,6 +165,15 @@ class StoredImagesAdminMixin:
     """
 
     image_shapes: dict = {}
+    # Field → the model's property with the URL Potluck serves the current image at.
+    image_urls: dict = {}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        for field, prop in self.image_urls.items():
+            if obj is not None and field in form.base_fields and getattr(obj, field):
+                form.base_fields[field].widget.current_url = getattr(obj, prop)
+        return form
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.image_shapes:

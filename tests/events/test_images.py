@@ -84,6 +84,11 @@ def test_admin_cover_is_re_encoded_without_metadata_and_served(
         f'<meta property="og:image" content="http://127.0.0.1:8000{event.cover_jpeg_url}">' in page
     )
     assert "/media/" not in page
+    # The admin's "Currently" link opens the image as it is served, never a /media/ path.
+    client.force_login(organizer)
+    change = client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
+    assert f'Currently: <a href="{event.cover_jpeg_url}">' in change
+    assert "/media/" not in change
 
 
 def test_admin_refuses_a_bomb_next_to_the_field_and_stores_nothing(client, organizer, media_root):
