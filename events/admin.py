@@ -672,7 +672,7 @@ class RSVPAdmin(StrictFiltersMixin, admin.ModelAdmin):
             self.message_user(
                 request,
                 _("%(member)s is going now; capacity is %(capacity)s.")
-                % {"member": rsvp.member, "capacity": event.capacity or _("unlimited")},
+                % {"member": _who(rsvp), "capacity": event.capacity or _("unlimited")},
             )
 
     @admin.action(description=_("Mark as attended (checked in)"))
@@ -690,8 +690,13 @@ class RSVPAdmin(StrictFiltersMixin, admin.ModelAdmin):
                 services.rsvp_set_checked_in(rsvp=rsvp, checked_in=checked_in)
                 done += 1
             except ValidationError as error:
-                self.message_user(request, f"{rsvp.member}: {error.messages[0]}", messages.WARNING)
+                self.message_user(request, f"{_who(rsvp)}: {error.messages[0]}", messages.WARNING)
         self.message_user(request, ngettext("%d RSVP updated.", "%d RSVPs updated.", done) % done)
+
+
+def _who(rsvp) -> str:
+    """The member's name, or "a former member" once the account is deleted (never "None")."""
+    return rsvp.member.display_name if rsvp.member else str(_("a former member"))
 
 
 def _csv_safe(value: str) -> str:

@@ -367,3 +367,19 @@ def test_check_in_and_my_events_queries_do_not_grow(client, group, organizer):
     # check-in: session, user, group, permissions (2), event, the viewer's membership, list,
     # stats; mine: session, user, group, upcoming, cancelled, attended.
     assert small == large == (9, 6)
+
+
+def test_admin_messages_name_a_former_member_not_none(client, organizer, group):
+    event = EventFactory(group=group, starts_at=timezone.now() - timedelta(days=2))
+    rsvp = RSVP.objects.create(event=event, member=None, status=RSVPStatus.NOT_GOING)
+    client.force_login(organizer)
+    response = client.post(
+        "/admin/events/rsvp/",
+        {"action": "mark_attended", "_selected_action": [rsvp.pk]},
+        follow=True,
+    )
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [
+        "a former member: Only members who are going can be checked in.",
+        "0 RSVPs updated.",
+    ]
