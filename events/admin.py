@@ -18,7 +18,7 @@ from groups.adminfilters import StrictFiltersMixin, parse_id
 from groups.admingroup import CurrentGroupAdminMixin
 from groups.imagefiles import COVER, PORTRAIT, StoredImagesAdminMixin
 from groups.markdown import StoredMarkdownAdminMixin
-from groups.models import Group, MembershipStatus
+from groups.models import MembershipStatus
 
 from . import services, timefmt
 from .calendar_cache import calendar_changed
@@ -358,7 +358,7 @@ class EventAdmin(
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         """Hosts are chosen among the group's current members (event_set_hosts' rule)."""
         if db_field.name == "hosts":
-            group = Group.objects.current()
+            group = request._potluck_group  # read once per request by the group middleware
             kwargs["queryset"] = (
                 get_user_model()
                 .objects.filter(

@@ -481,13 +481,20 @@ def _join_waitlist(event: Event, rsvp: RSVP) -> None:
     rsvp.waitlisted_at = timezone.now()
 
 
+def _not_going(rsvp: RSVP) -> None:
+    """Back to "not going": no seats, no breakout, no place in line, no check-in or no-show
+    (they belong to the "going" they were made for)."""
+    rsvp.status = RSVPStatus.NOT_GOING
+    rsvp.guests = 0
+    rsvp.breakout = None
+    rsvp.checked_in_at = None
+    rsvp.no_show = False
+    rsvp.waitlist_seq = None
+    rsvp.waitlisted_at = None
+
+
 def _check_open(event: Event) -> None:
-    if event.status == EventStatus.CANCELLED:
-        raise ValidationError(_("This event has been cancelled."), code="cancelled")
-    if event.status != EventStatus.PUBLISHED:
-        raise ValidationError(_("This event is not open for RSVPs."), code="not_published")
-    if event.is_past():
-        raise ValidationError(_("This event has ended."), code="ended")
+    _check_host_can_change(event)
     if not event.rsvp_is_open():
         raise ValidationError(_("RSVPs for this event are closed."), code="closed")
 
@@ -571,13 +578,7 @@ def rsvp_cancel(*, event: Event, member) -> RSVP:
         if event.is_past():
             raise ValidationError(_("This event has ended."), code="ended")
         was = rsvp.status
-        rsvp.status = RSVPStatus.NOT_GOING
-        rsvp.guests = 0
-        rsvp.breakout = None
-        rsvp.checked_in_at = None  # a check-in belongs to the "going" it was made for
-        rsvp.no_show = False
-        rsvp.waitlist_seq = None
-        rsvp.waitlisted_at = None
+        _not_going(rsvp)
         if was != rsvp.status:
             rsvp.cancelled_at = timezone.now()  # attendance history: late cancellations
         rsvp.save()
@@ -699,6 +700,8 @@ def event_set_hosts(*, event: Event, hosts, by) -> Event:
 
 
 def _check_host_can_change(event: Event) -> None:
+    """Published and not ended: hosts may still change RSVPs after they close; members need
+    _check_open() too."""
     if event.status == EventStatus.CANCELLED:
         raise ValidationError(_("This event has been cancelled."), code="cancelled")
     if event.status != EventStatus.PUBLISHED:
@@ -797,16 +800,13 @@ def rsvp_move(*, rsvp: RSVP, to: RSVPStatus, by, raise_capacity: bool = False) -
         if to == RSVPStatus.GOING:
             return _seat(event, rsvp, by=by, raise_capacity=raise_capacity)
         rsvp.capacity_raised_by = 0
-        rsvp.breakout = None
-        rsvp.checked_in_at = None
-        rsvp.no_show = False
         if to == RSVPStatus.WAITLISTED:
+            rsvp.breakout = None
+            rsvp.checked_in_at = None
+            rsvp.no_show = False
             _join_waitlist(event, rsvp)
         else:
-            rsvp.status = RSVPStatus.NOT_GOING
-            rsvp.guests = 0
-            rsvp.waitlist_seq = None
-            rsvp.waitlisted_at = None
+            _not_going(rsvp)
         rsvp.save()
         promoted = _promote_waitlist(event)
         if any(change.rsvp_id == rsvp.pk for change in promoted):
@@ -948,13 +948,7 @@ def rsvps_release_removed(member) -> None:
         rsvp = RSVP.objects.select_for_update().filter(event=event, member=member).first()
         if rsvp is None or rsvp.status == RSVPStatus.NOT_GOING:
             continue
-        rsvp.status = RSVPStatus.NOT_GOING
-        rsvp.guests = 0
-        rsvp.breakout = None
-        rsvp.checked_in_at = None
-        rsvp.no_show = False
-        rsvp.waitlist_seq = None
-        rsvp.waitlisted_at = None
+        _not_going(rsvp)
         rsvp.save()
         changes += _promote_waitlist(event)
     _after_commit(changes)

@@ -6,7 +6,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .access import viewer_for
+from .access import viewer
 from .adminfilters import StrictFiltersMixin
 from .admingroup import CurrentGroupAdminMixin
 from .forms import ModerationForm
@@ -53,7 +53,7 @@ class LeadOrganizerOnlyMixin:
     """
 
     def _is_lead(self, request) -> bool:
-        return viewer_for(request.user, Group.objects.current()).is_lead_organizer
+        return viewer(request).is_lead_organizer
 
     def has_add_permission(self, request, *args):
         return super().has_add_permission(request, *args) and self._is_lead(request)
@@ -244,10 +244,7 @@ class MembershipAdmin(
 
     def has_moderate_permission(self, request) -> bool:
         """Both organizer roles answer requests and remove or ban members."""
-        return (
-            self.has_view_permission(request)
-            and viewer_for(request.user, Group.objects.current()).is_organizer
-        )
+        return self.has_view_permission(request) and viewer(request).is_organizer
 
     def _moderate(self, request, queryset, kind: str):
         """The action's own page (a message or reason), then the service for each row."""
@@ -267,7 +264,7 @@ class MembershipAdmin(
             }
             return TemplateResponse(request, "admin/groups/membership/moderate.html", context)
         text = form.cleaned_data["text"]
-        lead = viewer_for(request.user, Group.objects.current()).is_lead_organizer
+        lead = viewer(request).is_lead_organizer
         done = 0
         for membership in queryset.select_related("group", "user"):
             try:

@@ -270,11 +270,11 @@ def membership_ban(*, group: Group, user, by, reason: str = "") -> Ban:
         current = Membership.objects.select_for_update().filter(group=group, user=user).first()
         if current is not None:
             ensure_not_last_organizer(current)
-        ban = Ban.objects.filter(group=group, email_hash=ban_email_hash(user.email)).first()
-        if ban is None:
-            ban = Ban(group=group, email_hash=ban_email_hash(user.email))
-        ban.user, ban.by, ban.reason = user, by, reason
-        ban.save()
+        ban, _created = Ban.objects.update_or_create(
+            group=group,
+            email_hash=ban_email_hash(user.email),
+            defaults={"user": user, "by": by, "reason": reason},
+        )
         if current is not None:
             current.delete()
             _sync_organizer_status(user)
