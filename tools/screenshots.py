@@ -93,6 +93,8 @@ def _shoot(browser, pages, *, logged_in: bool) -> list[Path]:
                 targets = {k: v for k, v in pages.items() if k != "login"}
                 targets["me"] = "/me/"
                 targets["my-events"] = "/me/events/"
+                if "event" in pages:  # the organizer runs every event: the hosts' page
+                    targets["attendees"] = pages["event"] + "attendees/"
                 suffix = "-member"
             for name, path in targets.items():
                 page.goto(BASE + path)
