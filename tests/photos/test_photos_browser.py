@@ -130,7 +130,9 @@ def test_upload_with_progress_adds_two_photos_and_names_the_refused_one(
     expect(images).to_have_count(2)
     assert [images.nth(i).get_attribute("alt") for i in range(2)] == [ALT_TEXT, ALT_TEXT]
     for i in range(2):
-        # Loaded and decoded: the WebP grid rendition, 400 px wide.
+        # Loaded and decoded: the WebP grid rendition, 400 px wide. The grid's images are
+        # lazy, so the load event may come before they finish: wait until each has.
+        page.wait_for_function("img => img.complete", arg=images.nth(i).element_handle())
         assert images.nth(i).evaluate("img => img.complete && img.naturalWidth") == 400
     assert axe_violations(page) == []
 
