@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "groups",
     "events",
     "photos",
+    "conversation",
     "home",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -334,6 +335,8 @@ POTLUCK_CONTACT_RATE = os.environ.get("POTLUCK_CONTACT_RATE", "5/h")
 # (10 files of 20 MB and the form; other URLs allow 21 MB or 3 MB, see groups/requestlimits.py).
 POTLUCK_UPLOAD_RATE = os.environ.get("POTLUCK_UPLOAD_RATE", "60/h")
 POTLUCK_TAKEDOWN_RATE = os.environ.get("POTLUCK_TAKEDOWN_RATE", "5/h")
+# Comments, discussions and replies one member may post (organizers are not limited).
+POTLUCK_POST_RATE = os.environ.get("POTLUCK_POST_RATE", "20/h")
 POTLUCK_MAX_REQUEST_BYTES = env_int("POTLUCK_MAX_REQUEST_BYTES", 201 * 1024 * 1024)
 
 LOGGING = {

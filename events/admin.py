@@ -194,6 +194,7 @@ class EventAdmin(
                     "rsvp_question",
                     "rsvp_opens_at",
                     "rsvp_closes_at",
+                    "comments_public",
                 ]
             },
         ),

@@ -330,6 +330,14 @@ class Event(models.Model):
             "Asked of members who say they are going, e.g. “What would you like to discuss?”"
         ),
     )
+    comments_public = models.BooleanField(
+        _("comments are public"),
+        default=False,
+        help_text=_(
+            "Members always read and write the questions and comments; with this on, "
+            "visitors and search engines read them too."
+        ),
+    )
     address_for_attendees_only = models.BooleanField(
         _("exact address for attendees only"),
         default=False,
@@ -829,6 +837,17 @@ class EmailKind(models.TextChoices):
     MESSAGE = "message", _("Message from organizers")
     HOST_CANCELLED = "host_cancelled", _("RSVP changed to not going by a host")
     NO_SHOW_NOTE = "no_show_note", _("Note about missed events")
+    # The conversation app's emails (conversation/tasks.py sends them).
+    GROUP_POST = "group_post", _("Announcement to the group")
+    REPLY = "reply", _("New reply in a followed discussion")
+    DIGEST = "digest", _("Daily digest of discussions")
+    WARNING = "warning", _("Warning from the organizers")
+
+
+# The kinds conversation.tasks.send_batch sends; events.tasks.send_batch sends the others.
+CONVERSATION_EMAIL_KINDS = frozenset(
+    {EmailKind.GROUP_POST, EmailKind.REPLY, EmailKind.DIGEST, EmailKind.WARNING}
+)
 
 
 class EmailOutcome(models.TextChoices):

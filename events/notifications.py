@@ -33,6 +33,9 @@ PREFERENCES = {
     EmailKind.ANNOUNCEMENT: "notify_new_events",
     EmailKind.REMINDER: "notify_reminders",
     EmailKind.MESSAGE: "notify_organizer_messages",
+    EmailKind.GROUP_POST: "notify_announcements",
+    EmailKind.REPLY: "notify_discussions",
+    EmailKind.DIGEST: "notify_discussions",
 }
 UNSUBSCRIBE_SALT = "potluck.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 180  # half a year
@@ -132,18 +135,22 @@ def list_id(group) -> str:
     return f"{phrase} <{group.slug.lower()}.{namespace}>"
 
 
-def build_message(*, kind: str, user, event: Event | None, extra: dict) -> EmailMultiAlternatives:
+def build_message(
+    *, kind: str, user, event: Event | None, extra: dict, group=None
+) -> EmailMultiAlternatives:
+    """One email to one member; `group` names the list (List-Id) of an email about no event."""
+    group = event.group if event is not None else group
     context = {
         "user": user,
         "event": event,
-        "group": event.group if event else None,
+        "group": group,
         "site_url": settings.SITE_URL,
         "event_url": absolute(event.get_absolute_url()) if event else settings.SITE_URL,
         **extra,
     }
     headers = {}
-    if event is not None:
-        headers["List-Id"] = AsciiHeader("List-Id", list_id(event.group))
+    if group is not None:
+        headers["List-Id"] = AsciiHeader("List-Id", list_id(group))
     if kind in PREFERENCES:
         link = absolute(reverse("events:unsubscribe", args=[unsubscribe_token(user, kind)]))
         context["unsubscribe_url"] = link
@@ -175,10 +182,10 @@ def build_message(*, kind: str, user, event: Event | None, extra: dict) -> Email
     return message
 
 
-def deliver(*, kind: str, user, event: Event | None, extra: dict | None = None) -> bool:
+def deliver(*, kind: str, user, event: Event | None, extra: dict | None = None, group=None) -> bool:
     """Sends one email and records the outcome; a failure is logged, never raised."""
     try:
-        build_message(kind=kind, user=user, event=event, extra=extra or {}).send()
+        build_message(kind=kind, user=user, event=event, extra=extra or {}, group=group).send()
     except Exception as error:
         logger.warning("email %s to user %s failed: %s", kind, user.pk, error)
         EmailLog.objects.create(
@@ -204,9 +211,20 @@ def send_batch_register(task) -> None:
     _send_batch = task
 
 
-def notify(*, kind: str, user_ids: Iterable[int], event: Event | None, extra: dict | None = None):
-    """Queues the email for these members once the transaction commits, in batches."""
-    send_batch = _send_batch
+def notify(
+    *,
+    kind: str,
+    user_ids: Iterable[int],
+    event: Event | None,
+    extra: dict | None = None,
+    task=None,
+):
+    """Queues the email for these members once the transaction commits, in batches.
+
+    `task` is the django.tasks task that sends a batch (events.tasks.send_batch unless another
+    app sends its own kinds: conversation.tasks.send_batch); it takes kind, user_ids, event_id
+    and extra."""
+    send_batch = task or _send_batch
     if send_batch is None:
         raise RuntimeError("events.tasks.send_batch is not registered (EventsConfig.ready)")
     ids = sorted(set(user_ids))

@@ -44,6 +44,7 @@ from .forms import (
     OrganizerMessageForm,
     RSVPForm,
 )
+from .hooks import event_page_context, event_page_version_flags
 from .models import (
     RSVP,
     Breakout,
@@ -221,6 +222,8 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
                 event=event, initial={"breakout": mine.breakout_id if mine else None}
             ),
         )
+        # What the apps above events add (events.hooks: conversation's comments).
+        context.update(event_page_context(self.request, event))
         return context
 
 
@@ -241,9 +244,12 @@ class EventPageVersion:
     is_host: bool
     rsvp_pk: int | None
     person: int | None
+    # The flags of events.hooks.event_page_version_flags (any set: a version of their own).
+    flags: tuple = ()
 
 
 def _version_query(now, *, slug: str, user_id: int, group_id: int):
+    flags = event_page_version_flags(user_id, group_id)
     return (
         by_slug(Event.objects.order_by(), slug)
         .annotate(
@@ -263,8 +269,9 @@ def _version_query(now, *, slug: str, user_id: int, group_id: int):
                     content_type__app_label="events", codename="change_event"
                 ).filter(Q(user__id=user_id) | Q(group__user__id=user_id))
             ),
+            **flags,
         )
-        .values_list("pk", "my_rsvp", "is_host", "role", "may_change")[:1]
+        .values_list("pk", "my_rsvp", "is_host", "role", "may_change", *flags)[:1]
     )
 
 
@@ -287,7 +294,7 @@ def event_page_version(request, slug: str) -> EventPageVersion | None:
     row = _VERSION.fetchone(timezone.now(), slug=slug.lower(), user_id=user.pk, group_id=group.pk)
     if row is None:
         return None
-    event_pk, rsvp_pk, is_host, role, may_change = row
+    event_pk, rsvp_pk, is_host, role, may_change, *flags = row
     # What ModelBackend.has_perm answers, read in the same query.
     organizer = user.is_active and (user.is_superuser or may_change)
     request._potluck_viewer = Viewer(user, role)  # groups.access.viewer() takes it from here
@@ -299,7 +306,8 @@ def event_page_version(request, slug: str) -> EventPageVersion | None:
         is_organizer=organizer,
         is_host=is_host,
         rsvp_pk=rsvp_pk,
-        person=user.pk if rsvp_pk is not None or is_host else None,
+        person=user.pk if rsvp_pk is not None or is_host or any(flags) else None,
+        flags=tuple(bool(flag) for flag in flags),
     )
     request._potluck_event_version = version
     return version

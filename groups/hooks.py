@@ -53,3 +53,17 @@ def membership_annotations() -> dict:
     for build in _membership_annotations:
         annotations |= build()
     return annotations
+
+
+_periodic: list[Callable[[], str]] = []
+
+
+def periodic_register(job: Callable[[], str]) -> None:
+    """Adds work that `send_reminders` runs every few minutes (conversation: scheduled
+    announcements and daily digests); the job returns a line for the command's output."""
+    if job not in _periodic:
+        _periodic.append(job)
+
+
+def periodic() -> list[str]:
+    return [job() for job in _periodic]

@@ -24,11 +24,19 @@ MANAGED = {
         "rsvp",
     ],
     "photos": ["album", "photo"],
+    # conversation/migrations/0002 grants these on installations that existed before.
+    "conversation": ["comment", "thread", "reply", "report", "mute", "category", "announcement"],
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
 # They read the log of emails sent (README, "The email worker and reminders").
 # They read the membership log (who approved, declined, removed or banned whom, and why).
-VIEW_ONLY = {"members": ["user"], "events": ["emaillog"], "groups": ["membershipaction"]}
+# They read the earlier versions of what members edited in conversations.
+VIEW_ONLY = {
+    "members": ["user"],
+    "events": ["emaillog"],
+    "groups": ["membershipaction"],
+    "conversation": ["revision"],
+}
 
 
 def organizer_permission_codenames() -> list[tuple[str, str]]:

@@ -88,6 +88,34 @@ RULES = {
             _("For public albums; members-only albums are seen by members alone."),
         ),
         Rule("members_only_photos", Audience.MEMBERS),
+        Rule(
+            "comments",
+            Audience.MEMBERS,
+            _("Or everyone, on an event whose organizers made its comments public."),
+        ),
+        Rule("discussions", Audience.MEMBERS),
+        Rule("announcements", Audience.MEMBERS),
+        Rule("follows", Audience.SELF),
+        Rule(
+            "reports",
+            Audience.ORGANIZERS,
+            _(
+                "The author of what you reported is never told who reported it; you get "
+                "your reports in your data."
+            ),
+            owner_sees=False,
+        ),
+        Rule(
+            "edit_history",
+            Audience.ORGANIZERS,
+            _("They can read what you changed; you get it in your data."),
+            owner_sees=False,
+        ),
+        Rule(
+            "mutes",
+            Audience.ORGANIZERS,
+            _("And you: the page tells you when you cannot post."),
+        ),
     )
 }
 

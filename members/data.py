@@ -6,6 +6,7 @@ generated from DATA, so what we say we keep and what we hand over cannot drift a
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from groups.visibility import RULES, Rule
@@ -85,6 +86,12 @@ DATA = (
                 _("Messages from organizers"),
                 _("Messages to the people going to an event."),
             ),
+            Item("notify_announcements", _("Announcements"),
+                 _("Posts from the organizers to the whole group.")),
+            Item("notify_discussions", _("Discussions"),
+                 _("New replies in the discussions you follow.")),
+            Item("discussion_digest", _("Daily digest"),
+                 _("Those replies as one email a day instead of one each.")),
         ),
     ),
     Section(
@@ -170,3 +177,21 @@ DATA = (
         ),
     ),
 )  # fmt: skip
+
+
+def sections() -> tuple[Section, ...]:
+    """DATA and the sections the apps above members add (members.hooks)."""
+    from .hooks import data_parts
+
+    return DATA + tuple(section for part in data_parts() for section in part.sections)
+
+
+class WritingOnDelete(models.TextChoices):
+    """What happens to what a member wrote (comments, discussions, replies) when they delete
+    their account: their choice on the deletion page, said on the privacy page."""
+
+    DELETE = "delete", _("Delete everything I wrote: comments, discussions and replies.")
+    KEEP = (
+        "keep",
+        _("Keep what I wrote for the group to read, signed “a former member” instead of my name."),
+    )

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .data import WritingOnDelete
+
 
 class SignupExtraForm(forms.Form):
     """The fields Potluck adds to allauth's sign-up form."""
@@ -69,7 +71,14 @@ class NotificationsForm(forms.ModelForm):
         from .models import User
 
         model = User
-        fields = ["notify_new_events", "notify_reminders", "notify_organizer_messages"]
+        fields = [
+            "notify_new_events",
+            "notify_reminders",
+            "notify_organizer_messages",
+            "notify_announcements",
+            "notify_discussions",
+            "discussion_digest",
+        ]
 
 
 class DeleteAccountForm(forms.Form):
@@ -82,6 +91,12 @@ class DeleteAccountForm(forms.Form):
         label=_("Leave my photos to the group, without my name"),
         required=False,
         help_text=_("Otherwise your photos are deleted with your account."),
+    )
+    writing = forms.ChoiceField(
+        label=_("What you wrote in comments and discussions"),
+        choices=WritingOnDelete.choices,
+        initial=WritingOnDelete.DELETE,
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, user, **kwargs):

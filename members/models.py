@@ -76,6 +76,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     notify_new_events = models.BooleanField(_("emails about new events"), default=True)
     notify_reminders = models.BooleanField(_("reminders before events I'm going to"), default=True)
     notify_organizer_messages = models.BooleanField(_("messages from organizers"), default=True)
+    notify_announcements = models.BooleanField(_("announcements to the group"), default=True)
+    notify_discussions = models.BooleanField(
+        _("new replies in discussions I follow"),
+        default=True,
+        help_text=_("You follow a discussion when you start it or reply, or with its button."),
+    )
+    discussion_digest = models.BooleanField(
+        _("as one daily digest instead of one email per reply"), default=False
+    )
     show_in_attendee_lists = models.BooleanField(
         _("show me in attendee lists"),
         default=True,

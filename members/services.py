@@ -20,7 +20,8 @@ from groups.models import Group, Membership, MembershipStatus
 from groups.services import ensure_not_last_organizer, membership_request
 from photos.models import Photo
 
-from .data import DATA
+from .data import sections
+from .hooks import data_parts
 from .models import User, new_calendar_token
 from .tasks import send_welcome
 
@@ -112,6 +113,9 @@ def _sections(member: User) -> dict:
             "notify_new_events": member.notify_new_events,
             "notify_reminders": member.notify_reminders,
             "notify_organizer_messages": member.notify_organizer_messages,
+            "notify_announcements": member.notify_announcements,
+            "notify_discussions": member.notify_discussions,
+            "discussion_digest": member.discussion_digest,
         },
         "calendar": {"calendar_feed_token": member.calendar_token},
         "memberships": [
@@ -153,7 +157,7 @@ def _sections(member: User) -> dict:
             }
             for p in photos.order_by("uploaded_at", "pk")
         ],
-    }
+    } | {key: value for part in data_parts() for key, value in part.export(member).items()}
 
 
 def export_readme() -> str:
@@ -165,7 +169,7 @@ def export_readme() -> str:
           "(without camera or location data); avatar.jpg is your picture, if you set one."),
         "",
     ]  # fmt: skip
-    for section in DATA:
+    for section in sections():
         lines += [f"== {section.key}: {section.title} ==", f"{_('Why')}: {section.why}"]
         lines += [f"{_('Who sees it')}: {section.who_sees}", ""]
         lines += [f"  {item.key}: {item.label}. {item.meaning}" for item in section.items]
@@ -197,8 +201,11 @@ def member_export(*, member: User) -> bytes:
 # --- Deletion ----------------------------------------------------------------------------------
 
 
-def member_delete(*, member: User, leave_photos: bool = False) -> None:
-    """Removes the member and everything personal; past attendance stays, anonymously."""
+def member_delete(*, member: User, leave_photos: bool = False, keep_writing: bool = False) -> None:
+    """Removes the member and everything personal; past attendance stays, anonymously.
+
+    keep_writing: what they wrote in conversations stays, signed "a former member"
+    (members.data.WritingOnDelete); otherwise it goes with the account."""
     from photos import services as photo_services
 
     with transaction.atomic():
@@ -217,6 +224,9 @@ def member_delete(*, member: User, leave_photos: bool = False) -> None:
             photos.stored().update(uploaded_by=None)
         for photo in photos:  # evaluated now: what was not left to the group
             photo_services.photo_delete(photo=photo, member=member)
+
+        for part in data_parts():
+            part.delete(member, keep_writing)
 
         # The avatar file goes after commit (members/apps.py: with the row, however it goes).
         EmailLog.objects.filter(recipient=member).update(recipient=None, address="")

@@ -22,7 +22,7 @@ from groups.visibility import allowed
 from photos.models import Photo
 
 from . import services
-from .data import DATA
+from .data import WritingOnDelete, sections
 from .forms import DeleteAccountForm, DirectorySearchForm, NotificationsForm, ProfileForm
 from .models import User
 
@@ -103,7 +103,9 @@ def delete_account(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.member_delete(
-                member=request.user, leave_photos=form.cleaned_data["leave_photos"]
+                member=request.user,
+                leave_photos=form.cleaned_data["leave_photos"],
+                keep_writing=form.cleaned_data["writing"] == WritingOnDelete.KEEP,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -189,4 +191,8 @@ def avatar(request, pk):
 @require_safe
 def privacy(request):
     """What Potluck stores, why, who sees it: from the same list the export is built from."""
-    return TemplateResponse(request, "members/privacy.html", {"sections": DATA})
+    return TemplateResponse(
+        request,
+        "members/privacy.html",
+        {"sections": sections(), "writing_choices": WritingOnDelete.choices},
+    )

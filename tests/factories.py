@@ -113,3 +113,59 @@ class BreakoutFactory(MarkdownModelFactory):
 
     event = factory.SubFactory(EventFactory)
     topic = factory.Sequence(lambda n: f"Topic {n}")
+
+
+# --- Conversation ------------------------------------------------------------------------------
+# Rows as the services store them (rendered Markdown, counters), without the services' checks
+# and posting limit: for tests that need many of them. Tests of the rules call the services.
+
+
+class CommentFactory(MarkdownModelFactory):
+    class Meta:
+        model = "conversation.Comment"
+
+    event = factory.SubFactory(EventFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Question {n}: what should I *read* before?")
+
+
+class ThreadFactory(MarkdownModelFactory):
+    class Meta:
+        model = "conversation.Thread"
+
+    group = factory.LazyFunction(lambda: Group.objects.current() or GroupFactory())
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Discussion {n}")
+    body = "Let us talk about **platform co-ops**."
+
+
+class ReplyFactory(MarkdownModelFactory):
+    """A reply; the thread's reply_count and last activity follow, as thread_reply keeps them."""
+
+    class Meta:
+        model = "conversation.Reply"
+
+    thread = factory.SubFactory(ThreadFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Reply {n}, with a [link](https://example.org/{n}).")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from django.db.models import F
+
+        reply = super()._create(model_class, *args, **kwargs)
+        model_class._meta.get_field("thread").related_model.objects.filter(
+            pk=reply.thread_id
+        ).update(reply_count=F("reply_count") + 1, last_activity_at=reply.created_at)
+        return reply
+
+
+class AnnouncementFactory(MarkdownModelFactory):
+    class Meta:
+        model = "conversation.Announcement"
+
+    group = factory.LazyFunction(lambda: Group.objects.current() or GroupFactory())
+    subject = factory.Sequence(lambda n: f"News {n}")
+    body = "The group has *news*."
+    send_at = factory.LazyFunction(timezone.now)
+    emailed_at = factory.LazyAttribute(lambda o: o.send_at)

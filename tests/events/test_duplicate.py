@@ -59,6 +59,7 @@ def _full_event(group, organizer, **kwargs):
         rsvp_closes_at=starts_at - timedelta(hours=3),
         rsvp_question="What would you like to discuss?",
         address_for_attendees_only=True,
+        comments_public=True,
         import_uid="meetup-123@example.com",
         source_url="https://meetup.example/events/123",
         waitlist_counter=7,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from events import services as event_services
 from groups.services import membership_leave
 from groups.visibility import RULES, Audience
-from members.data import DATA
+from members.data import DATA, sections
 from tests.factories import EventFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,8 +105,19 @@ PROBES = {
         lambda s, role: [s["event"].get_absolute_url(), f"/events/{s['event'].slug}/check-in/"],
     ),
 }
-# Photos are probed in tests/photos/test_visibility.py, with real images.
-PROBED_ELSEWHERE = {"photos", "members_only_photos"}
+# Photos are probed in tests/photos/test_visibility.py, with real images; what members write
+# in conversations in tests/conversation/test_visibility.py.
+PROBED_ELSEWHERE = {
+    "photos",
+    "members_only_photos",
+    "comments",
+    "discussions",
+    "announcements",
+    "follows",
+    "reports",
+    "edit_history",
+    "mutes",
+}
 
 # Choices the owner can make that change a rule's audience, each tried in turn.
 CHOICES = {
@@ -162,7 +173,7 @@ def test_rule_holds_on_real_pages(client, site, key, choice_index, role):
 
 def test_privacy_page_says_what_the_rules_say(client, group):
     page = " ".join(client.get("/privacy/").content.decode().split())
-    for section in DATA:
+    for section in sections():
         for rule in section.rules:
             assert str(rule.audience.label) in page, rule.key
             if rule.choice:

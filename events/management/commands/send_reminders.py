@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand
 
 from events.services import no_show_notes_send, reminders_send
+from groups.hooks import periodic
 from groups.models import Group
 
 
 class Command(BaseCommand):
     help = (
-        "Queues the reminder emails that are due, and the no-show notes if the group sends "
-        "them (run it every few minutes). "
+        "Queues the reminder emails that are due, the no-show notes if the group sends "
+        "them, scheduled announcements and daily digests (run it every few minutes). "
         "Safe to run twice at once: each reminder goes out exactly once."
     )
 
@@ -24,3 +25,6 @@ class Command(BaseCommand):
         if group is not None and group.no_show_note_after:
             notes = no_show_notes_send(group=group, threshold=group.no_show_note_after)
             self.stdout.write(f"{notes} no-show notes queued")
+        # What the apps above events registered (groups.hooks.periodic_register).
+        for line in periodic():
+            self.stdout.write(line)
