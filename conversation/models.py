@@ -93,7 +93,17 @@ class Comment(Writing):
         verbose_name_plural = _("event comments")
         ordering = ["created_at", "pk"]
         indexes = [
-            models.Index(fields=["event", "parent", "created_at"], name="conv_comment_page_idx"),
+            # The event page's order of shown top-level comments (views.comment_page): a page
+            # reads its rows in index order and stops, however many comments there are.
+            models.Index(
+                "event",
+                models.F("pinned").desc(),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                condition=Q(parent__isnull=True, hidden_at__isnull=True),
+                name="conv_comment_page_idx",
+            ),
+            models.Index(fields=["parent", "created_at"], name="conv_comment_replies_idx"),
             models.Index(fields=["author", "created_at"], name="conv_comment_author_idx"),
         ]
 
@@ -203,7 +213,12 @@ class Reply(Writing):
         verbose_name_plural = _("replies")
         ordering = ["created_at", "pk"]
         indexes = [
-            models.Index(fields=["thread", "created_at", "id"], name="conv_reply_page_idx"),
+            # A thread's shown replies in page order; OFFSET walks this index alone.
+            models.Index(
+                fields=["thread", "created_at", "id"],
+                condition=Q(hidden_at__isnull=True),
+                name="conv_reply_page_idx",
+            ),
             models.Index(fields=["author", "created_at"], name="conv_reply_author_idx"),
         ]
 

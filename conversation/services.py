@@ -434,11 +434,14 @@ def digest_replies(member, *, since: datetime | None, until: datetime):
     return replies
 
 
-def digests_send(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Queues each due member's digest of the day's replies; a member gets at most one a day."""
+def digests_send(*, now: datetime | None = None) -> int:
+    """Queues each due member's digest of the day's replies; a member gets at most one a day.
+
+    Every member who chose the digest is looked at on each run (one small transaction each),
+    so nobody waits behind members who have nothing new."""
     now = now or timezone.now()
     queued = 0
-    for member_id in digest_due_members(now).values_list("pk", flat=True)[:limit]:
+    for member_id in digest_due_members(now).order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
             member = (
                 get_user_model()
@@ -688,6 +691,10 @@ def member_writing_delete(member, keep_writing: bool) -> None:
     if keep_writing:
         return
     now = timezone.now()
+    # Reports about what they wrote keep the reason and the action, not the words.
+    Report.objects.filter(
+        Q(comment__author=member) | Q(thread__author=member) | Q(reply__author=member)
+    ).update(excerpt="")
     # Replies under others' comments first, then their own comments (a marker where others
     # replied), then discussion replies and discussions.
     Comment.objects.filter(author=member, parent__isnull=False).delete()

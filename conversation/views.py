@@ -10,7 +10,8 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -195,10 +196,12 @@ def comment_detail(request, slug, pk):
     state = _comment_state(request, event)
     if comment.is_hidden and not state["may_moderate_comments"]:
         raise Http404
-    replies = comment.replies.select_related("author").order_by("created_at", "pk")
+    replies = Comment.objects.select_related("author").order_by("created_at", "pk")
     if not state["may_moderate_comments"]:
         replies = replies.shown()
-    context = state | {"event": event, "comment": comment, "replies": replies}
+    # The template reads comment.replies.all, as on the event page: one query, authors joined.
+    prefetch_related_objects([comment], Prefetch("replies", queryset=replies))
+    context = state | {"event": event, "comment": comment}
     return TemplateResponse(request, "conversation/comment.html", context)
 
 
@@ -620,7 +623,9 @@ def announcements(request):
     if not allowed(viewer(request), "announcements"):
         return _members_only(request, "announcements")
     posts = Announcement.objects.filter(group=group).published().select_related("author")
-    paginator = counts.paginator(request, posts.order_by("-send_at", "-pk"), ANNOUNCEMENTS_PER_PAGE)
+    # Counted on each visit (one indexed count): what is published depends on the clock, so
+    # a total kept per change (groups.counts) would be keyed by every new "now".
+    paginator = Paginator(posts.order_by("-send_at", "-pk"), ANNOUNCEMENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page_obj": page,

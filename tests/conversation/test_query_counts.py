@@ -1,0 +1,393 @@
+"""Conversation pages run the same number of queries with a few rows or hundreds.
+
+Each page is asked for as the role that sees the most: a member (who wrote some of what is
+shown, so their edit links render) and an organizer (moderation forms, hidden rows on the
+board and in threads). Rows are bulk-created with their Markdown stored, as the services store
+it, and groups.generations.data_changed() marks the pages and counts stale.
+
+"Cold": the "bodies" cache is emptied first, so the page is rendered and its total counted
+(the first request after a change). "Warm": the same request again, the total taken from
+groups.counts (one query fewer); the event page is then served whole from home/pagecache.py,
+in the queries of a signed-in hit (session, user, group with generation, version row).
+"""
+
+from datetime import timedelta
+from math import ceil
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from conversation.models import Announcement, Category, Comment, Reply, Thread
+from conversation.views import (
+    ANNOUNCEMENTS_PER_PAGE,
+    COMMENTS_PER_PAGE,
+    REPLIES_PER_PAGE,
+    THREADS_PER_PAGE,
+)
+from groups.generations import data_changed
+from groups.markdown import markdown_store
+from tests.factories import EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("member", "organizer")
+# A signed-in visitor served the event page from the page cache: session, user, the group
+# with the change generation, the version row (tests/home/test_pagecache.py).
+EVENT_PAGE_HIT = 4
+BODIES = (
+    "What should I *read* before?",
+    "Slides: [here](https://example.org/slides) and **notes**.",
+    "- one point\n- another point",
+    "Thanks, see you there.",
+)
+
+
+@pytest.fixture
+def people(member, organizer):
+    """Authors: the member (their own edit links), three others, and a former member."""
+    return {
+        "member": member,
+        "organizer": organizer,
+        "authors": [member, *(UserFactory() for _ in range(3)), None],
+    }
+
+
+def _stored(model, **fields):
+    """A row as the services store it: Markdown rendered and sanitized once per text."""
+    row = model(**fields)
+    markdown_store(row)
+    return row
+
+
+def _html_cache():
+    cache = {}
+
+    def build(model, **fields):
+        body = fields["body"]
+        if body not in cache:
+            cache[body] = _stored(model, **fields).body_html
+        return model(**fields, body_html=cache[body])
+
+    return build
+
+
+def _comments(event, count, authors):
+    """count top-level comments, newest first, the oldest pinned, every ninth hidden and
+    every eleventh deleted; comment i has i % 4 replies (every fifth reply hidden)."""
+    now = timezone.now()
+    build = _html_cache()
+    tops = Comment.objects.bulk_create(
+        build(
+            Comment,
+            event=event,
+            author=authors[i % len(authors)],
+            body=BODIES[i % len(BODIES)],
+            created_at=now - timedelta(minutes=i),
+            pinned=i == count - 1,
+            hidden_at=now if i % 9 == 8 else None,
+            deleted_at=now if i % 11 == 10 else None,
+        )
+        for i in range(count)
+    )
+    replies = [
+        build(
+            Comment,
+            event=event,
+            parent=top,
+            author=authors[(i + j + 1) % len(authors)],
+            body=BODIES[(i + j) % len(BODIES)],
+            created_at=top.created_at + timedelta(seconds=j + 1),
+            hidden_at=now if (i + j) % 5 == 4 else None,
+        )
+        for i, top in enumerate(tops)
+        for j in range(i % 4)
+    ]
+    Comment.objects.bulk_create(replies, batch_size=500)
+    data_changed()
+    return tops
+
+
+def _replies_to(comment, count, authors):
+    now = timezone.now()
+    build = _html_cache()
+    Comment.objects.bulk_create(
+        build(
+            Comment,
+            event=comment.event,
+            parent=comment,
+            author=authors[i % len(authors)],
+            body=BODIES[i % len(BODIES)],
+            created_at=now + timedelta(seconds=i),
+            hidden_at=now if i % 5 == 4 else None,
+        )
+        for i in range(count)
+    )
+    data_changed()
+
+
+def _threads(group, count, authors):
+    """count discussions in two categories and none, the first pinned, every seventh hidden
+    (organizers see it), every tenth deleted; reply counts as the services keep them."""
+    now = timezone.now()
+    categories = Category.objects.bulk_create(
+        Category(group=group, name=name, position=i) for i, name in enumerate(("Ideas", "Help"))
+    )
+    build = _html_cache()
+    threads = Thread.objects.bulk_create(
+        build(
+            Thread,
+            group=group,
+            author=authors[i % len(authors)],
+            category=(*categories, None)[i % 3],
+            title=f"Discussion {i}",
+            body=BODIES[i % len(BODIES)],
+            created_at=now - timedelta(hours=i),
+            last_activity_at=now - timedelta(hours=i),
+            reply_count=i % 13,
+            pinned=i == 0,
+            hidden_at=now if i % 7 == 6 else None,
+            deleted_at=now if i % 10 == 9 else None,
+        )
+        for i in range(count)
+    )
+    data_changed()
+    return threads
+
+
+def _thread_with_replies(group, count, authors):
+    """One discussion with count replies, oldest first, every sixth hidden."""
+    thread = _threads(group, 1, authors)[0]
+    now = timezone.now()
+    build = _html_cache()
+    Reply.objects.bulk_create(
+        (
+            build(
+                Reply,
+                thread=thread,
+                author=authors[i % len(authors)],
+                body=BODIES[i % len(BODIES)],
+                created_at=now - timedelta(minutes=count - i),
+                hidden_at=now if i % 6 == 5 else None,
+            )
+            for i in range(count)
+        ),
+        batch_size=500,
+    )
+    shown = Reply.objects.filter(thread=thread, hidden_at__isnull=True).count()
+    Thread.objects.filter(pk=thread.pk).update(reply_count=shown, last_activity_at=now)
+    data_changed()
+    return thread
+
+
+def _announcements(group, count, author):
+    """count announcements sent, plus two scheduled that must stay off the site."""
+    now = timezone.now()
+    build = _html_cache()
+    sent = [
+        build(
+            Announcement,
+            group=group,
+            author=author if i % 2 else None,
+            subject=f"News {i}",
+            body=BODIES[i % len(BODIES)],
+            send_at=now - timedelta(days=i),
+            emailed_at=now - timedelta(days=i),
+        )
+        for i in range(count)
+    ]
+    scheduled = [
+        build(
+            Announcement,
+            group=group,
+            author=author,
+            subject=f"Later {i}",
+            body=BODIES[0],
+            send_at=now + timedelta(days=i + 1),
+        )
+        for i in range(2)
+    ]
+    rows = Announcement.objects.bulk_create(sent + scheduled)
+    data_changed()
+    return rows
+
+
+def _client(person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def _get(client, url, queries, expected, *, cold=True):
+    """GET url within django_assert_num_queries(expected); cold empties the "bodies" cache
+    (finished pages and counted totals) first."""
+    if cold:
+        caches["bodies"].clear()
+    with queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def _last_page(total: int, per_page: int) -> int:
+    return max(ceil(total / per_page), 1)
+
+
+# --- The event page ------------------------------------------------------------------------------
+
+# Cold: session, user, the group with the generation, the version row, the two permission
+# lookups of is_organizer(), the event, speakers, agenda, breakouts, hosts, RSVP stats,
+# attendees (members see names), the mute check; then comments: count, the page of 20, their
+# replies with authors.
+EVENT_PAGE = {"member": 17, "organizer": 17}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", [5, 500])
+def test_event_page_with_comments_constant(django_assert_num_queries, people, role, size):
+    event = EventFactory(starts_at=timezone.now() + timedelta(days=2))
+    tops = _comments(event, size, people["authors"])
+    client = _client(people[role])
+    url = event.get_absolute_url()
+    response = _get(client, url, django_assert_num_queries, EVENT_PAGE[role])
+    shown = list(response.context["comment_page"].object_list)
+    assert len(shown) == min(COMMENTS_PER_PAGE, len([t for t in tops if not t.hidden_at]))
+    assert shown[0].pinned
+    assert f'id="comment-{shown[-1].pk}"' in response.text
+    reply = Comment.objects.get(parent=tops[1])  # the second newest has one reply
+    assert f'id="comment-{reply.pk}"' in response.text
+    # The second request of the same version: the cached page.
+    _get(client, url, django_assert_num_queries, EVENT_PAGE_HIT, cold=False)
+
+
+# --- The event's comments page -------------------------------------------------------------------
+
+# session, user, group with generation, the two permission lookups of Event.visible_to(), the
+# event, its hosts, the membership role, the mute check; then count, the page of 20, their
+# replies with authors.
+COMMENTS_PAGE = {"member": 12, "organizer": 12}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("size", "which"), [(5, "first"), (500, "first"), (45, "last"), (500, "last")]
+)
+def test_comments_page_constant(django_assert_num_queries, people, role, size, which):
+    event = EventFactory(starts_at=timezone.now() + timedelta(days=2))
+    tops = _comments(event, size, people["authors"])
+    shown = len([t for t in tops if not t.hidden_at])
+    number = 1 if which == "first" else _last_page(shown, COMMENTS_PER_PAGE)
+    assert number == {"first": 1, "last": {5: 1, 45: 2, 500: 23}[size]}[which]
+    client = _client(people[role])
+    url = reverse("conversation:comments", args=[event.slug]) + f"?page={number}"
+    response = _get(client, url, django_assert_num_queries, COMMENTS_PAGE[role])
+    assert response.context["comment_page"].number == number
+    _get(client, url, django_assert_num_queries, COMMENTS_PAGE[role] - 1, cold=False)
+
+
+# --- One comment's page --------------------------------------------------------------------------
+
+# session, user, group with generation, the two permission lookups of Event.visible_to(), the
+# event, its hosts, the membership role, the comment, the mute check, its replies with authors.
+COMMENT_PAGE = {"member": 11, "organizer": 11}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("size", "replies"), [(5, 2), (500, 100)])
+def test_comment_page_constant(django_assert_num_queries, people, role, size, replies):
+    event = EventFactory(starts_at=timezone.now() + timedelta(days=2))
+    comment = _comments(event, size, people["authors"])[0]
+    _replies_to(comment, replies, people["authors"])
+    client = _client(people[role])
+    url = reverse("conversation:comment", args=[event.slug, comment.pk])
+    _get(client, url, django_assert_num_queries, COMMENT_PAGE[role])
+
+
+# --- The discussion board ------------------------------------------------------------------------
+
+# session, user, group with generation, membership role, count, the mute check, whether the
+# group has categories and their list (the filter form), the page of 25 with authors and
+# categories.
+BOARD = {"member": 9, "organizer": 9}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", [3, 300])
+def test_board_constant(django_assert_num_queries, group, people, role, size):
+    threads = _threads(group, size, people["authors"])
+    client = _client(people[role])
+    url = reverse("conversation:board")
+    response = _get(client, url, django_assert_num_queries, BOARD[role])
+    listed = list(response.context["threads"])
+    assert listed[0] == threads[0]  # pinned
+    assert len(listed) == min(THREADS_PER_PAGE, size)
+    if size > 6:  # the seventh is hidden: on the organizers' board only
+        assert (threads[6] in listed) == (role == "organizer")
+    _get(client, url, django_assert_num_queries, BOARD[role] - 1, cold=False)
+
+
+# --- A discussion --------------------------------------------------------------------------------
+
+# session, user, group with generation, membership role, the discussion with author and
+# category, count, following, the mute check, the page of 50 replies with authors; organizers
+# also: whether the group has categories and their list (the move form).
+THREAD_PAGE = {"member": 9, "organizer": 11}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("size", "which"), [(5, "first"), (1000, "first"), (60, "last"), (1000, "last")]
+)
+def test_thread_page_constant(django_assert_num_queries, group, people, role, size, which):
+    thread = _thread_with_replies(group, size, people["authors"])
+    shown = size if role == "organizer" else thread.replies.filter(hidden_at__isnull=True).count()
+    number = 1 if which == "first" else _last_page(shown, REPLIES_PER_PAGE)
+    client = _client(people[role])
+    url = reverse("conversation:thread", args=[thread.pk]) + f"?page={number}"
+    response = _get(client, url, django_assert_num_queries, THREAD_PAGE[role])
+    assert response.context["page_obj"].number == number
+    _get(client, url, django_assert_num_queries, THREAD_PAGE[role] - 1, cold=False)
+
+
+# --- Announcements -------------------------------------------------------------------------------
+
+# session, user, group with generation, membership role; count, the page of 20 with authors.
+ANNOUNCEMENTS = {"member": 6, "organizer": 6}
+# session, user, group with generation, membership role, the announcement with its author.
+ANNOUNCEMENT_PAGE = {"member": 5, "organizer": 5}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", [2, 200])
+def test_announcements_constant(django_assert_num_queries, group, people, role, size):
+    rows = _announcements(group, size, people["organizer"])
+    client = _client(people[role])
+    url = reverse("conversation:announcements")
+    response = _get(client, url, django_assert_num_queries, ANNOUNCEMENTS[role])
+    assert list(response.context["announcements"]) == rows[: min(size, ANNOUNCEMENTS_PER_PAGE)]
+    assert response.context["paginator"].count == size  # the scheduled two are not counted
+
+
+def test_announcements_total_counted_each_visit_and_never_stored(
+    django_assert_num_queries, group, people
+):
+    """What is published depends on the clock, so the total is counted each time (one
+    indexed count) and nothing is kept per timestamp in the cache."""
+    _announcements(group, 30, people["organizer"])
+    client = _client(people["member"])
+    url = reverse("conversation:announcements")
+    _get(client, url, django_assert_num_queries, ANNOUNCEMENTS["member"])
+    _get(client, url, django_assert_num_queries, ANNOUNCEMENTS["member"], cold=False)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", [2, 200])
+def test_announcement_page_constant(django_assert_num_queries, group, people, role, size):
+    rows = _announcements(group, size, people["organizer"])
+    client = _client(people[role])
+    response = _get(
+        client, rows[1].get_absolute_url(), django_assert_num_queries, ANNOUNCEMENT_PAGE[role]
+    )
+    assert response.context["announcement"] == rows[1]
