@@ -108,7 +108,7 @@ class Comment(Writing):
         ]
 
     def __str__(self):
-        return _("Comment #%(pk)s on %(event)s") % {"pk": self.pk, "event": self.event_id}
+        return _("Comment #%(pk)s on %(event)s") % {"pk": self.pk, "event": self.event.title}
 
     def get_absolute_url(self):
         return reverse("conversation:comment", args=[self.event.slug, self.pk])

@@ -21,7 +21,7 @@ from groups import services as group_services
 from groups.access import viewer_for
 from groups.generations import data_changed
 from groups.markdown import markdown_store
-from groups.models import Group, Membership
+from groups.models import ORGANIZER_ROLES, Group, Membership
 from groups.ratelimit import parse_rate
 
 from .models import (
@@ -630,6 +630,15 @@ def item_delete(*, item, by, now: datetime | None = None) -> None:
             _recount([thread_id])
 
 
+def _organizer_protected(group: Group, *, author, by) -> bool:
+    """The memberships' rule (groups/admin.py): only the organizer role removes or bans one
+    of the group's organizers."""
+    is_organizer = Membership.objects.filter(
+        group=group, user=author, role__in=ORGANIZER_ROLES
+    ).exists()
+    return is_organizer and not viewer_for(by, group).is_lead_organizer
+
+
 def report_resolve(*, report: Report, by, action: str, note: str = "",
                    now: datetime | None = None) -> int:  # fmt: skip
     """An organizer deals with a report: every open report about the same item is closed
@@ -645,7 +654,23 @@ def report_resolve(*, report: Report, by, action: str, note: str = "",
     needs_author = (ReportAction.WARN, ReportAction.MUTE, ReportAction.REMOVE, ReportAction.BAN)
     if action in needs_author and author is None:
         raise ValidationError(_("The author's account is gone."), code="no_author")
+    if action in (ReportAction.REMOVE, ReportAction.BAN) and _organizer_protected(
+        group, author=author, by=by
+    ):
+        raise ValidationError(
+            _(
+                "Only an organizer, not a co-organizer, removes or bans %(person)s: they are "
+                "one of the group's organizers."
+            )
+            % {"person": author},
+            code="organizer",
+        )
     with transaction.atomic():
+        # Two organizers dealing with the same report at once: the second one is told.
+        if not Report.objects.select_for_update().filter(pk=report.pk).open().exists():
+            raise ValidationError(
+                _("Another organizer dealt with this report meanwhile."), code="resolved"
+            )
         if action in (ReportAction.HIDE, ReportAction.MUTE, ReportAction.REMOVE,
                       ReportAction.BAN):  # fmt: skip
             item_hide(item=item, by=by, now=now)

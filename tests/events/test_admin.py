@@ -45,8 +45,10 @@ def test_every_admin_changelist_and_form_opens(client, superuser, one_of_each, m
     # EmailLog is written by the mailer, task results by the worker: no add form either.
     # The site has its one group already: nobody adds a second (groups/admin.py).
     # Bans and the membership log come from the memberships list's actions (services).
+    # Members write comments, discussions and replies, and file reports, on the site.
     no_add = {"rsvp", "photo", "emaillog", "dbtaskresult", "groups.group", "ban",
-              "membershipaction"}  # fmt: skip
+              "membershipaction", "conversation.comment", "conversation.thread",
+              "conversation.reply", "conversation.report"}  # fmt: skip
     refused = opts.model_name in no_add or opts.label_lower in no_add
     assert add.status_code == (403 if refused else 200)
     obj = model_admin.model._default_manager.first()
