@@ -61,19 +61,19 @@ def may_read_comments(looking, event: Event) -> bool:
     return event.comments_public or allowed(looking, "comments")
 
 
-def comment_page(event: Event, request, *, number=1):
+def comment_page(event: Event, request, *, number=1, moderator: bool = False):
     """One page of an event's conversation: pinned first, then newest first; each comment
-    with its shown replies, oldest first (three queries: count, page, replies)."""
+    with its replies, oldest first (three queries: count, page, replies). Hidden ones only
+    for moderators (organizers, the event's hosts), who can show them again."""
+    top = Comment.objects.filter(event=event, parent__isnull=True)
+    replies = Comment.objects.all()
+    if not moderator:
+        top, replies = top.shown(), replies.shown()
     top = (
-        Comment.objects.filter(event=event, parent__isnull=True)
-        .shown()
-        .select_related("author")
+        top.select_related("author")
         .prefetch_related(
             Prefetch(
-                "replies",
-                queryset=Comment.objects.shown()
-                .select_related("author")
-                .order_by("created_at", "pk"),
+                "replies", queryset=replies.select_related("author").order_by("created_at", "pk")
             )
         )
         .order_by("-pinned", "-created_at", "-pk")
@@ -94,6 +94,9 @@ def _comment_state(request, event: Event) -> dict:
         "comment_muted": muted,
         "may_moderate_comments": looking.is_organizer or is_host,
         "comments_as_follow_up": event.has_ended,
+        # A refused reply is shown under its comment, with what was typed (views.comments).
+        "reply_form": None,
+        "reply_error_for": None,
     }
 
 
@@ -102,7 +105,7 @@ def event_comments_context(request, event: Event) -> dict:
     state = _comment_state(request, event)
     if not state["comments_visible"] or event.is_draft:
         return state | {"comment_page": None}
-    paginator, page = comment_page(event, request)
+    paginator, page = comment_page(event, request, moderator=state["may_moderate_comments"])
     label = _("Share a link or a thought") if event.has_ended else _("Ask a question")
     return state | {
         "comment_page": page,
@@ -171,7 +174,18 @@ def comments(request, slug):
                 messages.success(request, _("Your comment is posted."))
                 return redirect(f"{event.get_absolute_url()}#comment-{comment.pk}")
         status = 400
-    paginator, page = comment_page(event, request, number=request.GET.get("page"))
+        if parent is not None and not parent.is_hidden:
+            # A refused reply: back on its comment's page, under it, with what was typed.
+            top = parent.parent or parent
+            return _comment_response(
+                request, event, top, state | {"reply_form": form, "reply_error_for": top.pk}
+            )
+    paginator, page = comment_page(
+        event,
+        request,
+        number=request.GET.get("page"),
+        moderator=state["may_moderate_comments"],
+    )
     context = state | {
         "event": event,
         "comment_page": page,
@@ -196,13 +210,19 @@ def comment_detail(request, slug, pk):
     state = _comment_state(request, event)
     if comment.is_hidden and not state["may_moderate_comments"]:
         raise Http404
+    return _comment_response(request, event, comment, state)
+
+
+def _comment_response(request, event: Event, comment: Comment, state: dict, status=None):
+    """A comment's own page; 400 when it shows a refused reply."""
     replies = Comment.objects.select_related("author").order_by("created_at", "pk")
     if not state["may_moderate_comments"]:
         replies = replies.shown()
     # The template reads comment.replies.all, as on the event page: one query, authors joined.
     prefetch_related_objects([comment], Prefetch("replies", queryset=replies))
     context = state | {"event": event, "comment": comment}
-    return TemplateResponse(request, "conversation/comment.html", context)
+    status = 400 if state["reply_form"] is not None else 200
+    return TemplateResponse(request, "conversation/comment.html", context, status=status)
 
 
 @login_required
