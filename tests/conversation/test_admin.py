@@ -812,3 +812,15 @@ def test_announcement_list_says_scheduled(client, organizer, group):
     client.force_login(organizer)
     html = client.get(_changelist("announcement")).content.decode()
     assert '<td class="field-emailed">scheduled</td>' in html
+
+
+def test_admin_index_says_how_many_reports_wait(client, group, organizer):
+    client.force_login(organizer)
+    assert "report waiting" not in client.get("/admin/").content.decode()
+    event = EventFactory(group=group)
+    author, reporter = MembershipFactory(group=group).user, MembershipFactory(group=group).user
+    comment = services.comment_add(event=event, author=author, body="Rude")
+    services.report_file(item=comment, by=reporter, reason="spam")
+    page = client.get("/admin/").content.decode()
+    assert "1 report waiting" in page
+    assert "/admin/conversation/report/?status__exact=open" in page
