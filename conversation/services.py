@@ -157,6 +157,15 @@ def _edit(item, *, by, now: datetime | None, **changes):
     """The author changes what they wrote; the earlier version is kept for organizers."""
     if by is None or item.author_id != by.pk or getattr(item, "is_deleted", False):
         raise PermissionDenied(_("Only the author can edit this."))
+    # Editing is writing: for members of the group, and not while muted.
+    group = item_group(item)
+    if not viewer_for(by, group).is_member:
+        raise PermissionDenied(_("Only members of the group can write here."))
+    if is_muted(group=group, member=by):
+        raise ValidationError(
+            _("The organizers have muted you in conversations: you can read, not post."),
+            code="muted",
+        )
     with transaction.atomic():
         item = type(item).objects.select_for_update().get(pk=item.pk)
         if all(getattr(item, name) == value for name, value in changes.items()):

@@ -131,6 +131,11 @@ def _event(request, slug) -> Event:
     )
 
 
+def _hidden(comment: Comment) -> bool:
+    """Hidden, or a reply under a hidden comment (hiding a comment hides its replies)."""
+    return comment.is_hidden or (comment.parent is not None and comment.parent.is_hidden)
+
+
 def _comment(event: Event, pk: int) -> Comment:
     return get_object_or_404(
         Comment.objects.select_related("author", "parent", "event"), event=event, pk=pk
@@ -208,7 +213,7 @@ def comment_detail(request, slug, pk):
         return _members_only(request, "comments")
     comment = _comment(event, pk)
     state = _comment_state(request, event)
-    if comment.is_hidden and not state["may_moderate_comments"]:
+    if _hidden(comment) and not state["may_moderate_comments"]:
         raise Http404
     return _comment_response(request, event, comment, state)
 
@@ -317,7 +322,7 @@ def comment_report(request, slug, pk):
     if not looking.is_member:
         return _members_only(request, "comments")
     comment = _comment(event, pk)
-    if comment.is_hidden or comment.is_deleted:
+    if _hidden(comment) or comment.is_deleted:
         raise Http404
     back = f"{event.get_absolute_url()}#comment-{comment.pk}"
     return _report(request, comment, back, {})
