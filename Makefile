@@ -67,10 +67,12 @@ $(LIGHTHOUSE)/node_modules/.package-lock.json: $(LIGHTHOUSE)/package.json $(LIGH
 lighthouse: env-dev lighthouse-install
 	$(UV) run python $(LIGHTHOUSE)/run.py
 
+# pytest-xdist: one worker per core, each test file on one worker (the production suite's
+# servers, the Lighthouse run and the backup drills each stay within their file).
 test: lint icaljs lighthouse-install
 	$(UV) run python manage.py check
 	$(UV) run python manage.py makemigrations --check --dry-run
-	$(UV) run pytest
+	$(UV) run pytest -n auto --dist loadfile
 
 # Every script runs even when one fails; the target fails when any does.
 bench: env-dev lighthouse-install
