@@ -1,0 +1,224 @@
+"""Counting a poll's ballots: single choice, approval and ranked (instant-runoff) voting.
+
+Pure functions over plain values, so a result can be recounted by hand, in a test or in a shell,
+without a database. Options are any hashable keys (the decisions app will pass primary keys),
+given in the poll's published order; every count lists options in that order.
+
+What every count returns
+    A `Result` with one `Round` per counting round: the votes of each option still counted, the
+    option eliminated after the round (ranked only) and the ballots that counted for no option in
+    that round (`exhausted`). `ballots` is the number of ballots counted, abstentions included.
+    Single choice and approval have exactly one round. Every count has at least one round, so a
+    page can always show the first one.
+
+Single choice and approval: ties
+    The option with the most votes wins. There is no runoff to settle a tie, so a tie is reported,
+    not broken: when two or more options share the top count, `winner` is None and `tied` lists
+    them in option order; the organizers decide what happens next (a new poll between them, say).
+    When no ballot counts for any option (zero ballots, or approval ballots that all abstain),
+    nobody won and nobody is tied: `winner` is None and `tied` is empty.
+
+Ranked (instant-runoff voting)
+    Each round counts every ballot for its highest-ranked option still in the count. An option
+    with more than half of the ballots counted in the round (the exhausted ones left out) wins.
+    Otherwise one option with the fewest votes is eliminated and its ballots pass to their next
+    preference still in the count; a ballot with no such preference is exhausted. When only one
+    option is left, it wins. Ballots may rank only some options; an empty ballot is an abstention
+    (exhausted from the first round). When no ballot ranks any option (including zero ballots),
+    there is no winner: the result has one round with every option at zero. A ranked count never
+    reports a tie: `tied` is always empty, because the tie-break rule below decides.
+
+Ranked: the tie-break rule (TIE_BREAK_RULE is the text for the site)
+    Ties for elimination are settled by backwards tie-breaking, as several IRV laws do, and then
+    by the published option order, so the rule needs no randomness. Among the options tied for the
+    fewest votes, keep those that had the fewest votes in the previous round, then in the round
+    before, back to the first round, until one is left; if they are still tied (equal votes in
+    every round), eliminate the one listed last in the option order. The last two tied with equal
+    votes are settled by the same rule: it eliminates one, and the other wins in a final round.
+    `TieBreak.OPTION_ORDER` skips the look back and uses the option order alone.
+"""
+
+from collections.abc import Container, Hashable, Iterable, Sequence, Set
+from dataclasses import dataclass
+from enum import StrEnum
+
+TIE_BREAK_RULE = (
+    "When two or more options are tied for the fewest votes in a round, we look at the round "
+    "before and keep, among them, only those that had the fewest votes there, and go on back "
+    "round by round towards the first round until only one is left; that option is eliminated. "
+    "If they are still tied (they had equal votes in every round), the one listed last in the "
+    "poll's option order is eliminated. The same rule settles a tie between the last two options: "
+    "the one it would eliminate loses and the other wins. Nothing is left to chance, so anyone "
+    "can recount the result by hand from the ballots."
+)
+
+
+class Method(StrEnum):
+    """How the ballots of a poll are read; stored with the poll so it is recounted the same way."""
+
+    SINGLE = "single"
+    APPROVAL = "approval"
+    RANKED = "ranked"
+
+
+class TieBreak(StrEnum):
+    """How a ranked count picks one option to eliminate among those tied for the fewest votes."""
+
+    BACKWARDS = "backwards"  # earlier rounds first, then the option order (the default)
+    OPTION_ORDER = "option_order"  # the option order alone: last listed goes first
+
+
+@dataclass(frozen=True, slots=True)
+class Round[O: Hashable]:
+    """One round of a count, as the results page shows it.
+
+    `counts` holds the votes of each option still counted, in option order; `eliminated` the
+    option(s) eliminated after this round (empty in the last round, and always for single choice
+    and approval); `exhausted` the ballots that counted for no option in this round.
+    """
+
+    counts: dict[O, int]
+    eliminated: tuple[O, ...]
+    exhausted: int
+
+
+@dataclass(frozen=True, slots=True)
+class Result[O: Hashable]:
+    """The outcome of a count and every round that led to it, so the page can show its working."""
+
+    method: Method
+    rounds: tuple[Round[O], ...]
+    winner: O | None
+    tied: tuple[O, ...]
+    ballots: int
+
+
+def count_single[O: Hashable](options: Sequence[O], ballots: Iterable[Sequence[O]]) -> Result[O]:
+    """Counts one choice per ballot: most votes wins; a tie at the top is reported, not broken."""
+    options = _checked_options(options)
+    counts = dict.fromkeys(options, 0)
+    total = 0
+    for number, ballot in enumerate(ballots, start=1):
+        choices = _checked_ballot(number, ballot, counts)
+        if len(choices) != 1:
+            raise ValueError(f"ballot {number}: a single-choice ballot has exactly one choice")
+        counts[choices[0]] += 1
+        total += 1
+    return _one_round(Method.SINGLE, counts, exhausted=0, ballots=total)
+
+
+def count_approval[O: Hashable](options: Sequence[O], ballots: Iterable[Iterable[O]]) -> Result[O]:
+    """Counts approvals: each ballot gives one vote to every option it approves; an empty ballot
+    abstains (counted in `ballots` and `exhausted`). A tie at the top is reported, not broken."""
+    options = _checked_options(options)
+    counts = dict.fromkeys(options, 0)
+    total = abstentions = 0
+    for number, ballot in enumerate(ballots, start=1):
+        choices = _checked_ballot(number, ballot, counts)
+        for choice in choices:
+            counts[choice] += 1
+        abstentions += not choices
+        total += 1
+    return _one_round(Method.APPROVAL, counts, exhausted=abstentions, ballots=total)
+
+
+def count_ranked[O: Hashable](
+    options: Sequence[O],
+    ballots: Iterable[Sequence[O]],
+    tie_break: TieBreak = TieBreak.BACKWARDS,
+) -> Result[O]:
+    """Counts ranked ballots by instant-runoff voting, one elimination per round.
+
+    Eliminating one option at a time (not every hopeless one at once) keeps each round a step
+    a person can check by hand, and lets the tie-break rule look at every earlier round.
+    """
+    options = _checked_options(options)
+    known = set(options)
+    ranked: list[tuple[O, ...]] = []
+    for number, ballot in enumerate(ballots, start=1):
+        if isinstance(ballot, Set):
+            raise TypeError(f"ballot {number}: a ranked ballot is a sequence in order, not a set")
+        ranked.append(_checked_ballot(number, ballot, known))
+
+    continuing = list(options)
+    history: list[dict[O, int]] = []
+    rounds: list[Round[O]] = []
+    while True:
+        counts = dict.fromkeys(continuing, 0)
+        exhausted = 0
+        for ballot in ranked:
+            for choice in ballot:
+                if choice in counts:  # its highest-ranked option still in the count
+                    counts[choice] += 1
+                    break
+            else:
+                exhausted += 1
+        counted = len(ranked) - exhausted
+        if counted == 0:
+            # Only possible in the first round: no ballot ranks anything, so nobody can win.
+            rounds.append(Round(counts, (), exhausted))
+            return Result(Method.RANKED, tuple(rounds), None, (), len(ranked))
+        leader = max(counts, key=counts.__getitem__)
+        if 2 * counts[leader] > counted:  # also the case when only one option is left
+            rounds.append(Round(counts, (), exhausted))
+            return Result(Method.RANKED, tuple(rounds), leader, (), len(ranked))
+        loser = _to_eliminate(counts, history, tie_break)
+        rounds.append(Round(counts, (loser,), exhausted))
+        history.append(counts)
+        continuing.remove(loser)
+
+
+def _to_eliminate[O: Hashable](
+    counts: dict[O, int],
+    history: list[dict[O, int]],
+    tie_break: TieBreak,
+) -> O:
+    """Picks the one option to eliminate: fewest votes now, then the published tie-break rule."""
+    fewest = min(counts.values())
+    tied = [option for option in counts if counts[option] == fewest]
+    if tie_break is TieBreak.BACKWARDS:
+        for earlier in reversed(history):
+            if len(tied) == 1:
+                break
+            fewest = min(earlier[option] for option in tied)
+            tied = [option for option in tied if earlier[option] == fewest]
+    # counts, and so tied, follow the option order: the last listed goes first.
+    return tied[-1]
+
+
+def _one_round[O: Hashable](
+    method: Method, counts: dict[O, int], *, exhausted: int, ballots: int
+) -> Result[O]:
+    """Builds the one-round result of single choice and approval, reporting a tie at the top."""
+    top = max(counts.values())
+    leaders = tuple(option for option in counts if counts[option] == top)
+    if top == 0:
+        winner, tied = None, ()
+    elif len(leaders) == 1:
+        winner, tied = leaders[0], ()
+    else:
+        winner, tied = None, leaders
+    return Result(method, (Round(counts, (), exhausted),), winner, tied, ballots)
+
+
+def _checked_options[O: Hashable](options: Sequence[O]) -> tuple[O, ...]:
+    """Refuses a poll with no options or the same option twice: the order must be unambiguous."""
+    options = tuple(options)
+    if not options:
+        raise ValueError("a poll has at least one option")
+    if len(set(options)) != len(options):
+        raise ValueError("a poll lists each option once")
+    return options
+
+
+def _checked_ballot[O: Hashable](
+    number: int, ballot: Iterable[O], known: Container[O]
+) -> tuple[O, ...]:
+    """Refuses an unknown option or the same option twice, naming the ballot (counted from 1)."""
+    choices = tuple(ballot)
+    for choice in choices:
+        if choice not in known:
+            raise ValueError(f"ballot {number}: unknown option {choice!r}")
+    if len(set(choices)) != len(choices):
+        raise ValueError(f"ballot {number}: an option appears twice")
+    return choices
