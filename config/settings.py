@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "events",
     "photos",
     "conversation",
+    "decisions",
     "home",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("photos.urls")),
     path("", include("conversation.urls")),
+    path("", include("decisions.urls")),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from events.models import Event, by_slug
 from groups import counts
 from groups.access import viewer
+from groups.forms import add_service_errors as _errors
 from groups.middleware import group_or_404
 from groups.visibility import allowed
 
@@ -33,15 +34,6 @@ COMMENTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
 REPLIES_PER_PAGE = 50
 ANNOUNCEMENTS_PER_PAGE = 20
-
-
-def _errors(form, error: ValidationError) -> None:
-    """A service's refusal, next to the field it is about (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error)
 
 
 def _edit_page(request, context: dict):

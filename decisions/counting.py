@@ -42,7 +42,9 @@ from collections.abc import Container, Hashable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
 
-TIE_BREAK_RULE = (
+from django.utils.translation import gettext_lazy as _
+
+TIE_BREAK_RULE = _(
     "When two or more options are tied for the fewest votes in a round, we look at the round "
     "before and keep, among them, only those that had the fewest votes there, and go on back "
     "round by round towards the first round until only one is left; that option is eliminated. "

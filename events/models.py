@@ -842,12 +842,18 @@ class EmailKind(models.TextChoices):
     REPLY = "reply", _("New reply in a followed discussion")
     DIGEST = "digest", _("Daily digest of discussions")
     WARNING = "warning", _("Warning from the organizers")
+    # The decisions app's emails (decisions/tasks.py sends them).
+    PROPOSAL = "proposal", _("New proposal")
+    POLL = "poll", _("New poll")
+    POLL_REMINDER = "poll_reminder", _("Reminder of a poll closing")
 
 
 # The kinds conversation.tasks.send_batch sends; events.tasks.send_batch sends the others.
 CONVERSATION_EMAIL_KINDS = frozenset(
     {EmailKind.GROUP_POST, EmailKind.REPLY, EmailKind.DIGEST, EmailKind.WARNING}
 )
+# The kinds decisions.tasks.send_batch sends.
+DECISIONS_EMAIL_KINDS = frozenset({EmailKind.PROPOSAL, EmailKind.POLL, EmailKind.POLL_REMINDER})
 
 
 class EmailOutcome(models.TextChoices):

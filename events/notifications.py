@@ -36,6 +36,9 @@ PREFERENCES = {
     EmailKind.GROUP_POST: "notify_announcements",
     EmailKind.REPLY: "notify_discussions",
     EmailKind.DIGEST: "notify_discussions",
+    EmailKind.PROPOSAL: "notify_decisions",
+    EmailKind.POLL: "notify_decisions",
+    EmailKind.POLL_REMINDER: "notify_poll_reminders",
 }
 UNSUBSCRIBE_SALT = "potluck.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 180  # half a year

@@ -18,8 +18,8 @@ from django.utils.translation import ngettext
 
 from groups.imagefiles import SIBLINGS, sibling
 from groups.markdown import markdown_store
-from groups.models import Group, Membership
-from groups.services import membership_for_rsvp
+from groups.models import Group, LogKind, Membership
+from groups.services import log_record, membership_for_rsvp
 
 from . import notifications, timefmt
 from .calendar_cache import calendar_changed
@@ -99,6 +99,35 @@ def _announce_changes(event: Event, *, before: str | None, fields: set[str], by)
         )
 
 
+# Fields whose change is not the members' business (bookkeeping, or set by Potluck itself).
+UNLOGGED_FIELDS = frozenset({"status", "sequence", "updated_by", "updated_at", "created_by"})
+
+STATUS_LOG = {
+    EventStatus.PUBLISHED: LogKind.EVENT_PUBLISHED,
+    EventStatus.CANCELLED: LogKind.EVENT_CANCELLED,
+    EventStatus.DRAFT: LogKind.EVENT_UNPUBLISHED,
+}
+
+
+def _log_change(event: Event, *, before: str | None, fields: set[str], by) -> None:
+    """The transparency log's line for a change members can see: published, cancelled, back
+    to draft, or a published event changed (which fields, by name). A draft's changes, and a
+    draft cancelled before anyone saw it, are nobody's business yet."""
+    status = EventStatus(event.status)
+    if before != status:
+        seen = EventStatus.PUBLISHED in (before, status) or (
+            before == EventStatus.CANCELLED and status == EventStatus.DRAFT
+        )
+        if seen:
+            log_record(group=event.group_id, kind=STATUS_LOG[status], by=by, title=event.title,
+                       url=event.get_absolute_url())  # fmt: skip
+        return
+    changed = sorted(set(fields) - UNLOGGED_FIELDS)
+    if status == EventStatus.PUBLISHED and changed:
+        log_record(group=event.group_id, kind=LogKind.EVENT_CHANGED, by=by, title=event.title,
+                   url=event.get_absolute_url(), detail=",".join(changed))  # fmt: skip
+
+
 def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] = ()) -> Event:
     """Validates and saves an event, raising its sequence when time, place or status changed."""
     with transaction.atomic():
@@ -117,6 +146,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         event.save()
         calendar_changed()
         _announce_changes(event, before=before, fields=set(changed_fields), by=by)
+        _log_change(event, before=before, fields=set(changed_fields), by=by)
     return event
 
 
@@ -133,6 +163,7 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
         calendar_changed()
         _announce_changes(locked, before=before, fields=set(), by=by)
+        _log_change(locked, before=before, fields=set(), by=by)
     return locked
 
 

@@ -19,6 +19,7 @@ from .models import (
     Ban,
     Group,
     JoinQuestion,
+    LogEntry,
     Membership,
     MembershipAction,
     ResourceLink,
@@ -315,7 +316,7 @@ class MembershipAdmin(
 
     def save_model(self, request, obj, form, change):
         try:
-            services.membership_save(membership=obj)
+            services.membership_save(membership=obj, by=request.user)
         except ValidationError as refused:
             self.message_user(request, " ".join(refused.messages), messages.ERROR)
 
@@ -326,7 +327,7 @@ class MembershipAdmin(
 
     def delete_model(self, request, obj):
         try:
-            services.membership_delete(membership=obj)
+            services.membership_delete(membership=obj, by=request.user)
         except ValidationError as refused:
             self.message_user(request, refused.messages[0], messages.ERROR)
 
@@ -355,6 +356,24 @@ class MembershipActionAdmin(StrictFiltersMixin, ReadOnlyAdminMixin, admin.ModelA
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(StrictFiltersMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The transparency log, as members read it at /log/: nobody adds, changes or deletes an
+    entry here (superusers included); the services that act write it."""
+
+    list_display = ["at", "kind", "actor", "member", "title", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["title", "detail", "actor__display_name"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "member"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
 
 
 @admin.register(Ban)

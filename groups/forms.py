@@ -10,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 LINE_BREAKING = re.compile(r"[\x01-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def add_service_errors(form, error: ValidationError) -> None:
+    """A service's refusal, next to the field it is about (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error)
+
+
 def validate_single_line(value: str) -> None:
     """For fields that end up in an email header (the subject, Reply-To) or on one line."""
     if LINE_BREAKING.search(value):

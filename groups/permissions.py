@@ -29,13 +29,17 @@ MANAGED = {
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
 # They read the log of emails sent (README, "The email worker and reminders").
-# They read the membership log (who approved, declined, removed or banned whom, and why).
+# They read the membership log (who approved, declined, removed or banned whom, and why),
+# and the transparency log.
 # They read the earlier versions of what members edited in conversations.
 VIEW_ONLY = {
     "members": ["user"],
     "events": ["emaillog"],
-    "groups": ["membershipaction"],
+    "groups": ["membershipaction", "logentry"],
     "conversation": ["revision"],
+    # They read proposals, polls and the transparency log (decisions/migrations/0002); they
+    # decide on the site, and nobody edits the log. Ballots have no admin at all.
+    "decisions": ["proposal", "poll"],
 }
 
 

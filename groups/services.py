@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -8,6 +8,8 @@ from .models import (
     ORGANIZER_ROLES,
     Ban,
     Group,
+    LogEntry,
+    LogKind,
     Membership,
     MembershipAction,
     MembershipActionKind,
@@ -25,6 +27,58 @@ def contact_send(*, group: Group, name: str, email: str, message: str) -> None:
         lambda: send_contact_message.enqueue(
             group_id=group.pk, name=name, email=email, message=message
         )
+    )
+
+
+def log_record(
+    *,
+    group: Group | int,
+    kind: LogKind,
+    by=None,
+    title: str = "",
+    url: str = "",
+    detail: str = "",
+    member=None,
+    key: str = "",
+    at=None,
+) -> LogEntry | None:
+    """Adds one entry to the group's transparency log, inside the caller's transaction so it
+    is there exactly when what it records is. With a key, only the first call records: later
+    ones return None (a poll closes once, whoever notices first)."""
+    entry = LogEntry(
+        group_id=getattr(group, "pk", group),
+        kind=kind,
+        actor=by if getattr(by, "pk", None) else None,
+        member=member,
+        title=title[:200],
+        url=url[:300],
+        detail=detail,
+        key=key,
+        at=at or timezone.now(),
+    )
+    if not key:
+        entry.save()
+        return entry
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        return None
+    return entry
+
+
+def _log_role(membership: Membership, *, before: str | None, by) -> None:
+    """A change of role into or out of organizing is the group's business: it is logged."""
+    was = before in ORGANIZER_ROLES
+    now = membership.role in ORGANIZER_ROLES
+    if before == membership.role or not (was or now):
+        return
+    log_record(
+        group=membership.group_id,
+        kind=LogKind.ROLE_GRANTED if now else LogKind.ROLE_REMOVED,
+        by=by,
+        member=membership.user,
+        detail=membership.role if now else before,
     )
 
 
@@ -258,6 +312,7 @@ def membership_remove(*, membership: Membership, by, reason: str = "") -> None:
             by=by,
             reason=reason,
         )
+        log_record(group=current.group_id, kind=LogKind.MEMBER_REMOVED, by=by)
         member_removed(user)
 
 
@@ -285,6 +340,7 @@ def membership_ban(*, group: Group, user, by, reason: str = "") -> Ban:
             by=by,
             reason=reason,
         )
+        log_record(group=group, kind=LogKind.MEMBER_BANNED, by=by)
         member_removed(user)
     return ban
 
@@ -299,7 +355,7 @@ def membership_leave(*, group: Group, user) -> None:
         _sync_organizer_status(user)
 
 
-def membership_save(*, membership: Membership) -> Membership:
+def membership_save(*, membership: Membership, by=None) -> Membership:
     """Creates or changes a membership (the admin's form), role and person included.
 
     Moving a membership to another person or demoting it keeps the group's last organizer;
@@ -321,11 +377,19 @@ def membership_save(*, membership: Membership) -> Membership:
         _sync_organizer_status(membership.user)
         if before is not None and before.user_id != membership.user_id:
             _sync_organizer_status(before.user)
+            if before.role in ORGANIZER_ROLES:  # the role left the person it was given to
+                log_record(
+                    group=before.group_id, kind=LogKind.ROLE_REMOVED, by=by,
+                    member=before.user, detail=before.role,
+                )  # fmt: skip
+        same_person = before is not None and before.user_id == membership.user_id
+        _log_role(membership, before=before.role if same_person else None, by=by)
     return membership
 
 
-def membership_delete(*, membership: Membership) -> None:
-    """Removes a membership (never the last organizer's); the person's staff status follows."""
+def membership_delete(*, membership: Membership, by=None) -> None:
+    """Removes a membership (never the last organizer's); the person's staff status follows.
+    An active member's removal is in the transparency log, as membership_remove's is."""
     with transaction.atomic():
         current = Membership.objects.select_for_update().filter(pk=membership.pk).first()
         if current is None:
@@ -334,11 +398,17 @@ def membership_delete(*, membership: Membership) -> None:
         user = current.user
         current.delete()
         _sync_organizer_status(user)
+        if current.status == MembershipStatus.ACTIVE:
+            log_record(group=current.group_id, kind=LogKind.MEMBER_REMOVED, by=by)
 
 
 def group_delete(*, group: Group) -> int:
     """Deletes the group and all it holds (a superuser's command, never the admin)."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The transparency log's trigger lets its rows go only with the whole group.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL potluck.deleting_group = 'on'")
         users = list({m.user for m in group.memberships.select_related("user")})
         deleted, _by_model = group.delete()
         for user in users:
@@ -346,13 +416,16 @@ def group_delete(*, group: Group) -> int:
     return deleted
 
 
-def membership_set_role(*, membership: Membership, role: str) -> Membership:
-    """Changes a role; the "Organizers" permission group and staff status follow."""
+def membership_set_role(*, membership: Membership, role: str, by=None) -> Membership:
+    """Changes a role; the "Organizers" permission group and staff status follow, and a role
+    granted or taken away is in the transparency log."""
     with transaction.atomic():
         current = Membership.objects.select_for_update().get(pk=membership.pk)
         if current.role in ORGANIZER_ROLES and role not in ORGANIZER_ROLES:
             ensure_not_last_organizer(current)
+        before = current.role
         current.role = Role(role)
         current.save(update_fields=["role"])
         _sync_organizer_status(current.user)
+        _log_role(current, before=before, by=by)
     return current

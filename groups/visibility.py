@@ -116,6 +116,18 @@ RULES = {
             Audience.ORGANIZERS,
             _("And you: the page tells you when you cannot post."),
         ),
+        Rule(
+            "proposals",
+            Audience.MEMBERS,
+            _("With your name as the proposer, unless you delete your account and keep them."),
+        ),
+        Rule("guest_contact", Audience.ORGANIZERS),
+        Rule("supports", Audience.SELF, _("Members see how many support a proposal, not who.")),
+        Rule(
+            "ballots",
+            Audience.SELF,
+            _("Organizers and members see only the counts, never who chose what."),
+        ),
     )
 }
 

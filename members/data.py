@@ -92,6 +92,10 @@ DATA = (
                  _("New replies in the discussions you follow.")),
             Item("discussion_digest", _("Daily digest"),
                  _("Those replies as one email a day instead of one each.")),
+            Item("notify_decisions", _("Proposals and polls"),
+                 _("New proposals and polls, if you asked for them (off unless you do).")),
+            Item("notify_poll_reminders", _("Poll reminders"),
+                 _("A reminder a day before a poll you have not voted in closes.")),
         ),
     ),
     Section(

@@ -78,6 +78,8 @@ class NotificationsForm(forms.ModelForm):
             "notify_announcements",
             "notify_discussions",
             "discussion_digest",
+            "notify_decisions",
+            "notify_poll_reminders",
         ]
 
 

@@ -85,6 +85,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     discussion_digest = models.BooleanField(
         _("as one daily digest instead of one email per reply"), default=False
     )
+    notify_decisions = models.BooleanField(
+        _("new proposals and polls"),
+        default=False,
+        help_text=_("An email when a member proposes something or a poll opens."),
+    )
+    notify_poll_reminders = models.BooleanField(
+        _("a reminder a day before a poll I have not voted in closes"), default=True
+    )
     show_in_attendee_lists = models.BooleanField(
         _("show me in attendee lists"),
         default=True,

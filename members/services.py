@@ -116,6 +116,8 @@ def _sections(member: User) -> dict:
             "notify_announcements": member.notify_announcements,
             "notify_discussions": member.notify_discussions,
             "discussion_digest": member.discussion_digest,
+            "notify_decisions": member.notify_decisions,
+            "notify_poll_reminders": member.notify_poll_reminders,
         },
         "calendar": {"calendar_feed_token": member.calendar_token},
         "memberships": [

@@ -54,3 +54,20 @@ def json_ld(data):
         '<script type="application/ld+json">{}</script>',
         mark_safe(payload),  # noqa: S308 - <, > and & are escaped above
     )
+
+
+@register.simple_tag(takes_context=True)
+def moment(context, value):
+    """A <time> element for one moment (a poll's closing, a log entry) in the group's zone."""
+    zone = context["group"].zone
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        value.astimezone(zone).isoformat(),
+        timefmt.format_start(value, zone),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def moment_text(context, value):
+    """One moment as plain text in the group's zone, for plain-text emails."""
+    return timefmt.format_start(value, context["group"].zone)

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from events import services
-from events.models import CONVERSATION_EMAIL_KINDS, EmailKind
+from events.models import CONVERSATION_EMAIL_KINDS, DECISIONS_EMAIL_KINDS, EmailKind
 from events.notifications import unsubscribe_token
 from events.tasks import send_batch
 from tests.factories import EventFactory, GroupFactory, UserFactory
@@ -43,7 +43,11 @@ EXTRA = {
     EmailKind.NO_SHOW_NOTE: {"missed": 2},
 }
 # events.tasks sends these (tests/conversation/test_email_headers.py reads the others).
-EVENT_KINDS = [kind for kind in EmailKind if kind not in CONVERSATION_EMAIL_KINDS]
+EVENT_KINDS = [
+    kind
+    for kind in EmailKind
+    if kind not in CONVERSATION_EMAIL_KINDS and kind not in DECISIONS_EMAIL_KINDS
+]
 # Emails a member can turn off carry the one-click unsubscribe headers; the others do not.
 UNSUBSCRIBABLE = {EmailKind.ANNOUNCEMENT, EmailKind.REMINDER, EmailKind.MESSAGE}
 

@@ -9,7 +9,10 @@ def test_healthz_checks_database(client, db):
     assert response.content == b"ok\n"
 
 
-def test_organizers_group_from_migration_matches_the_code(db):
+# A transactional test run earlier on the same worker flushes what the migrations wrote;
+# serialized_rollback restores it from the copy taken when the test database was built.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_organizers_group_from_migration_matches_the_code():
     from django.contrib.auth.models import Group as AuthGroup
 
     from groups.permissions import organizer_permission_codenames

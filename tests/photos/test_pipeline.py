@@ -101,7 +101,7 @@ def test_worst_accepted_file_costs_the_request_no_decoding_and_the_worker_a_boun
     assert len(stored_files(media_root)) == 5  # the quarantined bytes are gone
 
 
-def test_upload_request_of_ten_worst_files_costs_under_half_a_second_of_cpu(
+def test_upload_request_of_ten_worst_files_costs_under_a_second_of_cpu(
     client, album, attendee, media_root, django_capture_on_commit_callbacks
 ):
     names = list(WORST)
@@ -122,8 +122,10 @@ def test_upload_request_of_ten_worst_files_costs_under_half_a_second_of_cpu(
         spent = time.process_time() - started
     tasks = [c for c in callbacks if getattr(c, "func", None) is not generations._bump]
     assert (response.status_code, len(tasks)) == (302, 10)
-    # The test client's own encoding of the ~95 MB body is counted too.
-    assert spent < 0.5, spent
+    # The test client's own encoding of the ~95 MB body is counted too: ~0.4 s on an idle
+    # machine, 0.64 s seen in CI with the other pytest worker busy. Decoding even one of
+    # these files costs over a second (see the test above), ten of them over ten.
+    assert spent < 1.0, spent
     assert Photo.objects.filter(status="processing").count() == 10
 
 

@@ -1,0 +1,42 @@
+"""Proposals and polls in the admin, to look up (organizers decide on the site, where every
+action is checked and logged). Ballots have no admin page: they are secret."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from groups.admin import ReadOnlyAdminMixin
+
+from .models import Poll, Proposal
+
+
+class ViewOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ViewOnlyAdmin):
+    list_display = ["title", "kind", "status", "support_count", "author", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "body"]
+    list_select_related = ["author"]
+    exclude = ["body_html"]
+
+
+@admin.register(Poll)
+class PollAdmin(ViewOnlyAdmin):
+    list_display = ["question", "method", "opens_at", "closes_at", "voters", "ballots"]
+    list_filter = ["method", "voters"]
+    search_fields = ["question"]
+    exclude = ["details_html"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(ballot_count=Count("ballots"))
+
+    @admin.display(description=_("ballots"), ordering="ballot_count")
+    def ballots(self, poll):
+        return poll.ballot_count

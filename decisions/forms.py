@@ -1,0 +1,156 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .counting import Method
+from .models import BODY_MAX, Poll, ProposalKind, ProposalStatus, Voters
+
+MARKDOWN_HELP = _("Markdown works: **bold**, *italics*, [a link](https://example.org), lists.")
+
+
+class ProposalForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What do you propose?"), choices=ProposalKind.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=150,
+        help_text=_("A topic, the guest's name, or the breakout's theme."),
+    )
+    body = forms.CharField(
+        label=_("Why"),
+        max_length=BODY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=MARKDOWN_HELP,
+    )
+    contact = forms.CharField(
+        label=_("For a guest: how to reach them"),
+        max_length=300,
+        required=False,
+        help_text=_("An email address or a profile link. Only the organizers see this."),
+    )
+
+
+class ProposalFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *ProposalKind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Open and planned")), *ProposalStatus.choices],
+        required=False,
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why decline it?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Members read this reason; it is also in the transparency log."),
+    )
+
+
+class PollForm(forms.Form):
+    question = forms.CharField(label=_("Question"), max_length=200)
+    details = forms.CharField(
+        label=_("Details"),
+        max_length=BODY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=MARKDOWN_HELP,
+    )
+    options = forms.CharField(
+        label=_("Options"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line, at least two."),
+    )
+    method = forms.ChoiceField(
+        label=_("How members vote"),
+        choices=Poll._meta.get_field("method").choices,
+        initial=Method.SINGLE,
+        widget=forms.RadioSelect,
+    )
+    opens_at = forms.DateTimeField(
+        label=_("Opens"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the group's time zone."),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Closes"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the group's time zone."),
+    )
+    voters = forms.ChoiceField(
+        label=_("Who may vote"), choices=Voters.choices, initial=Voters.MEMBERS,
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    event = forms.ModelChoiceField(
+        label=_("Event (when its attendees vote)"), queryset=None, required=False
+    )
+    results_while_open = forms.BooleanField(
+        label=_("Show the results while the poll is open"),
+        required=False,
+        help_text=_("Otherwise they appear when it closes."),
+    )
+
+    def __init__(self, *args, events=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events
+
+    def clean_options(self):
+        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+
+class BallotForm(forms.Form):
+    """The ballot: radio buttons (single choice), checkboxes (approval), or a rank for each
+    option (ranked choice): all plain form fields, so voting needs no JavaScript."""
+
+    def __init__(self, *args, poll, options, ballot=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.poll, self.options = poll, options
+        chosen = list(ballot.choices) if ballot else []
+        choices = [(o.pk, o.label) for o in options]
+        if poll.method == Method.SINGLE:
+            self.fields["choice"] = forms.TypedChoiceField(
+                label=_("Your choice"), choices=choices, coerce=int, widget=forms.RadioSelect,
+                initial=chosen[0] if chosen else None,
+            )  # fmt: skip
+        elif poll.method == Method.APPROVAL:
+            self.fields["choices"] = forms.TypedMultipleChoiceField(
+                label=_("Every option you accept"), choices=choices, coerce=int,
+                widget=forms.CheckboxSelectMultiple, initial=chosen,
+            )  # fmt: skip
+        else:
+            ranks = [("", _("Not ranked"))] + [(str(n), str(n)) for n in range(1, len(options) + 1)]
+            for option in options:
+                self.fields[f"rank_{option.pk}"] = forms.ChoiceField(
+                    label=option.label, choices=ranks, required=False,
+                    initial=str(chosen.index(option.pk) + 1) if option.pk in chosen else "",
+                )  # fmt: skip
+
+    def rank_fields(self):
+        return [self[f"rank_{o.pk}"] for o in self.options]
+
+    def clean(self):
+        data = super().clean()
+        if self.poll.method == Method.SINGLE:
+            data["ordered"] = [data["choice"]] if data.get("choice") else []
+        elif self.poll.method == Method.APPROVAL:
+            data["ordered"] = list(data.get("choices") or [])
+        else:
+            ranked = {}
+            for option in self.options:
+                rank = data.get(f"rank_{option.pk}")
+                if not rank:
+                    continue
+                if rank in ranked:
+                    raise forms.ValidationError(
+                        _("Give each rank to one option only (%(rank)s is used twice).")
+                        % {"rank": rank}
+                    )
+                ranked[rank] = option.pk
+            data["ordered"] = [ranked[r] for r in sorted(ranked, key=int)]
+        if not data["ordered"]:
+            raise forms.ValidationError(_("Choose at least one option."))
+        return data

@@ -1,0 +1,73 @@
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from events.models import Event
+from groups.models import LogKind, Role
+
+register = template.Library()
+
+
+def _field_names(detail: str) -> str:
+    names = []
+    for name in filter(None, detail.split(",")):
+        try:
+            names.append(str(Event._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            names.append(name)
+    return ", ".join(names)
+
+
+def _role(value: str) -> str:
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return value
+
+
+@register.simple_tag
+def log_sentence(entry):
+    """One line of the transparency log, said in the reader's language from what was stored
+    (kinds, field names and role keys, never translated text)."""
+    actor = entry.actor.display_name if entry.actor else _("A former member")
+    member = entry.member.display_name if entry.member else _("a former member")
+    link = format_html('<a href="{}">{}</a>', entry.url, entry.title) if entry.url else entry.title
+    kind = entry.kind
+    if kind == LogKind.EVENT_PUBLISHED:
+        return format_html(_("{actor} published {event}."), actor=actor, event=link)
+    if kind == LogKind.EVENT_CHANGED:
+        return format_html(_("{actor} changed {event}: {fields}."), actor=actor, event=link,
+                           fields=_field_names(entry.detail))  # fmt: skip
+    if kind == LogKind.EVENT_CANCELLED:
+        return format_html(_("{actor} cancelled {event}."), actor=actor, event=link)
+    if kind == LogKind.EVENT_UNPUBLISHED:
+        return format_html(_("{actor} returned {event} to draft."), actor=actor, event=link)
+    if kind == LogKind.ROLE_GRANTED:
+        return format_html(_("{actor} made {member} {role}."), actor=actor, member=member,
+                           role=_role(entry.detail))  # fmt: skip
+    if kind == LogKind.ROLE_REMOVED:
+        return format_html(_("{actor} took the role of {role} from {member}."), actor=actor,
+                           member=member, role=_role(entry.detail))  # fmt: skip
+    if kind == LogKind.MEMBER_REMOVED:
+        return format_html(_("{actor} removed a member from the group."), actor=actor)
+    if kind == LogKind.MEMBER_BANNED:
+        return format_html(_("{actor} banned someone from the group."), actor=actor)
+    if kind == LogKind.POLL_OPENED:
+        return format_html(_("{actor} opened the poll {poll}."), actor=actor, poll=link)
+    if kind == LogKind.POLL_CLOSED:
+        if entry.actor is None:
+            sentence = format_html(_("The poll {poll} closed at its set time."), poll=link)
+        else:
+            sentence = format_html(_("{actor} closed the poll {poll}."), actor=actor, poll=link)
+        if entry.detail:
+            result = format_html(_("Result: {winner}."), winner=entry.detail)
+            return format_html("{} {}", sentence, result)
+        return sentence
+    if kind == LogKind.PROPOSAL_DECLINED:
+        return format_html(_("{actor} declined the proposal {proposal}, saying: “{reason}”"),
+                           actor=actor, proposal=link, reason=entry.detail)  # fmt: skip
+    if kind == LogKind.PROPOSAL_SCHEDULED:
+        return format_html(_("{actor} turned the proposal {proposal} into an event."),
+                           actor=actor, proposal=link)  # fmt: skip
+    return format_html("{}: {}", entry.get_kind_display(), link)

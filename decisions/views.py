@@ -1,0 +1,346 @@
+"""Pages for deciding together: proposals, polls and the transparency log (members only).
+
+Views are thin: a form validates, a service writes, the page redirects. Who may see what is
+groups.visibility's "proposals", "ballots" and "guest_contact" rules; who may change what is
+checked by the services.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from events.models import Event, EventStatus
+from groups.access import viewer
+from groups.forms import add_service_errors as _errors
+from groups.middleware import group_or_404
+from groups.models import LogEntry
+from groups.visibility import allowed
+
+from . import services
+from .counting import TIE_BREAK_RULE, Method
+from .forms import BallotForm, DeclineForm, PollForm, ProposalFilterForm, ProposalForm
+from .models import Poll, Proposal, ProposalStatus, Support
+
+PROPOSALS_PER_PAGE = 25
+POLLS_PER_PAGE = 25
+LOG_PER_PAGE = 50
+
+
+def members_only(view):
+    """Deciding is for members: the view gets the group and the viewer after the check."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        group = group_or_404(request)
+        looking = viewer(request)
+        if not allowed(looking, "proposals"):
+            return TemplateResponse(request, "decisions/members_only.html", status=403)
+        return view(request, group, looking, *args, **kwargs)
+
+    return wrapper
+
+
+# --- The event page ----------------------------------------------------------------------------
+
+
+def event_proposal_context(request, event: Event) -> dict:
+    """The proposal an event came from, credited on its page (events.hooks)."""
+    proposal = (
+        Proposal.objects.filter(event=event).select_related("author").order_by("pk").first()
+        if not event.is_draft
+        else None
+    )
+    return {"event_proposal": proposal}
+
+
+# --- Proposals ---------------------------------------------------------------------------------
+
+
+@require_safe
+@members_only
+def proposals(request, group, looking):
+    """Proposals, most supported first; filtered by kind and status (open and planned unless
+    asked), each with whether the viewer supports it (one query for the page)."""
+    form = ProposalFilterForm(request.GET or None)
+    rows = Proposal.objects.filter(group=group)
+    kind = status = ""
+    if form.is_valid():
+        kind, status = form.cleaned_data["kind"], form.cleaned_data["status"]
+    rows = rows.filter(kind=kind) if kind else rows
+    if status:
+        rows = rows.filter(status=status)
+    else:
+        rows = rows.filter(status__in=[ProposalStatus.OPEN, ProposalStatus.PLANNED])
+    rows = rows.select_related("author").annotate(
+        supported=Exists(Support.objects.filter(proposal=OuterRef("pk"), member=request.user))
+    )
+    paginator = Paginator(rows.by_support(), PROPOSALS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": page.has_other_pages(),
+        "proposals": page.object_list,
+        "query": query.urlencode(),
+    }
+    return TemplateResponse(request, "decisions/proposals.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@members_only
+def proposal_new(request, group, looking):
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_add(group=group, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("Thank you: your proposal is up for support."))
+            return redirect(proposal)
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "decisions/proposal_new.html", {"form": form}, status=status)
+
+
+def _proposal(group, pk) -> Proposal:
+    return get_object_or_404(
+        Proposal.objects.select_related("author", "event", "thread"), group=group, pk=pk
+    )
+
+
+@require_safe
+@members_only
+def proposal_detail(request, group, looking, pk):
+    proposal = _proposal(group, pk)
+    return _proposal_page(request, proposal, looking)
+
+
+def _proposal_page(request, proposal, looking, *, decline_form=None, status=200):
+    thread = proposal.thread
+    context = {
+        "proposal": proposal,
+        "supported": Support.objects.filter(proposal=proposal, member=request.user).exists(),
+        "may_support": proposal.author_id != request.user.pk
+        and proposal.status in (ProposalStatus.OPEN, ProposalStatus.PLANNED),
+        "sees_contact": allowed(looking, "guest_contact", owner=proposal.author),
+        "may_decide": looking.is_organizer,
+        "decline_form": decline_form or DeclineForm(),
+        "thread": thread if thread is not None and not thread.is_hidden else None,
+        "event_visible": proposal.event is not None
+        and (proposal.event.status != EventStatus.DRAFT or looking.is_organizer),
+    }
+    return TemplateResponse(request, "decisions/proposal.html", context, status=status)
+
+
+@require_POST
+@members_only
+def proposal_support(request, group, looking, pk):
+    proposal = _proposal(group, pk)
+    try:
+        if request.POST.get("support") == "1":
+            services.proposal_support(proposal=proposal, member=request.user)
+            messages.success(request, _("You support this proposal."))
+        else:
+            services.proposal_withdraw_support(proposal=proposal, member=request.user)
+            messages.success(request, _("You no longer support this proposal."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(proposal)
+
+
+@require_POST
+@members_only
+def proposal_decide(request, group, looking, pk):
+    """Organizers: planned, declined (with a reason), a draft event, or open again."""
+    proposal = _proposal(group, pk)
+    if not looking.is_organizer:
+        raise PermissionDenied
+    action = request.POST.get("action")
+    if action == "decline":
+        form = DeclineForm(request.POST)
+        if not form.is_valid():
+            return _proposal_page(request, proposal, looking, decline_form=form, status=400)
+        services.proposal_decline(proposal=proposal, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Declined. Members can read your reason."))
+        return redirect(proposal)
+    if action == "plan":
+        services.proposal_plan(proposal=proposal, by=request.user)
+        messages.success(request, _("Marked as planned."))
+    elif action == "reopen":
+        services.proposal_reopen(proposal=proposal, by=request.user)
+        messages.success(request, _("Open again for support."))
+    elif action == "event":
+        try:
+            event = services.proposal_to_event(proposal=proposal, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(proposal)
+        messages.success(request, _("A draft event is ready: set its date and publish it."))
+        return redirect("admin:events_event_change", event.pk)
+    else:
+        return TemplateResponse(request, "400.html", status=400)
+    return redirect(proposal)
+
+
+# --- Polls -------------------------------------------------------------------------------------
+
+
+@require_safe
+@members_only
+def polls(request, group, looking):
+    """Polls that have opened, those still open first (closing soonest), then the closed."""
+    now = timezone.now()
+    rows = Poll.objects.filter(group=group).visible_at(now).order_by("-closes_at", "-pk")
+    paginator = Paginator(rows, POLLS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": page.has_other_pages(),
+        "polls": page.object_list,
+        "now": now,
+        "may_open": services.may_open_polls(group, request.user),
+    }
+    return TemplateResponse(request, "decisions/polls.html", context)
+
+
+def _local_input(moment, zone):
+    return moment.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@members_only
+def poll_new(request, group, looking):
+    if not services.may_open_polls(group, request.user):
+        raise PermissionDenied
+    now = timezone.now()
+    events = Event.objects.filter(group=group, status=EventStatus.PUBLISHED, ends_at__gt=now)
+    initial = {
+        "opens_at": _local_input(now, group.zone),
+        "closes_at": _local_input(now + services.REMIND_BEFORE * 7, group.zone),
+    }
+    form = PollForm(request.POST or None, events=events.order_by("starts_at"), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            poll = services.poll_open(
+                group=group,
+                by=request.user,
+                question=data["question"],
+                details=data["details"],
+                options=data["options"],
+                method=data["method"],
+                opens_at=_in_zone(data["opens_at"], group.zone),
+                closes_at=_in_zone(data["closes_at"], group.zone),
+                voters=data["voters"],
+                event=data["event"],
+                results_while_open=data["results_while_open"],
+            )
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("The poll is open."))
+            return redirect(poll)
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "decisions/poll_new.html", {"form": form}, status=status)
+
+
+def _in_zone(moment, zone):
+    """The form reads times in the site's zone; they were typed in the group's."""
+    return moment.replace(tzinfo=None).replace(tzinfo=zone)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@members_only
+def poll_detail(request, group, looking, pk):
+    """The question, the ballot (while open, for those who may vote), and the results (once
+    closed, or while open if the poll says so): counts only, never who chose what."""
+    poll = get_object_or_404(Poll.objects.select_related("event"), group=group, pk=pk)
+    now = timezone.now()
+    if poll.opens_at > now and not looking.is_organizer:
+        raise Http404
+    options = list(poll.options.all())
+    ballot = services.ballot_of(poll, request.user)
+    form = BallotForm(
+        request.POST if request.method == "POST" else None,
+        poll=poll, options=options, ballot=ballot,
+    )  # fmt: skip
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.ballot_cast(
+                    poll=poll, member=request.user, choices=form.cleaned_data["ordered"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Your ballot is changed.") if ballot else _("Thank you: your ballot is in."),
+                )
+                return redirect(poll)
+        status = 400
+    results = services.poll_results(poll=poll) if poll.results_shown(now) else None
+    context = {
+        "poll": poll,
+        "options": options,
+        "form": form,
+        "ballot": ballot,
+        "is_open": poll.is_open(now),
+        "may_vote": poll.is_open(now) and services.may_vote(poll, request.user),
+        "results": results,
+        "ballot_count": poll.ballots.count() if results is None and looking.is_organizer else None,
+        "is_ranked": poll.method == Method.RANKED,
+        "tie_break_rule": TIE_BREAK_RULE,
+        "may_close": looking.is_organizer and poll.is_open(now),
+    }
+    return TemplateResponse(request, "decisions/poll.html", context, status=status)
+
+
+@require_POST
+@members_only
+def poll_close(request, group, looking, pk):
+    poll = get_object_or_404(Poll, group=group, pk=pk)
+    try:
+        services.poll_close(poll=poll, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The poll is closed; the results are shown."))
+    return redirect(poll)
+
+
+# --- The transparency log ----------------------------------------------------------------------
+
+
+@require_safe
+@members_only
+def log(request, group, looking):
+    """What organizers and hosts did that affects members, newest first (the log's index)."""
+    entries = LogEntry.objects.filter(group=group).select_related("actor", "member")
+    paginator = Paginator(entries.order_by("-at", "-pk"), LOG_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": page.has_other_pages(),
+        "entries": page.object_list,
+    }
+    return TemplateResponse(request, "decisions/log.html", context)
