@@ -79,6 +79,7 @@ bench: env-dev lighthouse-install
 	status=0; \
 	$(UV) run python bench/pages.py || status=1; \
 	$(UV) run python bench/conversation.py || status=1; \
+	$(UV) run python bench/decisions.py || status=1; \
 	$(UV) run python bench/feeds.py || status=1; \
 	$(UV) run python bench/photos.py || status=1; \
 	$(UV) run python bench/uploads.py || status=1; \

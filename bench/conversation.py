@@ -19,7 +19,6 @@ import json
 import os
 import re
 import signal
-import statistics
 import sys
 import tempfile
 import time
@@ -28,11 +27,10 @@ from itertools import cycle
 from pathlib import Path
 
 from throwaway import run_child
+from timing import explain, measure, sql_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10, 10_000)
-WARMUP = 2
-TIMED = 15
 MAX_RATIO = 3.0
 MEMBERS = 40
 EVENT_SLUG = "bench-conversation"
@@ -250,53 +248,6 @@ def pages(base: dict, n: int) -> dict:
     }
 
 
-def measure(client, path: str, marker: str) -> dict:
-    """Median of TIMED signed-in requests after WARMUP, each rendered (the "bodies" cache
-    emptied first), plus the queries of one more request and the rows it showed."""
-    from django.core.cache import caches
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(WARMUP):
-        response = client.get(path)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {path} answered {response.status_code}, not 200")
-    samples = []
-    for _ in range(TIMED):
-        caches["bodies"].clear()
-        start = time.perf_counter()
-        client.get(path)
-        samples.append((time.perf_counter() - start) * 1000)
-    timings = []
-
-    def timed(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            timings.append((time.perf_counter() - start) * 1000)
-
-    caches["bodies"].clear()
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
-        response = client.get(path)
-    return {
-        "median_ms": statistics.median(samples),
-        "rows": len(ROW_MARKERS[marker].findall(response.content.decode())),
-        "queries": [{"sql": q["sql"], "ms": ms} for q, ms in zip(captured, timings, strict=True)],
-    }
-
-
-def explain(sql: str) -> str:
-    from django.db import connection
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-            return "\n".join(row[0] for row in cursor.fetchall())
-    except Exception as exc:  # a query that does not survive the round trip to text
-        return f"(no plan: {exc})"
-
-
 def child(out: Path) -> None:
     """Inside the throwaway database: migrate, seed, time the small size, grow, time again."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -321,7 +272,7 @@ def child(out: Path) -> None:
         seeded = time.perf_counter() - began
         timed = {}
         for name, (path, marker) in pages(base, n).items():
-            result = measure(client, path, marker)
+            result = measure(client, path, ROW_MARKERS[marker])
             slowest = max(result["queries"], key=lambda q: q["ms"], default=None)
             result["path"] = path
             result["plan"] = explain(slowest["sql"]) if slowest and n == SIZES[-1] else ""
@@ -331,11 +282,6 @@ def child(out: Path) -> None:
 
 
 # --- parent: the database, the child and the report --------------------------------------------
-
-
-def sql_summary(page: dict) -> str:
-    queries = page["queries"]
-    return f"{len(queries)} q {sum(q['ms'] for q in queries):.1f} ms"
 
 
 def report(data: dict) -> list[str]:

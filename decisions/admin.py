@@ -2,6 +2,7 @@
 action is checked and logged). Ballots have no admin page: they are secret."""
 
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,7 @@ class ViewOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_actions(self, request):
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         return {}
 
 

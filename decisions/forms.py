@@ -27,7 +27,7 @@ class ProposalForm(forms.Form):
         label=_("For a guest: how to reach them"),
         max_length=300,
         required=False,
-        help_text=_("An email address or a profile link. Only the organizers see this."),
+        help_text=_("An email address or a profile link. Only the organizers and you see this."),
     )
 
 

@@ -61,7 +61,7 @@ class Proposal(models.Model):
         _("how to reach them"),
         max_length=300,
         blank=True,
-        help_text=_("Only the organizers see this."),
+        help_text=_("Only the organizers and the proposer see this."),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -112,6 +112,16 @@ class Proposal(models.Model):
                 models.F("created_at").desc(),
                 models.F("id").desc(),
                 name="decisions_proposal_page_idx",
+            ),
+            # The list's default: open and planned together, read in order and stopped at a
+            # page (a sort of every open proposal otherwise).
+            models.Index(
+                "group",
+                models.F("support_count").desc(),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                condition=Q(status__in=["open", "planned"]),
+                name="decisions_proposal_open_idx",
             ),
             models.Index(fields=["author", "created_at"], name="decisions_proposal_author_idx"),
         ]

@@ -8,6 +8,7 @@ what it does affects members (groups.services.log_record) and queues its emails 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -41,6 +42,15 @@ from .models import (
 PROPOSALS_CATEGORY = "Proposals"
 MAX_OPTIONS = 20
 REMIND_BEFORE = timedelta(days=1)
+# Other names callers use for the three methods.
+METHOD_NAMES = {
+    "single_choice": counting.Method.SINGLE,
+    "plurality": counting.Method.SINGLE,
+    "instant_runoff": counting.Method.RANKED,
+    "irv": counting.Method.RANKED,
+    "ranked_choice": counting.Method.RANKED,
+}
+RESULTS_CACHED = 60 * 60 * 24 * 7  # a closed poll's count, a week (it cannot change)
 
 
 def _send_batch():
@@ -204,8 +214,8 @@ def _draft_start(group: Group, now: datetime) -> datetime:
 
 
 def proposal_to_event(*, proposal: Proposal, by) -> Event:
-    """Turns a proposal into a draft event with its text, the proposer credited; the proposal
-    is scheduled and linked to it (the event page credits it once published)."""
+    """Turns a proposal into a draft event with its text; the proposal is scheduled and linked
+    to it, and the event page credits the proposer from it (to members, once published)."""
     _require_organizer(proposal.group, by)
     group = proposal.group
     with transaction.atomic():
@@ -214,14 +224,14 @@ def proposal_to_event(*, proposal: Proposal, by) -> Event:
             raise ValidationError(
                 _("This proposal already became an event."), code="already_scheduled"
             )
-        proposer = locked.author.display_name if locked.author else _("a former member")
-        credit = _("Proposed by %(name)s.") % {"name": proposer}
         starts_at = _draft_start(group, timezone.now())
         event = Event(
             group=group,
             title=locked.title,
             slug=_unique_slug(slugify(locked.title)[:180] or "proposal"),
-            description=f"{locked.body}\n\n{credit}".strip(),
+            # The proposer is credited on the event page from the proposal, not in this text,
+            # so the credit follows them if they delete their account.
+            description=locked.body,
             status=EventStatus.DRAFT,
             starts_at=starts_at,
             ends_at=starts_at + timedelta(hours=2),
@@ -262,6 +272,7 @@ def poll_open(*, group: Group, by, question: str, options, method: str, opens_at
         errors["options"] = _("Give at most %(count)s options.") % {"count": MAX_OPTIONS}
     elif len({label.casefold() for label in labels}) != len(labels):
         errors["options"] = _("Each option must be different.")
+    method = METHOD_NAMES.get(str(method).lower().replace("-", "_"), method)
     if method not in [m.value for m in counting.Method]:
         errors["method"] = _("Choose how members vote.")
     if closes_at <= opens_at:
@@ -304,11 +315,12 @@ def poll_open(*, group: Group, by, question: str, options, method: str, opens_at
 
 def _announce_poll(poll: Poll, *, exclude=None) -> None:
     Poll.objects.filter(pk=poll.pk).update(announced_at=timezone.now())
+    interested = _interested(poll.group, exclude=exclude)
+    if poll.voters == Voters.ATTENDEES:
+        interested = sorted(set(voter_ids(poll)) & set(interested))
     notify(
         kind=EmailKind.POLL,
-        user_ids=[uid for uid in voter_ids(poll) if uid in set(_interested(poll.group))]
-        if poll.voters == Voters.ATTENDEES
-        else _interested(poll.group, exclude=exclude),
+        user_ids=interested,
         event=None,
         extra={"poll_id": poll.pk},
         task=_send_batch(),
@@ -331,10 +343,15 @@ def may_vote(poll: Poll, member) -> bool:
 
 
 def _choice_ids(poll: Poll, choices) -> list[int]:
-    known = {o.pk for o in poll.options.all()}
+    """Options given as Option rows, their keys, or their labels, checked against the poll."""
+    options = list(poll.options.all())
+    known = {o.pk for o in options}
+    labels = {o.label: o.pk for o in options}
     ids = []
     for choice in choices:
         pk = getattr(choice, "pk", choice)
+        if isinstance(pk, str) and not (pk.isdigit() and int(pk) in known) and pk in labels:
+            pk = labels[pk]
         try:
             pk = int(pk)
         except (TypeError, ValueError):
@@ -369,6 +386,10 @@ def ballot_cast(*, poll: Poll, member, choices, now: datetime | None = None) -> 
         )
     ids = _choice_ids(poll, choices)
     with transaction.atomic():
+        # The poll's row, locked: a ballot waits for an organizer closing the poll at that
+        # moment and is then refused, so the count made at closing is the final one.
+        if not Poll.objects.select_for_update().get(pk=poll.pk).is_open(now):
+            raise ValidationError(_("This poll is closed."), code="not_open")
         ballots = Ballot.objects.filter(poll=poll, member=member)
         if not ballots.update(choices=ids, cast_at=now):
             try:
@@ -390,7 +411,7 @@ def ballot_of(poll: Poll, member) -> Ballot | None:
 
 @dataclass(frozen=True)
 class RoundView:
-    counts: list  # [(Option, votes)] in the poll's option order
+    counts: dict  # {Option: votes}, in the poll's option order
     eliminated: list
     exhausted: int
 
@@ -412,8 +433,21 @@ class PollResults:
         return self.rounds[-1]
 
 
-def poll_results(*, poll: Poll) -> PollResults:
-    """Counts the ballots (two queries, however many): every round's counts, and the winner."""
+def poll_results(*, poll: Poll, now: datetime | None = None) -> PollResults:
+    """Every round's counts and the winner. A closed poll's ballots and options can no longer
+    change, so its count is kept in the cache once made; an open poll is counted each time
+    (two queries, however many ballots)."""
+    if not poll.is_closed(now):
+        return _count(poll)
+    key = f"poll-results:{poll.pk}:{poll.created_at.timestamp()}:{poll.closes_at.timestamp()}"
+    results = cache.get(key)
+    if results is None:
+        results = _count(poll)
+        cache.set(key, results, timeout=RESULTS_CACHED)
+    return results
+
+
+def _count(poll: Poll) -> PollResults:
     options = list(poll.options.all())
     by_pk = {o.pk: o for o in options}
     ballots = [
@@ -430,7 +464,7 @@ def poll_results(*, poll: Poll) -> PollResults:
             result = counting.count_ranked(keys, ballots)
     rounds = [
         RoundView(
-            counts=[(by_pk[pk], votes) for pk, votes in r.counts.items()],
+            counts={by_pk[pk]: votes for pk, votes in r.counts.items()},
             eliminated=[by_pk[pk] for pk in r.eliminated],
             exhausted=r.exhausted,
         )
@@ -453,7 +487,11 @@ def poll_close(*, poll: Poll, by, now: datetime | None = None) -> Poll:
         locked = Poll.objects.select_for_update().get(pk=poll.pk)
         if locked.is_closed(now):
             raise ValidationError(_("This poll is already closed."), code="closed")
-        locked.closes_at = max(now, locked.opens_at + timedelta(seconds=1))
+        if locked.opens_at > now:
+            raise ValidationError(
+                _("This poll has not opened yet: change its times instead."), code="not_open"
+            )
+        locked.closes_at = now
         locked.save(update_fields=["closes_at"])
         _note_closed(locked, by=by, now=now)
     return locked

@@ -55,12 +55,10 @@ def members_only(view):
 
 
 def event_proposal_context(request, event: Event) -> dict:
-    """The proposal an event came from, credited on its page (events.hooks)."""
-    proposal = (
-        Proposal.objects.filter(event=event).select_related("author").order_by("pk").first()
-        if not event.is_draft
-        else None
-    )
+    """The proposal an event came from, credited on its page to members (events.hooks)."""
+    if event.is_draft or not allowed(viewer(request), "proposals"):
+        return {"event_proposal": None}
+    proposal = Proposal.objects.filter(event=event).select_related("author").order_by("pk").first()
     return {"event_proposal": proposal}
 
 

@@ -194,7 +194,7 @@ class WritingOnDelete(models.TextChoices):
     """What happens to what a member wrote (comments, discussions, replies) when they delete
     their account: their choice on the deletion page, said on the privacy page."""
 
-    DELETE = "delete", _("Delete everything I wrote: comments, discussions and replies.")
+    DELETE = "delete", _("Delete everything I wrote: comments, discussions, replies and proposals.")
     KEEP = (
         "keep",
         _("Keep what I wrote for the group to read, signed “a former member” instead of my name."),

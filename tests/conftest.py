@@ -21,6 +21,31 @@ CHROMIUM_FLAGS = [
 ]
 
 
+_MIGRATED: dict = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reads what the migrations wrote into the test database before any test runs: a
+    transactional test empties every table when it ends, and under pytest-xdist one may run
+    on the same worker before the test that checks the migrations' data."""
+    from django.contrib.auth.models import Group as AuthGroup
+
+    with django_db_blocker.unblock():
+        organizers = AuthGroup.objects.filter(name="Organizers").first()
+        _MIGRATED["organizer_permissions"] = (
+            sorted(organizers.permissions.values_list("content_type__app_label", "codename"))
+            if organizers
+            else None
+        )
+
+
+@pytest.fixture
+def migrated_organizer_permissions(django_db_setup):
+    """(app label, codename) of the permissions the migrations gave the "Organizers" group."""
+    return _MIGRATED["organizer_permissions"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing is not under test; PBKDF2's deliberate slowness would dominate the run."""
@@ -87,10 +112,8 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser tab that records every request it makes."""
-    context = browser.new_context(base_url=live_server.url)
+def _recording_tab(context):
+    """A new tab that records every request it makes and every console error."""
     tab = context.new_page()
     tab.requested_urls = []
     tab.console_errors = []
@@ -101,5 +124,28 @@ def page(browser, live_server):
             tab.console_errors.append(message.text) if message.type == "error" else None
         ),
     )
-    yield tab
+    return tab
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab that records every request it makes."""
+    context = browser.new_context(base_url=live_server.url)
+    yield _recording_tab(context)
     context.close()
+
+
+@pytest.fixture
+def open_tab(browser, live_server):
+    """Another person's browser (their own context, so their own session), as many as a test
+    needs: open_tab(), or open_tab(java_script_enabled=False)."""
+    contexts = []
+
+    def open_tab(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        contexts.append(context)
+        return _recording_tab(context)
+
+    yield open_tab
+    for context in contexts:
+        context.close()

@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=150, verbose_name='title')),
                 ('body', models.TextField(blank=True, help_text='Markdown: **bold**, *italics*, [a link](https://example.org), lists.', max_length=5000, verbose_name='why')),
                 ('body_html', models.TextField(blank=True, default='', editable=False)),
-                ('contact', models.CharField(blank=True, help_text='Only the organizers see this.', max_length=300, verbose_name='how to reach them')),
+                ('contact', models.CharField(blank=True, help_text='Only the organizers and the proposer see this.', max_length=300, verbose_name='how to reach them')),
                 ('status', models.CharField(choices=[('open', 'Open'), ('planned', 'Planned'), ('scheduled', 'Scheduled'), ('declined', 'Declined')], default='open', max_length=20, verbose_name='status')),
                 ('decline_reason', models.TextField(blank=True, verbose_name='reason for declining')),
                 ('support_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='support')),

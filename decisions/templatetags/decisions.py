@@ -32,7 +32,11 @@ def log_sentence(entry):
     (kinds, field names and role keys, never translated text)."""
     actor = entry.actor.display_name if entry.actor else _("A former member")
     member = entry.member.display_name if entry.member else _("a former member")
-    link = format_html('<a href="{}">{}</a>', entry.url, entry.title) if entry.url else entry.title
+    # Titles in quotes: a question's own "?" then reads right before the sentence's stop.
+    if entry.url:
+        link = format_html('“<a href="{}">{}</a>”', entry.url, entry.title)
+    else:
+        link = format_html("“{}”", entry.title)
     kind = entry.kind
     if kind == LogKind.EVENT_PUBLISHED:
         return format_html(_("{actor} published {event}."), actor=actor, event=link)

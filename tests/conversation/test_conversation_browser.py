@@ -33,31 +33,6 @@ HINT = "Markdown works: **bold**, *italics*, [a link](https://example.org), list
 WARNING = f"⚠ {REQUIRED}"
 
 
-@pytest.fixture
-def open_tab(browser, live_server):
-    """Another person's browser (their own context): open_tab(java_script_enabled=False)."""
-    contexts = []
-
-    def open_tab(**options):
-        context = browser.new_context(base_url=live_server.url, **options)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.requested_urls = []
-        tab.console_errors = []
-        tab.on("request", lambda request: tab.requested_urls.append(request.url))
-        tab.on(
-            "console",
-            lambda message: (
-                tab.console_errors.append(message.text) if message.type == "error" else None
-            ),
-        )
-        return tab
-
-    yield open_tab
-    for context in contexts:
-        context.close()
-
-
 def _member(group, name: str):
     return MembershipFactory(group=group, user=UserFactory(display_name=name)).user
 

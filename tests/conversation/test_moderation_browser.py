@@ -19,31 +19,6 @@ MUTED = "The organizers have muted you in conversations: you can read, not post.
 
 
 @pytest.fixture
-def open_tab(browser, live_server):
-    """One person's browser (their own context, so their own session)."""
-    contexts = []
-
-    def open_tab():
-        context = browser.new_context(base_url=live_server.url)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.requested_urls = []
-        tab.console_errors = []
-        tab.on("request", lambda request: tab.requested_urls.append(request.url))
-        tab.on(
-            "console",
-            lambda message: (
-                tab.console_errors.append(message.text) if message.type == "error" else None
-            ),
-        )
-        return tab
-
-    yield open_tab
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def event(group):
     return EventFactory(group=group, title="Platform co-ops 101")
 

@@ -239,9 +239,9 @@ def _last_page(total: int, per_page: int) -> int:
 
 # Cold: session, user, the group with the generation, the version row, the two permission
 # lookups of is_organizer(), the event, speakers, agenda, breakouts, hosts, RSVP stats,
-# attendees (members see names), the mute check; then comments: count, the page of 20, their
-# replies with authors.
-EVENT_PAGE = {"member": 17, "organizer": 17}
+# attendees (members see names), the mute check, the proposal it came from (decisions); then
+# comments: count, the page of 20, their replies with authors.
+EVENT_PAGE = {"member": 18, "organizer": 18}
 
 
 @pytest.mark.parametrize("role", ROLES)

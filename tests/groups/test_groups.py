@@ -9,18 +9,11 @@ def test_healthz_checks_database(client, db):
     assert response.content == b"ok\n"
 
 
-# A transactional test run earlier on the same worker flushes what the migrations wrote;
-# serialized_rollback restores it from the copy taken when the test database was built.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_organizers_group_from_migration_matches_the_code():
-    from django.contrib.auth.models import Group as AuthGroup
-
+def test_organizers_group_from_migration_matches_the_code(migrated_organizer_permissions):
+    """Read when the test database was migrated (tests/conftest.py), before any test ran."""
     from groups.permissions import organizer_permission_codenames
 
-    migrated = AuthGroup.objects.get(name="Organizers")
-    assert sorted(
-        migrated.permissions.values_list("content_type__app_label", "codename")
-    ) == sorted(organizer_permission_codenames())
+    assert migrated_organizer_permissions == sorted(organizer_permission_codenames())
 
 
 def test_group_changed_hook_refreshes_calendar_feeds(django_capture_on_commit_callbacks):

@@ -52,6 +52,8 @@ def test_every_declared_markdown_field_has_its_html_column_and_accessor():
         "conversation.Comment.body",
         "conversation.Reply.body",
         "conversation.Thread.body",
+        "decisions.Poll.details",
+        "decisions.Proposal.body",
         "events.Breakout.notes",
         "events.Event.description",
         "events.Series.description",

@@ -106,7 +106,8 @@ PROBES = {
     ),
 }
 # Photos are probed in tests/photos/test_visibility.py, with real images; what members write
-# in conversations in tests/conversation/test_visibility.py.
+# in conversations in tests/conversation/test_visibility.py; proposals, supports and ballots in
+# tests/decisions/test_visibility.py.
 PROBED_ELSEWHERE = {
     "photos",
     "members_only_photos",
@@ -117,6 +118,10 @@ PROBED_ELSEWHERE = {
     "reports",
     "edit_history",
     "mutes",
+    "proposals",
+    "guest_contact",
+    "supports",
+    "ballots",
 }
 
 # Choices the owner can make that change a rule's audience, each tried in turn.

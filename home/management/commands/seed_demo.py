@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from conversation.demo import seed_conversation
+from decisions.demo import seed_decisions
 from events.demo import seed_events
 from groups import demo
 from home.demo import seed_pictures
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             )
         group = demo.seed_group()
         seed_events(group)
+        seed_decisions(group)  # before the pictures: the draft event it makes gets a cover
         seed_pictures(group)
         seed_conversation(group)
         self.stdout.write(self.style.SUCCESS(f"Demo group ready: {group.name}"))

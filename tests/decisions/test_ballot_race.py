@@ -1,0 +1,152 @@
+"""Ballots under concurrency, on PostgreSQL: many members at once, one ballot each.
+
+As tests/events/test_rsvp_race.py does for seats: each thread has its own database connection
+and all are released together, so the casts really overlap.
+"""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from decisions import services
+from decisions.models import Ballot, Option, Poll
+from groups.models import Membership
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "concurrency tests need PostgreSQL's row locks; SQLite locks the whole database "
+            "(set DATABASE_URL, as .ci/run does)"
+        )
+
+
+def _members(group, count: int, prefix: str) -> list:
+    user_model = get_user_model()
+    users = [
+        user_model(email=f"{prefix}{i}@example.org", display_name=f"{prefix} {i}")
+        for i in range(count)
+    ]
+    for user in users:
+        user.set_unusable_password()
+    users = user_model.objects.bulk_create(users)
+    Membership.objects.bulk_create(Membership(group=group, user=user) for user in users)
+    return users
+
+
+def _poll(group, method: str, labels: list[str]) -> tuple[Poll, list[Option]]:
+    now = timezone.now()
+    poll = Poll.objects.create(
+        group=group,
+        question="Where do we meet next?",
+        method=method,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=1),
+    )
+    options = Option.objects.bulk_create(
+        Option(poll=poll, label=label, position=i) for i, label in enumerate(labels)
+    )
+    return poll, options
+
+
+def _run_together(jobs) -> list[BaseException]:
+    """Runs each job in its own thread (its own database connection), all released at once."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return errors
+
+
+def test_fifty_members_vote_at_once(group):
+    poll, options = _poll(group, "ranked", ["Library", "Café", "Park"])
+    members = _members(group, 50, "fifty")
+    # Member i ranks option i % 3 first and the next one second.
+    wanted = {
+        m.pk: [options[i % 3], options[(i + 1) % 3]] for i, m in enumerate(members)
+    }  # fmt: skip
+    errors = _run_together(
+        [
+            lambda m=m: services.ballot_cast(poll=poll, member=m, choices=wanted[m.pk])
+            for m in members
+        ]
+    )
+    assert errors == []
+    ballots = Ballot.objects.filter(poll=poll)
+    assert ballots.count() == 50
+    assert {b.member_id: b.choices for b in ballots} == {
+        pk: [o.pk for o in choices] for pk, choices in wanted.items()
+    }
+    # By hand: first choices 17 Library (i = 0, 3, … 48), 17 Café, 16 Park; nobody has more
+    # than 25, Park is eliminated and its 16 ballots go to their second choice, Library.
+    results = services.poll_results(poll=poll)
+    assert results.ballots == 50
+    first = {o.label: votes for o, votes in _pairs(results.rounds[0].counts)}
+    assert first == {"Library": 17, "Café": 17, "Park": 16}
+    assert first == Counter(wanted[m.pk][0].label for m in members)
+    final = {o.label: votes for o, votes in _pairs(results.final.counts)}
+    assert (final["Library"], final["Café"]) == (33, 17)
+    assert results.winner.label == "Library"
+
+
+def _pairs(counts):
+    """A round's counts, (option, votes) in option order (a dict or a list of pairs)."""
+    return list(counts.items()) if isinstance(counts, dict) else list(counts)
+
+
+def test_the_same_members_casting_three_times_at_once_keep_one_ballot_each(group):
+    poll, options = _poll(group, "single", ["Red", "Green", "Blue"])
+    members = _members(group, 10, "thrice")
+    errors = _run_together(
+        [
+            lambda m=m, o=o: services.ballot_cast(poll=poll, member=m, choices=[o])
+            for m in members
+            for o in options
+        ]
+    )
+    assert errors == []
+    ballots = list(Ballot.objects.filter(poll=poll))
+    assert sorted(b.member_id for b in ballots) == sorted(m.pk for m in members)
+    assert all(len(b.choices) == 1 and b.choices[0] in {o.pk for o in options} for b in ballots)
+    assert services.poll_results(poll=poll).ballots == 10
+
+
+def test_a_second_ballot_row_for_the_same_member_is_refused(group):
+    poll, options = _poll(group, "single", ["Yes", "No"])
+    (member,) = _members(group, 1, "twice")
+    services.ballot_cast(poll=poll, member=member, choices=[options[0]])
+    with (
+        pytest.raises(IntegrityError, match="decisions_ballot_one_per_member"),
+        transaction.atomic(),
+    ):
+        Ballot.objects.create(poll=poll, member=member, choices=[options[1].pk])
+    assert list(Ballot.objects.filter(poll=poll).values_list("member", "choices")) == [
+        (member.pk, [options[0].pk])
+    ]
+    # Ballots of deleted accounts (nobody's) are not one member's: several may stay.
+    Ballot.objects.bulk_create(
+        Ballot(poll=poll, member=None, choices=[options[1].pk]) for _ in "ab"
+    )
+    assert services.poll_results(poll=poll).ballots == 3

@@ -1,0 +1,318 @@
+"""Decisions pages run the same number of queries with a few rows or a thousand.
+
+As tests/conversation/test_query_counts.py does: rows are bulk-created as the services store
+them (Markdown rendered, support counts kept), groups.generations.data_changed() marks the
+pages stale, and each page is asked for by a member and by an organizer (who also sees how
+many ballots an open poll has, and the decide and close forms). Every page is rendered cold:
+the caches emptied first.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from decisions.models import Ballot, Option, Poll, Proposal, Support
+from decisions.views import LOG_PER_PAGE, POLLS_PER_PAGE, PROPOSALS_PER_PAGE
+from groups.generations import data_changed
+from groups.markdown import markdown_store
+from groups.models import LogEntry, LogKind, Membership
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("member", "organizer")
+SIZES = (10, 1000)
+KINDS = ("topic", "guest", "breakout")
+STATUSES = ("open", "open", "planned", "declined", "scheduled")
+OPTIONS = ("Housing co-ops", "Data trusts", "Worker-owned apps", "Mutual aid tools")
+
+
+@pytest.fixture
+def people(group, member, organizer):
+    """Authors: the member (some proposals are theirs), two others, and a former member."""
+    return {
+        "member": member,
+        "organizer": organizer,
+        "authors": [member, UserFactory(), UserFactory(), None],
+    }
+
+
+def _voters(group, count: int) -> list:
+    """count members, made at once (no password hashing, no verified address)."""
+    user_model = get_user_model()
+    users = [
+        user_model(email=f"voter{i}@example.org", display_name=f"Voter {i}") for i in range(count)
+    ]
+    for user in users:
+        user.set_unusable_password()
+    users = user_model.objects.bulk_create(users, batch_size=500)
+    Membership.objects.bulk_create(
+        (Membership(group=group, user=user) for user in users), batch_size=500
+    )
+    return users
+
+
+def _proposals(group, count: int, authors, supporter) -> list[Proposal]:
+    """count proposals of every kind and status, newest first; the supporter backs every
+    third one (not their own) and the counts say so."""
+    now = timezone.now()
+    template = Proposal(body="Why *not*? See [this](https://example.org).")
+    markdown_store(template)
+    rows = Proposal.objects.bulk_create(
+        (
+            Proposal(
+                group=group,
+                kind=KINDS[i % 3],
+                title=f"Proposal {i}",
+                body=template.body,
+                body_html=template.body_html,
+                contact="guest@example.org" if KINDS[i % 3] == "guest" else "",
+                author=authors[i % len(authors)],
+                status=STATUSES[i % len(STATUSES)],
+                decline_reason="Not now" if STATUSES[i % len(STATUSES)] == "declined" else "",
+                support_count=i % 7,
+                created_at=now - timedelta(minutes=i),
+            )
+            for i in range(count)
+        ),
+        batch_size=500,
+    )
+    Support.objects.bulk_create(
+        (
+            Support(proposal=p, member=supporter)
+            for i, p in enumerate(rows)
+            if i % 3 == 0 and p.author != supporter
+        ),
+        batch_size=500,
+    )
+    data_changed()
+    return rows
+
+
+def _poll(group, by, *, method="ranked", closed=False, **more) -> Poll:
+    now = timezone.now()
+    poll = Poll(
+        group=group,
+        question="What should the next evening be about?",
+        details="Choose *well*.",
+        method=method,
+        opens_at=now - timedelta(days=3),
+        closes_at=now - timedelta(hours=1) if closed else now + timedelta(days=3),
+        created_by=by,
+        **more,
+    )
+    markdown_store(poll)
+    poll.save()
+    Option.objects.bulk_create(
+        Option(poll=poll, label=label, position=i) for i, label in enumerate(OPTIONS)
+    )
+    return poll
+
+
+def _ballots(poll, voters) -> None:
+    """One ballot per voter, ranking from one to all four options; every tenth abstains from
+    its second choice on."""
+    keys = list(poll.options.values_list("pk", flat=True))
+    Ballot.objects.bulk_create(
+        (
+            Ballot(
+                poll=poll,
+                member=voter,
+                choices=[keys[(i + j) % 4] for j in range(1 if i % 10 == 0 else 1 + i % 4)],
+            )
+            for i, voter in enumerate(voters)
+        ),
+        batch_size=500,
+    )
+    data_changed()
+
+
+def _log(group, count: int, actors) -> None:
+    now = timezone.now()
+    kinds = list(LogKind)
+    LogEntry.objects.bulk_create(
+        (
+            LogEntry(
+                group=group,
+                kind=kinds[i % len(kinds)],
+                at=now - timedelta(minutes=i),
+                actor=actors[i % len(actors)],
+                member=actors[(i + 1) % len(actors)] if i % 3 == 0 else None,
+                title=f"Thing {i}",
+                url=f"/events/thing-{i}/",
+                detail="title,starts_at" if kinds[i % len(kinds)] == "event_changed" else "",
+            )
+            for i in range(count)
+        ),
+        batch_size=500,
+    )
+    data_changed()
+
+
+def _client(person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def _get(client, url, queries, expected):
+    """GET url within django_assert_num_queries(expected), the caches emptied first."""
+    for cache in caches.all():
+        cache.clear()
+    with queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+# --- Proposals -----------------------------------------------------------------------------------
+
+# The group with its generation, session, user, membership role; count, the page of 25 with
+# authors and whether the viewer supports each (one EXISTS per row, in the same query).
+PROPOSALS = {"member": 6, "organizer": 6}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_proposals_constant(django_assert_num_queries, group, people, role, size):
+    rows = _proposals(group, size, people["authors"], people["member"])
+    client = _client(people[role])
+    response = _get(client, reverse("decisions:proposals"), django_assert_num_queries,
+                    PROPOSALS[role])  # fmt: skip
+    listed = list(response.context["proposals"])
+    shown = [p for p in rows if p.status in ("open", "planned")]
+    assert len(listed) == min(PROPOSALS_PER_PAGE, len(shown))
+    assert response.context["paginator"].count == len(shown)
+    counts = [p.support_count for p in listed]
+    assert counts == sorted(counts, reverse=True)
+    supported = {p.pk for p in listed if p.supported}
+    expected = set(
+        Support.objects.filter(member=people["member"], proposal__in=listed).values_list(
+            "proposal", flat=True
+        )
+    )
+    assert supported == (expected if role == "member" else set())
+
+
+# The group with its generation, session, user, membership role; the proposal with author,
+# event and discussion; whether the viewer supports it.
+PROPOSAL_PAGE = {"member": 6, "organizer": 6}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_proposal_page_constant(django_assert_num_queries, group, people, role, size):
+    rows = _proposals(group, size, people["authors"], people["member"])
+    # The first proposal, supported by size voters (and counted).
+    voters = _voters(group, size)
+    Support.objects.bulk_create((Support(proposal=rows[0], member=v) for v in voters),
+                                batch_size=500)  # fmt: skip
+    Proposal.objects.filter(pk=rows[0].pk).update(support_count=size + 1)
+    client = _client(people[role])
+    response = _get(client, rows[0].get_absolute_url(), django_assert_num_queries,
+                    PROPOSAL_PAGE[role])  # fmt: skip
+    assert f"{size + 1} members support it" in response.text
+    assert (reverse("decisions:proposal_decide", args=[rows[0].pk]) in response.text) == (
+        role == "organizer"
+    )
+
+
+# --- Polls ---------------------------------------------------------------------------------------
+
+# The group with its generation, session, user, membership role; count; the membership role
+# again (services.may_open_polls asks it anew); the page of 25.
+POLLS = {"member": 7, "organizer": 7}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_polls_constant(django_assert_num_queries, group, people, role, size):
+    now = timezone.now()
+    polls = Poll.objects.bulk_create(
+        (
+            Poll(
+                group=group,
+                question=f"Question {i}?",
+                opens_at=now - timedelta(days=i + 1),
+                closes_at=now + timedelta(days=10 - i),
+                created_by=people["organizer"],
+            )
+            for i in range(size)
+        ),
+        batch_size=500,
+    )
+    voted = _poll(group, people["organizer"])  # on the first page, with its ballots
+    _ballots(voted, _voters(group, size))
+    client = _client(people[role])
+    response = _get(client, reverse("decisions:polls"), django_assert_num_queries, POLLS[role])
+    everything = sorted([voted, *polls], key=lambda p: (p.closes_at, p.pk), reverse=True)
+    assert list(response.context["polls"]) == everything[:POLLS_PER_PAGE]
+    assert voted in everything[:POLLS_PER_PAGE]
+    assert response.context["paginator"].count == size + 1
+
+
+# Open, with the ballot form: the group with its generation, session, user, membership role;
+# the poll, its options, the viewer's ballot, whether they may vote (an EXISTS); organizers
+# also see how many ballots are in (a COUNT), never what they say.
+OPEN_POLL = {"member": 8, "organizer": 9}
+# Closed, ranked results with their rounds, counted (the cache empty): the group with its
+# generation, session, user, membership role; the poll, its options, the viewer's ballot; the
+# count: the options again and every ballot's choices (one query, however many ballots).
+CLOSED_POLL = {"member": 9, "organizer": 9}
+# The same page again: a closed poll's count is kept (decisions.services.poll_results).
+CLOSED_POLL_COUNTED = {"member": 7, "organizer": 7}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_open_poll_page_constant(django_assert_num_queries, group, people, role, size):
+    poll = _poll(group, people["organizer"])
+    _ballots(poll, _voters(group, size))
+    client = _client(people[role])
+    response = _get(client, poll.get_absolute_url(), django_assert_num_queries, OPEN_POLL[role])
+    assert response.context["may_vote"] is True
+    assert response.context["results"] is None
+    assert f'name="rank_{poll.options.first().pk}"' in response.text
+    assert (f"{size} ballots so far." in response.text) == (role == "organizer")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_closed_poll_page_constant(django_assert_num_queries, group, people, role, size):
+    poll = _poll(group, people["organizer"], closed=True)
+    _ballots(poll, _voters(group, size))
+    client = _client(people[role])
+    response = _get(client, poll.get_absolute_url(), django_assert_num_queries,
+                    CLOSED_POLL[role])  # fmt: skip
+    results = response.context["results"]
+    assert results.ballots == size
+    assert len(results.rounds) > 1
+    assert f"{size} ballots." in response.text
+    assert "Round 2" in response.text
+    with django_assert_num_queries(CLOSED_POLL_COUNTED[role]):
+        again = client.get(poll.get_absolute_url())
+    assert again.context["results"] == results
+
+
+# --- The transparency log ------------------------------------------------------------------------
+
+# The group with its generation, session, user, membership role; count, the page of 50 with
+# actors and members.
+LOG = {"member": 6, "organizer": 6}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_log_constant(django_assert_num_queries, group, people, role, size):
+    actors = [people["organizer"], people["member"], *people["authors"][1:]]
+    _log(group, size, actors)
+    client = _client(people[role])
+    response = _get(client, reverse("decisions:log"), django_assert_num_queries, LOG[role])
+    assert len(response.context["entries"]) == min(LOG_PER_PAGE, size)
+    assert response.context["paginator"].count == size
+    assert response.text.count('<li class="card">') == min(LOG_PER_PAGE, size)
