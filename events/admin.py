@@ -283,7 +283,9 @@ class EventAdmin(
         if request.method == "POST" and form.is_valid():
             group = Group.objects.current()
             try:
-                result = events_import_ics(data=form.cleaned_data["data"], group=group)
+                result = events_import_ics(
+                    data=form.cleaned_data["data"], group=group, by=request.user
+                )
             except ValidationError as error:
                 form.add_error("file", error)
             else:

@@ -21,6 +21,7 @@ from groups.models import Group
 
 from .calendar_cache import calendar_changed
 from .models import MAX_DURATION, Event, EventStatus, Venue
+from .services import log_change
 
 MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -155,10 +156,14 @@ def _parse(data: bytes, zone) -> list[dict]:
     return entries
 
 
-def events_import_ics(*, data: bytes, group: Group) -> ImportResult:
-    """Creates or updates the group's events from an iCalendar file, all or nothing."""
+def events_import_ics(*, data: bytes, group: Group, by=None) -> ImportResult:
+    """Creates or updates the group's events from an iCalendar file, all or nothing.
+
+    Upcoming events it publishes, cancels or changes are in the transparency log, as the
+    organizer's doing; past ones are the group's history brought over, not news."""
     entries = _parse(data, group.zone)
     result = ImportResult()
+    now = timezone.now()
     with transaction.atomic():
         for entry in entries:
             venue = _venue(entry["location"])
@@ -184,12 +189,15 @@ def events_import_ics(*, data: bytes, group: Group) -> ImportResult:
                 markdown_store(event)
                 event.full_clean()
                 event.save()
+                if event.ends_at > now:
+                    log_change(event, before=None, fields=set(fields), by=by)
                 result.created += 1
                 continue
             changed = [name for name, value in fields.items() if getattr(event, name) != value]
             if not changed:
                 result.skipped += 1
                 continue
+            before = event.status
             for name in changed:
                 setattr(event, name, fields[name])
             if set(changed) & set(Event.SEQUENCE_FIELDS):
@@ -197,6 +205,8 @@ def events_import_ics(*, data: bytes, group: Group) -> ImportResult:
             markdown_store(event)
             event.full_clean()
             event.save()
+            if event.ends_at > now:
+                log_change(event, before=before, fields=set(changed), by=by)
             result.updated += 1
         calendar_changed()
     return result

@@ -109,10 +109,11 @@ STATUS_LOG = {
 }
 
 
-def _log_change(event: Event, *, before: str | None, fields: set[str], by) -> None:
+def log_change(event: Event, *, before: str | None, fields: set[str], by) -> None:
     """The transparency log's line for a change members can see: published, cancelled, back
     to draft, or a published event changed (which fields, by name). A draft's changes, and a
-    draft cancelled before anyone saw it, are nobody's business yet."""
+    draft cancelled before anyone saw it, are nobody's business yet. `before` is the status
+    before the change, None for a new event."""
     status = EventStatus(event.status)
     if before != status:
         seen = EventStatus.PUBLISHED in (before, status) or (
@@ -146,7 +147,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         event.save()
         calendar_changed()
         _announce_changes(event, before=before, fields=set(changed_fields), by=by)
-        _log_change(event, before=before, fields=set(changed_fields), by=by)
+        log_change(event, before=before, fields=set(changed_fields), by=by)
     return event
 
 
@@ -163,7 +164,7 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
         calendar_changed()
         _announce_changes(locked, before=before, fields=set(), by=by)
-        _log_change(locked, before=before, fields=set(), by=by)
+        log_change(locked, before=before, fields=set(), by=by)
     return locked
 
 

@@ -131,6 +131,49 @@ def test_event_set_status_publishing_a_draft(group, organizer):
     ]
 
 
+ICS = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Elsewhere//EN
+BEGIN:VEVENT
+UID:coming@elsewhere.example
+SUMMARY:{title}
+DTSTART:20260601T223000Z
+DTEND:20260602T003000Z
+STATUS:{status}
+END:VEVENT
+BEGIN:VEVENT
+UID:past@elsewhere.example
+SUMMARY:Our first evening
+DTSTART:20250601T223000Z
+DTEND:20250602T003000Z
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_import_logs_its_upcoming_events_not_the_past_ones(group, organizer):
+    """An import (the admin's "Import events") publishes, changes and cancels upcoming events:
+    the organizer's doing, logged; the past ones it brings over are history, not news."""
+    from events.importer import events_import_ics
+
+    def run(title, status):
+        data = ICS.format(title=title, status=status).encode()
+        return events_import_ics(data=data, group=group, by=organizer)
+
+    assert run("Co-op night", "CONFIRMED").created == 2
+    coming = Event.objects.get(import_uid="coming@elsewhere.example")
+    url = coming.get_absolute_url()
+    assert _entries() == [
+        (LogKind.EVENT_PUBLISHED, organizer, None, "Co-op night", url, ""),
+    ]
+    run("Co-op night, in June", "CONFIRMED")
+    run("Co-op night, in June", "CANCELLED")
+    assert _entries()[1:] == [
+        (LogKind.EVENT_CHANGED, organizer, None, "Co-op night, in June", url, "title"),
+        (LogKind.EVENT_CANCELLED, organizer, None, "Co-op night, in June", url, ""),
+    ]
+
+
 # --- Roles and memberships ---------------------------------------------------------------------
 
 

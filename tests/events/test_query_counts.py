@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 # /: group, organizers, resource links, social links, counts, next, recent past, speakers.
 # Lists: group, count, the page, guest speakers.
 # Detail: group, event (with venue and series), speakers, agenda, breakouts (with sign-up
-# counts), hosts, RSVP stats, the proposal it came from (decisions); visitors are shown no
-# attendee names, so no attendee list.
-PINNED = {"/": 8, "/events/": 4, "/events/past/": 4, "detail": 8}
+# counts), hosts, RSVP stats; visitors are shown no attendee names, so no attendee list, and
+# no credit of the proposal it came from (decisions: members only).
+PINNED = {"/": 8, "/events/": 4, "/events/past/": 4, "detail": 7}
 MAX_QUERIES = 8
 
 
