@@ -4,6 +4,10 @@
 
 FROM python:3.13-slim-bookworm AS build
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never PIP_NO_CACHE_DIR=1
+# GNU gettext's msgfmt for compilemessages (the .mo files are built here, never committed).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install "uv>=0.9,<1"
 WORKDIR /app
 COPY pyproject.toml uv.lock .python-version ./
@@ -11,7 +15,10 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
     .venv/bin/python manage.py collectstatic --no-input \
-    && .venv/bin/python -m compileall -q config groups events members photos
+    && DJANGO_SECRET_KEY=compilemessages-only DJANGO_ALLOWED_HOSTS=localhost \
+    .venv/bin/python manage.py compilemessages --ignore=.venv -v0 \
+    && .venv/bin/python -m compileall -q config home conversation decisions members photos \
+    events groups
 
 FROM python:3.13-slim-bookworm AS runtime
 # pg_dump / psql 15 for `manage.py backup` and `restore` (README, "Backup and restore").

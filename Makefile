@@ -11,7 +11,7 @@ export POTLUCK_SITE_URL ?= http://$(HOST):$(PORT)
 # ...and the development server answers on that host.
 export DJANGO_ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost,[::1],testserver
 
-.PHONY: run test uv env env-dev lint icaljs lighthouse-install lighthouse bench clean site-url screenshots
+.PHONY: run test uv env env-dev lint messages translations icaljs lighthouse-install lighthouse bench clean site-url screenshots
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv \
@@ -23,7 +23,24 @@ env: uv
 env-dev: uv
 	$(UV) sync --frozen
 
-run: env
+# The translations (locale/<language>/LC_MESSAGES/django.po) compiled into .mo files: with
+# GNU gettext's msgfmt through Django's compilemessages, or without it by polib. `uv run`
+# adds what is missing and removes nothing, so the dev tools stay for `make test`.
+messages: uv
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(UV) run --no-dev python manage.py compilemessages --ignore=.venv -v0; \
+	else \
+		$(UV) run --no-dev python tools/compile_messages.py; \
+	fi
+
+# Every string marked in templates and Python, extracted into the Spanish catalog to translate;
+# tests/config/test_translations.py runs the same command and compares.
+MAKEMESSAGES := makemessages -l es --no-location --ignore=.venv --ignore=tools --ignore=bench \
+	--ignore=tests --ignore=staticfiles --ignore=media --ignore=node_modules
+translations: env-dev
+	$(UV) run python manage.py $(MAKEMESSAGES)
+
+run: env messages
 	$(UV) run --no-dev python manage.py migrate --no-input
 	$(UV) run --no-dev python manage.py seed_demo
 	$(UV) run --no-dev python manage.py runserver $(HOST):$(PORT)
@@ -69,7 +86,7 @@ lighthouse: env-dev lighthouse-install
 
 # pytest-xdist: one worker per core, each test file on one worker (the production suite's
 # servers, the Lighthouse run and the backup drills each stay within their file).
-test: lint icaljs lighthouse-install
+test: lint messages icaljs lighthouse-install
 	$(UV) run python manage.py check
 	$(UV) run python manage.py makemigrations --check --dry-run
 	$(UV) run pytest -n auto --dist loadfile
