@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A member's own language (on /me/) wins over the browser's and the cookie's.
+    "members.middleware.MemberLanguageMiddleware",
     "groups.middleware.GroupTimezoneMiddleware",
     # Last, so a page taken from the cache has passed the CSRF, session and locale steps.
     "home.pagecache.PublicPageCacheMiddleware",
@@ -233,7 +235,11 @@ ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("POTLUCK_TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# The language cookie set by the footer's switch (set_language) lasts a year.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

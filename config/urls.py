@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 
 from events.sitemaps import SITEMAPS
+from members.language import language as member_language
 
 # The admin's own login form is replaced by allauth's, with its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("photos.urls")),
     path("", include("conversation.urls")),
     path("", include("decisions.urls")),
+    path("language/", member_language, name="set_language"),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),

@@ -161,7 +161,8 @@ def build_message(
         headers["List-Unsubscribe-Post"] = AsciiHeader(
             "List-Unsubscribe-Post", "List-Unsubscribe=One-Click"
         )
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the member's own language (chosen on /me/ or with the footer's switch).
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
         subject = " ".join(render_plain(f"emails/{kind}_subject.txt", context).split())
         text = render_plain(f"emails/{kind}.txt", context)
         html = render_to_string(f"emails/{kind}.html", context)

@@ -96,6 +96,8 @@ DATA = (
                  _("New proposals and polls, if you asked for them (off unless you do).")),
             Item("notify_poll_reminders", _("Poll reminders"),
                  _("A reminder a day before a poll you have not voted in closes.")),
+            Item("language", _("Language"),
+                 _("Of the site and of your emails; empty for your browser's.")),
         ),
     ),
     Section(

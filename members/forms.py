@@ -80,6 +80,7 @@ class NotificationsForm(forms.ModelForm):
             "discussion_digest",
             "notify_decisions",
             "notify_poll_reminders",
+            "language",
         ]
 
 

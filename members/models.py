@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -84,6 +85,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     discussion_digest = models.BooleanField(
         _("as one daily digest instead of one email per reply"), default=False
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("Of the site and of every email we send you. Empty: your browser's."),
     )
     notify_decisions = models.BooleanField(
         _("new proposals and polls"),

@@ -29,6 +29,13 @@ EXPORT_FORMAT = "potluck-member-export/1"
 AVATAR_SIZE = 512
 
 
+def member_set_language(*, member: User, language: str) -> None:
+    """The member's language: the site's for them, and every email's (empty: the browser's)."""
+    if member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
+
+
 def member_rotate_calendar_token(*, member: User) -> str:
     """Gives the member a new secret feed address; the old one stops working at once."""
     with transaction.atomic():
@@ -118,6 +125,7 @@ def _sections(member: User) -> dict:
             "discussion_digest": member.discussion_digest,
             "notify_decisions": member.notify_decisions,
             "notify_poll_reminders": member.notify_poll_reminders,
+            "language": member.language,
         },
         "calendar": {"calendar_feed_token": member.calendar_token},
         "memberships": [
