@@ -5,14 +5,16 @@ a response that set one would not be cacheable. How they are cached, and why a c
 request needs no body: calendar_cache.py.
 """
 
+from functools import wraps
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -26,6 +28,18 @@ from .calendar_cache import IDENTITY, WINDOW, FeedVersion, feed_body, feed_lengt
 from .models import RSVP, Event, RSVPStatus, by_slug
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def in_main_language(view):
+    """Feeds carry the group's main language (LANGUAGE_CODE), whatever the calendar client's
+    Accept-Language says: one body and one ETag per feed, for every subscriber."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def in_feed_window(now):
@@ -61,6 +75,7 @@ def _respond(request, version: FeedVersion, build, *, filename: str, private: bo
 
 
 @require_safe
+@in_main_language
 def group_feed(request):
     """Upcoming events and the last twelve months: what calendar apps need day to day."""
     group = group_or_404(request)
@@ -82,6 +97,7 @@ def _history_name(group) -> str:
 
 
 @require_safe
+@in_main_language
 def group_history_feed(request):
     """Every published event, however old: for those who keep the group's whole history."""
     group = group_or_404(request)
@@ -102,6 +118,7 @@ def group_history_feed(request):
 
 
 @require_safe
+@in_main_language
 def event_feed(request, slug):
     group = group_or_404(request)
     event = get_object_or_404(by_slug(Event.objects.published(), slug))
@@ -117,6 +134,7 @@ def event_feed(request, slug):
 
 
 @require_safe
+@in_main_language
 def personal_feed(request, token):
     group = group_or_404(request)
     member = get_object_or_404(get_user_model(), calendar_token=token, is_active=True)

@@ -218,3 +218,15 @@ def test_an_rsvp_keeps_the_group_feed_cached(client, event, django_assert_num_qu
     # The group and the change generation; the body comes from the cache.
     with django_assert_num_queries(2):
         assert client.get("/calendar.ics", headers={"if-none-match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize("url", ["/calendar.ics", "/calendar/all.ics", "event"])
+def test_feeds_carry_the_main_language_whatever_the_client_asks(client, event, url):
+    """One body and one ETag per feed: a Spanish calendar client gets the group's language."""
+    services.event_set_status(event=event, status=EventStatus.CANCELLED, by=None)
+    url = f"/events/{event.slug}/calendar.ics" if url == "event" else url
+    english = client.get(url, headers={"accept-language": "en"})
+    spanish = client.get(url, headers={"accept-language": "es"})
+    assert (english.status_code, spanish.status_code) == (200, 200)
+    assert spanish["ETag"] == english["ETag"]
+    assert spanish.content == english.content
