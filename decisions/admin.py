@@ -2,25 +2,16 @@
 action is checked and logged). Ballots have no admin page: they are secret."""
 
 from django.contrib import admin
-from django.contrib.admin.options import ActionLocation
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from groups.admin import ReadOnlyAdminMixin
+from groups.admin import ViewOnlyAdminMixin
 
 from .models import Poll, Proposal
 
 
-class ViewOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        return {}
-
-
 @admin.register(Proposal)
-class ProposalAdmin(ViewOnlyAdmin):
+class ProposalAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "status", "support_count", "author", "created_at"]
     list_filter = ["kind", "status"]
     search_fields = ["title", "body"]
@@ -29,7 +20,7 @@ class ProposalAdmin(ViewOnlyAdmin):
 
 
 @admin.register(Poll)
-class PollAdmin(ViewOnlyAdmin):
+class PollAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["question", "method", "opens_at", "closes_at", "voters", "ballots"]
     list_filter = ["method", "voters"]
     search_fields = ["question"]

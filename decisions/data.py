@@ -1,12 +1,10 @@
 """What members do in decisions, in their data: the privacy page's sections and the export
 (registered with members.hooks in DecisionsConfig.ready)."""
 
-from datetime import datetime
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.data import Item, Section
+from members.data import iso_utc as _iso
 
 from .models import Ballot, Option, Proposal, Support
 
@@ -51,10 +49,6 @@ SECTIONS = (
         ),
     ),
 )  # fmt: skip
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.UTC).isoformat() if value else None
 
 
 def export(member) -> dict:

@@ -216,21 +216,15 @@ def polls(request, group, looking):
     return TemplateResponse(request, "decisions/polls.html", context)
 
 
-def _local_input(moment, zone):
-    return moment.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @members_only
 def poll_new(request, group, looking):
     if not services.may_open_polls(group, request.user):
         raise PermissionDenied
-    now = timezone.now()
+    # Times are shown and read in the group's zone (groups.middleware.GroupTimezoneMiddleware).
+    now = timezone.now().replace(second=0, microsecond=0)
     events = Event.objects.filter(group=group, status=EventStatus.PUBLISHED, ends_at__gt=now)
-    initial = {
-        "opens_at": _local_input(now, group.zone),
-        "closes_at": _local_input(now + services.REMIND_BEFORE * 7, group.zone),
-    }
+    initial = {"opens_at": now, "closes_at": now + services.REMIND_BEFORE * 7}
     form = PollForm(request.POST or None, events=events.order_by("starts_at"), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -242,8 +236,8 @@ def poll_new(request, group, looking):
                 details=data["details"],
                 options=data["options"],
                 method=data["method"],
-                opens_at=_in_zone(data["opens_at"], group.zone),
-                closes_at=_in_zone(data["closes_at"], group.zone),
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
                 voters=data["voters"],
                 event=data["event"],
                 results_while_open=data["results_while_open"],
@@ -255,11 +249,6 @@ def poll_new(request, group, looking):
             return redirect(poll)
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "decisions/poll_new.html", {"form": form}, status=status)
-
-
-def _in_zone(moment, zone):
-    """The form reads times in the site's zone; they were typed in the group's."""
-    return moment.replace(tzinfo=None).replace(tzinfo=zone)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

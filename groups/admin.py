@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
@@ -345,8 +344,16 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class ViewOnlyAdminMixin(ReadOnlyAdminMixin):
+    """Looked at, never added, changed or deleted (superusers included); without the delete
+    permission Django offers no bulk action either."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(MembershipAction)
-class MembershipActionAdmin(StrictFiltersMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class MembershipActionAdmin(StrictFiltersMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     """The membership log: who approved, declined, removed or banned whom, and why."""
 
     list_display = ["at", "action", "member", "by", "reason"]
@@ -355,12 +362,9 @@ class MembershipActionAdmin(StrictFiltersMixin, ReadOnlyAdminMixin, admin.ModelA
     date_hierarchy = "at"
     list_select_related = ["member", "by"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LogEntry)
-class LogEntryAdmin(StrictFiltersMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class LogEntryAdmin(StrictFiltersMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     """The transparency log, as members read it at /log/: nobody adds, changes or deletes an
     entry here (superusers included); the services that act write it."""
 
@@ -369,12 +373,6 @@ class LogEntryAdmin(StrictFiltersMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "detail", "actor__display_name"]
     date_hierarchy = "at"
     list_select_related = ["actor", "member"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        return {}
 
 
 @admin.register(Ban)

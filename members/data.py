@@ -5,11 +5,18 @@ generated from DATA, so what we say we keep and what we hand over cannot drift a
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.visibility import RULES, Rule
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """A moment as the export writes it: ISO 8601 in UTC (None stays None)."""
+    return value.astimezone(timezone.UTC).isoformat() if value else None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 import io
 import json
 import zipfile
-from datetime import datetime
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +19,7 @@ from groups.models import Group, Membership, MembershipStatus
 from groups.services import ensure_not_last_organizer, membership_request
 from photos.models import Photo
 
+from .data import iso_utc as _iso
 from .data import sections
 from .hooks import data_parts
 from .models import User, new_calendar_token
@@ -90,10 +90,6 @@ def member_join_on_verification(*, user: User) -> Membership | None:
 
 
 # --- Export ------------------------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.UTC).isoformat() if value else None
 
 
 def _sections(member: User) -> dict:
