@@ -4,7 +4,6 @@ As tests/events/test_rsvp_race.py does for seats: each thread has its own databa
 and all are released together, so the casts really overlap.
 """
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from decisions import services
 from decisions.models import Ballot, Option, Poll
 from groups.models import Membership
+from tests.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -57,29 +57,6 @@ def _poll(group, method: str, labels: list[str]) -> tuple[Poll, list[Option]]:
     return poll, options
 
 
-def _run_together(jobs) -> list[BaseException]:
-    """Runs each job in its own thread (its own database connection), all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
-
-
 def test_fifty_members_vote_at_once(group):
     poll, options = _poll(group, "ranked", ["Library", "Café", "Park"])
     members = _members(group, 50, "fifty")
@@ -87,7 +64,7 @@ def test_fifty_members_vote_at_once(group):
     wanted = {
         m.pk: [options[i % 3], options[(i + 1) % 3]] for i, m in enumerate(members)
     }  # fmt: skip
-    errors = _run_together(
+    errors = run_together(
         [
             lambda m=m: services.ballot_cast(poll=poll, member=m, choices=wanted[m.pk])
             for m in members
@@ -119,7 +96,7 @@ def _pairs(counts):
 def test_the_same_members_casting_three_times_at_once_keep_one_ballot_each(group):
     poll, options = _poll(group, "single", ["Red", "Green", "Blue"])
     members = _members(group, 10, "thrice")
-    errors = _run_together(
+    errors = run_together(
         [
             lambda m=m, o=o: services.ballot_cast(poll=poll, member=m, choices=[o])
             for m in members

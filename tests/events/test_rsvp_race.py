@@ -13,6 +13,7 @@ from django.utils import timezone
 from events import services
 from events.models import RSVP, Event, RSVPStatus
 from groups.models import Membership
+from tests.concurrency import run_together
 from tests.factories import EventFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -38,34 +39,12 @@ def _members(count: int, prefix: str) -> list:
     return user_model.objects.bulk_create(users)
 
 
-def _run_together(jobs) -> list[BaseException]:
-    """Runs each job in its own thread (its own database connection), all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
-
-
 def test_fifty_members_at_once_for_ten_seats(group):
     # Ten rounds of fifty at once (twenty took 80 s of CI's 15 minutes on a 2-core machine).
     for round_number in range(10):
         event = EventFactory(capacity=10, starts_at=timezone.now() + timedelta(days=2))
         members = _members(50, f"r{round_number}m")
-        errors = _run_together(
+        errors = run_together(
             [lambda m=m, e=event: services.rsvp_set(event=e, member=m, going=True) for m in members]
         )
         assert errors == []
@@ -225,7 +204,7 @@ def test_random_concurrent_mix_keeps_the_invariants(group, raise_only):
             with lock:
                 completed.append(kind)
 
-    errors = _run_together([lambda s=seed: client(s) for seed in range(clients)])
+    errors = run_together([lambda s=seed: client(s) for seed in range(clients)])
     assert errors == []
     assert len(completed) == clients * per_client == 1000
     final = _snapshot(event.pk)
