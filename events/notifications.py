@@ -21,7 +21,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import ical
+from . import ical, timefmt
 from .models import RSVP, EmailKind, EmailLog, EmailOutcome, Event, RSVPStatus
 from .seo import absolute
 
@@ -149,6 +149,9 @@ def build_message(
         "group": group,
         "site_url": settings.SITE_URL,
         "event_url": absolute(event.get_absolute_url()) if event else settings.SITE_URL,
+        # Times in the recipient's own zone beside the group's, if they chose one on /me/
+        # (events/templatetags/events.py); None: the group's alone.
+        "reader_zone": timefmt.reader_zone(user),
         **extra,
     }
     headers = {}

@@ -1,8 +1,10 @@
-"""Event times in the group's zone, e.g. "Tue, Dec 8, 2026, 6:30–8:30 PM EST"."""
+"""Event times in the group's zone, e.g. "Tue, Dec 8, 2026, 6:30–8:30 PM EST", in the reader's
+language, and beside them the reader's own time when they chose a zone that differs
+("1:30–3:30 AM in Madrid")."""
 
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import dateformat
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
@@ -11,6 +13,8 @@ from django.utils.translation import gettext as _
 
 DATE = "D, M j, Y"
 TIME = "g:i A"
+# Between the group's time and the reader's.
+BESIDE = " · "
 
 
 SEPARATOR = "\x1f"
@@ -20,8 +24,11 @@ SEPARATOR = "\x1f"
 def _names(language: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, str]]:
     """The formats and the day and month names of a language, translated once."""
     return (
-        pgettext("event date format", DATE),
-        pgettext("event time format", TIME),
+        # Translators: Django date format (docs.djangoproject.com "date" filter) of an event's
+        # day, e.g. "Tue, Dec 8, 2026".
+        pgettext("event date format", "D, M j, Y"),
+        # Translators: Django time format of an event's start and end, e.g. "6:30 PM".
+        pgettext("event time format", "g:i A"),
         tuple(str(WEEKDAYS_ABBR[day]) for day in range(7)),
         tuple(str(MONTHS_3[month]).title() for month in range(1, 13)),
         (_("AM"), _("PM")),
@@ -48,7 +55,17 @@ def _parts(value: datetime) -> tuple[str, str]:
     )
 
 
-def format_range(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
+def _times(start_time: str, end_time: str) -> str:
+    """ "6:30–8:30 PM", not "6:30 PM–8:30 PM" (a 24-hour format has no AM/PM to share)."""
+    if start_time[-2:] == end_time[-2:] and start_time[-3] == " ":
+        start_time = start_time[:-3]
+    return f"{start_time}–{end_time}"
+
+
+def format_range(
+    starts_at: datetime, ends_at: datetime, zone: ZoneInfo, reader: ZoneInfo | None = None
+) -> str:
+    """The group's time, and the reader's beside it when `reader` is a zone that differs."""
     start = starts_at.astimezone(zone)
     end = ends_at.astimezone(zone)
     start_abbr, end_abbr = start.tzname(), end.tzname()
@@ -56,18 +73,83 @@ def format_range(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     end_date, end_time = _parts(end)
     if start.date() == end.date():
         if start_abbr != end_abbr:  # crosses a daylight-saving change within the day
-            return f"{start_date}, {start_time} {start_abbr} – {end_time} {end_abbr}"
-        if start_time[-2:] == end_time[-2:] and start_time[-3] == " ":
-            start_time = start_time[:-3]  # "6:30–8:30 PM", not "6:30 PM–8:30 PM"
-        return f"{start_date}, {start_time}–{end_time} {end_abbr}"
-    return f"{start_date}, {start_time} {start_abbr} – {end_date}, {end_time} {end_abbr}"
+            text = f"{start_date}, {start_time} {start_abbr} – {end_time} {end_abbr}"
+        else:
+            text = f"{start_date}, {_times(start_time, end_time)} {end_abbr}"
+    else:
+        text = f"{start_date}, {start_time} {start_abbr} – {end_date}, {end_time} {end_abbr}"
+    theirs = reader_range(starts_at, ends_at, zone, reader) if reader is not None else ""
+    return f"{text}{BESIDE}{theirs}" if theirs else text
 
 
-def format_start(starts_at: datetime, zone: ZoneInfo) -> str:
+def format_start(starts_at: datetime, zone: ZoneInfo, reader: ZoneInfo | None = None) -> str:
     start = starts_at.astimezone(zone)
     date, time = _parts(start)
-    return f"{date}, {time} {start.tzname()}"
+    text = f"{date}, {time} {start.tzname()}"
+    theirs = reader_start(starts_at, zone, reader) if reader is not None else ""
+    return f"{text}{BESIDE}{theirs}" if theirs else text
 
 
 def local(value: datetime, zone: ZoneInfo) -> datetime:
     return value.astimezone(zone)
+
+
+# --- The reader's own zone ---------------------------------------------------------------------
+
+
+def reader_zone(user) -> ZoneInfo | None:
+    """The zone a member chose on /me/ (members.User.time_zone); None for everyone else."""
+    name = getattr(user, "time_zone", "") if user is not None else ""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None  # a name the validator would refuse (set outside the forms): ignored
+
+
+def place(zone: ZoneInfo) -> str:
+    """ "Madrid" for Europe/Madrid, "Buenos Aires" for America/Argentina/Buenos_Aires."""
+    return str(zone.key).rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _wall(value: datetime) -> tuple:
+    return (value.date(), value.hour, value.minute)
+
+
+def _in_place(time: str, zone: ZoneInfo) -> str:
+    # Translators: the reader's own time beside the group's, e.g. "1:00 AM in Madrid"
+    # (the place is the city of their time zone).
+    return pgettext("time in the reader's zone", "%(time)s in %(place)s") % {
+        "time": time,
+        "place": place(zone),
+    }
+
+
+def reader_range(starts_at: datetime, ends_at: datetime, zone: ZoneInfo, reader: ZoneInfo) -> str:
+    """ "1:30–3:30 AM in Madrid", with the reader's date when it is another day than the
+    group's; "" when the reader's wall clock reads the same as the group's."""
+    group_start, group_end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    start, end = starts_at.astimezone(reader), ends_at.astimezone(reader)
+    if _wall(start) == _wall(group_start) and _wall(end) == _wall(group_end):
+        return ""
+    start_date, start_time = _parts(start)
+    end_date, end_time = _parts(end)
+    if start.date() == end.date():
+        text = _times(start_time, end_time)
+        if start.date() != group_start.date():
+            text = f"{start_date}, {text}"
+    else:
+        if start.date() != group_start.date():
+            start_time = f"{start_date}, {start_time}"
+        text = f"{start_time} – {end_date}, {end_time}"
+    return _in_place(text, reader)
+
+
+def reader_start(value: datetime, zone: ZoneInfo, reader: ZoneInfo) -> str:
+    """ "1:00 AM in Madrid" (with the date when it is another day), or "" as above."""
+    group, theirs = value.astimezone(zone), value.astimezone(reader)
+    if _wall(theirs) == _wall(group):
+        return ""
+    date, time = _parts(theirs)
+    return _in_place(f"{date}, {time}" if theirs.date() != group.date() else time, reader)

@@ -246,12 +246,14 @@ class EventPageVersion:
     person: int | None
     # The flags of events.hooks.event_page_version_flags (any set: a version of their own).
     flags: tuple = ()
+    # The zone the person chose on /me/: times are shown in it too (events templatetags).
+    time_zone: str = ""
 
 
 def _version_query(now, *, slug: str, user_id: int, group_id: int):
     flags = event_page_version_flags(user_id, group_id)
     return (
-        by_slug(Event.objects.order_by(), slug)
+        by_slug(Event.objects.rewrite(False).order_by(), slug)
         .annotate(
             my_rsvp=Subquery(
                 RSVP.objects.filter(event=OuterRef("pk"), member_id=user_id).values("pk")[:1]
@@ -308,6 +310,7 @@ def event_page_version(request, slug: str) -> EventPageVersion | None:
         rsvp_pk=rsvp_pk,
         person=user.pk if rsvp_pk is not None or is_host or any(flags) else None,
         flags=tuple(bool(flag) for flag in flags),
+        time_zone=getattr(user, "time_zone", ""),
     )
     request._potluck_event_version = version
     return version

@@ -105,6 +105,9 @@ DATA = (
                  _("A reminder a day before a poll you have not voted in closes.")),
             Item("language", _("Language"),
                  _("Of the site and of your emails; empty for your browser's.")),
+            Item("time_zone", _("Time zone"),
+                 _("Where times are shown for you too, beside the group's; empty for the "
+                   "group's alone.")),
         ),
     ),
     Section(

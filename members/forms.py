@@ -81,7 +81,20 @@ class NotificationsForm(forms.ModelForm):
             "notify_decisions",
             "notify_poll_reminders",
             "language",
+            "time_zone",
         ]
+        error_messages = {
+            "time_zone": {
+                "invalid_choice": _(
+                    "“%(value)s” is not a time zone in the list, such as Europe/Madrid."
+                )
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = self.fields["time_zone"]
+        zone.choices = [("", _("The group's time zone")), *zone.choices[1:]]
 
 
 class DeleteAccountForm(forms.Form):

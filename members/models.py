@@ -1,4 +1,6 @@
 import secrets
+from functools import cache
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -39,6 +41,24 @@ class UserManager(BaseUserManager):
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+# The areas of the IANA time zone database whose zones are named after places
+# (Europe/Madrid); the older aliases (US/Eastern, Etc/GMT+5, EST5EDT…) are left out.
+TIME_ZONE_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+     "Indian", "Pacific"}
+)  # fmt: skip
+
+
+@cache
+def time_zone_choices() -> tuple[tuple[str, str], ...]:
+    """The zones a member can pick on /me/: every place zone.available_timezones() knows, and
+    UTC. A callable, so the migration names it instead of copying hundreds of zones."""
+    names = sorted(
+        name for name in available_timezones() if name.split("/", 1)[0] in TIME_ZONE_AREAS
+    )
+    return (*((name, name.replace("_", " ")) for name in names), ("UTC", "UTC"))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -93,6 +113,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         default="",
         help_text=_("Of the site and of every email we send you. Empty: your browser's."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=time_zone_choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Every time is also shown in this zone, beside the group's, when the clocks "
+            "differ. Empty: the group's zone alone."
+        ),
     )
     notify_decisions = models.BooleanField(
         _("new proposals and polls"),

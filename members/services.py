@@ -122,6 +122,7 @@ def _sections(member: User) -> dict:
             "notify_decisions": member.notify_decisions,
             "notify_poll_reminders": member.notify_poll_reminders,
             "language": member.language,
+            "time_zone": member.time_zone,
         },
         "calendar": {"calendar_feed_token": member.calendar_token},
         "memberships": [

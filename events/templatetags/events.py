@@ -1,9 +1,11 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
 
 from events import timefmt
 
@@ -12,15 +14,59 @@ register = template.Library()
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+def _reader_zone(context):
+    """The zone the reader chose on /me/, or None (the group's alone).
+
+    Emails name their recipient's (events.notifications.build_message puts `reader_zone` in
+    the context); a page reads the signed-in member already loaded for it, so no query. A
+    request without a session cookie is nobody's: its session is not even looked at.
+    """
+    if "reader_zone" in context:
+        return context["reader_zone"]
+    request = context.get("request")
+    if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    try:
+        return request._potluck_reader_zone
+    except AttributeError:
+        user = getattr(request, "user", None)
+        zone = timefmt.reader_zone(user) if user is not None and user.is_authenticated else None
+        request._potluck_reader_zone = zone
+        return zone
+
+
+def _reader_html(text: str):
+    return format_html('<span class="reader-time">{}{}</span>', timefmt.BESIDE, text)
+
+
 @register.simple_tag(takes_context=True)
 def event_when(context, event):
-    """The <time> element used wherever an event's date and time is shown."""
+    """The <time> element used wherever an event's date and time is shown.
+
+    Beside the group's time, the reader's own when they chose a zone whose clock differs.
+    On an online or hybrid event, for visitors and members who chose no zone, the element
+    carries what static/js/localtime.js needs to add the browser's time (pages are cached and
+    shared by every visitor, so only the browser knows where its reader is).
+    """
     zone = context["group"].zone
-    return format_html(
-        '<time datetime="{}">{}</time>',
-        event.starts_at.astimezone(zone).isoformat(),
-        timefmt.format_range(event.starts_at, event.ends_at, zone),
-    )
+    reader = _reader_zone(context)
+    when = timefmt.format_range(event.starts_at, event.ends_at, zone)
+    start = event.starts_at.astimezone(zone).isoformat()
+    if reader is not None:
+        theirs = timefmt.reader_range(event.starts_at, event.ends_at, zone, reader)
+        if theirs:
+            return format_html('<time datetime="{}">{}{}</time>', start, when, _reader_html(theirs))
+    elif event.is_online and "reader_zone" not in context:  # emails run no script
+        return format_html(
+            '<time datetime="{}" data-ends-at="{}" data-local-time="{}">{}</time>',
+            start,
+            event.ends_at.astimezone(zone).isoformat(),
+            # Translators: added by a script beside an online event's time when the
+            # visitor's clock differs from the group's, e.g. "1:00 AM your time".
+            pgettext("the visitor's own time", "%(time)s your time"),
+            when,
+        )
+    return format_html('<time datetime="{}">{}</time>', start, when)
 
 
 @register.simple_tag(takes_context=True)
@@ -38,7 +84,9 @@ def event_date_badge(context, event):
 @register.simple_tag(takes_context=True)
 def event_when_text(context, event):
     """The event's date and time as plain text, for plain-text emails."""
-    return timefmt.format_range(event.starts_at, event.ends_at, context["group"].zone)
+    return timefmt.format_range(
+        event.starts_at, event.ends_at, context["group"].zone, _reader_zone(context)
+    )
 
 
 @register.filter
@@ -58,16 +106,20 @@ def json_ld(data):
 
 @register.simple_tag(takes_context=True)
 def moment(context, value):
-    """A <time> element for one moment (a poll's closing, a log entry) in the group's zone."""
+    """A <time> element for one moment (a poll's closing, a log entry) in the group's zone,
+    and in the reader's beside it when theirs differs."""
     zone = context["group"].zone
+    reader = _reader_zone(context)
+    theirs = timefmt.reader_start(value, zone, reader) if reader is not None else ""
     return format_html(
-        '<time datetime="{}">{}</time>',
+        '<time datetime="{}">{}{}</time>',
         value.astimezone(zone).isoformat(),
         timefmt.format_start(value, zone),
+        _reader_html(theirs) if theirs else "",
     )
 
 
 @register.simple_tag(takes_context=True)
 def moment_text(context, value):
-    """One moment as plain text in the group's zone, for plain-text emails."""
-    return timefmt.format_start(value, context["group"].zone)
+    """One moment as plain text in the group's zone (and the reader's), for emails."""
+    return timefmt.format_start(value, context["group"].zone, _reader_zone(context))
