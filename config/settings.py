@@ -68,6 +68,9 @@ SITE_URL_FROM_ENVIRONMENT = bool(os.environ.get("POTLUCK_SITE_URL", "").strip())
 SITE_URL = (os.environ.get("POTLUCK_SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: organizers' texts in English and Spanish (groups/translation.py,
+    # events/translation.py), side by side in the admin.
+    "modeltranslation",
     "members",
     "groups",
     "events",
@@ -107,6 +110,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # A member's own language (on /me/) wins over the browser's and the cookie's.
     "members.middleware.MemberLanguageMiddleware",
+    # …and an address that names a language (?lang=es) over all of them.
+    "members.middleware.AddressLanguageMiddleware",
     "groups.middleware.GroupTimezoneMiddleware",
     # Last, so a page taken from the cache has passed the CSRF, session and locale steps.
     "home.pagecache.PublicPageCacheMiddleware",
@@ -241,6 +246,13 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Organizers' texts (event titles, descriptions, the group's pages, speaker bios, breakout
+# topics) may have a Spanish version; where it is empty, Spanish readers see the English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "es")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_AUTO_POPULATE = False
+
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from groups.access import viewer
 from groups.admin import ReadOnlyAdminMixin
@@ -585,7 +586,7 @@ class ReportAdmin(ServiceAdminMixin, StrictFiltersMixin, admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(CurrentGroupAdminMixin, admin.ModelAdmin):
+class CategoryAdmin(CurrentGroupAdminMixin, TranslationAdmin):
     """The sections of the discussion board, in the order of `position`."""
 
     list_display = ["name", "position", "group"]

@@ -20,7 +20,8 @@ MEMBERS = [
     ("lin@potluck.example", "Lin"),
 ]
 
-CATEGORIES = ["Projects", "Ideas for evenings"]
+# The board's sections, with their Spanish names (conversation/translation.py).
+CATEGORIES = {"Projects": "Proyectos", "Ideas for evenings": "Ideas para las veladas"}
 
 QUESTIONS = [
     ("rosa@potluck.example",
@@ -107,9 +108,9 @@ def seed_conversation(group: Group) -> None:
         for email, text in FOLLOW_UP:
             _stored(Comment, event=past, author=people[email], body=text)
     categories = {}
-    for position, name in enumerate(CATEGORIES):
+    for position, (name, spanish) in enumerate(CATEGORIES.items()):
         categories[name], _ = Category.objects.get_or_create(
-            group=group, name=name, defaults={"position": position}
+            group=group, name_en=name, defaults={"position": position, "name_es": spanish}
         )
     for category, email, title, body, replies in THREADS:
         thread, created = _stored(Thread, group=group, author=people[email], title=title, body=body)

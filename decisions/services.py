@@ -8,19 +8,22 @@ what it does affects members (groups.services.log_record) and queues its emails 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from conversation.models import Category
 from conversation.services import thread_start
 from events.models import RSVP, EmailKind, Event, EventStatus, RSVPStatus
 from events.notifications import notify
 from events.services import _unique_slug, event_save
+from events.translation import in_main_language
 from groups.access import viewer_for
 from groups.generations import data_changed
 from groups.markdown import markdown_store
@@ -39,7 +42,7 @@ from .models import (
     Voters,
 )
 
-PROPOSALS_CATEGORY = "Proposals"
+PROPOSALS_CATEGORY = gettext_noop("Proposals")
 MAX_OPTIONS = 20
 REMIND_BEFORE = timedelta(days=1)
 # Other names callers use for the three methods.
@@ -87,9 +90,18 @@ def _interested(group: Group, *, exclude=None) -> list[int]:
 
 
 def _proposals_category(group: Group) -> Category:
-    category = Category.objects.filter(group=group, name__iexact=PROPOSALS_CATEGORY).first()
+    """The board's section for proposals, named in each language ("Proposals", "Propuestas")
+    when it is made; found by its name in the main language."""
+    main = f"name_{settings.LANGUAGE_CODE}__iexact"
+    category = (
+        Category.objects.rewrite(False).filter(group=group, **{main: PROPOSALS_CATEGORY}).first()
+    )
     if category is None:
-        category = Category.objects.create(group=group, name=PROPOSALS_CATEGORY, position=90)
+        names = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                names[f"name_{code}"] = _(PROPOSALS_CATEGORY)
+        category = Category.objects.create(group=group, position=90, **names)
     return category
 
 
@@ -213,6 +225,7 @@ def _draft_start(group: Group, now: datetime) -> datetime:
     return datetime.combine(day, time(18, 30), tzinfo=group.zone)
 
 
+@in_main_language
 def proposal_to_event(*, proposal: Proposal, by) -> Event:
     """Turns a proposal into a draft event with its text; the proposal is scheduled and linked
     to it, and the event page credits the proposer from it (to members, once published)."""

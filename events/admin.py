@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from groups.adminfilters import StrictFiltersMixin, parse_id
 from groups.admingroup import CurrentGroupAdminMixin
@@ -91,17 +92,15 @@ class AgendaItemInline(admin.StackedInline):
     extra = 0
 
 
-class BreakoutInline(admin.StackedInline):
+class BreakoutInline(TranslationStackedInline):
     model = Breakout
     extra = 0
     NOTES_FIELDS = ("notes", "notes_published")
 
-    def get_fields(self, request, obj=None):
+    def get_exclude(self, request, obj=None):
         """The notes (what the discussion came to) only once the event (obj) has ended."""
-        fields = super().get_fields(request, obj)
-        if _has_ended(request, obj):
-            return fields
-        return [f for f in fields if f not in self.NOTES_FIELDS]
+        exclude = list(super().get_exclude(request, obj) or [])
+        return exclude if _has_ended(request, obj) else [*exclude, *self.NOTES_FIELDS]
 
 
 def _has_ended(request, event) -> bool:
@@ -123,7 +122,7 @@ class EventAdmin(
     StoredImagesAdminMixin,
     StoredMarkdownAdminMixin,  # the breakouts' notes; the event itself goes through event_save
     CalendarChangeMixin,
-    admin.ModelAdmin,
+    TranslationAdmin,  # title, summary and description in English and Spanish, side by side
 ):
     image_shapes = {"cover_image": COVER}
     image_urls = {"cover_image": "cover_jpeg_url"}
@@ -160,11 +159,11 @@ class EventAdmin(
             {
                 "fields": [
                     "group",
-                    "title",
+                    ("title_en", "title_es"),
                     "slug",
                     "series",
-                    "summary",
-                    "description",
+                    ("summary_en", "summary_es"),
+                    ("description_en", "description_es"),
                     "starts_at",
                     "ends_at",
                     "status",
@@ -466,7 +465,7 @@ class SpeakerLinkInline(admin.TabularInline):
 
 @admin.register(Speaker)
 class SpeakerAdmin(
-    StoredImagesAdminMixin, StoredMarkdownAdminMixin, CalendarChangeMixin, admin.ModelAdmin
+    StoredImagesAdminMixin, StoredMarkdownAdminMixin, CalendarChangeMixin, TranslationAdmin
 ):
     image_shapes = {"photo": PORTRAIT}
     image_urls = {"photo": "photo_jpeg_url"}

@@ -115,7 +115,10 @@ def _generation_query(*, member_id: int | None, window_since: datetime | None):
         before = Event.objects.published().filter(starts_at__lt=window_since)
         columns["window_left"] = Subquery(before.order_by("-starts_at").values("starts_at")[:1])
     # Feeds exist only once the site has its group: the subqueries ride on its row.
-    return Group.objects.order_by().annotate(**columns).values_list(*columns)[:1], list(columns)
+    return (
+        Group.objects.rewrite(False).order_by().annotate(**columns).values_list(*columns)[:1],
+        list(columns),
+    )
 
 
 # The group's feeds run the same query shape on every request: compiled once per process.
@@ -202,7 +205,9 @@ def feed_version(
     moments = [moment for moment in moments if isinstance(moment, datetime)]
     if row.get("window_left") is not None:
         moments.append(row["window_left"] + WINDOW)  # when the window let that event go
-    digest = hashlib.sha256(repr((feed, row, _fingerprint())).encode()).hexdigest()[:32]
+    # The language too: the same feed in Spanish (?lang=es) is another body.
+    parts = (feed, translation.get_language(), row, _fingerprint())
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return FeedVersion(f'W/"{digest}"', max(moments, default=None), f"ical:{digest}")
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from groups import compression
+from groups.languages import address_language, language_address, reader_address
 from groups.middleware import group_or_404
 
 from . import ical
@@ -30,13 +31,14 @@ from .models import RSVP, Event, RSVPStatus, by_slug
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def in_main_language(view):
-    """Feeds carry the group's main language (LANGUAGE_CODE), whatever the calendar client's
-    Accept-Language says: one body and one ETag per feed, for every subscriber."""
+def in_feed_language(view):
+    """Feeds carry the group's main language (LANGUAGE_CODE) whatever the calendar client's
+    Accept-Language says, one body and one ETag per feed for every subscriber; the same
+    address with ?lang=es is the feed in Spanish (groups/languages.py)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(address_language(request) or settings.LANGUAGE_CODE):
             return view(request, *args, **kwargs)
 
     return wrapper
@@ -75,7 +77,7 @@ def _respond(request, version: FeedVersion, build, *, filename: str, private: bo
 
 
 @require_safe
-@in_main_language
+@in_feed_language
 def group_feed(request):
     """Upcoming events and the last twelve months: what calendar apps need day to day."""
     group = group_or_404(request)
@@ -97,7 +99,7 @@ def _history_name(group) -> str:
 
 
 @require_safe
-@in_main_language
+@in_feed_language
 def group_history_feed(request):
     """Every published event, however old: for those who keep the group's whole history."""
     group = group_or_404(request)
@@ -118,7 +120,7 @@ def group_history_feed(request):
 
 
 @require_safe
-@in_main_language
+@in_feed_language
 def event_feed(request, slug):
     group = group_or_404(request)
     event = get_object_or_404(by_slug(Event.objects.published(), slug))
@@ -134,7 +136,7 @@ def event_feed(request, slug):
 
 
 @require_safe
-@in_main_language
+@in_feed_language
 def personal_feed(request, token):
     group = group_or_404(request)
     member = get_object_or_404(get_user_model(), calendar_token=token, is_active=True)
@@ -198,13 +200,24 @@ def google_add_link(event: Event) -> str:
 @require_safe
 def subscribe(request):
     group = group_or_404(request)
+    # The feeds in the reader's language; the group feed's other languages are listed too.
     feed_url = ical.absolute(reverse("events:calendar"))
-    history_url = ical.absolute(reverse("events:calendar_history"))
+    history_url = reader_address(ical.absolute(reverse("events:calendar_history")))
+    current = translation.get_language()
     context = {
-        "links": subscribe_links(feed_url, group.name),
+        "links": subscribe_links(reader_address(feed_url), group.name),
         "history_links": subscribe_links(history_url, _history_name(group)),
+        "other_languages": [
+            (
+                code,
+                translation.get_language_info(code)["name_local"],
+                language_address(feed_url, code),
+            )
+            for code, _name in settings.LANGUAGES
+            if code != current
+        ],
     }
     if request.user.is_authenticated:
         personal = ical.absolute(f"/calendar/{request.user.calendar_token}.ics")
-        context["personal_links"] = subscribe_links(personal, group.name)
+        context["personal_links"] = subscribe_links(reader_address(personal), group.name)
     return TemplateResponse(request, "events/subscribe.html", context)

@@ -23,6 +23,16 @@ from .models import (
     Venue,
 )
 
+# For Spanish readers (events/translation.py); the breakouts' topics have theirs below.
+UPCOMING_DESCRIPTION_ES = """\
+Cada mes una persona invitada abre una conversación sobre valores cooperativos. Este mes
+hablamos con Michaela, de la iniciativa de la Ciudad de Nueva York que acompaña a las
+cooperativas de trabajo y les acerca los recursos de la ciudad.
+
+Tras una presentación breve nos dividimos en mesas de conversación para nombrar el apoyo que
+las cooperativas necesitan de una institución pública.
+"""
+
 UPCOMING_DESCRIPTION = """\
 Every month a guest opens a conversation that reflects cooperative values. This month we
 talk with Michaela from the City of New York's Worker Cooperative Business Development
@@ -126,6 +136,10 @@ def seed_events(group: Group, today: date | None = None) -> None:
         defaults={
             "group": group,
             "title": "How the City of New York is Supporting Cooperatives",
+            "title_es": "Cómo apoya la Ciudad de Nueva York a las cooperativas",
+            "summary_es": "Una conversación con el programa de cooperativas de trabajo de la "
+            "ciudad sobre lo que las cooperativas necesitan de una institución pública.",
+            "description_es": UPCOMING_DESCRIPTION_ES,
             "summary": "A conversation with the city's worker-cooperative program about "
             "what cooperatives need from a public partner.",
             "description": UPCOMING_DESCRIPTION,
@@ -158,10 +172,13 @@ def seed_events(group: Group, today: date | None = None) -> None:
         Breakout.objects.bulk_create(
             [
                 Breakout(event=upcoming, order=1, topic="Access to capital",
+                         topic_es="Acceso al capital",
                          prompt="What funding do cooperatives need that they cannot get today?"),
                 Breakout(event=upcoming, order=2, topic="Technical assistance",
+                         topic_es="Asistencia técnica",
                          prompt="Legal, accounting and tech help: what works, what is missing?"),
                 Breakout(event=upcoming, order=3, topic="Public procurement",
+                         topic_es="Compras públicas",
                          prompt="How could city contracts open up to cooperatives?"),
             ]
         )  # fmt: skip

@@ -22,6 +22,7 @@ from groups.models import Group
 from .calendar_cache import calendar_changed
 from .models import MAX_DURATION, Event, EventStatus, Venue
 from .services import log_change
+from .translation import in_main_language
 
 MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -156,6 +157,7 @@ def _parse(data: bytes, zone) -> list[dict]:
     return entries
 
 
+@in_main_language
 def events_import_ics(*, data: bytes, group: Group, by=None) -> ImportResult:
     """Creates or updates the group's events from an iCalendar file, all or nothing.
 

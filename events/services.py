@@ -21,7 +21,7 @@ from groups.markdown import markdown_store
 from groups.models import Group, LogKind, Membership
 from groups.services import log_record, membership_for_rsvp
 
-from . import notifications, timefmt
+from . import notifications
 from .calendar_cache import calendar_changed
 from .models import (
     RSVP,
@@ -37,23 +37,21 @@ from .models import (
     SpeakerRole,
     Venue,
 )
+from .translation import in_main_language, translated_fields, translated_values
 
 # What members going or waitlisted hear about: a new time, place or online link.
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "is_online", "online_url")
 
 
-def _what_changed(event: Event, fields: set[str]) -> list[str]:
-    zone = event.group.zone
-    notes = []
-    if fields & {"starts_at", "ends_at"}:
-        when = timefmt.format_range(event.starts_at, event.ends_at, zone)
-        notes.append(_("New time: %(when)s") % {"when": when})
-    if "venue" in fields:
-        place = event.venue.name if event.venue_id else _("no venue (see the event page)")
-        notes.append(_("New place: %(place)s") % {"place": place})
-    if fields & {"is_online", "online_url"}:
-        notes.append(_("The online link has changed."))
-    return notes
+def _what_changed(fields: set[str]) -> list[str]:
+    """What the "changed" email lists: "time", "place", "online". The email writes each line
+    in the reader's language and time zone (templates/emails/changed.*)."""
+    aspects = {
+        "time": {"starts_at", "ends_at"},
+        "place": {"venue"},
+        "online": {"is_online", "online_url"},
+    }
+    return [aspect for aspect, names in aspects.items() if fields & names]
 
 
 def _announce_once(event: Event, *, before: str | None, by) -> bool:
@@ -95,7 +93,7 @@ def _announce_changes(event: Event, *, before: str | None, fields: set[str], by)
             kind=EmailKind.CHANGED,
             user_ids=notifications.attendees(event, exclude=by),
             event=event,
-            extra={"changes": _what_changed(event, fields)},
+            extra={"changed": _what_changed(fields)},
         )
 
 
@@ -254,6 +252,7 @@ def _copy_image(fieldfile) -> str:
     return name
 
 
+@in_main_language
 def event_duplicate(*, event: Event, starts_at: datetime, by, guest_speakers: bool = True) -> Event:
     """Copies an event with its settings, hosts, speakers, program and breakout topics to a new
     start, as a draft; times of day in the program move with the start's wall-clock time.
@@ -267,11 +266,14 @@ def event_duplicate(*, event: Event, starts_at: datetime, by, guest_speakers: bo
             """The same wall-clock distance from the start (7 PM stays 7 PM across DST)."""
             return moment and (_local(moment, zone) + local_shift).replace(tzinfo=zone)
 
+        # Each language's text by its own column (title_en, title_es…): the translated field
+        # itself (title) reads and writes only the reader's language.
+        translated = translated_fields(Event)
         copy = Event(
             **{
                 field.attname: getattr(event, field.attname)
                 for field in Event._meta.concrete_fields
-                if field.name not in NOT_COPIED
+                if field.name not in NOT_COPIED and field.name not in translated
             }
         )
         copy.status = EventStatus.DRAFT
@@ -311,8 +313,7 @@ def event_duplicate(*, event: Event, starts_at: datetime, by, guest_speakers: bo
         Breakout.objects.bulk_create(
             Breakout(
                 event=copy,
-                topic=b.topic,
-                prompt=b.prompt,
+                **translated_values(b),
                 facilitator_id=b.facilitator_id,
                 facilitator_name=b.facilitator_name,
                 capacity=b.capacity,

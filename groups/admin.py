@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from . import services
 from .access import viewer
@@ -93,7 +94,7 @@ class GroupAdmin(
     StoredImagesAdminMixin,
     StoredMarkdownAdminMixin,
     GroupChangeMixin,
-    admin.ModelAdmin,
+    TranslationAdmin,  # the group's texts in English and Spanish
 ):
     """One group per installation: nobody adds a second one or deletes it here.
 

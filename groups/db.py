@@ -36,7 +36,12 @@ class CompiledQuery:
         self._compiled: dict[str, tuple] = {}
 
     def _sql(self, alias: str, now: datetime, values: dict):
-        compiler = self.build(now, **values).query.get_compiler(using=alias)
+        queryset = self.build(now, **values)
+        if getattr(queryset, "_rewrite", False):
+            # django-modeltranslation's querysets select values() columns in an order of their
+            # own and put them back by name; the rows here are read by position.
+            raise ValueError("CompiledQuery: a translated model's queryset needs .rewrite(False)")
+        compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         return compiler, sql, list(params)
 

@@ -57,6 +57,18 @@ ORGANIZERS = [
 ]
 
 
+# The group's page for Spanish readers (groups/translation.py): a shorter text of its own.
+ABOUT_ES = """\
+Somos un grupo de Nueva York que se reúne cada mes para hablar de plataformas en línea que
+son de quienes las usan y las hacen funcionar: cooperativas de plataforma, de datos y de
+trabajo.
+
+Cada encuentro tiene un invitado, una charla breve y luego **mesas de conversación** en
+grupos pequeños. Aprendemos juntos, y cualquiera puede proponer temas, invitados o ayudar a
+organizar.
+"""
+
+
 @transaction.atomic
 def seed_group() -> Group:
     group, created = Group.objects.get_or_create(
@@ -64,7 +76,10 @@ def seed_group() -> Group:
         defaults={
             "name": "Platform Cooperatives NYC",
             "tagline": "Democratic ownership of the online economy, one conversation at a time.",
+            "tagline_es": "La propiedad democrática de la economía en línea, conversación a "
+            "conversación.",
             "about": ABOUT,
+            "about_es": ABOUT_ES,
             "step_up": STEP_UP,
             "city": "New York, NY",
             "time_zone": "America/New_York",

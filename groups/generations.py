@@ -135,7 +135,10 @@ def _current_query(now: datetime):
     for build in _page_columns:
         columns |= {f"generation_{name}": value for name, value in build(now).items()}
     fields = _group_fields()
-    return Group.objects.order_by("pk").annotate(**columns).values_list(*fields, *columns)[:1]
+    # Every column by its own name, as Group.from_db expects: not rewritten to the reader's
+    # language by django-modeltranslation (the instance's fields do that when read).
+    queryset = Group.objects.rewrite(False).order_by("pk").annotate(**columns)
+    return queryset.values_list(*fields, *columns)[:1]
 
 
 _CURRENT = CompiledQuery(_current_query)

@@ -4,6 +4,7 @@ import html
 
 import markdown as md
 import nh3
+from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -40,17 +41,28 @@ def markdown_to_text(text: str) -> str:
 
 def markdown_store(instance) -> list[str]:
     """Sets the stored HTML (and plain text, where the model keeps it) of every field in the
-    instance's MARKDOWN_FIELDS; returns the names set, for save(update_fields=…)."""
+    instance's MARKDOWN_FIELDS; returns the names set, for save(update_fields=…).
+
+    A field translated with django-modeltranslation (events/translation.py) has a column per
+    language: each language's source is rendered into its own columns, read and written by
+    their own names (the field's own name reads and writes the reader's language only).
+    """
     names = []
     columns = {field.name for field in instance._meta.concrete_fields}
     for name in getattr(instance, "MARKDOWN_FIELDS", ()):
-        source = getattr(instance, name)
-        setattr(instance, f"{name}_html", str(render_markdown(source)))
-        names.append(f"{name}_html")
-        if f"{name}_text" in columns:
-            setattr(instance, f"{name}_text", markdown_to_text(source))
-            names.append(f"{name}_text")
+        suffixes = [f"_{code}" for code in _languages() if f"{name}_{code}" in columns] or [""]
+        for suffix in suffixes:
+            source = getattr(instance, f"{name}{suffix}") or ""
+            setattr(instance, f"{name}_html{suffix}", str(render_markdown(source)))
+            names.append(f"{name}_html{suffix}")
+            if f"{name}_text{suffix}" in columns:
+                setattr(instance, f"{name}_text{suffix}", markdown_to_text(source))
+                names.append(f"{name}_text{suffix}")
     return names
+
+
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
 
 
 class StoredMarkdown:

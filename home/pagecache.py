@@ -58,7 +58,7 @@ PUBLIC_PAGES = frozenset(
 MEMBER_PAGES = {"events:detail": event_page_version}
 # Query parameters those pages read; any other parameter is served uncached (so made-up
 # parameters cannot fill the cache).
-QUERY_PARAMETERS = frozenset({"page"})
+QUERY_PARAMETERS = frozenset({"page", "lang"})
 # What {% csrf_token %} writes into a cached page, replaced for each response.
 CSRF_HOLE = "potluck-csrf-hole-3f9a7c1e5b2d4f60"
 TIMEOUT = 24 * 3600  # a bound on memory only: keys change with the data

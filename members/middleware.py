@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils import translation
 
+from groups.languages import address_language
+
 
 class MemberLanguageMiddleware:
     """A signed-in member who chose a language on /me/ reads the site in it, whatever the
@@ -19,6 +21,21 @@ class MemberLanguageMiddleware:
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user is not None else ""
         if language and user.is_authenticated:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class AddressLanguageMiddleware:
+    """An address that names a language (?lang=es, groups/languages.py) is read in it, by
+    anyone: what the page's hreflang alternates and the sitemap point to."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = address_language(request)
+        if language is not None:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.utils import translation
 
 from groups.models import Role
 from groups.permissions import organizers_group
@@ -50,6 +51,16 @@ def migrated_organizer_permissions(django_db_setup):
 def _fast_password_hashing(settings):
     """Hashing is not under test; PBKDF2's deliberate slowness would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _main_language():
+    """Each test starts in the main language: a request leaves its language active in the
+    thread (LocaleMiddleware never deactivates it), and what a factory writes to a translated
+    field (title=…) goes to the active language's column (django-modeltranslation)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,11 @@
 import zlib
 
 from django import template
+from django.core.exceptions import DisallowedHost
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from groups.languages import language_address, languages, reader_address
 
 register = template.Library()
 
@@ -33,6 +37,44 @@ def current(context, *view_names) -> str:
     if match is not None and match.view_name in view_names:
         return mark_safe(' aria-current="page"')
     return ""
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context) -> str:
+    """<link rel="alternate" hreflang> to this page in each language (groups/languages.py),
+    and x-default to the address that follows the reader's language."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    try:
+        here = request.build_absolute_uri(request.get_full_path())
+    except DisallowedHost:
+        return ""  # the 400 page for a request whose Host is not ours
+    links = [
+        format_html(
+            '<link rel="alternate" hreflang="{}" href="{}">', code, language_address(here, code)
+        )
+        for code in languages()
+    ]
+    links.append(
+        format_html(
+            '<link rel="alternate" hreflang="x-default" href="{}">', language_address(here, None)
+        )
+    )
+    return mark_safe("\n  ".join(links))  # noqa: S308 - each link built by format_html
+
+
+@register.simple_tag(takes_context=True)
+def without_language(context) -> str:
+    """This page's address without ?lang=, for the language switch to return to."""
+    request = context.get("request")
+    return language_address(request.get_full_path(), None) if request is not None else "/"
+
+
+@register.filter
+def in_reader_language(url: str) -> str:
+    """A feed's address in the reader's language (groups/languages.py reader_address)."""
+    return reader_address(str(url))
 
 
 @register.simple_tag

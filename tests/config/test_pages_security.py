@@ -63,6 +63,8 @@ class ResourceCollector(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") == "alternate":
+            return  # the page in another language or format: named, never loaded
         for name in self.LOADING.get(tag, []):
             if attrs.get(name):
                 self.urls.extend(part.split()[0] for part in attrs[name].split(",") if part)

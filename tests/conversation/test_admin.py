@@ -678,11 +678,12 @@ def test_category_added_with_the_group_preset(client, organizer, group):
     assert f'<input type="hidden" name="group" value="{group.pk}"' in html
     response = client.post(
         reverse("admin:conversation_category_add"),
-        {"group": group.pk, "name": "Projects", "position": 2, "_save": "Save"},
-    )
+        {"group": group.pk, "name_en": "Projects", "name_es": "Proyectos", "position": 2,
+         "_save": "Save"},
+    )  # fmt: skip
     assert response.status_code == 302
-    assert list(Category.objects.values_list("group", "name", "position")) == [
-        (group.pk, "Projects", 2)
+    assert list(Category.objects.values_list("group", "name_en", "name_es", "position")) == [
+        (group.pk, "Projects", "Proyectos", 2)
     ]
 
 

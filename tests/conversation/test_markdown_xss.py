@@ -5,6 +5,7 @@ page that shows them and in every email that quotes them."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -27,8 +28,9 @@ def _problems(html: str, forbidden=PAGE_FORBIDDEN) -> list[str]:
 
 
 def _scripts(html: str) -> int:
-    """Script elements other than our JSON-LD data blocks."""
-    return html.lower().count("<script") - html.count('<script type="application/ld+json">')
+    """Script elements other than our JSON-LD data blocks and our own script files."""
+    own = html.count(f'<script src="{settings.STATIC_URL}')
+    return html.lower().count("<script") - html.count('<script type="application/ld+json">') - own
 
 
 @pytest.fixture

@@ -442,8 +442,8 @@ def test_organizer_makes_a_proposal_a_draft_event(
     expect(page.locator(".messagelist")).to_contain_text(
         "A draft event is ready: set its date and publish it."
     )
-    expect(page.locator("#id_title")).to_have_value("Unions and platform co-ops")
-    expect(page.locator("#id_description")).to_have_value(
+    expect(page.locator("#id_title_en")).to_have_value("Unions and platform co-ops")
+    expect(page.locator("#id_description_en")).to_have_value(
         "What unions and worker co-ops can do together."
     )
     assert event.status == EventStatus.DRAFT

@@ -87,10 +87,13 @@ def test_plain_member_cannot_open_admin(client, member):
 def _event_form(event, **changes):
     data = {
         "group": event.group_id,
-        "title": event.title,
+        "title_en": event.title_en,
+        "title_es": event.title_es or "",
         "slug": event.slug,
-        "summary": event.summary,
-        "description": event.description,
+        "summary_en": event.summary_en,
+        "summary_es": event.summary_es or "",
+        "description_en": event.description_en,
+        "description_es": event.description_es or "",
         "status": event.status,
         "starts_at_0": event.starts_at.astimezone(NY).strftime("%Y-%m-%d"),
         "starts_at_1": event.starts_at.astimezone(NY).strftime("%H:%M:%S"),

@@ -38,10 +38,10 @@ def _form(group, **changes):
     starts_at = (timezone.now() + timedelta(days=9)).astimezone(NY)
     data = {
         "group": group.pk,
-        "title": "Platform co-ops",
+        "title_en": "Platform co-ops",
         "slug": "platform-co-ops",
-        "summary": "",
-        "description": "",
+        "summary_en": "",
+        "description_en": "",
         "status": EventStatus.DRAFT,
         "starts_at_0": starts_at.strftime("%Y-%m-%d"),
         "starts_at_1": "18:30:00",

@@ -148,7 +148,7 @@ def test_cleared_cover_and_deleted_event_take_their_files(
 
 
 def _speaker_form(speaker, **changes):
-    data = {"name": speaker.name, "slug": speaker.slug, "affiliation": "", "bio": "",
+    data = {"name": speaker.name, "slug": speaker.slug, "affiliation": "", "bio_en": "",
             "member": "", "links-TOTAL_FORMS": 0, "links-INITIAL_FORMS": 0}  # fmt: skip
     data.update(changes)
     return data
@@ -183,8 +183,9 @@ def test_group_cover_through_the_admin(
 ):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     url = reverse("admin:groups_group_change", args=[group.pk])
-    data = {"name": group.name, "slug": group.slug, "tagline": "", "about": "", "step_up": "",
-            "city": "", "time_zone": group.time_zone, "contact_email": "", "reminder_hours": 24,
+    data = {"name": group.name, "slug": group.slug,
+            "tagline_en": "", "about_en": "", "step_up_en": "", "city": "",
+            "time_zone": group.time_zone, "contact_email": "", "reminder_hours": 24,
             "cover_image": _upload(samples.dirty_webp(), "g.webp"),
             "resource_links-TOTAL_FORMS": 0, "resource_links-INITIAL_FORMS": 0,
             "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0,

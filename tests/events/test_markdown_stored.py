@@ -82,10 +82,13 @@ def test_importer_stores_html_on_create_and_update(group):
 def _event_form(event, *, breakouts=(), initial=0):
     data = {
         "group": event.group_id,
-        "title": event.title,
+        "title_en": event.title,
+        "title_es": "",
         "slug": event.slug,
-        "summary": event.summary,
-        "description": event.description,
+        "summary_en": event.summary,
+        "summary_es": "",
+        "description_en": event.description,
+        "description_es": "",
         "status": event.status,
         "starts_at_0": event.starts_at.astimezone(NY).strftime("%Y-%m-%d"),
         "starts_at_1": event.starts_at.astimezone(NY).strftime("%H:%M:%S"),
@@ -114,7 +117,7 @@ def test_admin_add_stores_the_event_html(client, group, organizer):
         starts_at=starts_at, ends_at=starts_at + timedelta(hours=2),
     )  # fmt: skip
     # A new event's breakouts have no notes yet (shown once the event has ended).
-    data = _event_form(new, breakouts=[{"topic": "Pay", "prompt": "How?"}])
+    data = _event_form(new, breakouts=[{"topic_en": "Pay", "prompt_en": "How?"}])
     response = client.post(reverse("admin:events_event_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = Event.objects.get(slug="added")
@@ -130,9 +133,9 @@ def test_admin_change_stores_event_and_inline_breakout_html(client, group, organ
     data = _event_form(
         event,
         breakouts=[
-            {"id": kept.pk, "event": event.pk, "topic": "Kept", "notes": CHANGED,
+            {"id": kept.pk, "event": event.pk, "topic_en": "Kept", "notes": CHANGED,
              "notes_published": "on"},
-            {"topic": "Added", "notes": TEXT, "notes_published": "on"},
+            {"topic_en": "Added", "notes": TEXT, "notes_published": "on"},
         ],
         initial=1,
     )  # fmt: skip
@@ -154,12 +157,12 @@ def _speaker_form(**fields):
 
 def test_admin_add_and_change_store_the_speaker_bio_html(client, organizer):
     client.force_login(organizer)
-    response = client.post(reverse("admin:events_speaker_add"), _speaker_form(bio=TEXT))
+    response = client.post(reverse("admin:events_speaker_add"), _speaker_form(bio_en=TEXT))
     assert response.status_code == 302, response.context["adminform"].form.errors
     speaker = Speaker.objects.get(slug="ada")
     assert (out_of_step(speaker), speaker.bio_html) == ([], HTML)
     url = reverse("admin:events_speaker_change", args=[speaker.pk])
-    response = client.post(url, _speaker_form(bio=CHANGED))
+    response = client.post(url, _speaker_form(bio_en=CHANGED))
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert (out_of_step(speaker), speaker.bio_html) == ([], CHANGED_HTML)
 

@@ -79,7 +79,11 @@ def test_a_compiled_query_takes_now_and_named_values_and_refuses_anything_else(g
     from groups.db import CompiledQuery
 
     def build(now, *, name):
-        return Group.objects.filter(name=name, created_at__lte=now).values_list("pk")[:1]
+        return (
+            Group.objects.rewrite(False)
+            .filter(name=name, created_at__lte=now)
+            .values_list("pk")[:1]
+        )
 
     query = CompiledQuery(build, probes={"name": "probe-name-91"})
     assert query.fetchone(timezone.now(), name=group.name) == (group.pk,)
@@ -87,6 +91,13 @@ def test_a_compiled_query_takes_now_and_named_values_and_refuses_anything_else(g
     assert query.fetchone(group.created_at - timedelta(seconds=1), name=group.name) is None
 
     # A value that changes but was not named (here the day of the month, as text).
-    stray = CompiledQuery(lambda now: Group.objects.filter(name=f"day {now.day}").values("pk"))
+    stray = CompiledQuery(
+        lambda now: Group.objects.rewrite(False).filter(name=f"day {now.day}").values("pk")
+    )
     with pytest.raises(ValueError, match="neither now nor a probe"):
         stray.fetchone(timezone.now())
+
+    # django-modeltranslation's querysets order the selected columns their own way.
+    translated = CompiledQuery(lambda now: Group.objects.values_list("pk", "tagline")[:1])
+    with pytest.raises(ValueError, match=r"needs \.rewrite\(False\)"):
+        translated.fetchone(timezone.now())

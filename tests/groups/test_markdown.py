@@ -7,8 +7,11 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import SafeString
+from modeltranslation.fields import TranslationField
 
+from events.models import Series
 from groups.demo import seed_group
 from groups.markdown import StoredMarkdown, markdown_store
 from groups.models import Group, Membership
@@ -68,21 +71,39 @@ def test_every_field_documented_as_markdown_is_declared():
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models()
         for field in model._meta.concrete_fields
-        if str(field.help_text).startswith("Markdown")
+        # The Spanish and English columns of a translated field (title_es…) are the field's.
+        if str(field.help_text).startswith("Markdown") and not isinstance(field, TranslationField)
     )
     assert documented == _declared()
 
 
 def test_markdown_store_sets_html_and_plain_text_and_names_them(group):
     group.about, group.step_up = ABOUT, STEP_UP
-    assert markdown_store(group) == ["about_html", "step_up_html"]
+    assert markdown_store(group) == [
+        "about_html_en", "about_html_es", "step_up_html_en", "step_up_html_es"
+    ]  # fmt: skip
     assert (group.about_html, group.step_up_html) == (ABOUT_HTML, STEP_UP_HTML)
-    event = EventFactory.build(description="A **bold** plan.")
-    assert markdown_store(event) == ["description_html", "description_text"]
-    assert (event.description_html, event.description_text) == (
+    event = EventFactory.build(description="A **bold** plan.", description_es="Un plan *audaz*.")
+    assert markdown_store(event) == [
+        "description_html_en", "description_text_en", "description_html_es", "description_text_es"
+    ]  # fmt: skip
+    assert (event.description_html_en, event.description_text_en) == (
         "<p>A <strong>bold</strong> plan.</p>",
         "A bold plan.",
     )
+    assert (event.description_html_es, event.description_text_es) == (
+        "<p>Un plan <em>audaz</em>.</p>",
+        "Un plan audaz.",
+    )
+    with translation.override("es"):
+        assert (event.description, event.html["description"]) == (
+            "Un plan *audaz*.",
+            "<p>Un plan <em>audaz</em>.</p>",
+        )
+    # A model without translations keeps one column per field.
+    series = Series(description="*Monthly*.")
+    assert markdown_store(series) == ["description_html"]
+    assert series.description_html == "<p><em>Monthly</em>.</p>"
     assert markdown_store(Membership()) == []
 
 
@@ -101,8 +122,8 @@ def test_factory_stores_the_html(group):
 
 
 def _group_form(group, **changes):
-    data = {"name": group.name, "slug": group.slug, "tagline": "", "about": group.about,
-            "step_up": group.step_up, "city": "", "time_zone": group.time_zone,
+    data = {"name": group.name, "slug": group.slug, "tagline_en": "", "about_en": group.about,
+            "step_up_en": group.step_up, "city": "", "time_zone": group.time_zone,
             "contact_email": "", "reminder_hours": 24,
             "resource_links-TOTAL_FORMS": 0, "resource_links-INITIAL_FORMS": 0,
             "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0,
@@ -114,7 +135,7 @@ def _group_form(group, **changes):
 def test_admin_change_stores_the_html(client, group, organizer):
     client.force_login(organizer)
     url = reverse("admin:groups_group_change", args=[group.pk])
-    response = client.post(url, _group_form(group, about="Now **more**.", step_up=STEP_UP))
+    response = client.post(url, _group_form(group, about_en="Now **more**.", step_up_en=STEP_UP))
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert out_of_step(group) == []
     assert (group.about_html, group.step_up_html) == (
@@ -127,7 +148,7 @@ def test_admin_add_stores_the_html(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     new = Group(name="New group", slug="new-group", time_zone="Europe/Berlin")
     response = client.post(
-        reverse("admin:groups_group_add"), _group_form(new, about=ABOUT, step_up=STEP_UP)
+        reverse("admin:groups_group_add"), _group_form(new, about_en=ABOUT, step_up_en=STEP_UP)
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     [group] = Group.objects.all()
