@@ -14,24 +14,37 @@ from .models import Group
 def send_contact_message(*, group_id: int, name: str, email: str, message: str) -> int:
     """Delivers a contact-form message to the group's organizers; returns recipients count."""
     group = Group.objects.get(pk=group_id)
-    recipients = sorted(
-        set(group.memberships.organizers().values_list("user__email", flat=True))
-        | ({group.contact_email} if group.contact_email else set())
-    )
-    if not recipients:
-        return 0
-    body = render_to_string(
-        "groups/email/contact.txt",
-        {"group": group, "name": name, "email": email, "message": message},
-    )
-    EmailMessage(
-        subject=_("[%(group)s] A message from %(name)s") % {"group": group.name, "name": name},
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
-        reply_to=[email],
-    ).send()
-    return len(recipients)
+    # One message per language, each organizer's own (the group's address: the main one).
+    by_language: dict[str, set[str]] = {}
+    for address, language in group.memberships.organizers().values_list(
+        "user__email", "user__language"
+    ):
+        by_language.setdefault(language or settings.LANGUAGE_CODE, set()).add(address)
+    if group.contact_email:
+        by_language.setdefault(settings.LANGUAGE_CODE, set()).add(group.contact_email)
+    sent = set()
+    for language, addresses in sorted(by_language.items()):
+        recipients = sorted(addresses - sent)
+        if not recipients:
+            continue
+        with translation.override(language):
+            body = render_to_string(
+                "groups/email/contact.txt",
+                {"group": group, "name": name, "email": email, "message": message},
+            )
+            subject = _("[%(group)s] A message from %(name)s") % {
+                "group": group.name,
+                "name": name,
+            }
+        EmailMessage(
+            subject=subject,
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=recipients,
+            reply_to=[email],
+        ).send()
+        sent.update(recipients)
+    return len(sent)
 
 
 @task()
@@ -51,7 +64,7 @@ def send_join_decision(*, user_id: int, group_id: int, approved: bool, message: 
         "join_url": site_url + reverse("join"),
     }
     kind = "join_approved" if approved else "join_declined"
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = (
             _("[%(group)s] You're a member now")
             if approved

@@ -6,8 +6,10 @@ from allauth.account.models import EmailAddress
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from groups.models import Group
 from groups.services import banned_message, is_banned
@@ -24,6 +26,12 @@ class AccountAdapter(DefaultAccountAdapter):
         """Sets the required display name before allauth first saves a new account."""
         user = super().save_user(request, user, form, commit=False)
         user.display_name = form.cleaned_data.get("display_name", "").strip()
+        # Whoever signs up in Spanish gets their emails in Spanish (a choice /me/ changes).
+        user.language = (
+            translation.get_language()
+            if translation.get_language() in {code for code, _name in settings.LANGUAGES}
+            else ""
+        )
         if commit:
             user.save()
         return user
@@ -68,11 +76,23 @@ class AccountAdapter(DefaultAccountAdapter):
         return response
 
     def send_mail(self, template_prefix, email, context):
-        """allauth's emails name the group and end like Potluck's own (templates/emails/)."""
+        """allauth's emails name the group and end like Potluck's own (templates/emails/),
+        in the language of the member they go to (a password reset, "account already
+        exists"), or of the person at the keyboard when the address is nobody's yet."""
         context = {
             "group": Group.objects.current(),
             "site_url": settings.SITE_URL,
             "code_minutes": account_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT // 60,
             **context,
         }
-        super().send_mail(template_prefix, email, context)
+        user = context.get("user")
+        language = getattr(user, "language", "") if user is not None else ""
+        if not language:
+            language = (
+                get_user_model()
+                .objects.filter(email__iexact=email)
+                .values_list("language", flat=True)
+                .first()
+            )
+        with translation.override(language or translation.get_language()):
+            super().send_mail(template_prefix, email, context)
