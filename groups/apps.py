@@ -8,7 +8,13 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Group")
 
     def ready(self):
+        from django.db.models import fields
+
         from . import checks  # noqa: F401 - registers the deploy checks
+
+        # The empty choice of a select, in our catalog: Django 6.1's "- Select an option -"
+        # has no Spanish in Django's own yet.
+        fields.BLANK_CHOICE_LABEL = _("Choose…")
         from .generations import m2m_changed_receiver, row_changed_receiver
         from .imagefiles import delete_files_receiver
         from .models import Group

@@ -9,7 +9,6 @@ from django.utils import translation
 
 from events.models import EmailKind
 from events.notifications import build_message
-from tests.browser import axe_violations, third_party_requests
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,11 +130,4 @@ def test_footer_switch_in_chromium_without_javascript(browser, live_server, grou
     assert [u for u in urls if not u.startswith(live_server.url)] == []
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("path", ["/", "/events/", "/photos/", "/calendar/", "/privacy/"])
-def test_spanish_pages_pass_axe(page, live_server, group, path):
-    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
-    page.goto(path)
-    assert page.locator("html").get_attribute("lang") == "es"
-    assert axe_violations(page) == []
-    assert third_party_requests(page, live_server.url) == []
+# Every page in both languages with axe-core: tests/home/test_every_page_bilingual_browser.py.

@@ -1,0 +1,185 @@
+"""No extra query per page for translation: each main page runs as many queries in Spanish as
+in English, for a visitor (the `django_language` cookie) and for a signed-in member (their
+own `User.language`), and that number is pinned (issue 18).
+
+Every page is rendered cold, as the first request after a change is: the caches (the page
+cache of home/pagecache.py, the counted totals) are emptied before each request. Spanish is
+asked for first, so loading its catalog is inside the count. The pins are those of the pages'
+own query-count tests (tests/events/, tests/conversation/, tests/decisions/, tests/members/,
+tests/photos/), where they have one.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conversation import services as conversation_services
+from decisions import services as decisions_services
+from events import services as event_services
+from events.models import EventSpeaker, SpeakerRole
+from photos.models import Album, Photo
+from tests.events.conftest import build_full_event
+from tests.factories import EventFactory, SeriesFactory
+
+pytestmark = pytest.mark.django_db
+
+OTHER = {"en": "es", "es": "en"}
+
+
+@pytest.fixture
+def world(group, member, organizer, settings, tmp_path):
+    """One of everything the main pages show."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    now = timezone.now()
+    group.about_es = "Hablamos de *cooperativas*."
+    group.save()
+    series = SeriesFactory(group=group, name="Co-op evenings")
+    event = build_full_event(
+        starts_at=now + timedelta(days=10), series=series, title="Data co-ops",
+        title_es="Cooperativas de datos", summary_es="¿De quién son los datos?",
+    )  # fmt: skip
+    past = EventFactory(group=group, series=series, starts_at=now - timedelta(days=20))
+    speaker = EventSpeaker.objects.filter(event=event, role=SpeakerRole.GUEST).first().speaker
+    EventSpeaker.objects.create(event=past, speaker=speaker, role=SpeakerRole.GUEST, order=0)
+    event_services.rsvp_set(event=event, member=member, going=True)
+    album = Album.objects.create(group=group, event=past, title=past.title)
+    Photo.objects.bulk_create(
+        Photo(album=album, uploaded_by=organizer, image=f"photos/x/{i}.jpg", grid_jpeg="g.jpg",
+              large_jpeg="l.jpg", grid_webp="g.webp", large_webp="l.webp", grid_height=267,
+              large_width=1600, large_height=1067, alt_text=f"Photo {i}")
+        for i in range(5)
+    )  # fmt: skip
+    thread = conversation_services.thread_start(
+        group=group, author=member, title="Tea and cake", body="Who brings *what*?"
+    )
+    conversation_services.thread_reply(thread=thread, author=organizer, body="I bake.")
+    decisions_services.proposal_add(group=group, author=member, kind="topic", title="Housing")
+    decisions_services.poll_open(
+        group=group, by=organizer, question="Where?", options=["Library", "Park"],
+        method="single", opens_at=now, closes_at=now + timedelta(days=3),
+    )  # fmt: skip
+    return {
+        "/": "/",
+        "/events/": "/events/",
+        "/events/past/": "/events/past/",
+        "event": event.get_absolute_url(),
+        "speaker": speaker.get_absolute_url(),
+        "series": series.get_absolute_url(),
+        "/photos/": "/photos/",
+        "album": album.get_absolute_url(),
+        "/calendar/": "/calendar/",
+        "/privacy/": "/privacy/",
+        "/members/": "/members/",
+        "/me/": "/me/",
+        "/discussions/": reverse("conversation:board"),
+        "thread": thread.get_absolute_url(),
+        "/proposals/": reverse("decisions:proposals"),
+        "/polls/": reverse("decisions:polls"),
+        "/log/": reverse("decisions:log"),
+    }
+
+
+def _cold_get(client, url, language):
+    """The page rendered anew, every cache emptied first: (queries, response). The browser
+    asks for the other language than the one chosen, which must not matter."""
+    for cache in caches.all():
+        cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers={"accept-language": OTHER[language]})
+    return len(captured), response
+
+
+def _lang(response) -> str | None:
+    match = re.search(r'<html lang="([^"]+)"', response.content.decode())
+    return match[1] if match else None
+
+
+# A signed-in member's request adds the session and the user (2) to a visitor's; the group
+# with its change generation is read on every request.
+PINNED = {
+    # group (with the generation), organizers, resource links, social links, counts, next,
+    # recent past, speakers; a member: session, user, the membership role.
+    "/": {"visitor": 8, "member": 11},
+    # group, count, the page, guest speakers; a member: session, user.
+    "/events/": {"visitor": 4, "member": 6},
+    "/events/past/": {"visitor": 4, "member": 6},
+    # group, the event (venue, series), speakers, agenda, breakouts, hosts, RSVP stats; a
+    # member: as tests/conversation/test_query_counts.py EVENT_PAGE says (session, user, the
+    # version row, permissions, attendees, mute check, the proposal, the comments).
+    "event": {"visitor": 7, "member": 18},
+    # group, speaker, links, appearances.
+    "speaker": {"visitor": 4, "member": 6},
+    # group, series, two lists and their speakers.
+    "series": {"visitor": 6, "member": 8},
+    # group, count, the page with events, covers and counts.
+    "/photos/": {"visitor": 3, "member": 5},
+    # group, album, count, the page of photos; a member also: session, user, whether they
+    # may upload (the two permission lookups of is_organizer(), the album's group again, their
+    # membership role, whether they went), their own uploads not stored yet.
+    "album": {"visitor": 4, "member": 12},
+    # the group; a member: session, user.
+    "/calendar/": {"visitor": 1, "member": 3},
+    "/privacy/": {"visitor": 1, "member": 3},
+    # Members' pages: a visitor is sent to log in (the group, read by every request).
+    # The directory: session, user, group, the viewer's membership role, count, the page.
+    "/members/": {"visitor": 1, "member": 6},
+    # session, user, group, membership.
+    "/me/": {"visitor": 1, "member": 4},
+    # tests/conversation/test_query_counts.py BOARD and THREAD_PAGE.
+    "/discussions/": {"visitor": 1, "member": 9},
+    "thread": {"visitor": 1, "member": 9},
+    # tests/decisions/test_query_counts.py PROPOSALS, POLLS, LOG.
+    "/proposals/": {"visitor": 1, "member": 6},
+    "/polls/": {"visitor": 1, "member": 7},
+    "/log/": {"visitor": 1, "member": 6},
+}
+# Pages that show the upcoming event's title, in each reader's language (modeltranslation).
+TITLE = {"en": "Data co-ops", "es": "Cooperativas de datos"}
+SHOW_TITLE = {"/", "/events/", "event", "speaker", "series"}
+# Pages only members see: a visitor is sent to log in.
+MEMBERS_ONLY = {"/members/", "/me/", "/discussions/", "thread", "/proposals/", "/polls/", "/log/"}
+
+
+def _choose(client, who, member, language):
+    """A visitor's footer switch (the cookie), or a member's own choice on /me/."""
+    if who == "visitor":
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    else:
+        get_user_model().objects.filter(pk=member.pk).update(language=language)
+
+
+@pytest.mark.parametrize("who", ["visitor", "member"])
+@pytest.mark.parametrize("page", PINNED)
+def test_same_query_count_in_spanish_and_english(world, member, page, who):
+    client = Client()
+    if who == "member":
+        client.force_login(member)
+    counts, pages = {}, {}
+    for language in ("es", "en"):
+        _choose(client, who, member, language)
+        counts[language], response = _cold_get(client, world[page], language)
+        pages[language] = (response.status_code, _lang(response))
+        if page in SHOW_TITLE:
+            assert TITLE[language] in response.text
+            assert TITLE[OTHER[language]] not in response.text
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/")
+    pin = PINNED[page][who]
+    assert counts == {"es": pin, "en": pin}
+    if who == "visitor" and page in MEMBERS_ONLY:
+        assert pages == {"es": (302, None), "en": (302, None)}
+    else:
+        assert pages == {"es": (200, "es"), "en": (200, "en")}
+
+
+def test_every_page_asked_for_is_pinned(world):
+    assert set(world) == set(PINNED)
