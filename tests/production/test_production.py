@@ -212,7 +212,7 @@ def test_admin_rename_on_a_is_in_b_feeds_at_once(production):
         production.a,
         "events/event",
         production.data["events"][slug],
-        title=title,
+        title_en=title,
     )
     assert saved.status == 302, saved.text[:3000]
     assert _titles_everywhere(production, slug, title) == {}
