@@ -85,13 +85,11 @@ lighthouse: env-dev lighthouse-install
 	$(UV) run python $(LIGHTHOUSE)/run.py
 
 # pytest-xdist: one worker per core, each test file on one worker (the production suite's
-# servers, the Lighthouse run and the backup drills each stay within their file), handed out
-# in collection order, which puts the longest files first (tests/conftest.py LONGEST_FIRST;
-# xdist's own order, most tests first, left the two-minute Lighthouse run for last).
+# servers, the Lighthouse run and the backup drills each stay within their file).
 test: lint messages icaljs lighthouse-install
 	$(UV) run python manage.py check
 	$(UV) run python manage.py makemigrations --check --dry-run
-	$(UV) run pytest -n auto --dist loadfile --no-loadscope-reorder
+	$(UV) run pytest -n auto --dist loadfile
 
 # Every script runs even when one fails; the target fails when any does.
 bench: env-dev lighthouse-install

@@ -160,28 +160,3 @@ def open_tab(browser, live_server):
     yield open_tab
     for context in contexts:
         context.close()
-
-
-# The longest test files first: `make test` hands files to its workers in collection order
-# (pytest-xdist --dist loadfile), and a long file started last leaves the other core idle
-# while it runs (the Lighthouse run alone takes two minutes).
-LONGEST_FIRST = (
-    "tests/config/test_lighthouse.py",
-    "tests/production/",
-    "tests/events/test_rsvp_race.py",
-    "tests/home/test_every_page_bilingual_browser.py",
-    "tests/groups/test_backup_restore.py",
-    "tests/events/test_notifications_worker.py",
-    "tests/events/test_admin_browser.py",
-    "tests/decisions/test_secrecy.py",
-)
-
-
-def pytest_collection_modifyitems(config, items):
-    def rank(item) -> int:
-        return next(
-            (i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
-            len(LONGEST_FIRST),
-        )
-
-    items.sort(key=rank)  # stable: the rest keep their order
