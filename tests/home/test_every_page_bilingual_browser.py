@@ -428,7 +428,10 @@ def _check(tab, page: Page, path: str, language: str, site, live_server) -> list
     problems = []
     if response is None or response.status != page.status:
         problems.append(f"status {response.status if response else None}, not {page.status}")
-    problems += [f"axe: {violation}" for violation in axe_violations(tab)]
+    # Colours do not change with the language: their contrast (half of axe's time) is checked
+    # in Spanish, whose longer words also move the layout most; every other rule in both.
+    skip = ("color-contrast",) if language == settings.LANGUAGE_CODE else ()
+    problems += [f"axe: {violation}" for violation in axe_violations(tab, skip=skip)]
     requested = set(tab.requested_urls[seen:])
     problems += [
         f"third party: {url}"
