@@ -1,6 +1,5 @@
 import os
 import shutil
-from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -161,26 +160,3 @@ def open_tab(browser, live_server):
     yield open_tab
     for context in contexts:
         context.close()
-
-
-# `make test` hands test files to its two workers most tests first (pytest-xdist --dist
-# loadfile); these few hold one or a few long tests and would come last, leaving one core
-# idle while they run (the Lighthouse run alone takes two minutes): they go first.
-LONG_FILES = ("tests/config/test_lighthouse.py", "tests/production/test_production.py")
-
-
-class _LongFilesFirst(OrderedDict):
-    def __setitem__(self, scope, value):
-        super().__setitem__(scope, value)
-        if scope in LONG_FILES:
-            self.move_to_end(scope, last=False)
-
-
-def pytest_xdist_make_scheduler(config, log):
-    if config.getvalue("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadFileScheduling
-
-    scheduler = LoadFileScheduling(config, log)
-    scheduler.workqueue = _LongFilesFirst()
-    return scheduler
