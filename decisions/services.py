@@ -26,6 +26,7 @@ from events.services import _unique_slug, event_save
 from events.translation import in_main_language
 from groups.access import viewer_for
 from groups.generations import data_changed
+from groups.languages import languages
 from groups.markdown import markdown_store
 from groups.models import Group, LogKind, Membership
 from groups.services import log_record
@@ -98,7 +99,7 @@ def _proposals_category(group: Group) -> Category:
     )
     if category is None:
         names = {}
-        for code, _name in settings.LANGUAGES:
+        for code in languages():
             with translation.override(code):
                 names[f"name_{code}"] = _(PROPOSALS_CATEGORY)
         category = Category.objects.create(group=group, position=90, **names)

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.utils import translation
 from modeltranslation.translator import TranslationOptions, register, translator
 
+from groups.languages import languages
+
 from .models import Breakout, Event, Speaker
 
 
@@ -35,11 +37,10 @@ def translated_fields(model) -> frozenset[str]:
 
 def translated_values(instance) -> dict:
     """Every language's column of the instance's translated fields: {"topic_en": …, …}."""
-    codes = [code for code, _name in settings.LANGUAGES]
     return {
         f"{name}_{code}": getattr(instance, f"{name}_{code}")
         for name in translated_fields(type(instance))
-        for code in codes
+        for code in languages()
     }
 
 

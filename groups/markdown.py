@@ -4,8 +4,9 @@ import html
 
 import markdown as md
 import nh3
-from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
+
+from .languages import languages
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i",
@@ -50,7 +51,7 @@ def markdown_store(instance) -> list[str]:
     names = []
     columns = {field.name for field in instance._meta.concrete_fields}
     for name in getattr(instance, "MARKDOWN_FIELDS", ()):
-        suffixes = [f"_{code}" for code in _languages() if f"{name}_{code}" in columns] or [""]
+        suffixes = [f"_{code}" for code in languages() if f"{name}_{code}" in columns] or [""]
         for suffix in suffixes:
             source = getattr(instance, f"{name}{suffix}") or ""
             setattr(instance, f"{name}_html{suffix}", str(render_markdown(source)))
@@ -59,10 +60,6 @@ def markdown_store(instance) -> list[str]:
                 setattr(instance, f"{name}_text{suffix}", markdown_to_text(source))
                 names.append(f"{name}_text{suffix}")
     return names
-
-
-def _languages() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
 
 
 class StoredMarkdown:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from groups.languages import languages
 from groups.models import Group
 from groups.services import banned_message, is_banned
 
@@ -27,11 +28,8 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         user.display_name = form.cleaned_data.get("display_name", "").strip()
         # Whoever signs up in Spanish gets their emails in Spanish (a choice /me/ changes).
-        user.language = (
-            translation.get_language()
-            if translation.get_language() in {code for code, _name in settings.LANGUAGES}
-            else ""
-        )
+        current = translation.get_language()
+        user.language = current if current in languages() else ""
         if commit:
             user.save()
         return user
