@@ -18,7 +18,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
     && DJANGO_SECRET_KEY=compilemessages-only DJANGO_ALLOWED_HOSTS=localhost \
     .venv/bin/python manage.py compilemessages --ignore=.venv -v0 \
     && .venv/bin/python -m compileall -q config home conversation decisions members photos \
-    events groups
+    events groups core
 
 FROM python:3.13-slim-bookworm AS runtime
 # pg_dump / psql 15 for `manage.py backup` and `restore` (README, "Backup and restore").

@@ -54,13 +54,13 @@ ROW_MARKERS = {
 
 class Stored:
     """Rows as the services store them: each distinct text's Markdown rendered and sanitized
-    once (groups.markdown.markdown_store), then reused, so seeding 40,000 rows stays quick."""
+    once (core.markdown.markdown_store), then reused, so seeding 40,000 rows stays quick."""
 
     def __init__(self):
         self.html = {}
 
     def __call__(self, model, **fields):
-        from groups.markdown import markdown_store
+        from core.markdown import markdown_store
 
         row = model(**fields)
         if fields["body"] not in self.html:
@@ -78,8 +78,8 @@ def seed_base() -> dict:
     from django.utils import timezone
 
     from conversation.models import Category, Thread
+    from core.markdown import markdown_store
     from events.models import Event, EventStatus, Venue
-    from groups.markdown import markdown_store
     from groups.models import Group, Membership, Role
 
     user_model = get_user_model()
@@ -153,8 +153,8 @@ def grow(base: dict, n: int) -> None:
     from django.utils import timezone
 
     from conversation.models import Category, Comment, Reply, Thread
+    from core.generations import data_changed
     from events.models import Event
-    from groups.generations import data_changed
     from groups.models import Group
 
     stored = Stored()

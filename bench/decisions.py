@@ -49,17 +49,20 @@ def seed_base(members: int) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
+    from core.markdown import markdown_store
     from decisions.models import Option, Poll, Proposal
-    from groups.markdown import markdown_store
     from groups.models import Group, Membership, Role
 
     user_model = get_user_model()
     now = timezone.now().replace(second=0, microsecond=0)
     with transaction.atomic():
         group = Group.objects.create(
-            name="Bench Cooperative Circle", slug="bench", city="New York, NY",
-            time_zone="America/New_York", about="We decide together.",
-        )  # fmt: skip
+            name="Bench Cooperative Circle",
+            slug="bench",
+            city="New York, NY",
+            time_zone="America/New_York",
+            about="We decide together.",
+        )
         password = make_password(None)
         users = user_model.objects.bulk_create(
             (
@@ -76,9 +79,13 @@ def seed_base(members: int) -> dict:
             batch_size=2000,
         )
         proposal = Proposal(
-            group=group, kind="topic", title="Timed proposal", author=users[2],
-            body="Why we should talk about **data trusts**.", created_at=now,
-        )  # fmt: skip
+            group=group,
+            kind="topic",
+            title="Timed proposal",
+            author=users[2],
+            body="Why we should talk about **data trusts**.",
+            created_at=now,
+        )
         markdown_store(proposal)
         proposal.save()
         polls = [
@@ -113,8 +120,8 @@ def grow(base: dict, n: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from core.generations import data_changed
     from decisions.models import Ballot, Option, Poll, Proposal
-    from groups.generations import data_changed
     from groups.models import LogEntry, LogKind
 
     group, users = base["group"], base["users"]

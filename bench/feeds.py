@@ -49,8 +49,8 @@ def seed(n: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from core.markdown import markdown_to_text
     from events.models import Event, EventSpeaker, EventStatus, Series, Speaker, SpeakerRole, Venue
-    from groups.markdown import markdown_to_text
     from groups.models import Group
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)

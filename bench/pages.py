@@ -44,6 +44,7 @@ def seed(n: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from core.markdown import markdown_store
     from events.models import (
         AgendaItem,
         AgendaKind,
@@ -56,7 +57,6 @@ def seed(n: int) -> None:
         SpeakerRole,
         Venue,
     )
-    from groups.markdown import markdown_store
     from groups.models import Group
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)

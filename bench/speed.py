@@ -403,9 +403,14 @@ class LoadClients:
 def run(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     with log.open("ab") as out:
         return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def wait_all(processes: dict[str, tuple[subprocess.Popen, Path]], timeout: float) -> None:
@@ -516,8 +521,11 @@ def prepare(server: Server, pages: list[Target]) -> dict[str, dict[str, str]]:
     """Headers per target for this server: the member's cookies (session, and the CSRF cookie
     a browser would have kept from its first page), the feed's ETag for If-None-Match."""
     cookies = {"sessionid": server.seed["session"]}
-    first = fetch(server.port, server.seed["event"], {**base_headers("10.9.0.100"),
-                  "Cookie": f"sessionid={cookies['sessionid']}"})  # fmt: skip
+    first = fetch(
+        server.port,
+        server.seed["event"],
+        {**base_headers("10.9.0.100"), "Cookie": f"sessionid={cookies['sessionid']}"},
+    )
     for header in first.headers.get_all("Set-Cookie") or []:
         jar = SimpleCookie()
         jar.load(header)
@@ -574,10 +582,14 @@ def sizes(server: Server, pages: list[Target], headers: dict) -> dict:
             continue
         row = {}
         for name, accept in (("br", "br"), ("gzip", "gzip"), ("browser", ACCEPT_ENCODING)):
-            response = fetch(server.port, target.path,
-                             {**headers[target.label], "Accept-Encoding": accept})  # fmt: skip
-            row[name] = (len(response.body), response.headers.get("Content-Encoding", "identity"),
-                         response.status)  # fmt: skip
+            response = fetch(
+                server.port, target.path, {**headers[target.label], "Accept-Encoding": accept}
+            )
+            row[name] = (
+                len(response.body),
+                response.headers.get("Content-Encoding", "identity"),
+                response.status,
+            )
         found[target.label] = row
     feed = fetch(server.port, "/calendar.ics", {**headers["/calendar.ics 200"]})
     found["feed"] = (len(feed.body), feed.headers.get("Content-Encoding", "identity"))
@@ -653,8 +665,10 @@ def report(pages, seeds, result, wrong_at_start) -> list[str]:
             f"{target.label:<24} {median:>7.0f} {spread:>11} {share_text:>6} {goal:>7}  {verdict}"
         )
 
-    print(f"\nHTML body on the wire at N={LARGE} (bytes, coding), target {MAX_BYTES:,} bytes "
-          f"for what a browser gets (Accept-Encoding: {ACCEPT_ENCODING})")  # fmt: skip
+    print(
+        f"\nHTML body on the wire at N={LARGE} (bytes, coding), target {MAX_BYTES:,} bytes "
+        f"for what a browser gets (Accept-Encoding: {ACCEPT_ENCODING})"
+    )
     head = f"{'page':<24} {'br only':>16} {'gzip only':>16} {'browser gets':>18}  verdict"
     print(head)
     print("-" * len(head))
@@ -668,8 +682,10 @@ def report(pages, seeds, result, wrong_at_start) -> list[str]:
         if verdict.startswith("MISS"):
             missed.append(f"{label} bytes")
         print(f"{label:<24} {cells[0]:>16} {cells[1]:>16} {cells[2]:>18}  {verdict}")
-    print(f"(not HTML, no target: /calendar.ics {feed_bytes:,} bytes {feed_coding}, "
-          f"{seeds[LARGE]['shown'].get('feed', 'feed of ? events')})")  # fmt: skip
+    print(
+        f"(not HTML, no target: /calendar.ics {feed_bytes:,} bytes {feed_coding}, "
+        f"{seeds[LARGE]['shown'].get('feed', 'feed of ? events')})"
+    )
 
     print(
         f"\ntime per request, N={LARGE} / N={SMALL}, through gunicorn as above, one request at "
@@ -689,8 +705,10 @@ def report(pages, seeds, result, wrong_at_start) -> list[str]:
         shown = " / ".join(seeds[n]["shown"].get(target.ratio_key, "?") for n in SIZES)
         if not small or not large:
             missed.append(f"{target.label} ratio")  # every answer was unexpected
-            print(f"{target.label:<24} {'-':>9} {'-':>11} {'-':>6} {f'<={MAX_RATIO}x':>7}  "
-                  f"MISS (no answer as expected)  {shown}")  # fmt: skip
+            print(
+                f"{target.label:<24} {'-':>9} {'-':>11} {'-':>6} {f'<={MAX_RATIO}x':>7}  "
+                f"MISS (no answer as expected)  {shown}"
+            )
             continue
         a, b = statistics.median(small), statistics.median(large)
         ratio = b / a
@@ -731,13 +749,27 @@ def main() -> int:
             created.append(template)
             development = {"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1"}
             migrate_env = {**envs[LARGE], "DATABASE_URL": database_url(template), **development}
-            wait_all({
-                "migrate": (run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-                                migrate_env, workdir / "migrate.log"), workdir / "migrate.log"),
-                "collectstatic": (run([sys.executable, "manage.py", "collectstatic",
-                                       "--no-input", "-v0"], envs[LARGE],
-                                      workdir / "static.log"), workdir / "static.log"),
-            }, timeout=120)  # fmt: skip
+            wait_all(
+                {
+                    "migrate": (
+                        run(
+                            [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+                            migrate_env,
+                            workdir / "migrate.log",
+                        ),
+                        workdir / "migrate.log",
+                    ),
+                    "collectstatic": (
+                        run(
+                            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+                            envs[LARGE],
+                            workdir / "static.log",
+                        ),
+                        workdir / "static.log",
+                    ),
+                },
+                timeout=120,
+            )
             for n in SIZES:
                 admin_sql(f'CREATE DATABASE "{names[n]}" TEMPLATE "{template}"')
                 created.append(names[n])
@@ -756,8 +788,16 @@ def main() -> int:
             prepared_s = time.monotonic() - started
             for n in SIZES:
                 port, log = free_port(), workdir / f"gunicorn-{n}.log"
-                command = [sys.executable, "-m", "gunicorn", "config.wsgi",
-                           "--workers", str(WORKERS), "--bind", f"{HOST}:{port}"]  # fmt: skip
+                command = [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi",
+                    "--workers",
+                    str(WORKERS),
+                    "--bind",
+                    f"{HOST}:{port}",
+                ]
                 servers[n] = Server(n, port, run(command, envs[n], log), log, seeds[n])
             for server in servers.values():
                 wait_until_up(server)
@@ -774,11 +814,13 @@ def main() -> int:
             result["sizes"] = sizes(servers[LARGE], pages, headers[LARGE])
             result["latency"] = latencies(servers, pages, headers)
             errors = {
-                n: [line for line in server.log.read_text(errors="replace").splitlines()
-                    if "Traceback" in line or "Internal Server Error" in line
-                    or "[ERROR]" in line]
+                n: [
+                    line
+                    for line in server.log.read_text(errors="replace").splitlines()
+                    if "Traceback" in line or "Internal Server Error" in line or "[ERROR]" in line
+                ]
                 for n, server in servers.items()
-            }  # fmt: skip
+            }
     finally:
         if clients is not None:
             clients.close()

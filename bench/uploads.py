@@ -56,9 +56,9 @@ def seed(out: Path) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from core.markdown import markdown_store
     from events import services as event_services
     from events.models import Event
-    from groups.markdown import markdown_store
     from groups.models import Group, Membership
     from members.models import User
     from photos import services as photo_services
@@ -67,10 +67,15 @@ def seed(out: Path) -> None:
     group = Group.objects.create(name="Bench group", slug="bench", time_zone="America/New_York")
     start = timezone.now() + timedelta(days=3)
     event = Event(
-        group=group, title="Bench event", slug="bench-event", status="published",
-        summary="An event whose page is timed.", description="Some **Markdown**.",
-        starts_at=start, ends_at=start + timedelta(hours=2),
-    )  # fmt: skip
+        group=group,
+        title="Bench event",
+        slug="bench-event",
+        status="published",
+        summary="An event whose page is timed.",
+        description="Some **Markdown**.",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
     markdown_store(event)  # rendered once, as event_save() does
     event.save()
     sessions = []
@@ -110,8 +115,10 @@ def multipart(files, token: str) -> tuple[bytes, str]:
         f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token}\r\n'.encode()  # noqa: E501
     ]
     for name, data, kind in files:
-        head = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'  # noqa: E501
-                f"Content-Type: {kind}\r\n\r\n")  # fmt: skip
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+            f"Content-Type: {kind}\r\n\r\n"
+        )
         parts += [head.encode(), data, b"\r\n"]
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
@@ -132,9 +139,17 @@ def get(path: str) -> float:
 def upload(album: int, session: str, body: bytes, kind: str, token: str) -> tuple[int, float]:
     connection = http.client.HTTPConnection(HOST, PORT, timeout=120)
     started = time.perf_counter()
-    connection.request("POST", f"/photos/albums/{album}/upload/", body=body, headers={
-        "Host": HOST, "Content-Type": kind, "X-CSRFToken": token,
-        "Cookie": f"sessionid={session}; csrftoken={token}"})  # fmt: skip
+    connection.request(
+        "POST",
+        f"/photos/albums/{album}/upload/",
+        body=body,
+        headers={
+            "Host": HOST,
+            "Content-Type": kind,
+            "X-CSRFToken": token,
+            "Cookie": f"sessionid={session}; csrftoken={token}",
+        },
+    )
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -174,28 +189,56 @@ def main() -> int:
     processes = []
     try:
         with tempfile.TemporaryDirectory(prefix="potluck-bench-uploads-") as workdir:
-            env = {**os.environ, "DATABASE_URL": database_url(name),
-                   "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": HOST,
-                   "DJANGO_SECURE_SSL_REDIRECT": "0", "POTLUCK_MEDIA_ROOT": f"{workdir}/media",
-                   "POTLUCK_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-                   "POTLUCK_BIND": f"{HOST}:{PORT}", "WEB_CONCURRENCY": WORKERS,
-                   "DJANGO_LOG_LEVEL": "WARNING"}  # fmt: skip
+            env = {
+                **os.environ,
+                "DATABASE_URL": database_url(name),
+                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+                "DJANGO_ALLOWED_HOSTS": HOST,
+                "DJANGO_SECURE_SSL_REDIRECT": "0",
+                "POTLUCK_MEDIA_ROOT": f"{workdir}/media",
+                "POTLUCK_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+                "POTLUCK_BIND": f"{HOST}:{PORT}",
+                "WEB_CONCURRENCY": WORKERS,
+                "DJANGO_LOG_LEVEL": "WARNING",
+            }
             env.pop("DJANGO_DEBUG", None)
             env.pop("REDIS_URL", None)
             seeded = Path(workdir) / "seed.json"
             subprocess.run(
                 [sys.executable, __file__, "--seed", str(seeded)], env=env, check=True, cwd=ROOT
             )
-            subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-                           env=env, check=True, cwd=ROOT)  # fmt: skip
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+                env=env,
+                check=True,
+                cwd=ROOT,
+            )
             seed_data = json.loads(seeded.read_text())
             quiet = subprocess.DEVNULL
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "config.wsgi", "--access-logfile", "/dev/null"],
-                env=env, cwd=ROOT, stdout=quiet))  # fmt: skip
-            processes.append(subprocess.Popen(
-                [sys.executable, "manage.py", "db_worker", "--no-reload"], env=env, cwd=ROOT,
-                stdout=quiet, stderr=quiet))  # fmt: skip
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "config.wsgi",
+                        "--access-logfile",
+                        "/dev/null",
+                    ],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=quiet,
+                )
+            )
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "db_worker", "--no-reload"],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=quiet,
+                    stderr=quiet,
+                )
+            )
             wait_until_up(time.monotonic() + 60)
             path = seed_data["path"]
             for _ in range(20):
@@ -252,8 +295,11 @@ def main() -> int:
     load_median, load_p95 = summary(loaded)
     statuses = sorted(status for status, _ in results)
     upload_times = sorted(seconds for _, seconds in results)
-    print(f"uploads: {len(results)} requests of {FILES_PER_REQUEST} files, statuses {statuses}, "
-          f"median {statistics.median(upload_times):.1f} s, max {upload_times[-1]:.1f} s")  # fmt: skip  # noqa: E501
+    median = statistics.median(upload_times)
+    print(
+        f"uploads: {len(results)} requests of {FILES_PER_REQUEST} files, statuses {statuses}, "
+        f"median {median:.1f} s, max {upload_times[-1]:.1f} s"
+    )
     print(
         f"event page idle:        median {idle_median:6.1f} ms  p95 {idle_p95:6.1f} ms  ({len(idle)} requests)"  # noqa: E501
     )
@@ -275,9 +321,11 @@ def main() -> int:
             f"ratio worker / idle: median {ratios[2]:.2f}x  p95 {ratios[3]:.2f}x  (target < {MAX_RATIO}x)"  # noqa: E501
         )
     processed = sum(n for status, n in statuses_after.items() if status != "processing")
-    print(f"worker: {processed} of {sum(statuses_after.values())} photos processed "
-          f"({dict(sorted(statuses_after.items()))}), queue drained {drained_s:.1f} s "
-          f"after the last upload answered")  # fmt: skip
+    print(
+        f"worker: {processed} of {sum(statuses_after.values())} photos processed "
+        f"({dict(sorted(statuses_after.items()))}), queue drained {drained_s:.1f} s "
+        f"after the last upload answered"
+    )
     accepted = len(statuses) * FILES_PER_REQUEST
     left = statuses_after.get("processing", 0)
     if (

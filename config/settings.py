@@ -63,7 +63,7 @@ else:
         )
 
 # The public address of the site, used in emails, feeds and absolute links.
-# Required in production by `check --deploy` (groups/checks.py): it must be https.
+# Required in production by `check --deploy` (core/checks.py): it must be https.
 SITE_URL_FROM_ENVIRONMENT = bool(os.environ.get("POTLUCK_SITE_URL", "").strip())
 SITE_URL = (os.environ.get("POTLUCK_SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
 
@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     # Before the admin: organizers' texts in English and Spanish (groups/translation.py,
     # events/translation.py), side by side in the admin.
     "modeltranslation",
+    "core",
     "members",
     "groups",
     "events",
@@ -94,10 +95,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Images (README "Photos"): oversized request bodies get 413 before they are read.
-    "groups.requestlimits.RequestBodyLimitMiddleware",
-    "groups.middleware.HealthzMiddleware",
+    "core.requestlimits.RequestBodyLimitMiddleware",
+    "core.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "groups.middleware.CompressionMiddleware",
+    "core.middleware.CompressionMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -139,7 +140,7 @@ TEMPLATES = [
 ]
 
 # Form fields through the project's templates (templates/includes/field.html).
-FORM_RENDERER = "groups.forms.FormRenderer"
+FORM_RENDERER = "core.forms.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -351,7 +352,7 @@ if not DEBUG:
 POTLUCK_CONTACT_RATE = os.environ.get("POTLUCK_CONTACT_RATE", "5/h")
 # Images (README "Photos"): photos one member may add an hour (organizers: no limit), takedown
 # requests one member may make an hour, and the largest request body on a photo upload URL
-# (10 files of 20 MB and the form; other URLs allow 21 MB or 3 MB, see groups/requestlimits.py).
+# (10 files of 20 MB and the form; other URLs allow 21 MB or 3 MB, see core/requestlimits.py).
 POTLUCK_UPLOAD_RATE = os.environ.get("POTLUCK_UPLOAD_RATE", "60/h")
 POTLUCK_TAKEDOWN_RATE = os.environ.get("POTLUCK_TAKEDOWN_RATE", "5/h")
 # Comments, discussions and replies one member may post (organizers are not limited).

@@ -18,6 +18,7 @@ admin.site.site_title = "Potluck"
 static_lazy = lazy(static, str)
 
 urlpatterns = [
+    path("", include("core.urls")),
     path("", include("home.urls")),
     path("", include("groups.urls")),
     path("", include("events.urls")),

@@ -22,8 +22,11 @@ SECTIONS = (
             Item("written_at", _("Written"), _("When you wrote it (UTC).")),
             Item("edited_at", _("Edited"), _("When you last changed it (UTC).")),
             Item("hidden", _("Hidden"), _("Whether an organizer or host hid it.")),
-            Item("earlier_versions", _("Earlier versions"),
-                 _("What it said before each of your edits; organizers can read them.")),
+            Item(
+                "earlier_versions",
+                _("Earlier versions"),
+                _("What it said before each of your edits; organizers can read them."),
+            ),
         ),
     ),
     Section(
@@ -38,8 +41,11 @@ SECTIONS = (
             Item("written_at", _("Written"), _("When you wrote it (UTC).")),
             Item("edited_at", _("Edited"), _("When you last changed it (UTC).")),
             Item("hidden", _("Hidden"), _("Whether an organizer hid it.")),
-            Item("earlier_versions", _("Earlier versions"),
-                 _("What it said before each of your edits; organizers can read them.")),
+            Item(
+                "earlier_versions",
+                _("Earlier versions"),
+                _("What it said before each of your edits; organizers can read them."),
+            ),
         ),
     ),
     Section(
@@ -55,8 +61,10 @@ SECTIONS = (
     Section(
         "reports",
         _("Your reports"),
-        _("So the organizers can deal with what you reported; kept without your name if "
-          "you delete your account."),
+        _(
+            "So the organizers can deal with what you reported; kept without your name if "
+            "you delete your account."
+        ),
         ("reports",),
         (
             Item("about", _("About"), _("comment, discussion or reply; removed once it is gone.")),
@@ -76,7 +84,7 @@ SECTIONS = (
             Item("until", _("Until"), _("When it ends; empty until an organizer lifts it.")),
         ),
     ),
-)  # fmt: skip
+)
 
 
 def _versions(item) -> list[dict]:

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.markdown import markdown_store
 from events.models import Event
-from groups.markdown import markdown_store
 from groups.models import Group, Membership, Role
 
 from .models import Announcement, Category, Comment, Follow, Reply, Thread
@@ -24,33 +24,60 @@ MEMBERS = [
 CATEGORIES = {"Projects": "Proyectos", "Ideas for evenings": "Ideas para las veladas"}
 
 QUESTIONS = [
-    ("rosa@potluck.example",
-     "Will there be time to ask Michaela about the city's loan programs for new co-ops?",
-     ("mike@potluck.example",
-      "Yes: we keep the last fifteen minutes of the talk for questions, loans included.")),
-    ("dev@potluck.example",
-     "Is the room step-free? A friend of mine uses a wheelchair.",
-     ("austin@potluck.example",
-      "It is: the entrance on the side street has a ramp, and the elevator goes to our floor.")),
-]  # fmt: skip
+    (
+        "rosa@potluck.example",
+        "Will there be time to ask Michaela about the city's loan programs for new co-ops?",
+        (
+            "mike@potluck.example",
+            "Yes: we keep the last fifteen minutes of the talk for questions, loans included.",
+        ),
+    ),
+    (
+        "dev@potluck.example",
+        "Is the room step-free? A friend of mine uses a wheelchair.",
+        (
+            "austin@potluck.example",
+            "It is: the entrance on the side street has a ramp, and the elevator goes to our "
+            "floor.",
+        ),
+    ),
+]
 
 FOLLOW_UP = [
-    ("lin@potluck.example",
-     "Thanks for a great evening. The notes from my breakout are here: "
-     "[who owns shared data?](https://example.org/notes/data-coops)"),
-]  # fmt: skip
+    (
+        "lin@potluck.example",
+        "Thanks for a great evening. The notes from my breakout are here: "
+        "[who owns shared data?](https://example.org/notes/data-coops)",
+    ),
+]
 
 THREADS = [
-    ("Projects", "rosa@potluck.example", "A co-op for the city's delivery riders",
-     "Some of us are sketching a rider-owned delivery app for Brooklyn. We need people who know "
-     "**dispatch software** and people who have run a co-op's books. Interested?",
-     [("dev@potluck.example", "I have built dispatch systems before. Count me in for a call."),
-      ("mike@potluck.example", "Great idea. Want ten minutes at the next meetup to present it?")]),
-    ("Ideas for evenings", "lin@potluck.example", "A guest on data trusts?",
-     "Could we invite someone who runs a data trust? I would love an evening on how members "
-     "decide who may use the data they pool.",
-     [("austin@potluck.example", "We are asking around. Suggestions of names are welcome.")]),
-]  # fmt: skip
+    (
+        "Projects",
+        "rosa@potluck.example",
+        "A co-op for the city's delivery riders",
+        "Some of us are sketching a rider-owned delivery app for Brooklyn. We need people who know "
+        "**dispatch software** and people who have run a co-op's books. Interested?",
+        [
+            (
+                "dev@potluck.example",
+                "I have built dispatch systems before. Count me in for a call.",
+            ),
+            (
+                "mike@potluck.example",
+                "Great idea. Want ten minutes at the next meetup to present it?",
+            ),
+        ],
+    ),
+    (
+        "Ideas for evenings",
+        "lin@potluck.example",
+        "A guest on data trusts?",
+        "Could we invite someone who runs a data trust? I would love an evening on how members "
+        "decide who may use the data they pool.",
+        [("austin@potluck.example", "We are asking around. Suggestions of names are welcome.")],
+    ),
+]
 
 WELCOME = (
     "Welcome to the group's own website",

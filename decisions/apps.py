@@ -18,8 +18,7 @@ class DecisionsConfig(AppConfig):
         # Proposals, supports and the member's own ballots are in their export; on deletion
         # supports go, ballots stay nobody's, proposals go or stay as the member chose.
         data_part_register(
-            DataPart(sections=data.SECTIONS, export=data.export,
-                     delete=services.member_data_delete)
-        )  # fmt: skip
+            DataPart(sections=data.SECTIONS, export=data.export, delete=services.member_data_delete)
+        )
         # The event page credits the proposal it came from.
         event_page_register(views.event_proposal_context)

@@ -18,11 +18,13 @@ SECTIONS = (
             Item("kind", _("Kind"), _("topic, guest or breakout.")),
             Item("title", _("Title"), _("What you proposed.")),
             Item("body", _("Why"), _("What you wrote (Markdown).")),
-            Item("contact", _("How to reach them"),
-                 _("For a guest: what you gave the organizers.")),
+            Item(
+                "contact", _("How to reach them"), _("For a guest: what you gave the organizers.")
+            ),
             Item("status", _("Status"), _("open, planned, scheduled or declined.")),
-            Item("decline_reason", _("Reason for declining"),
-                 _("When the organizers declined it.")),
+            Item(
+                "decline_reason", _("Reason for declining"), _("When the organizers declined it.")
+            ),
             Item("proposed_at", _("Proposed"), _("When you proposed it (UTC).")),
         ),
     ),
@@ -39,8 +41,10 @@ SECTIONS = (
     Section(
         "ballots",
         _("Your ballots"),
-        _("To count your vote. Ballots are secret: organizers see the counts, never who chose "
-          "what. If you delete your account your ballot stays in the count, without your name."),
+        _(
+            "To count your vote. Ballots are secret: organizers see the counts, never who chose "
+            "what. If you delete your account your ballot stays in the count, without your name."
+        ),
         ("ballots",),
         (
             Item("poll", _("Poll"), _("Its question.")),
@@ -48,7 +52,7 @@ SECTIONS = (
             Item("cast_at", _("Cast"), _("When you last cast or changed it (UTC).")),
         ),
     ),
-)  # fmt: skip
+)
 
 
 def export(member) -> dict:

@@ -24,55 +24,102 @@ MIKE, AUSTIN = "mike@potluck.example", "austin@potluck.example"
 
 # (kind, author, title, body, contact, days ago, supporters, what the organizers decided)
 PROPOSALS = [
-    (ProposalKind.GUEST, "lin@potluck.example",
-     "A guest from a driver-owned ride-hailing cooperative",
-     "Drivers in the city now own a ride-hailing app together. Someone from their board could "
-     "tell us how drivers vote on fares, and what the co-op does with the trip data their "
-     "work produces.",
-     "Through the co-op's contact page: https://example.org/drivers-coop/contact",
-     9, ["rosa@potluck.example", "dev@potluck.example", AUSTIN], None),
-    (ProposalKind.TOPIC, "dev@potluck.example",
-     "Exit to community: when a startup sells itself to its users",
-     "Some founders would rather hand their company to the people who use it than to another "
-     "investor. How does such a sale work, who pays for it, and what do the new owners "
-     "**govern**?",
-     "", 16, ["rosa@potluck.example", "lin@potluck.example", MIKE], "event"),
-    (ProposalKind.BREAKOUT, "rosa@potluck.example",
-     "Keeping the books of a young cooperative",
-     "A breakout for people starting a co-op: patronage, member capital accounts, and the "
-     "spreadsheet you need before you can afford an accountant.",
-     "", 6, ["dev@potluck.example"], None),
-    (ProposalKind.TOPIC, "rosa@potluck.example",
-     "A weekend hackathon for co-op software",
-     "Two days to build small tools our members' cooperatives need: a shift planner, a voting "
-     "bot, a shared calendar.",
-     "", 21, ["lin@potluck.example"],
-     "This season we have neither a room for a whole weekend nor enough volunteers to run it "
-     "well. Let us ask again in a few months, once more members help organize; meanwhile the "
-     "Projects board is a good place to find people for these tools."),
-]  # fmt: skip
+    (
+        ProposalKind.GUEST,
+        "lin@potluck.example",
+        "A guest from a driver-owned ride-hailing cooperative",
+        "Drivers in the city now own a ride-hailing app together. Someone from their board could "
+        "tell us how drivers vote on fares, and what the co-op does with the trip data their "
+        "work produces.",
+        "Through the co-op's contact page: https://example.org/drivers-coop/contact",
+        9,
+        ["rosa@potluck.example", "dev@potluck.example", AUSTIN],
+        None,
+    ),
+    (
+        ProposalKind.TOPIC,
+        "dev@potluck.example",
+        "Exit to community: when a startup sells itself to its users",
+        "Some founders would rather hand their company to the people who use it than to another "
+        "investor. How does such a sale work, who pays for it, and what do the new owners "
+        "**govern**?",
+        "",
+        16,
+        ["rosa@potluck.example", "lin@potluck.example", MIKE],
+        "event",
+    ),
+    (
+        ProposalKind.BREAKOUT,
+        "rosa@potluck.example",
+        "Keeping the books of a young cooperative",
+        "A breakout for people starting a co-op: patronage, member capital accounts, and the "
+        "spreadsheet you need before you can afford an accountant.",
+        "",
+        6,
+        ["dev@potluck.example"],
+        None,
+    ),
+    (
+        ProposalKind.TOPIC,
+        "rosa@potluck.example",
+        "A weekend hackathon for co-op software",
+        "Two days to build small tools our members' cooperatives need: a shift planner, a voting "
+        "bot, a shared calendar.",
+        "",
+        21,
+        ["lin@potluck.example"],
+        "This season we have neither a room for a whole weekend nor enough volunteers to run it "
+        "well. Let us ask again in a few months, once more members help organize; meanwhile the "
+        "Projects board is a good place to find people for these tools.",
+    ),
+]
 
 # (question, details, method, opened by, opened days ago, open for days, options, ballots by
 # member: option numbers in order of preference, closed early days ago or None)
 POLLS = [
-    ("Which breakout themes next month?",
-     "Rank the themes you would like to discuss, 1 for your favourite. The winner gets the "
-     "first breakout room; the counts help us plan the others.",
-     Method.RANKED, MIKE, 2, 12,
-     ["Legal forms for a new co-op", "Worker ownership of data", "Financing without venture "
-      "capital", "Who votes on what in a platform co-op"],
-     {"rosa@potluck.example": [2, 0], "dev@potluck.example": [3, 1, 2],
-      "lin@potluck.example": [1, 3]},
-     None),
-    ("What should our once-a-year special evening be?",
-     "One evening a year in a different format from our usual ones. Rank the ideas you like.",
-     Method.RANKED, AUSTIN, 30, 14,
-     ["A potluck dinner with short member talks", "A project fair: members present their co-ops",
-      "A walk past cooperatives in Brooklyn"],
-     {MIKE: [0], AUSTIN: [0, 1], "rosa@potluck.example": [1],
-      "dev@potluck.example": [1, 0], "lin@potluck.example": [2, 1]},
-     21),
-]  # fmt: skip
+    (
+        "Which breakout themes next month?",
+        "Rank the themes you would like to discuss, 1 for your favourite. The winner gets the "
+        "first breakout room; the counts help us plan the others.",
+        Method.RANKED,
+        MIKE,
+        2,
+        12,
+        [
+            "Legal forms for a new co-op",
+            "Worker ownership of data",
+            "Financing without venture capital",
+            "Who votes on what in a platform co-op",
+        ],
+        {
+            "rosa@potluck.example": [2, 0],
+            "dev@potluck.example": [3, 1, 2],
+            "lin@potluck.example": [1, 3],
+        },
+        None,
+    ),
+    (
+        "What should our once-a-year special evening be?",
+        "One evening a year in a different format from our usual ones. Rank the ideas you like.",
+        Method.RANKED,
+        AUSTIN,
+        30,
+        14,
+        [
+            "A potluck dinner with short member talks",
+            "A project fair: members present their co-ops",
+            "A walk past cooperatives in Brooklyn",
+        ],
+        {
+            MIKE: [0],
+            AUSTIN: [0, 1],
+            "rosa@potluck.example": [1],
+            "dev@potluck.example": [1, 0],
+            "lin@potluck.example": [2, 1],
+        },
+        21,
+    ),
+]
 
 
 def _person(email: str, name: str, group: Group):
@@ -91,9 +138,14 @@ def _seed_proposals(group: Group, people: dict, now) -> None:
         if Proposal.objects.filter(group=group, title=title).exists():
             continue
         proposal = services.proposal_add(
-            group=group, author=people[author], kind=kind, title=title, body=body,
-            contact=contact, now=now - timedelta(days=days),
-        )  # fmt: skip
+            group=group,
+            author=people[author],
+            kind=kind,
+            title=title,
+            body=body,
+            contact=contact,
+            now=now - timedelta(days=days),
+        )
         for email in supporters:
             services.proposal_support(proposal=proposal, member=people[email])
         if decision == "event":
@@ -108,10 +160,16 @@ def _seed_polls(group: Group, people: dict, now) -> None:
             continue
         opened = now - timedelta(days=days_ago)
         poll = services.poll_open(
-            group=group, by=people[by], question=question, details=details, options=labels,
-            method=method, opens_at=opened, closes_at=opened + timedelta(days=days_open),
+            group=group,
+            by=people[by],
+            question=question,
+            details=details,
+            options=labels,
+            method=method,
+            opens_at=opened,
+            closes_at=opened + timedelta(days=days_open),
             now=opened,
-        )  # fmt: skip
+        )
         options = list(Option.objects.filter(poll=poll).order_by("position"))
         for number, (email, ranks) in enumerate(ballots.items(), start=1):
             services.ballot_cast(

@@ -82,9 +82,11 @@ class PollForm(forms.Form):
         help_text=_("In the group's time zone."),
     )
     voters = forms.ChoiceField(
-        label=_("Who may vote"), choices=Voters.choices, initial=Voters.MEMBERS,
+        label=_("Who may vote"),
+        choices=Voters.choices,
+        initial=Voters.MEMBERS,
         widget=forms.RadioSelect,
-    )  # fmt: skip
+    )
     event = forms.ModelChoiceField(
         label=_("Event (when its attendees vote)"), queryset=None, required=False
     )
@@ -113,21 +115,29 @@ class BallotForm(forms.Form):
         choices = [(o.pk, o.label) for o in options]
         if poll.method == Method.SINGLE:
             self.fields["choice"] = forms.TypedChoiceField(
-                label=_("Your choice"), choices=choices, coerce=int, widget=forms.RadioSelect,
+                label=_("Your choice"),
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
                 initial=chosen[0] if chosen else None,
-            )  # fmt: skip
+            )
         elif poll.method == Method.APPROVAL:
             self.fields["choices"] = forms.TypedMultipleChoiceField(
-                label=_("Every option you accept"), choices=choices, coerce=int,
-                widget=forms.CheckboxSelectMultiple, initial=chosen,
-            )  # fmt: skip
+                label=_("Every option you accept"),
+                choices=choices,
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+                initial=chosen,
+            )
         else:
             ranks = [("", _("Not ranked"))] + [(str(n), str(n)) for n in range(1, len(options) + 1)]
             for option in options:
                 self.fields[f"rank_{option.pk}"] = forms.ChoiceField(
-                    label=option.label, choices=ranks, required=False,
+                    label=option.label,
+                    choices=ranks,
+                    required=False,
                     initial=str(chosen.index(option.pk) + 1) if option.pk in chosen else "",
-                )  # fmt: skip
+                )
 
     def rank_fields(self):
         return [self[f"rank_{o.pk}"] for o in self.options]

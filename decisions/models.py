@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conversation.models import Thread
+from core.markdown import StoredMarkdown
 from events.models import Event
-from groups.markdown import StoredMarkdown
 from groups.models import Group
 
 from .counting import Method
@@ -190,8 +190,9 @@ class Poll(models.Model):
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="polls")
     question = models.CharField(_("question"), max_length=200)
-    details = models.TextField(_("details"), max_length=BODY_MAX, blank=True,
-                               help_text=MARKDOWN_HELP)  # fmt: skip
+    details = models.TextField(
+        _("details"), max_length=BODY_MAX, blank=True, help_text=MARKDOWN_HELP
+    )
     details_html = models.TextField(blank=True, editable=False, default="")
     method = models.CharField(
         _("how members vote"),

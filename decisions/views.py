@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.forms import add_service_errors as _errors
 from events.models import Event, EventStatus
 from groups.access import viewer
-from groups.forms import add_service_errors as _errors
 from groups.middleware import group_or_404
 from groups.models import LogEntry
 from groups.visibility import allowed
@@ -264,8 +264,10 @@ def poll_detail(request, group, looking, pk):
     ballot = services.ballot_of(poll, request.user)
     form = BallotForm(
         request.POST if request.method == "POST" else None,
-        poll=poll, options=options, ballot=ballot,
-    )  # fmt: skip
+        poll=poll,
+        options=options,
+        ballot=ballot,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

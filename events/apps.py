@@ -8,13 +8,13 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from core.imagefiles import delete_files_receiver
         from groups.generations import page_columns_register
         from groups.hooks import (
             group_changed_register,
             member_removed_register,
             membership_annotations_register,
         )
-        from groups.imagefiles import delete_files_receiver
 
         from . import notifications, services, tasks
         from .calendar_cache import calendar_changed

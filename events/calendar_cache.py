@@ -17,7 +17,7 @@ only to be sent. That is correct because a body depends on nothing else:
   the window is "started at or after its start", and as time passes it only loses events:
   it has lost one exactly when the start of the newest published event before the window's
   start changes, so that start is in the row (and the ETag stays put while nothing leaves);
-- which feed (address, member, token) and what writes it: this module, events/ical.py and
+- which feed (address, member, token) and what writes it: this module, events/ical/ and
   events/calendar_views.py, the icalendar version, the tz database release, the site's
   address and the language (`_fingerprint()`). A deploy that changes any of them gives new
   ETags, and clients fetch the feed once more.
@@ -57,10 +57,11 @@ from django.core.cache import caches
 from django.db.models import Subquery
 from django.utils import timezone, translation
 
-from groups import compression
-from groups.db import CompiledQuery
-from groups.generations import generation_bump
-from groups.models import ChangeGeneration, Group
+from core import compression
+from core.db import CompiledQuery
+from core.generations import generation_bump
+from core.models import ChangeGeneration
+from groups.models import Group
 
 from .models import RSVP, Event, Speaker, Venue
 
@@ -72,7 +73,7 @@ WINDOW = timedelta(days=365)
 TIMEOUT = 3600  # a bound on memory only: keys change with the data and the window
 IDENTITY = "identity"
 # What writes a body, besides the data: a change to any of them changes every ETag.
-SOURCES = ("calendar_cache.py", "calendar_views.py", "ical.py")
+SOURCES = ("calendar_cache.py", "calendar_views.py", "ical/format.py", "ical/feeds.py")
 
 
 def calendar_changed(*, personal_only: bool = False) -> None:
@@ -167,7 +168,7 @@ def _zone_rules_release() -> str:
 def _code_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in SOURCES:
-        source = Path(__file__).with_name(name)
+        source = Path(__file__).parent / name
         digest.update(source.read_bytes() if source.is_file() else name.encode())
     digest.update(f"{icalendar.__version__}|{_zone_rules_release()}".encode())
     return digest.hexdigest()

@@ -20,13 +20,14 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from groups import compression
-from groups.languages import address_language, language_address, reader_address
+from core import compression
+from core.languages import address_language, language_address, reader_address
 from groups.middleware import group_or_404
 
 from . import ical
 from .calendar_cache import IDENTITY, WINDOW, FeedVersion, feed_body, feed_length, feed_version
 from .models import RSVP, Event, RSVPStatus, by_slug
+from .seo import absolute
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -34,7 +35,7 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 def in_feed_language(view):
     """Feeds carry the group's main language (LANGUAGE_CODE) whatever the calendar client's
     Accept-Language says, one body and one ETag per feed for every subscriber; the same
-    address with ?lang=es is the feed in Spanish (groups/languages.py)."""
+    address with ?lang=es is the feed in Spanish (core/languages.py)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -190,7 +191,7 @@ def google_add_link(event: Event) -> str:
         "action": "TEMPLATE",
         "text": event.title,
         "dates": dates,
-        "details": f"{event.summary}\n\n{ical.absolute(event.get_absolute_url())}".strip(),
+        "details": f"{event.summary}\n\n{absolute(event.get_absolute_url())}".strip(),
         "location": ical.location_text(event, private=False),
         "ctz": event.group.time_zone,
     }
@@ -201,8 +202,8 @@ def google_add_link(event: Event) -> str:
 def subscribe(request):
     group = group_or_404(request)
     # The feeds in the reader's language; the group feed's other languages are listed too.
-    feed_url = ical.absolute(reverse("events:calendar"))
-    history_url = reader_address(ical.absolute(reverse("events:calendar_history")))
+    feed_url = absolute(reverse("events:calendar"))
+    history_url = reader_address(absolute(reverse("events:calendar_history")))
     current = translation.get_language()
     context = {
         "links": subscribe_links(reader_address(feed_url), group.name),
@@ -218,6 +219,6 @@ def subscribe(request):
         ],
     }
     if request.user.is_authenticated:
-        personal = ical.absolute(f"/calendar/{request.user.calendar_token}.ics")
+        personal = absolute(f"/calendar/{request.user.calendar_token}.ics")
         context["personal_links"] = subscribe_links(reader_address(personal), group.name)
     return TemplateResponse(request, "events/subscribe.html", context)

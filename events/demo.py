@@ -6,7 +6,7 @@ from dateutil.relativedelta import TU, relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from groups.markdown import markdown_store
+from core.markdown import markdown_store
 from groups.models import Group
 
 from .models import (
@@ -158,30 +158,61 @@ def seed_events(group: Group, today: date | None = None) -> None:
         EventSpeaker.objects.create(event=upcoming, speaker=michaela, role=SpeakerRole.GUEST)
         AgendaItem.objects.bulk_create(
             [
-                AgendaItem(event=upcoming, order=1, time=time(18, 30), kind=AgendaKind.WELCOME,
-                           title="Doors open and introductions"),
-                AgendaItem(event=upcoming, order=2, time=time(18, 45),
-                           kind=AgendaKind.PRESENTATION,
-                           title="How NYC supports worker cooperatives, with Michaela"),
-                AgendaItem(event=upcoming, order=3, time=time(19, 15), kind=AgendaKind.BREAKOUTS,
-                           title="Breakout discussions"),
-                AgendaItem(event=upcoming, order=4, time=time(20, 0), kind=AgendaKind.QA,
-                           title="Report back and questions"),
+                AgendaItem(
+                    event=upcoming,
+                    order=1,
+                    time=time(18, 30),
+                    kind=AgendaKind.WELCOME,
+                    title="Doors open and introductions",
+                ),
+                AgendaItem(
+                    event=upcoming,
+                    order=2,
+                    time=time(18, 45),
+                    kind=AgendaKind.PRESENTATION,
+                    title="How NYC supports worker cooperatives, with Michaela",
+                ),
+                AgendaItem(
+                    event=upcoming,
+                    order=3,
+                    time=time(19, 15),
+                    kind=AgendaKind.BREAKOUTS,
+                    title="Breakout discussions",
+                ),
+                AgendaItem(
+                    event=upcoming,
+                    order=4,
+                    time=time(20, 0),
+                    kind=AgendaKind.QA,
+                    title="Report back and questions",
+                ),
             ]
-        )  # fmt: skip
+        )
         Breakout.objects.bulk_create(
             [
-                Breakout(event=upcoming, order=1, topic="Access to capital",
-                         topic_es="Acceso al capital",
-                         prompt="What funding do cooperatives need that they cannot get today?"),
-                Breakout(event=upcoming, order=2, topic="Technical assistance",
-                         topic_es="Asistencia técnica",
-                         prompt="Legal, accounting and tech help: what works, what is missing?"),
-                Breakout(event=upcoming, order=3, topic="Public procurement",
-                         topic_es="Compras públicas",
-                         prompt="How could city contracts open up to cooperatives?"),
+                Breakout(
+                    event=upcoming,
+                    order=1,
+                    topic="Access to capital",
+                    topic_es="Acceso al capital",
+                    prompt="What funding do cooperatives need that they cannot get today?",
+                ),
+                Breakout(
+                    event=upcoming,
+                    order=2,
+                    topic="Technical assistance",
+                    topic_es="Asistencia técnica",
+                    prompt="Legal, accounting and tech help: what works, what is missing?",
+                ),
+                Breakout(
+                    event=upcoming,
+                    order=3,
+                    topic="Public procurement",
+                    topic_es="Compras públicas",
+                    prompt="How could city contracts open up to cooperatives?",
+                ),
             ]
-        )  # fmt: skip
+        )
 
     past_day = _second_tuesday_after(today - timedelta(days=70))
     if past_day >= today:
@@ -204,15 +235,22 @@ def seed_events(group: Group, today: date | None = None) -> None:
         past.save(update_fields=markdown_store(past))
         breakouts = [
             Breakout(
-                event=past, order=order, topic=topic, prompt=prompt, notes=notes,
+                event=past,
+                order=order,
+                topic=topic,
+                prompt=prompt,
+                notes=notes,
                 notes_published=True,
             )
             for order, (topic, prompt, notes) in enumerate(PAST_NOTES, start=1)
-        ]  # fmt: skip
+        ]
         for breakout in breakouts:
             markdown_store(breakout)
         Breakout.objects.bulk_create(breakouts)
         AgendaItem.objects.create(
-            event=past, order=1, time=time(18, 45), kind=AgendaKind.PRESENTATION,
+            event=past,
+            order=1,
+            time=time(18, 45),
+            kind=AgendaKind.PRESENTATION,
             title="Guest presentation",
-        )  # fmt: skip
+        )

@@ -1,4 +1,4 @@
-"""What the events app adds to the page generation (groups/generations.py)."""
+"""What the events app adds to the page generation (core/generations.py)."""
 
 from datetime import datetime
 

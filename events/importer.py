@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
-from groups.markdown import markdown_store
+from core.markdown import markdown_store
 from groups.models import Group
 
 from .calendar_cache import calendar_changed

@@ -196,9 +196,13 @@ def deliver(*, kind: str, user, event: Event | None, extra: dict | None = None, 
     except Exception as error:
         logger.warning("email %s to user %s failed: %s", kind, user.pk, error)
         EmailLog.objects.create(
-            kind=kind, recipient=user, address=user.email, event=event,
-            outcome=EmailOutcome.FAILED, error=str(error)[:300],
-        )  # fmt: skip
+            kind=kind,
+            recipient=user,
+            address=user.email,
+            event=event,
+            outcome=EmailOutcome.FAILED,
+            error=str(error)[:300],
+        )
         return False
     EmailLog.objects.create(
         kind=kind, recipient=user, address=user.email, event=event, outcome=EmailOutcome.SENT

@@ -2,13 +2,13 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from groups.languages import language_address
+from core.languages import language_address
 
 from .models import Event, Series, Speaker
 
 
 class BilingualSitemap(Sitemap):
-    """Every page once per language (its ?lang= address, groups/languages.py), each with its
+    """Every page once per language (its ?lang= address, core/languages.py), each with its
     hreflang alternates and the x-default that follows the reader's language."""
 
     i18n = True

@@ -28,8 +28,12 @@ def _extra_for(kind, user, event, extra) -> dict:
     details = dict(extra)
     if event is None:
         return details
-    if kind in (EmailKind.WAITLISTED, EmailKind.REMINDER, EmailKind.CONFIRMATION,
-                EmailKind.PROMOTED):  # fmt: skip
+    if kind in (
+        EmailKind.WAITLISTED,
+        EmailKind.REMINDER,
+        EmailKind.CONFIRMATION,
+        EmailKind.PROMOTED,
+    ):
         rsvp = RSVP.objects.filter(event=event, member=user).with_waitlist_position().first()
         if rsvp is not None:
             details["rsvp"] = rsvp

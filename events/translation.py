@@ -2,7 +2,7 @@
 `title_es`, `description_html_es`… beside the English; reading `event.title` gives the
 reader's language, or the other one where it is empty (MODELTRANSLATION_FALLBACK_LANGUAGES).
 The stored HTML and text of a Markdown field are translated with it
-(groups.markdown.markdown_store renders each language)."""
+(core.markdown.markdown_store renders each language)."""
 
 from functools import wraps
 
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import translation
 from modeltranslation.translator import TranslationOptions, register, translator
 
-from groups.languages import languages
+from core.languages import languages
 
 from .models import Breakout, Event, Speaker
 

@@ -6,14 +6,15 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from core.adminfilters import StrictFiltersMixin
+from core.imagefiles import COVER, StoredImagesAdminMixin
+from core.markdown import StoredMarkdownAdminMixin
+
 from . import services
 from .access import viewer
-from .adminfilters import StrictFiltersMixin
 from .admingroup import CurrentGroupAdminMixin
 from .forms import ModerationForm
 from .hooks import group_changed, membership_annotations
-from .imagefiles import COVER, StoredImagesAdminMixin
-from .markdown import StoredMarkdownAdminMixin
 from .models import (
     MAX_JOIN_QUESTIONS,
     ORGANIZER_ROLES,
@@ -168,17 +169,21 @@ MODERATION = {
     "remove": (
         _("Remove these members"),
         _("Remove"),
-        _("Their places at upcoming events are freed. They may join again. The reason is "
-          "kept in the membership log, not sent."),
+        _(
+            "Their places at upcoming events are freed. They may join again. The reason is "
+            "kept in the membership log, not sent."
+        ),
     ),
     "ban": (
         _("Ban these people"),
         _("Ban"),
-        _("They are removed, their places at upcoming events are freed, and they can never "
-          "join, RSVP or see members-only pages again, with this or any account using the "
-          "same email address. The reason is kept in the membership log, not sent."),
+        _(
+            "They are removed, their places at upcoming events are freed, and they can never "
+            "join, RSVP or see members-only pages again, with this or any account using the "
+            "same email address. The reason is kept in the membership log, not sent."
+        ),
     ),
-}  # fmt: skip
+}
 
 
 @admin.register(Membership)
@@ -240,9 +245,10 @@ class MembershipAdmin(
         if not obj.answers:
             return "—"
         return format_html_join(
-            "", "<p><strong>{}</strong><br>{}</p>", ((a["question"], a["answer"] or "—")
-                                                    for a in obj.answers)
-        )  # fmt: skip
+            "",
+            "<p><strong>{}</strong><br>{}</p>",
+            ((a["question"], a["answer"] or "—") for a in obj.answers),
+        )
 
     def has_moderate_permission(self, request) -> bool:
         """Both organizer roles answer requests and remove or ban members."""

@@ -8,7 +8,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .markdown import markdown_store
+from core.markdown import markdown_store
+
 from .models import Group, Membership, ResourceLink, Role, SocialLink
 from .permissions import organizers_group
 
@@ -38,13 +39,22 @@ breakout or help with the website? Send the organizers a note.
 """
 
 RESOURCES = [
-    ("Platform cooperativism: an introduction", "https://example.org/resources/platform-coops",
-     "A first reading list on member-owned platforms."),
-    ("Worker cooperatives in New York City", "https://example.org/resources/nyc-worker-coops",
-     "Where the city's cooperative economy stands today."),
-    ("Governing shared data", "https://example.org/resources/data-governance",
-     "How a community can own and steward the data it creates."),
-]  # fmt: skip
+    (
+        "Platform cooperativism: an introduction",
+        "https://example.org/resources/platform-coops",
+        "A first reading list on member-owned platforms.",
+    ),
+    (
+        "Worker cooperatives in New York City",
+        "https://example.org/resources/nyc-worker-coops",
+        "Where the city's cooperative economy stands today.",
+    ),
+    (
+        "Governing shared data",
+        "https://example.org/resources/data-governance",
+        "How a community can own and steward the data it creates.",
+    ),
+]
 
 SOCIAL = [
     ("Mastodon", "https://example.org/@platformcoops-nyc"),

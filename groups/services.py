@@ -199,10 +199,12 @@ def membership_for_rsvp(*, group_id: int, user) -> Membership:
         return membership
     if membership is not None:
         raise ValidationError(
-            _("Your request to join is waiting for an organizer; you can answer once it is "
-              "approved."),
+            _(
+                "Your request to join is waiting for an organizer; you can answer once it is "
+                "approved."
+            ),
             code="join_pending",
-        )  # fmt: skip
+        )
     group = Group.objects.get(pk=group_id)
     if is_banned(group=group, user=user):
         raise ValidationError(banned_message(), code="banned")
@@ -379,9 +381,12 @@ def membership_save(*, membership: Membership, by=None) -> Membership:
             _sync_organizer_status(before.user)
             if before.role in ORGANIZER_ROLES:  # the role left the person it was given to
                 log_record(
-                    group=before.group_id, kind=LogKind.ROLE_REMOVED, by=by,
-                    member=before.user, detail=before.role,
-                )  # fmt: skip
+                    group=before.group_id,
+                    kind=LogKind.ROLE_REMOVED,
+                    by=by,
+                    member=before.user,
+                    detail=before.role,
+                )
         same_person = before is not None and before.user_id == membership.user_id
         _log_role(membership, before=before.role if same_person else None, by=by)
     return membership

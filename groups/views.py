@@ -8,7 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import imagefiles, services
+from core import imagefiles
+
+from . import services
 from .forms import JoinForm
 from .middleware import group_or_404
 from .models import Membership

@@ -14,8 +14,8 @@ import random
 from django.contrib.auth import get_user_model
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from core import imagefiles
 from events.models import Event, Speaker
-from groups import imagefiles
 from groups.demo import DEMO_ORGANIZER_EMAIL
 from groups.models import Group, Role
 from members.services import member_set_avatar
@@ -27,11 +27,15 @@ PAPER = "#fbf8f3"
 
 # The past event's album; the group page this demo is written from shows two photos.
 ALBUM_PHOTOS = [
-    ("Breakout circles at the data cooperatives evening",
-     "Abstract drawing of small circles of people seated in warm orange and brown tones."),
-    ("Report back: notes on the wall",
-     "Abstract drawing of overlapping sheets of paper in warm colours."),
-]  # fmt: skip
+    (
+        "Breakout circles at the data cooperatives evening",
+        "Abstract drawing of small circles of people seated in warm orange and brown tones.",
+    ),
+    (
+        "Report back: notes on the wall",
+        "Abstract drawing of overlapping sheets of paper in warm colours.",
+    ),
+]
 
 
 def _rng(seed: str) -> random.Random:
@@ -121,8 +125,9 @@ def _store(obj, field: str, shape: imagefiles.Shape, seed: str) -> None:
     """An admin image field (cover, speaker photo) filled as the admin form would fill it."""
     if getattr(obj, field):
         return
-    processed = imagefiles.process(upload(pattern(seed, (shape.width, shape.height)), "demo.png"),
-                                   shape)  # fmt: skip
+    processed = imagefiles.process(
+        upload(pattern(seed, (shape.width, shape.height)), "demo.png"), shape
+    )
     getattr(obj, field).save(processed.name, processed, save=False)
     obj.save(update_fields=[field])
     imagefiles.store_sibling(getattr(obj, field), processed)

@@ -33,9 +33,9 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from core import compression
+from core.generations import request_generation
 from events.views import event_page_version
-from groups import compression
-from groups.generations import request_generation
 
 # Pages that look the same to every visitor without a session (by URL name).
 PUBLIC_PAGES = frozenset(

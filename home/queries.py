@@ -4,10 +4,10 @@ from django.db.models.query import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
+from core.counts import counted_once
+from core.db import subquery_count
 from events.models import Event, guest_speakers_prefetch
 from groups.access import Viewer
-from groups.counts import counted_once
-from groups.db import subquery_count
 from groups.models import Group, Membership
 from groups.queries import group_links
 from groups.visibility import allowed
@@ -61,7 +61,7 @@ def _joining(group: Group, looking: Viewer) -> dict:
 
 
 def home_context(group: Group, looking: Viewer, now=None, *, generation=None) -> dict:
-    """generation: the request's (groups.generations.request_generation), under which the
+    """generation: the request's (core.generations.request_generation), under which the
     counts are kept: counted once per change rather than on every page."""
     now = now or timezone.now()
     user = looking.user

@@ -5,10 +5,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from groups import ratelimit, services
+from core import ratelimit
+from core.generations import request_generation
+from groups import services
 from groups.access import viewer
 from groups.forms import ContactForm
-from groups.generations import request_generation
 from groups.middleware import group_or_404
 
 from .queries import home_context

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from groups.languages import languages
+from core.languages import languages
 from groups.models import Group
 from groups.services import banned_message, is_banned
 

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from groups.adminfilters import StrictFiltersMixin
+from core.adminfilters import StrictFiltersMixin
 
 from .models import User
 

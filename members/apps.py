@@ -8,7 +8,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
-        from groups.imagefiles import delete_files_receiver
+        from core.imagefiles import delete_files_receiver
 
         from .models import User
 

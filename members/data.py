@@ -93,21 +93,44 @@ DATA = (
                 _("Messages from organizers"),
                 _("Messages to the people going to an event."),
             ),
-            Item("notify_announcements", _("Announcements"),
-                 _("Posts from the organizers to the whole group.")),
-            Item("notify_discussions", _("Discussions"),
-                 _("New replies in the discussions you follow.")),
-            Item("discussion_digest", _("Daily digest"),
-                 _("Those replies as one email a day instead of one each.")),
-            Item("notify_decisions", _("Proposals and polls"),
-                 _("New proposals and polls, if you asked for them (off unless you do).")),
-            Item("notify_poll_reminders", _("Poll reminders"),
-                 _("A reminder a day before a poll you have not voted in closes.")),
-            Item("language", _("Language"),
-                 _("Of the site and of your emails; empty for your browser's.")),
-            Item("time_zone", _("Time zone"),
-                 _("Where times are shown for you too, beside the group's; empty for the "
-                   "group's alone.")),
+            Item(
+                "notify_announcements",
+                _("Announcements"),
+                _("Posts from the organizers to the whole group."),
+            ),
+            Item(
+                "notify_discussions",
+                _("Discussions"),
+                _("New replies in the discussions you follow."),
+            ),
+            Item(
+                "discussion_digest",
+                _("Daily digest"),
+                _("Those replies as one email a day instead of one each."),
+            ),
+            Item(
+                "notify_decisions",
+                _("Proposals and polls"),
+                _("New proposals and polls, if you asked for them (off unless you do)."),
+            ),
+            Item(
+                "notify_poll_reminders",
+                _("Poll reminders"),
+                _("A reminder a day before a poll you have not voted in closes."),
+            ),
+            Item(
+                "language",
+                _("Language"),
+                _("Of the site and of your emails; empty for your browser's."),
+            ),
+            Item(
+                "time_zone",
+                _("Time zone"),
+                _(
+                    "Where times are shown for you too, beside the group's; empty for the "
+                    "group's alone."
+                ),
+            ),
         ),
     ),
     Section(
@@ -164,15 +187,20 @@ DATA = (
     Section(
         "attendance",
         _("Your attendance"),
-        _("So organizers see how often members come, miss or cancel late, and can make room "
-          "for others."),
+        _(
+            "So organizers see how often members come, miss or cancel late, and can make room "
+            "for others."
+        ),
         ("rsvp_answers",),
         (
             Item("rsvped", _("RSVPed"), _("Events you said you were going to.")),
             Item("attended", _("Attended"), _("Events you were checked in at.")),
             Item("no_shows", _("No-shows"), _("Events a host marked you as not coming to.")),
-            Item("late_cancellations", _("Late cancellations"),
-                 _("Cancellations within 24 hours of the start, or after it.")),
+            Item(
+                "late_cancellations",
+                _("Late cancellations"),
+                _("Cancellations within 24 hours of the start, or after it."),
+            ),
         ),
     ),
     Section(
@@ -181,18 +209,27 @@ DATA = (
         _("To share the group's memories; we store them without any camera or location data."),
         ("photos",),
         (
-            Item("file", _("File"), _("The photo's file name inside this archive (none for "
-                                      "an upload not stored).")),
+            Item(
+                "file",
+                _("File"),
+                _("The photo's file name inside this archive (none for an upload not stored)."),
+            ),
             Item("album", _("Album"), _("The album it is in.")),
             Item("caption", _("Caption"), _("Your caption.")),
             Item("alt_text", _("Description"), _("The text read to people who can't see it.")),
-            Item("status", _("Status"), _("published, pending, hidden, processing (not "
-                                          "stored yet) or refused (not stored).")),
+            Item(
+                "status",
+                _("Status"),
+                _(
+                    "published, pending, hidden, processing (not "
+                    "stored yet) or refused (not stored)."
+                ),
+            ),
             Item("taken_at", _("Taken"), _("When the camera says it was taken.")),
             Item("uploaded_at", _("Uploaded"), _("When you uploaded it (UTC).")),
         ),
     ),
-)  # fmt: skip
+)
 
 
 def sections() -> tuple[Section, ...]:

@@ -10,7 +10,7 @@ from .services import member_set_language
 
 
 # No CSRF token: the switch is on every page, and a page with a token cannot be served from
-# the cache of public pages nor compressed with brotli (groups/compression.py). A forged post
+# the cache of public pages nor compressed with brotli (core/compression.py). A forged post
 # can only change the reader's language, which the switch changes back.
 @csrf_exempt
 @require_POST

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils import translation
 
-from groups.languages import address_language
+from core.languages import address_language
 
 
 class MemberLanguageMiddleware:
@@ -27,7 +27,7 @@ class MemberLanguageMiddleware:
 
 
 class AddressLanguageMiddleware:
-    """An address that names a language (?lang=es, groups/languages.py) is read in it, by
+    """An address that names a language (?lang=es, core/languages.py) is read in it, by
     anyone: what the page's hreflang alternates and the sitemap point to."""
 
     def __init__(self, get_response):

@@ -46,9 +46,19 @@ def new_calendar_token() -> str:
 # The areas of the IANA time zone database whose zones are named after places
 # (Europe/Madrid); the older aliases (US/Eastern, Etc/GMT+5, EST5EDT…) are left out.
 TIME_ZONE_AREAS = frozenset(
-    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
-     "Indian", "Pacific"}
-)  # fmt: skip
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
 
 
 @cache

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import images
 from events import services as event_services
 from events.calendar_cache import calendar_changed
 from events.models import RSVP, EmailLog, Event
-from groups import images
 from groups.models import Group, Membership, MembershipStatus
 from groups.services import ensure_not_last_organizer, membership_request
 from photos.models import Photo
@@ -171,11 +171,13 @@ def export_readme() -> str:
     lines = [
         _("Your data from Potluck"),
         "",
-        _("data.json holds everything the site stores about you, in the sections below. "
-          "Times are in UTC (ISO 8601). photos/ holds the photos you uploaded, as stored "
-          "(without camera or location data); avatar.jpg is your picture, if you set one."),
+        _(
+            "data.json holds everything the site stores about you, in the sections below. "
+            "Times are in UTC (ISO 8601). photos/ holds the photos you uploaded, as stored "
+            "(without camera or location data); avatar.jpg is your picture, if you set one."
+        ),
         "",
-    ]  # fmt: skip
+    ]
     for section in sections():
         lines += [f"== {section.key}: {section.title} ==", f"{_('Why')}: {section.why}"]
         lines += [f"{_('Who sees it')}: {section.who_sees}", ""]

@@ -11,10 +11,10 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core import counts
 from events.calendar_views import subscribe_links
-from events.ical import absolute
 from events.models import Event, RSVPStatus
-from groups import counts
+from events.seo import absolute
 from groups.access import viewer
 from groups.middleware import group_or_404
 from groups.models import Membership

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from groups.adminfilters import StrictFiltersMixin
+from core.adminfilters import StrictFiltersMixin
 from groups.admingroup import CurrentGroupAdminMixin
 
 from . import services
@@ -36,12 +36,32 @@ class PhotoAdmin(StrictFiltersMixin, admin.ModelAdmin):
     search_fields = ["caption", "alt_text", "album__title", "uploaded_by__display_name"]
     date_hierarchy = "uploaded_at"
     actions = ["approve", "hide"]
-    fields = ["thumbnail", "album", "caption", "alt_text", "status", "refusal", "upload_name",
-              "uploaded_by", "taken_at", "uploaded_at", "takedown_requested_by",
-              "takedown_requested_at"]  # fmt: skip
-    readonly_fields = ["thumbnail", "album", "status", "refusal", "upload_name", "uploaded_by",
-                       "taken_at", "uploaded_at", "takedown_requested_by",
-                       "takedown_requested_at"]  # fmt: skip
+    fields = [
+        "thumbnail",
+        "album",
+        "caption",
+        "alt_text",
+        "status",
+        "refusal",
+        "upload_name",
+        "uploaded_by",
+        "taken_at",
+        "uploaded_at",
+        "takedown_requested_by",
+        "takedown_requested_at",
+    ]
+    readonly_fields = [
+        "thumbnail",
+        "album",
+        "status",
+        "refusal",
+        "upload_name",
+        "uploaded_by",
+        "taken_at",
+        "uploaded_at",
+        "takedown_requested_by",
+        "takedown_requested_at",
+    ]
 
     def has_add_permission(self, request):
         # Photos come in through the upload form, which decodes and re-encodes them.

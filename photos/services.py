@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import images, ratelimit
 from events.models import RSVP, Event, RSVPStatus
-from groups import images, ratelimit
 from groups.access import is_member
 
 from .models import NOT_STORED, Album, Photo, PhotoStatus, Visibility
@@ -112,8 +112,13 @@ def photo_add(*, album: Album, uploaded_by, file, caption: str = "", alt_text: s
 def delete_files_after_commit(sender, instance: Photo, **kwargs) -> None:
     """post_delete receiver (photos/apps.py): the photo's files go once the deletion commits,
     and so do the uploaded bytes of a photo still waiting for the worker."""
-    fields = (instance.image, instance.grid_webp, instance.grid_jpeg, instance.large_webp,
-              instance.large_jpeg)  # fmt: skip
+    fields = (
+        instance.image,
+        instance.grid_webp,
+        instance.grid_jpeg,
+        instance.large_webp,
+        instance.large_jpeg,
+    )
     names = [field.name for field in fields if field]
     if not instance.image:  # processing (or refused, whose bytes went already)
         names.append(instance.incoming_name)

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from groups import images
+from core import images
 
 from .models import Album, Photo, PhotoStatus
 

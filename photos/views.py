@@ -11,10 +11,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
+from core import counts
+from core.db import subquery_count
 from events.models import Event, by_slug
-from groups import counts
 from groups.access import viewer
-from groups.db import subquery_count
 from groups.visibility import allowed
 
 from . import services
@@ -167,8 +167,12 @@ def _upload(request, album: Album, *, back_url: str):
             services.uploads_allowed(member=request.user, count=len(form.cleaned_data["files"]))
         except ValidationError as error:
             form.add_error("files", error)
-            context = {"album": album, "form": form, "back_url": back_url,
-                       "not_stored": _not_stored(request.user, album)}  # fmt: skip
+            context = {
+                "album": album,
+                "form": form,
+                "back_url": back_url,
+                "not_stored": _not_stored(request.user, album),
+            }
             return TemplateResponse(request, "photos/upload.html", context, status=429)
         added, refused = [], []
         for upload in form.cleaned_data["files"]:
@@ -214,8 +218,12 @@ def _upload(request, album: Album, *, back_url: str):
         status = 400
     elif request.method == "POST":
         status = 400
-    context = {"album": album, "form": form, "back_url": back_url,
-               "not_stored": _not_stored(request.user, album)}  # fmt: skip
+    context = {
+        "album": album,
+        "form": form,
+        "back_url": back_url,
+        "not_stored": _not_stored(request.user, album),
+    }
     return TemplateResponse(request, "photos/upload.html", context, status=status)
 
 

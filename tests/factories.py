@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from groups.markdown import markdown_store
+from core.markdown import markdown_store
 from groups.models import Group, Membership, Role
 
 PASSWORD = "correct horse battery staple"

@@ -1,4 +1,4 @@
-from groups.markdown import render_markdown
+from core.markdown import render_markdown
 
 
 def out_of_step(*objects) -> list[str]:

@@ -41,18 +41,27 @@ def log_sentence(entry):
     if kind == LogKind.EVENT_PUBLISHED:
         return format_html(_("{actor} published {event}."), actor=actor, event=link)
     if kind == LogKind.EVENT_CHANGED:
-        return format_html(_("{actor} changed {event}: {fields}."), actor=actor, event=link,
-                           fields=_field_names(entry.detail))  # fmt: skip
+        return format_html(
+            _("{actor} changed {event}: {fields}."),
+            actor=actor,
+            event=link,
+            fields=_field_names(entry.detail),
+        )
     if kind == LogKind.EVENT_CANCELLED:
         return format_html(_("{actor} cancelled {event}."), actor=actor, event=link)
     if kind == LogKind.EVENT_UNPUBLISHED:
         return format_html(_("{actor} returned {event} to draft."), actor=actor, event=link)
     if kind == LogKind.ROLE_GRANTED:
-        return format_html(_("{actor} made {member} {role}."), actor=actor, member=member,
-                           role=_role(entry.detail))  # fmt: skip
+        return format_html(
+            _("{actor} made {member} {role}."), actor=actor, member=member, role=_role(entry.detail)
+        )
     if kind == LogKind.ROLE_REMOVED:
-        return format_html(_("{actor} took the role of {role} from {member}."), actor=actor,
-                           member=member, role=_role(entry.detail))  # fmt: skip
+        return format_html(
+            _("{actor} took the role of {role} from {member}."),
+            actor=actor,
+            member=member,
+            role=_role(entry.detail),
+        )
     if kind == LogKind.MEMBER_REMOVED:
         return format_html(_("{actor} removed a member from the group."), actor=actor)
     if kind == LogKind.MEMBER_BANNED:
@@ -69,9 +78,14 @@ def log_sentence(entry):
             return format_html("{} {}", sentence, result)
         return sentence
     if kind == LogKind.PROPOSAL_DECLINED:
-        return format_html(_("{actor} declined the proposal {proposal}, saying: “{reason}”"),
-                           actor=actor, proposal=link, reason=entry.detail)  # fmt: skip
+        return format_html(
+            _("{actor} declined the proposal {proposal}, saying: “{reason}”"),
+            actor=actor,
+            proposal=link,
+            reason=entry.detail,
+        )
     if kind == LogKind.PROPOSAL_SCHEDULED:
-        return format_html(_("{actor} turned the proposal {proposal} into an event."),
-                           actor=actor, proposal=link)  # fmt: skip
+        return format_html(
+            _("{actor} turned the proposal {proposal} into an event."), actor=actor, proposal=link
+        )
     return format_html("{}: {}", entry.get_kind_display(), link)

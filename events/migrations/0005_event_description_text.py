@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def fill_description_text(apps, schema_editor):
-    from groups.markdown import markdown_to_text
+    from core.markdown import markdown_to_text
 
     Event = apps.get_model("events", "Event")
     for event in Event.objects.exclude(description="").only("pk", "description"):

@@ -1,5 +1,5 @@
 """Markdown is rendered to sanitized HTML when it is saved: a column per Markdown field,
-filled here for the rows written before (groups.markdown.markdown_store keeps it from now on)."""
+filled here for the rows written before (core.markdown.markdown_store keeps it from now on)."""
 
 from django.db import migrations, models
 
@@ -14,7 +14,7 @@ BATCH = 500
 
 
 def fill_markdown_html(apps, schema_editor):
-    from groups.markdown import render_markdown
+    from core.markdown import render_markdown
 
     for model_name, fields in MARKDOWN_FIELDS.items():
         model = apps.get_model("events", model_name)

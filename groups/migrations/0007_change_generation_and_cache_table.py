@@ -10,18 +10,24 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='CacheEntry',
-            fields=[
-                ('cache_key', models.CharField(max_length=255, primary_key=True, serialize=False)),
-                ('value', models.TextField()),
-                ('expires', models.DateTimeField(db_index=True)),
+        # The table itself belongs to core now: core/migrations/0001 creates it where it is
+        # missing, so this step records the model's history only.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.CreateModel(
+                    name='CacheEntry',
+                    fields=[
+                        ('cache_key', models.CharField(max_length=255, primary_key=True, serialize=False)),
+                        ('value', models.TextField()),
+                        ('expires', models.DateTimeField(db_index=True)),
+                    ],
+                    options={
+                        'verbose_name': 'cache entry',
+                        'verbose_name_plural': 'cache entries',
+                        'db_table': 'potluck_cache',
+                    },
+                ),
             ],
-            options={
-                'verbose_name': 'cache entry',
-                'verbose_name_plural': 'cache entries',
-                'db_table': 'potluck_cache',
-            },
         ),
         migrations.CreateModel(
             name='ChangeGeneration',

@@ -1,5 +1,5 @@
 """Markdown is rendered to sanitized HTML when it is saved: a column per Markdown field,
-filled here for the rows written before (groups.markdown.markdown_store keeps it from now on)."""
+filled here for the rows written before (core.markdown.markdown_store keeps it from now on)."""
 
 from django.db import migrations, models
 
@@ -8,7 +8,7 @@ MARKDOWN_FIELDS = ("about", "step_up")
 
 
 def fill_markdown_html(apps, schema_editor):
-    from groups.markdown import render_markdown
+    from core.markdown import render_markdown
 
     Group = apps.get_model("groups", "Group")
     html_fields = [f"{name}_html" for name in MARKDOWN_FIELDS]

@@ -8,7 +8,7 @@ ORGANIZER_CODENAMES = [
     *(f"{action}_{model}" for model in ("joinquestion", "ban")
       for action in ("add", "change", "delete", "view")),
     "view_membershipaction",
-]  # fmt: skip
+]
 
 
 def organizers_permissions(apps, schema_editor):

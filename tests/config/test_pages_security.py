@@ -109,9 +109,13 @@ def test_email_code_page_after_signup_has_strict_csp(client, group):
     password = "a long passphrase for csp"
     client.post(
         "/accounts/signup/",
-        {"display_name": "Ada", "email": "ada@example.org", "password1": password,
-         "password2": password},
-    )  # fmt: skip
+        {
+            "display_name": "Ada",
+            "email": "ada@example.org",
+            "password1": password,
+            "password2": password,
+        },
+    )
     _assert_strict(client.get("/accounts/confirm-email/"))
 
 

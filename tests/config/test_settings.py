@@ -150,6 +150,11 @@ def test_make_run_links_name_the_address_it_serves():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POTLUCK_"))}
     result = subprocess.run(
         ["make", "--no-print-directory", "site-url", "HOST=127.0.0.5", "PORT=8830"],  # noqa: S607
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert result.stdout.strip() == "http://127.0.0.5:8830"

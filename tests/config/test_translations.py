@@ -26,7 +26,7 @@ from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
-APPS = ["config", "home", "conversation", "decisions", "members", "photos", "events", "groups"]
+APPS = ["config", "home", "conversation", "decisions", "members", "photos", "events", "groups", "core"]
 WORD = re.compile(r"[A-Za-z]{2,}")
 # Names that stay as they are in every language.
 UNTRANSLATED_WORDS = {"Potluck"}
@@ -188,11 +188,26 @@ def test_the_template_scan_finds_what_it_must():
 
 # Calls whose arguments reach people: the first positional (or the second, after the request
 # or form), and these keywords anywhere; a model or form field's first positional argument.
-MESSAGE_CALLS = {"ValidationError": 0, "PermissionDenied": 0, "Http404": 0, "success": 1,
-                 "error": 1, "warning": 1, "info": 1, "message_user": 1,
-                 "add_error": 1}  # fmt: skip
-TEXT_KEYWORDS = {"verbose_name", "verbose_name_plural", "help_text", "label", "description",
-                 "empty_label", "empty_value_display"}  # fmt: skip
+MESSAGE_CALLS = {
+    "ValidationError": 0,
+    "PermissionDenied": 0,
+    "Http404": 0,
+    "success": 1,
+    "error": 1,
+    "warning": 1,
+    "info": 1,
+    "message_user": 1,
+    "add_error": 1,
+}
+TEXT_KEYWORDS = {
+    "verbose_name",
+    "verbose_name_plural",
+    "help_text",
+    "label",
+    "description",
+    "empty_label",
+    "empty_value_display",
+}
 
 
 def _literal(node) -> str | None:

@@ -613,8 +613,10 @@ def test_revisions_cannot_be_changed_added_or_deleted(client, organizer, group, 
 
 def test_items_are_not_added_in_the_admin(client, organizer):
     client.force_login(organizer)
-    answers = [client.get(reverse(f"admin:conversation_{m}_add")).status_code
-               for m in ("comment", "thread", "reply")]  # fmt: skip
+    answers = [
+        client.get(reverse(f"admin:conversation_{m}_add")).status_code
+        for m in ("comment", "thread", "reply")
+    ]
     assert answers == [403, 403, 403]
 
 
@@ -678,9 +680,14 @@ def test_category_added_with_the_group_preset(client, organizer, group):
     assert f'<input type="hidden" name="group" value="{group.pk}"' in html
     response = client.post(
         reverse("admin:conversation_category_add"),
-        {"group": group.pk, "name_en": "Projects", "name_es": "Proyectos", "position": 2,
-         "_save": "Save"},
-    )  # fmt: skip
+        {
+            "group": group.pk,
+            "name_en": "Projects",
+            "name_es": "Proyectos",
+            "position": 2,
+            "_save": "Save",
+        },
+    )
     assert response.status_code == 302
     assert list(Category.objects.values_list("group", "name_en", "name_es", "position")) == [
         (group.pk, "Projects", "Proyectos", 2)

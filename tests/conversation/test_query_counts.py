@@ -3,11 +3,11 @@
 Each page is asked for as the role that sees the most: a member (who wrote some of what is
 shown, so their edit links render) and an organizer (moderation forms, hidden rows on the
 board and in threads). Rows are bulk-created with their Markdown stored, as the services store
-it, and groups.generations.data_changed() marks the pages and counts stale.
+it, and core.generations.data_changed() marks the pages and counts stale.
 
 "Cold": the "bodies" cache is emptied first, so the page is rendered and its total counted
 (the first request after a change). "Warm": the same request again, the total taken from
-groups.counts (one query fewer); the event page is then served whole from home/pagecache.py,
+core.counts (one query fewer); the event page is then served whole from home/pagecache.py,
 in the queries of a signed-in hit (session, user, group with generation, version row).
 """
 
@@ -27,8 +27,8 @@ from conversation.views import (
     REPLIES_PER_PAGE,
     THREADS_PER_PAGE,
 )
-from groups.generations import data_changed
-from groups.markdown import markdown_store
+from core.generations import data_changed
+from core.markdown import markdown_store
 from tests.factories import EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -111,9 +111,10 @@ def _poll_made(o, u) -> bool:
         poll.created_by == u
         and list(poll.options.values_list("label", flat=True))
         == ["Tuesday", "Thursday", "Saturday"]
-        and LogEntry.objects.filter(kind=LogKind.POLL_OPENED, actor=u, url=poll.get_absolute_url())
-        .exists()
-    )  # fmt: skip
+        and LogEntry.objects.filter(
+            kind=LogKind.POLL_OPENED, actor=u, url=poll.get_absolute_url()
+        ).exists()
+    )
 
 
 def _poll_to(o, u) -> str:
@@ -145,11 +146,11 @@ def _supports(o, u) -> bool:
 
 def _withdrew(o, u) -> bool:
     backed = Proposal.objects.get(pk=o["backed"].pk)
-    return (
-        not Support.objects.filter(proposal=backed, member=u).exists()
-        and backed.support_count == Support.objects.filter(proposal=backed).count()
-        == (3 if u == backed.author else 2)
-    )  # fmt: skip
+    return not Support.objects.filter(
+        proposal=backed, member=u
+    ).exists() and backed.support_count == Support.objects.filter(proposal=backed).count() == (
+        3 if u == backed.author else 2
+    )
 
 
 def _status(key, status):
@@ -159,9 +160,11 @@ def _status(key, status):
 def _declined(o, u) -> bool:
     prop = Proposal.objects.get(pk=o["prop"].pk)
     return (prop.status, prop.decline_reason) == ("declined", "Not this year") and (
-        LogEntry.objects.filter(kind=LogKind.PROPOSAL_DECLINED, actor=u, detail="Not this year")
-        .count() == 1
-    )  # fmt: skip
+        LogEntry.objects.filter(
+            kind=LogKind.PROPOSAL_DECLINED, actor=u, detail="Not this year"
+        ).count()
+        == 1
+    )
 
 
 def _scheduled(o, u) -> bool:
@@ -366,9 +369,13 @@ def _poll(group, by, question, *, opens, closes, **more) -> Poll:
 def objects(group, people):
     author, organizer = people["author"], people["organizer"]
     prop = services.proposal_add(
-        group=group, author=author, kind=ProposalKind.GUEST, title="Invite Grace",
-        body="She built a co-op.", contact=CONTACT,
-    )  # fmt: skip
+        group=group,
+        author=author,
+        kind=ProposalKind.GUEST,
+        title="Invite Grace",
+        body="She built a co-op.",
+        contact=CONTACT,
+    )
     backed = services.proposal_add(group=group, author=author, kind="topic", title="Backed")
     for person in ("member", "organizer", "co_organizer"):
         services.proposal_support(proposal=backed, member=people[person])
@@ -384,11 +391,24 @@ def objects(group, people):
         "unknown": 999_999,
         "poll": _poll(group, organizer, "Tea or coffee?", opens=-hour, closes=24 * hour),
         "future": _poll(group, organizer, "Later?", opens=24 * hour, closes=48 * hour),
-        "closed": _poll(group, organizer, "Before?", opens=-48 * hour, closes=-hour,
-                        closed_noted_at=timezone.now()),
-        "attendees": _poll(group, organizer, "At the event?", opens=-hour, closes=24 * hour,
-                           voters=Voters.ATTENDEES, event=event),
-    }  # fmt: skip
+        "closed": _poll(
+            group,
+            organizer,
+            "Before?",
+            opens=-48 * hour,
+            closes=-hour,
+            closed_noted_at=timezone.now(),
+        ),
+        "attendees": _poll(
+            group,
+            organizer,
+            "At the event?",
+            opens=-hour,
+            closes=24 * hour,
+            voters=Voters.ATTENDEES,
+            event=event,
+        ),
+    }
     return objects
 
 

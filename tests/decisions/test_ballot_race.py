@@ -61,9 +61,7 @@ def test_fifty_members_vote_at_once(group):
     poll, options = _poll(group, "ranked", ["Library", "Café", "Park"])
     members = _members(group, 50, "fifty")
     # Member i ranks option i % 3 first and the next one second.
-    wanted = {
-        m.pk: [options[i % 3], options[(i + 1) % 3]] for i, m in enumerate(members)
-    }  # fmt: skip
+    wanted = {m.pk: [options[i % 3], options[(i + 1) % 3]] for i, m in enumerate(members)}
     errors = run_together(
         [
             lambda m=m: services.ballot_cast(poll=poll, member=m, choices=wanted[m.pk])

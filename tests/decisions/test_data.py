@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from core.generations import data_changed
 from decisions import data, services
 from decisions.models import Proposal, Support
 from events.models import EventStatus
-from groups.generations import data_changed
 from members import services as member_services
 from members.models import User
 from tests.factories import MembershipFactory, UserFactory
@@ -45,28 +45,57 @@ def deciding(group, member, other, organizer):
     """What `member` and `other` proposed, supported and voted."""
     member.display_name = NAME
     member.save(update_fields=["display_name"])
-    topic = services.proposal_add(group=group, author=member, kind="topic", title="Bike lanes",
-                                  body="Safer *streets*.", now=_at(1))  # fmt: skip
-    guest = services.proposal_add(group=group, author=member, kind="guest", title="Invite Grace",
-                                  contact="grace@example.org", now=_at(2))  # fmt: skip
-    declined = services.proposal_add(group=group, author=member, kind="breakout",
-                                     title="Knitting corner", now=_at(3))  # fmt: skip
+    topic = services.proposal_add(
+        group=group,
+        author=member,
+        kind="topic",
+        title="Bike lanes",
+        body="Safer *streets*.",
+        now=_at(1),
+    )
+    guest = services.proposal_add(
+        group=group,
+        author=member,
+        kind="guest",
+        title="Invite Grace",
+        contact="grace@example.org",
+        now=_at(2),
+    )
+    declined = services.proposal_add(
+        group=group, author=member, kind="breakout", title="Knitting corner", now=_at(3)
+    )
     services.proposal_decline(proposal=declined, by=organizer, reason="No room")
-    ottos = services.proposal_add(group=group, author=other, kind="topic", title="Otto's idea",
-                                  body="Otto wrote this.", now=_at(4))  # fmt: skip
+    ottos = services.proposal_add(
+        group=group,
+        author=other,
+        kind="topic",
+        title="Otto's idea",
+        body="Otto wrote this.",
+        now=_at(4),
+    )
     my_support = services.proposal_support(proposal=ottos, member=member)
     services.proposal_support(proposal=ottos, member=organizer)
     services.proposal_support(proposal=topic, member=other)
     ranked = services.poll_open(
-        group=group, by=organizer, question="Which talk first?", method="ranked",
-        options=["Housing", "Data trusts", "Mutual aid"], opens_at=_at(0),
-        closes_at=_at(24 * 30), now=_at(0),
-    )  # fmt: skip
-    approval = services.poll_open(
-        group=group, by=organizer, question="Which days suit?", method="approval",
-        options=["Monday", "Wednesday", "Friday"], opens_at=_at(0), closes_at=_at(24 * 30),
+        group=group,
+        by=organizer,
+        question="Which talk first?",
+        method="ranked",
+        options=["Housing", "Data trusts", "Mutual aid"],
+        opens_at=_at(0),
+        closes_at=_at(24 * 30),
         now=_at(0),
-    )  # fmt: skip
+    )
+    approval = services.poll_open(
+        group=group,
+        by=organizer,
+        question="Which days suit?",
+        method="approval",
+        options=["Monday", "Wednesday", "Friday"],
+        opens_at=_at(0),
+        closes_at=_at(24 * 30),
+        now=_at(0),
+    )
     ranked_options = {o.label: o for o in ranked.options.all()}
     days = {o.label: o for o in approval.options.all()}
     services.ballot_cast(
@@ -81,8 +110,9 @@ def deciding(group, member, other, organizer):
     services.ballot_cast(
         poll=approval, member=other, now=_at(7), choices=[days["Monday"], days["Wednesday"]]
     )
-    services.ballot_cast(poll=approval, member=member, now=_at(8),
-                         choices=[days["Friday"], days["Monday"]])  # fmt: skip
+    services.ballot_cast(
+        poll=approval, member=member, now=_at(8), choices=[days["Friday"], days["Monday"]]
+    )
     return {
         "topic": topic,
         "guest": guest,

@@ -106,13 +106,20 @@ def decisions(group, organizer, ada, grace):
     """Proposals of every status, an open single-choice poll, an open ranked poll and a closed
     ranked poll counted in three rounds; the log has entries of five kinds."""
     guest = services.proposal_add(
-        group=group, author=ada, kind=ProposalKind.GUEST, title="Invite Inés from a data trust",
-        body="She runs a **data trust** for delivery riders.", contact=CONTACT,
-    )  # fmt: skip
+        group=group,
+        author=ada,
+        kind=ProposalKind.GUEST,
+        title="Invite Inés from a data trust",
+        body="She runs a **data trust** for delivery riders.",
+        contact=CONTACT,
+    )
     topic = services.proposal_add(
-        group=group, author=grace, kind=ProposalKind.TOPIC, title="Co-op conversions",
+        group=group,
+        author=grace,
+        kind=ProposalKind.TOPIC,
+        title="Co-op conversions",
         body="How owners sell a business to its workers.",
-    )  # fmt: skip
+    )
     services.proposal_support(proposal=topic, member=ada)
     declined = services.proposal_add(
         group=group, author=grace, kind=ProposalKind.BREAKOUT, title="Housing co-ops again"
@@ -125,8 +132,13 @@ def decisions(group, organizer, ada, grace):
     event = services.proposal_to_event(proposal=scheduled, by=organizer)
     event_set_status(event=event, status=EventStatus.PUBLISHED, by=organizer)
 
-    single = _poll(group, organizer, Method.SINGLE, question="Which weeknight suits you?",
-                   options=["Tuesday", "Wednesday", "Thursday"])  # fmt: skip
+    single = _poll(
+        group,
+        organizer,
+        Method.SINGLE,
+        question="Which weeknight suits you?",
+        options=["Tuesday", "Wednesday", "Thursday"],
+    )
     ranked = _poll(group, organizer, Method.RANKED, question="Next month's breakout themes?")
     closed = _poll(group, organizer, Method.RANKED, question="Last month's breakout themes?")
     # Round 1: 3, 2, 2, 1 (Housing co-ops out); round 2: 3, 2, 3 (Co-op finance out);
@@ -430,9 +442,12 @@ def test_organizer_makes_a_proposal_a_draft_event(
     page, open_tab, live_server, group, ada, grace, organizer, password
 ):
     proposal = services.proposal_add(
-        group=group, author=ada, kind=ProposalKind.TOPIC, title="Unions and platform co-ops",
+        group=group,
+        author=ada,
+        kind=ProposalKind.TOPIC,
+        title="Unions and platform co-ops",
         body="What unions and worker co-ops can do together.",
-    )  # fmt: skip
+    )
     log_in(page, organizer.email, password)
     page.goto(proposal.get_absolute_url())
     page.get_by_role("button", name="Make it a draft event").click()
@@ -571,8 +586,11 @@ def test_organizer_closes_a_poll_early_and_the_results_show(
     page, open_tab, live_server, group, organizer, ada, grace, password
 ):
     poll = _poll(group, organizer, Method.RANKED, question="Next month's breakout themes?")
-    for voter, ranks in ((ada, ["Data trusts"]), (grace, ["Co-op finance", "Data trusts"]),
-                         (organizer, ["Data trusts", "Co-op finance"])):  # fmt: skip
+    for voter, ranks in (
+        (ada, ["Data trusts"]),
+        (grace, ["Co-op finance", "Data trusts"]),
+        (organizer, ["Data trusts", "Co-op finance"]),
+    ):
         services.ballot_cast(poll=poll, member=voter, choices=_ids(poll, *ranks))
     log_in(page, organizer.email, password)
     page.goto(poll.get_absolute_url())

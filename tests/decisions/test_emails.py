@@ -138,9 +138,14 @@ def test_new_proposal_email_text(group, member, commit):
     keen = _keen(group)
     with commit():
         proposal = services.proposal_add(
-            group=group, author=member, kind="guest", title=TITLE, body=BODY,
-            contact="trebor@example.org", now=NOW,
-        )  # fmt: skip
+            group=group,
+            author=member,
+            kind="guest",
+            title=TITLE,
+            body=BODY,
+            contact="trebor@example.org",
+            now=NOW,
+        )
     [message] = mail.outbox
     assert message.to == [keen.email]
     assert message.subject == f"{group.name}: new proposal, “{TITLE}”"
@@ -174,11 +179,15 @@ def test_attendees_poll_emails_only_those_going(group, organizer, commit):
     event = EventFactory(group=group)
     going, staying_home, waiting = _keen(group), _keen(group), _keen(group)
     going_quiet = _member(group)
-    for person, status in ((going, RSVPStatus.GOING), (going_quiet, RSVPStatus.GOING),
-                           (staying_home, RSVPStatus.NOT_GOING)):  # fmt: skip
+    for person, status in (
+        (going, RSVPStatus.GOING),
+        (going_quiet, RSVPStatus.GOING),
+        (staying_home, RSVPStatus.NOT_GOING),
+    ):
         RSVP.objects.create(event=event, member=person, status=status)
-    RSVP.objects.create(event=event, member=waiting, status=RSVPStatus.WAITLISTED,
-                        waitlisted_at=NOW, waitlist_seq=1)  # fmt: skip
+    RSVP.objects.create(
+        event=event, member=waiting, status=RSVPStatus.WAITLISTED, waitlisted_at=NOW, waitlist_seq=1
+    )
     not_answered = _keen(group)
     with commit():
         _poll(group, organizer, voters=Voters.ATTENDEES, event=event)
@@ -240,8 +249,9 @@ def test_new_poll_email_text(group, organizer, commit):
 # --- Poll reminders ----------------------------------------------------------------------------
 
 
-def test_poll_reminder_to_voters_who_have_not_voted(group, organizer, member, outsiders, commit,
-                                                     clock):  # fmt: skip
+def test_poll_reminder_to_voters_who_have_not_voted(
+    group, organizer, member, outsiders, commit, clock
+):
     voted = _member(group)
     quiet = _member(group, notify_poll_reminders=False)
     poll = _poll(group, organizer)
@@ -264,8 +274,9 @@ def test_poll_reminder_to_voters_who_have_not_voted(group, organizer, member, ou
     assert mail.outbox == []
 
 
-def test_poll_reminder_for_attendees_poll_only_to_those_going(group, organizer, member, commit,
-                                                               clock):  # fmt: skip
+def test_poll_reminder_for_attendees_poll_only_to_those_going(
+    group, organizer, member, commit, clock
+):
     event = EventFactory(group=group)
     going, going_voted = _member(group), _member(group)
     for person in (going, going_voted):
@@ -341,8 +352,12 @@ def sent(settings, django_capture_on_commit_callbacks, clock):
         [messages[kind]] = [m for m in mail.outbox if m.to == [mary.email]]
         links[kind] = SITE + reverse("events:unsubscribe", args=[unsubscribe_token(mary, kind)])
 
-    one(EmailKind.PROPOSAL, lambda: services.proposal_add(
-        group=group, author=ana, kind="topic", title=TITLE, body=BODY, now=NOW))  # fmt: skip
+    one(
+        EmailKind.PROPOSAL,
+        lambda: services.proposal_add(
+            group=group, author=ana, kind="topic", title=TITLE, body=BODY, now=NOW
+        ),
+    )
     one(EmailKind.POLL, lambda: _poll(group, organizer))
     clock.move_to(LAST_DAY)
     one(EmailKind.POLL_REMINDER, services.poll_reminders_send)

@@ -60,9 +60,14 @@ def _poll(group, by, **kwargs):
 
 def _new_event(group, status) -> Event:
     return EventFactory.build(
-        group=group, title="Tea & Co-ops", slug="tea-co-ops", status=status, venue=VenueFactory(),
-        starts_at=NOW + timedelta(days=7), ends_at=NOW + timedelta(days=7, hours=2),
-    )  # fmt: skip
+        group=group,
+        title="Tea & Co-ops",
+        slug="tea-co-ops",
+        status=status,
+        venue=VenueFactory(),
+        starts_at=NOW + timedelta(days=7),
+        ends_at=NOW + timedelta(days=7, hours=2),
+    )
 
 
 def test_event_save_creating_a_published_event(group, organizer):
@@ -85,14 +90,21 @@ def test_event_save_changing_a_published_event_names_the_fields(group, organizer
     event.starts_at += timedelta(hours=1)
     event.ends_at += timedelta(hours=1)
     event_services.event_save(
-        event=event, by=organizer,
+        event=event,
+        by=organizer,
         changed_fields=["title", "summary", "starts_at", "ends_at", "updated_by", "sequence"],
-    )  # fmt: skip
+    )
     # Sorted field names; Potluck's own bookkeeping fields are nobody's business.
     assert _entries() == [
-        (LogKind.EVENT_CHANGED, organizer, None, "Tea & Co-ops", event.get_absolute_url(),
-         "ends_at,starts_at,summary,title"),
-    ]  # fmt: skip
+        (
+            LogKind.EVENT_CHANGED,
+            organizer,
+            None,
+            "Tea & Co-ops",
+            event.get_absolute_url(),
+            "ends_at,starts_at,summary,title",
+        ),
+    ]
 
 
 def test_event_save_with_no_member_visible_change_is_not_logged(group, organizer):
@@ -257,9 +269,15 @@ def test_admin_delete_of_a_membership_is_logged(client, group, organizer, member
 def test_poll_open_is_logged(group, organizer):
     poll = _poll(group, organizer, opens_at=NOW + timedelta(days=1))  # opening later too
     assert _entries() == [
-        (LogKind.POLL_OPENED, organizer, None, "Where do we meet in June?",
-         poll.get_absolute_url(), ""),
-    ]  # fmt: skip
+        (
+            LogKind.POLL_OPENED,
+            organizer,
+            None,
+            "Where do we meet in June?",
+            poll.get_absolute_url(),
+            "",
+        ),
+    ]
     assert LogEntry.objects.get().at == NOW
 
 
@@ -289,17 +307,27 @@ def test_polls_close_due_logs_once_with_nobody_as_actor(group, organizer):
 @pytest.fixture
 def proposal(group, member):
     return services.proposal_add(
-        group=group, author=member, kind=ProposalKind.GUEST, title="Invite Trebor",
-        contact="trebor@example.org", now=NOW,
-    )  # fmt: skip
+        group=group,
+        author=member,
+        kind=ProposalKind.GUEST,
+        title="Invite Trebor",
+        contact="trebor@example.org",
+        now=NOW,
+    )
 
 
 def test_proposal_decline_is_logged_with_its_reason(proposal, organizer):
     services.proposal_decline(proposal=proposal, by=organizer, reason="He spoke here in May.")
     assert _entries() == [
-        (LogKind.PROPOSAL_DECLINED, organizer, None, "Invite Trebor", proposal.get_absolute_url(),
-         "He spoke here in May."),
-    ]  # fmt: skip
+        (
+            LogKind.PROPOSAL_DECLINED,
+            organizer,
+            None,
+            "Invite Trebor",
+            proposal.get_absolute_url(),
+            "He spoke here in May.",
+        ),
+    ]
 
 
 def test_proposal_plan_and_reopen_are_not_logged(proposal, organizer):
@@ -312,9 +340,15 @@ def test_proposal_to_event_is_logged(proposal, organizer):
     services.proposal_to_event(proposal=proposal, by=organizer)
     # The event is a draft: its creation is not in the log, the proposal's scheduling is.
     assert _entries() == [
-        (LogKind.PROPOSAL_SCHEDULED, organizer, None, "Invite Trebor",
-         proposal.get_absolute_url(), ""),
-    ]  # fmt: skip
+        (
+            LogKind.PROPOSAL_SCHEDULED,
+            organizer,
+            None,
+            "Invite Trebor",
+            proposal.get_absolute_url(),
+            "",
+        ),
+    ]
 
 
 # --- Unchangeable ------------------------------------------------------------------------------
@@ -384,8 +418,15 @@ def test_admin_lists_entries_without_bulk_actions(superuser_client, entry):
 
 def test_admin_never_adds_changes_or_deletes(superuser_client, entry):
     change = f"{ADMIN}{entry.pk}/change/"
-    data = {"kind": LogKind.POLL_CLOSED, "title": "Nothing happened", "at_0": "2026-05-04",
-            "at_1": "08:00:00", "url": "/", "detail": "x", "group": entry.group_id}  # fmt: skip
+    data = {
+        "kind": LogKind.POLL_CLOSED,
+        "title": "Nothing happened",
+        "at_0": "2026-05-04",
+        "at_1": "08:00:00",
+        "url": "/",
+        "detail": "x",
+        "group": entry.group_id,
+    }
     assert superuser_client.get(f"{ADMIN}add/").status_code == 403
     assert superuser_client.post(f"{ADMIN}add/", data).status_code == 403
     assert superuser_client.post(change, data).status_code == 403
@@ -459,10 +500,16 @@ def test_member_delete_empties_actor_and_member(group, organizer, member, clock)
     member_delete(member=member)
     assert _entries() == [
         (LogKind.ROLE_GRANTED, organizer, None, "", "", Role.CO_ORGANIZER),
-        (LogKind.POLL_OPENED, None, None, "Where do we meet in June?",
-         LogEntry.objects.get(kind=LogKind.POLL_OPENED).url, ""),
+        (
+            LogKind.POLL_OPENED,
+            None,
+            None,
+            "Where do we meet in June?",
+            LogEntry.objects.get(kind=LogKind.POLL_OPENED).url,
+            "",
+        ),
         (LogKind.ROLE_REMOVED, organizer, None, "", "", Role.CO_ORGANIZER),
-    ]  # fmt: skip
+    ]
 
 
 def test_group_delete_deletes_a_group_with_its_log(group, organizer, member, entry):

@@ -1,7 +1,7 @@
 """Decisions pages run the same number of queries with a few rows or a thousand.
 
 As tests/conversation/test_query_counts.py does: rows are bulk-created as the services store
-them (Markdown rendered, support counts kept), groups.generations.data_changed() marks the
+them (Markdown rendered, support counts kept), core.generations.data_changed() marks the
 pages stale, and each page is asked for by a member and by an organizer (who also sees how
 many ballots an open poll has, and the decide and close forms). Every page is rendered cold:
 the caches emptied first.
@@ -16,10 +16,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.generations import data_changed
+from core.markdown import markdown_store
 from decisions.models import Ballot, Option, Poll, Proposal, Support
 from decisions.views import LOG_PER_PAGE, POLLS_PER_PAGE, PROPOSALS_PER_PAGE
-from groups.generations import data_changed
-from groups.markdown import markdown_store
 from groups.models import LogEntry, LogKind, Membership
 from tests.factories import UserFactory
 
@@ -182,8 +182,9 @@ PROPOSALS = {"member": 6, "organizer": 6}
 def test_proposals_constant(django_assert_num_queries, group, people, role, size):
     rows = _proposals(group, size, people["authors"], people["member"])
     client = _client(people[role])
-    response = _get(client, reverse("decisions:proposals"), django_assert_num_queries,
-                    PROPOSALS[role])  # fmt: skip
+    response = _get(
+        client, reverse("decisions:proposals"), django_assert_num_queries, PROPOSALS[role]
+    )
     listed = list(response.context["proposals"])
     shown = [p for p in rows if p.status in ("open", "planned")]
     assert len(listed) == min(PROPOSALS_PER_PAGE, len(shown))
@@ -210,12 +211,14 @@ def test_proposal_page_constant(django_assert_num_queries, group, people, role, 
     rows = _proposals(group, size, people["authors"], people["member"])
     # The first proposal, supported by size voters (and counted).
     voters = _voters(group, size)
-    Support.objects.bulk_create((Support(proposal=rows[0], member=v) for v in voters),
-                                batch_size=500)  # fmt: skip
+    Support.objects.bulk_create(
+        (Support(proposal=rows[0], member=v) for v in voters), batch_size=500
+    )
     Proposal.objects.filter(pk=rows[0].pk).update(support_count=size + 1)
     client = _client(people[role])
-    response = _get(client, rows[0].get_absolute_url(), django_assert_num_queries,
-                    PROPOSAL_PAGE[role])  # fmt: skip
+    response = _get(
+        client, rows[0].get_absolute_url(), django_assert_num_queries, PROPOSAL_PAGE[role]
+    )
     assert f"{size + 1} members support it" in response.text
     assert (reverse("decisions:proposal_decide", args=[rows[0].pk]) in response.text) == (
         role == "organizer"
@@ -287,8 +290,7 @@ def test_closed_poll_page_constant(django_assert_num_queries, group, people, rol
     poll = _poll(group, people["organizer"], closed=True)
     _ballots(poll, _voters(group, size))
     client = _client(people[role])
-    response = _get(client, poll.get_absolute_url(), django_assert_num_queries,
-                    CLOSED_POLL[role])  # fmt: skip
+    response = _get(client, poll.get_absolute_url(), django_assert_num_queries, CLOSED_POLL[role])
     results = response.context["results"]
     assert results.ballots == size
     assert len(results.rounds) > 1

@@ -19,9 +19,9 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
+from core.generations import data_changed
 from decisions import services
 from decisions.models import Ballot, Poll
-from groups.generations import data_changed
 from groups.models import LogEntry, LogKind
 from members import services as member_services
 from tests.factories import EventFactory, MembershipFactory, UserFactory

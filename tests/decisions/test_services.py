@@ -48,9 +48,13 @@ def other(group):
 @pytest.fixture
 def proposal(group, member):
     return services.proposal_add(
-        group=group, author=member, kind=ProposalKind.TOPIC, title="Data co-ops",
-        body="Who owns *our* data?", now=NOW,
-    )  # fmt: skip
+        group=group,
+        author=member,
+        kind=ProposalKind.TOPIC,
+        title="Data co-ops",
+        body="Who owns *our* data?",
+        now=NOW,
+    )
 
 
 def _poll(group, by, **kwargs) -> Poll:
@@ -79,9 +83,13 @@ def _log(kind) -> list[LogEntry]:
 
 def test_proposal_add_stores_it_and_starts_its_discussion(group, member):
     proposal = services.proposal_add(
-        group=group, author=member, kind=ProposalKind.TOPIC, title="  Data   co-ops ",
-        body="  Who owns **our** data?  ", now=NOW,
-    )  # fmt: skip
+        group=group,
+        author=member,
+        kind=ProposalKind.TOPIC,
+        title="  Data   co-ops ",
+        body="  Who owns **our** data?  ",
+        now=NOW,
+    )
     proposal.refresh_from_db()
     assert (proposal.group, proposal.author, proposal.kind, proposal.title) == (
         group,
@@ -113,14 +121,21 @@ def test_proposal_add_uses_one_proposals_category(group, member, other):
 
 @pytest.mark.parametrize(
     ("kind", "kept"),
-    [(ProposalKind.GUEST, "ana@example.org"), (ProposalKind.TOPIC, ""),
-     (ProposalKind.BREAKOUT, "")],
-)  # fmt: skip
+    [
+        (ProposalKind.GUEST, "ana@example.org"),
+        (ProposalKind.TOPIC, ""),
+        (ProposalKind.BREAKOUT, ""),
+    ],
+)
 def test_proposal_add_keeps_a_contact_for_guests_only(group, member, kind, kept):
     proposal = services.proposal_add(
-        group=group, author=member, kind=kind, title="Ana Lopez", contact=" ana@example.org ",
+        group=group,
+        author=member,
+        kind=kind,
+        title="Ana Lopez",
+        contact=" ana@example.org ",
         now=NOW,
-    )  # fmt: skip
+    )
     proposal.refresh_from_db()
     assert proposal.contact == kept
 
@@ -317,8 +332,13 @@ def test_proposal_to_event_slug_unique(group, member, organizer):
 
 
 def test_poll_open_stores_the_poll_and_its_options_in_order(group, organizer):
-    poll = _poll(group, organizer, options=["  Green   tea ", "", "Coffee", " ", "Juice"],
-                 question="  What do   we drink? ", details=" *Hot* or not ")  # fmt: skip
+    poll = _poll(
+        group,
+        organizer,
+        options=["  Green   tea ", "", "Coffee", " ", "Juice"],
+        question="  What do   we drink? ",
+        details=" *Hot* or not ",
+    )
     poll.refresh_from_db()
     assert (poll.question, poll.details, poll.method, poll.voters, poll.created_by) == (
         "What do we drink?",
@@ -369,11 +389,14 @@ POLL_ERRORS = [
         "closes_at",
         "The closing time has already passed.",
     ),
-    ({"opens_at": NOW - timedelta(days=2), "closes_at": NOW}, "closes_at",
-     "The closing time has already passed."),
+    (
+        {"opens_at": NOW - timedelta(days=2), "closes_at": NOW},
+        "closes_at",
+        "The closing time has already passed.",
+    ),
     ({"voters": Voters.ATTENDEES}, "event", "Choose the event whose attendees vote."),
     ({"voters": "everyone"}, "voters", "Choose who may vote."),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("change", "field", "message"), POLL_ERRORS)
@@ -393,8 +416,9 @@ def test_poll_open_attendees_of_another_groups_event_refused(group, organizer):
 
 def test_poll_open_reports_every_error_at_once(group, organizer):
     with pytest.raises(ValidationError) as error:
-        _poll(group, organizer, question="", options=["Tea"], closes_at=NOW,
-              voters=Voters.ATTENDEES)  # fmt: skip
+        _poll(
+            group, organizer, question="", options=["Tea"], closes_at=NOW, voters=Voters.ATTENDEES
+        )
     assert sorted(error.value.message_dict) == ["closes_at", "event", "options", "question"]
 
 
@@ -495,8 +519,9 @@ def test_a_key_given_as_text_is_that_option_even_if_a_label_reads_the_same(
 
 
 def test_ballot_before_opening_or_after_closing_refused(group, organizer, member):
-    poll = _poll(group, organizer, opens_at=NOW + timedelta(days=1),
-                 closes_at=NOW + timedelta(days=2))  # fmt: skip
+    poll = _poll(
+        group, organizer, opens_at=NOW + timedelta(days=1), closes_at=NOW + timedelta(days=2)
+    )
     tea = _options(poll)["Tea"]
     with pytest.raises(ValidationError) as error:
         services.ballot_cast(poll=poll, member=member, choices=[tea], now=NOW)
@@ -665,8 +690,9 @@ def test_poll_close_before_it_opens_leaves_no_time_to_vote(group, organizer, mem
     closed.refresh_from_db()
     assert closed.is_closed(NOW)
     with pytest.raises(ValidationError):
-        services.ballot_cast(poll=closed, member=member, choices=[_options(poll)["Tea"]],
-                             now=closed.opens_at)  # fmt: skip
+        services.ballot_cast(
+            poll=closed, member=member, choices=[_options(poll)["Tea"]], now=closed.opens_at
+        )
 
 
 def test_polls_close_due_logs_each_once(group, organizer):
@@ -698,8 +724,13 @@ def test_polls_announce_due_at_opening_once(group, organizer):
     opens = NOW + timedelta(days=1)
     poll = _poll(group, organizer, opens_at=opens)
     _poll(group, organizer, question="Open now?")  # announced when opened
-    gone = _poll(group, organizer, question="Missed?", opens_at=NOW + timedelta(hours=1),
-                 closes_at=NOW + timedelta(hours=2))  # fmt: skip
+    gone = _poll(
+        group,
+        organizer,
+        question="Missed?",
+        opens_at=NOW + timedelta(hours=1),
+        closes_at=NOW + timedelta(hours=2),
+    )
     assert services.polls_announce_due(now=NOW) == 0
     assert services.polls_announce_due(now=opens - timedelta(seconds=1)) == 0  # gone is closed
     assert services.polls_announce_due(now=opens) == 1
@@ -732,16 +763,22 @@ def test_poll_reminders_for_attendees_poll_count_those_going(group, organizer, m
     event = EventFactory(group=group)
     for person in (organizer, other):
         RSVP.objects.create(event=event, member=person, status=RSVPStatus.GOING)
-    poll = _poll(group, organizer, voters=Voters.ATTENDEES, event=event,
-                 closes_at=NOW + timedelta(hours=20))  # fmt: skip
+    poll = _poll(
+        group, organizer, voters=Voters.ATTENDEES, event=event, closes_at=NOW + timedelta(hours=20)
+    )
     services.ballot_cast(poll=poll, member=other, choices=[_options(poll)["Tea"]], now=NOW)
     assert services.poll_reminders_send(now=NOW) == 1  # the organizer; not member, not going
     assert services.poll_reminders_send(now=NOW + timedelta(hours=1)) == 0
 
 
 def test_no_reminder_for_a_closed_or_unopened_poll(group, organizer):
-    _poll(group, organizer, question="Later?", opens_at=NOW + timedelta(hours=2),
-          closes_at=NOW + timedelta(hours=5))  # fmt: skip
+    _poll(
+        group,
+        organizer,
+        question="Later?",
+        opens_at=NOW + timedelta(hours=2),
+        closes_at=NOW + timedelta(hours=5),
+    )
     closed = _poll(group, organizer, question="Closed?", closes_at=NOW + timedelta(hours=1))
     services.poll_close(poll=closed, by=organizer, now=NOW + timedelta(minutes=30))
     assert services.poll_reminders_send(now=NOW + timedelta(hours=1)) == 0

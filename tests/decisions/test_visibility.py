@@ -13,9 +13,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.generations import data_changed
 from decisions import services
 from events.models import EventStatus
-from groups.generations import data_changed
 from groups.services import membership_leave
 from groups.visibility import RULES, Audience
 from tests.factories import EventFactory, MembershipFactory, UserFactory

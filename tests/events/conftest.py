@@ -16,14 +16,21 @@ def build_full_event(**kwargs):
         )
     for order in range(6):
         AgendaItem.objects.create(
-            event=event, order=order, time=time(18, 30 + order * 5), title=f"Item {order}",
+            event=event,
+            order=order,
+            time=time(18, 30 + order * 5),
+            title=f"Item {order}",
             kind="presentation",
-        )  # fmt: skip
+        )
     for order in range(4):
         BreakoutFactory(
-            event=event, order=order, topic=f"Topic {order}", prompt="Discuss.",
-            notes="**Outcome**", notes_published=order % 2 == 0,
-        )  # fmt: skip
+            event=event,
+            order=order,
+            topic=f"Topic {order}",
+            prompt="Discuss.",
+            notes="**Outcome**",
+            notes_published=order % 2 == 0,
+        )
     return event
 
 

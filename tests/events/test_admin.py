@@ -47,10 +47,22 @@ def test_every_admin_changelist_and_form_opens(client, superuser, one_of_each, m
     # Bans and the membership log come from the memberships list's actions (services).
     # Members write comments, discussions and replies, and file reports, on the site.
     # Proposals and polls are made on the site; the transparency log by the services.
-    no_add = {"rsvp", "photo", "emaillog", "dbtaskresult", "groups.group", "ban",
-              "membershipaction", "conversation.comment", "conversation.thread",
-              "conversation.reply", "conversation.report", "decisions.proposal",
-              "decisions.poll", "groups.logentry"}  # fmt: skip
+    no_add = {
+        "rsvp",
+        "photo",
+        "emaillog",
+        "dbtaskresult",
+        "groups.group",
+        "ban",
+        "membershipaction",
+        "conversation.comment",
+        "conversation.thread",
+        "conversation.reply",
+        "conversation.report",
+        "decisions.proposal",
+        "decisions.poll",
+        "groups.logentry",
+    }
     refused = opts.model_name in no_add or opts.label_lower in no_add
     assert add.status_code == (403 if refused else 200)
     obj = model_admin.model._default_manager.first()

@@ -27,15 +27,19 @@ def rows(group, organizer, settings, tmp_path):
     services.rsvp_set(event=upcoming, member=organizer, going=True)
     services.rsvp_set(event=upcoming, member=MembershipFactory(group=group).user, going=True)
     EmailLog.objects.create(
-        kind=EmailKind.CONFIRMATION, address=organizer.email, event=upcoming,
+        kind=EmailKind.CONFIRMATION,
+        address=organizer.email,
+        event=upcoming,
         outcome=EmailOutcome.SENT,
-    )  # fmt: skip
+    )
     album = album_for_event(event=past, by=organizer)
     photo_add(album=album, uploaded_by=organizer, file=upload(pattern("a", (800, 600)), "a.png"))
     photo_add(
-        album=album, uploaded_by=organizer, file=upload(pattern("b", (800, 600)), "b.png"),
+        album=album,
+        uploaded_by=organizer,
+        file=upload(pattern("b", (800, 600)), "b.png"),
         alt_text="Chairs in a circle",
-    )  # fmt: skip
+    )
     series = SeriesFactory(group=group, recurrence=Recurrence.MONTHLY_WEEKDAY)
     past.series = series
     past.save()

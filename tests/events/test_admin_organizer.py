@@ -80,8 +80,12 @@ def test_duplicate_needs_csrf_and_add_permission(client, organizer):
 
 def test_group_is_preset_and_hidden_with_one_group(client, organizer, group):
     client.force_login(organizer)
-    for url in ("/admin/events/event/add/", "/admin/events/series/add/",
-                "/admin/photos/album/add/", "/admin/groups/membership/add/"):  # fmt: skip
+    for url in (
+        "/admin/events/event/add/",
+        "/admin/events/series/add/",
+        "/admin/photos/album/add/",
+        "/admin/groups/membership/add/",
+    ):
         html = client.get(url).content.decode()
         assert f'<input type="hidden" name="group" value="{group.pk}"' in html, url
 

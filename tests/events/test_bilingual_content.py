@@ -14,12 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.languages import language_address
+from core.markdown import markdown_store
 from decisions import services as decisions
 from events import services
 from events.importer import events_import_ics
 from events.models import Breakout, Event, EventStatus
-from groups.languages import language_address
-from groups.markdown import markdown_store
 from tests.events.test_admin import _event_form
 from tests.factories import BreakoutFactory, EventFactory, SpeakerFactory
 

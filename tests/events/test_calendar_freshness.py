@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
+from core.models import ChangeGeneration
 from events.calendar_cache import GENERATION_KEY, calendar_changed, current_generation
 from events.models import Event
 from events.services import rsvp_cancel, rsvp_set
-from groups.models import ChangeGeneration
 from tests.factories import EventFactory, SpeakerFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,11 @@ def _text(response) -> str:
 @pytest.fixture
 def cancelled(group, organizer):
     event = EventFactory(
-        group=group, title="Called-off night", starts_at=timezone.now() + timedelta(days=2),
+        group=group,
+        title="Called-off night",
+        starts_at=timezone.now() + timedelta(days=2),
         capacity=30,
-    )  # fmt: skip
+    )
     member = MembershipFactory(group=group).user
     services.rsvp_set(event=event, member=member, going=True)
     services.event_set_status(event=event, status=EventStatus.CANCELLED, by=organizer)
@@ -35,8 +37,15 @@ def test_event_page_has_a_banner_and_nothing_to_do(client, cancelled):
     client.force_login(member)
     page = _text(client.get(event.get_absolute_url()))
     assert "This event has been cancelled." in page
-    for gone in ("seats left", "member going", "I&#x27;m going", "Add to calendar",
-                 "calendar.ics", member.display_name + "</li>", "Can&#x27;t make it"):  # fmt: skip
+    for gone in (
+        "seats left",
+        "member going",
+        "I&#x27;m going",
+        "Add to calendar",
+        "calendar.ics",
+        member.display_name + "</li>",
+        "Can&#x27;t make it",
+    ):
         assert gone not in page, gone
 
 
@@ -51,8 +60,11 @@ def test_my_events_marks_it_cancelled(client, cancelled):
 
 def test_feeds_say_cancelled_until_the_date_passes(client, cancelled):
     event, member = cancelled
-    for url in ("/calendar.ics", f"/events/{event.slug}/calendar.ics",
-                f"/calendar/{member.calendar_token}.ics"):  # fmt: skip
+    for url in (
+        "/calendar.ics",
+        f"/events/{event.slug}/calendar.ics",
+        f"/calendar/{member.calendar_token}.ics",
+    ):
         vevents = Calendar.from_ical(client.get(url).content).walk("VEVENT")
         assert [(str(v["summary"]), str(v["status"])) for v in vevents] == [
             ("Called-off night", "CANCELLED")

@@ -30,9 +30,12 @@ def _confirm(event, commit):
 def test_confirmation_has_venue_address_and_local_time(group, commit):
     venue = VenueFactory(name="The Commons", address="388 Atlantic Ave", city="Brooklyn, NY")
     event = EventFactory(
-        group=group, venue=venue, starts_at=STARTS, ends_at=STARTS + timedelta(hours=2),
+        group=group,
+        venue=venue,
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=2),
         address_for_attendees_only=True,
-    )  # fmt: skip
+    )
     body, html = _confirm(event, commit)
     lines = body.splitlines()
     assert lines[2] == "Thu, Jul 10, 2031, 6:30–8:30 PM EDT"
@@ -44,9 +47,13 @@ def test_confirmation_has_venue_address_and_local_time(group, commit):
 
 def test_confirmation_for_an_online_event_has_the_link(group, commit):
     event = EventFactory(
-        group=group, venue=None, is_online=True, online_url="https://meet.example.org/coop",
-        starts_at=STARTS, ends_at=STARTS + timedelta(hours=1),
-    )  # fmt: skip
+        group=group,
+        venue=None,
+        is_online=True,
+        online_url="https://meet.example.org/coop",
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=1),
+    )
     body, html = _confirm(event, commit)
     assert body.splitlines()[3] == "Online https://meet.example.org/coop"
     assert '<a href="https://meet.example.org/coop">Join online</a>' in html
@@ -54,9 +61,12 @@ def test_confirmation_for_an_online_event_has_the_link(group, commit):
 
 def test_confirmation_for_a_venue_and_online(group, commit):
     event = EventFactory(
-        group=group, is_online=True, online_url="https://meet.example.org/coop",
-        starts_at=STARTS, ends_at=STARTS + timedelta(hours=1),
-    )  # fmt: skip
+        group=group,
+        is_online=True,
+        online_url="https://meet.example.org/coop",
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=1),
+    )
     body, _html = _confirm(event, commit)
     assert body.splitlines()[3:5] == [
         f"{event.venue.name}, {event.venue.full_address}",

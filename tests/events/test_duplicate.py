@@ -8,9 +8,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from core.markdown import render_markdown
 from events import services
 from events.models import AgendaItem, Breakout, Event, EventSpeaker, EventStatus, Recurrence
-from groups.markdown import render_markdown
 from tests.factories import (
     BreakoutFactory,
     EventFactory,
@@ -25,10 +25,24 @@ pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")
 # Fields a copy does not take over; each is checked on its own below.
 NOT_COPIED = {
-    "id", "slug", "status", "starts_at", "ends_at", "rsvp_opens_at", "rsvp_closes_at",
-    "sequence", "waitlist_counter", "announced_at", "import_uid", "source_url", "cover_image",
-    "created_at", "updated_at", "created_by", "updated_by",
-}  # fmt: skip
+    "id",
+    "slug",
+    "status",
+    "starts_at",
+    "ends_at",
+    "rsvp_opens_at",
+    "rsvp_closes_at",
+    "sequence",
+    "waitlist_counter",
+    "announced_at",
+    "import_uid",
+    "source_url",
+    "cover_image",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+}
 
 
 @pytest.fixture
@@ -82,9 +96,15 @@ def _full_event(group, organizer, **kwargs):
     AgendaItem.objects.create(event=event, order=2, time=None, title="Talk", kind="presentation")
     facilitator = UserFactory()
     BreakoutFactory(
-        event=event, order=1, topic="Pay", prompt="How?", facilitator=facilitator, capacity=8,
-        notes="We agreed.", notes_published=True,
-    )  # fmt: skip
+        event=event,
+        order=1,
+        topic="Pay",
+        prompt="How?",
+        facilitator=facilitator,
+        capacity=8,
+        notes="We agreed.",
+        notes_published=True,
+    )
     Breakout.objects.create(event=event, order=2, topic="Data", facilitator_name="Ana")
     return event
 
@@ -110,8 +130,11 @@ def _assert_copied(copy, event):
         (_local(event.rsvp_closes_at, zone) + local_shift).replace(tzinfo=zone),
     )
     assert (copy.status, copy.sequence, copy.waitlist_counter, copy.announced_at) == (
-        EventStatus.DRAFT, 0, 0, None,
-    )  # fmt: skip
+        EventStatus.DRAFT,
+        0,
+        0,
+        None,
+    )
     assert (copy.import_uid, copy.source_url) == (None, "")
     assert copy.cover_image.name != event.cover_image.name
     with default_storage.open(copy.cover_image.name) as jpeg:

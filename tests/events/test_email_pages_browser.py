@@ -72,6 +72,14 @@ def test_email_pages_queries_do_not_grow(client, group):
         Album.objects.create(group=group, title="More")
     large = counts()
     # the group, then: albums count + page; the member; the RSVP with its event
-    assert small == large == {
-        "privacy": 1, "albums": 3, "unsubscribe": 2, "cant_make_it": 2, "invalid_link": 1,
-    }  # fmt: skip
+    assert (
+        small
+        == large
+        == {
+            "privacy": 1,
+            "albums": 3,
+            "unsubscribe": 2,
+            "cant_make_it": 2,
+            "invalid_link": 1,
+        }
+    )

@@ -48,8 +48,12 @@ def test_admin_cover_is_re_encoded_without_metadata_and_served(
     assert response.status_code == 302, response.context["adminform"].form.errors
     event.refresh_from_db()
     stem = event.cover_image.name.removesuffix(".jpg")
-    sizes = {f"{stem}-600.jpg": (600, 300), f"{stem}-600.webp": (600, 300),
-             f"{stem}.jpg": (1200, 600), f"{stem}.webp": (1200, 600)}  # fmt: skip
+    sizes = {
+        f"{stem}-600.jpg": (600, 300),
+        f"{stem}-600.webp": (600, 300),
+        f"{stem}.jpg": (1200, 600),
+        f"{stem}.webp": (1200, 600),
+    }
     assert stored_files(media_root) == list(sizes)
     for path, size in sizes.items():
         content = (media_root / path).read_bytes()
@@ -57,18 +61,27 @@ def test_admin_cover_is_re_encoded_without_metadata_and_served(
         with Image.open(media_root / path) as stored:
             assert (stored.size, stored.info.get("icc_profile")) == (size, None)
     client.logout()
-    jpeg_600, webp_600 = (url.replace(".", "-600.") for url in (event.cover_jpeg_url,
-                                                                event.cover_webp_url))  # fmt: skip
+    jpeg_600, webp_600 = (
+        url.replace(".", "-600.") for url in (event.cover_jpeg_url, event.cover_webp_url)
+    )
     served_sizes = {}
-    for url, kind in ((event.cover_jpeg_url, "image/jpeg"), (event.cover_webp_url, "image/webp"),
-                      (jpeg_600, "image/jpeg"), (webp_600, "image/webp")):  # fmt: skip
+    for url, kind in (
+        (event.cover_jpeg_url, "image/jpeg"),
+        (event.cover_webp_url, "image/webp"),
+        (jpeg_600, "image/jpeg"),
+        (webp_600, "image/webp"),
+    ):
         served = client.get(url)
         assert (served.status_code, served["Content-Type"]) == (200, kind)
         assert served["Cache-Control"] == "public, max-age=31536000, immutable"
         assert client.get(url, headers={"if-none-match": served["ETag"]}).status_code == 304
         served_sizes[url] = Image.open(io.BytesIO(served.content)).size
-    assert served_sizes == {event.cover_jpeg_url: (1200, 600), event.cover_webp_url: (1200, 600),
-                            jpeg_600: (600, 300), webp_600: (600, 300)}  # fmt: skip
+    assert served_sizes == {
+        event.cover_jpeg_url: (1200, 600),
+        event.cover_webp_url: (1200, 600),
+        jpeg_600: (600, 300),
+        webp_600: (600, 300),
+    }
     assert (event.cover_jpeg_srcset, event.cover_webp_srcset) == (
         f"{jpeg_600} 600w, {event.cover_jpeg_url} 1200w",
         f"{webp_600} 600w, {event.cover_webp_url} 1200w",
@@ -121,8 +134,12 @@ def test_replaced_cover_removes_the_old_files_after_commit(
         callback()
     event.refresh_from_db()
     stem = event.cover_image.name.removesuffix(".jpg")
-    assert stored_files(media_root) == [f"{stem}-600.jpg", f"{stem}-600.webp", f"{stem}.jpg",
-                                        f"{stem}.webp"]  # fmt: skip
+    assert stored_files(media_root) == [
+        f"{stem}-600.jpg",
+        f"{stem}-600.webp",
+        f"{stem}.jpg",
+        f"{stem}.webp",
+    ]
     assert event.cover_jpeg_url != old_url
     assert client.get(old_url).status_code == 404
     assert client.get(old_url.replace(".jpg", "-600.jpg")).status_code == 404
@@ -148,8 +165,15 @@ def test_cleared_cover_and_deleted_event_take_their_files(
 
 
 def _speaker_form(speaker, **changes):
-    data = {"name": speaker.name, "slug": speaker.slug, "affiliation": "", "bio_en": "",
-            "member": "", "links-TOTAL_FORMS": 0, "links-INITIAL_FORMS": 0}  # fmt: skip
+    data = {
+        "name": speaker.name,
+        "slug": speaker.slug,
+        "affiliation": "",
+        "bio_en": "",
+        "member": "",
+        "links-TOTAL_FORMS": 0,
+        "links-INITIAL_FORMS": 0,
+    }
     data.update(changes)
     return data
 
@@ -183,13 +207,24 @@ def test_group_cover_through_the_admin(
 ):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     url = reverse("admin:groups_group_change", args=[group.pk])
-    data = {"name": group.name, "slug": group.slug,
-            "tagline_en": "", "about_en": "", "step_up_en": "", "city": "",
-            "time_zone": group.time_zone, "contact_email": "", "reminder_hours": 24,
-            "cover_image": _upload(samples.dirty_webp(), "g.webp"),
-            "resource_links-TOTAL_FORMS": 0, "resource_links-INITIAL_FORMS": 0,
-            "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0,
-            "join_questions-TOTAL_FORMS": 0, "join_questions-INITIAL_FORMS": 0}  # fmt: skip
+    data = {
+        "name": group.name,
+        "slug": group.slug,
+        "tagline_en": "",
+        "about_en": "",
+        "step_up_en": "",
+        "city": "",
+        "time_zone": group.time_zone,
+        "contact_email": "",
+        "reminder_hours": 24,
+        "cover_image": _upload(samples.dirty_webp(), "g.webp"),
+        "resource_links-TOTAL_FORMS": 0,
+        "resource_links-INITIAL_FORMS": 0,
+        "social_links-TOTAL_FORMS": 0,
+        "social_links-INITIAL_FORMS": 0,
+        "join_questions-TOTAL_FORMS": 0,
+        "join_questions-INITIAL_FORMS": 0,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -215,8 +250,10 @@ def test_group_cover_through_the_admin(
 
 def test_served_from_any_storage_through_its_api(client, group, settings):
     """No file system path and no redirect to a bucket: the view reads through the storage."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.InMemoryStorage"}}  # fmt: skip
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
     from django.core.files.storage import default_storage
 
     assert isinstance(default_storage, InMemoryStorage)
@@ -255,7 +292,7 @@ ROLES = ["anonymous", "member", "organizer"]
 
 @pytest.fixture
 def world(group, organizer, member, media_root):
-    from groups.imagefiles import COVER, PORTRAIT, process, store_sibling
+    from core.imagefiles import COVER, PORTRAIT, process, store_sibling
 
     published = EventFactory(status="published")
     draft = EventFactory(status="draft")
@@ -271,8 +308,13 @@ def world(group, organizer, member, media_root):
         getattr(obj, field).save(processed.name, processed, save=True)
         store_sibling(getattr(obj, field), processed)
     users = {"member": member, "organizer": organizer}
-    return {"users": users, "published": published, "draft": draft, "speaker": speaker,
-            "group": group}  # fmt: skip
+    return {
+        "users": users,
+        "published": published,
+        "draft": draft,
+        "speaker": speaker,
+        "group": group,
+    }
 
 
 def _url(name, w):
@@ -308,8 +350,9 @@ ACCESS = {
     ("speaker_photo", "post"): dict.fromkeys(ROLES, 405),
     ("group_cover", "delete"): dict.fromkeys(ROLES, 405),
 }
-TABLE = [(url, method, role, code) for (url, method), row in ACCESS.items()
-         for role, code in row.items()]  # fmt: skip
+TABLE = [
+    (url, method, role, code) for (url, method), row in ACCESS.items() for role, code in row.items()
+]
 
 
 @pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)

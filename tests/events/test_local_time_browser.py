@@ -24,9 +24,13 @@ MADRID_TEXT = re.compile(r"^ · Thu, Jan 14, 1:00\s?–\s?3:00\sAM your time$")
 @pytest.fixture
 def online(group):
     return EventFactory(
-        group=group, starts_at=STARTS, ends_at=STARTS + timedelta(hours=2), is_online=True,
-        online_url="https://meet.example/coop", venue=None,
-    )  # fmt: skip
+        group=group,
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=2),
+        is_online=True,
+        online_url="https://meet.example/coop",
+        venue=None,
+    )
 
 
 @pytest.fixture

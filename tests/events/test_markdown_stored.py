@@ -33,9 +33,13 @@ CHANGED_HTML = (
 def test_event_save_stores_html_and_text_on_create_and_change(group, organizer):
     now = timezone.now()
     event = Event(
-        group=group, title="T", slug="t", description=TEXT,
-        starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2),
-    )  # fmt: skip
+        group=group,
+        title="T",
+        slug="t",
+        description=TEXT,
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=1, hours=2),
+    )
     services.event_save(event=event, by=organizer)
     assert out_of_step(event) == []
     assert (event.description_html, event.description_text) == (HTML, "We talk about ownership.")
@@ -113,9 +117,14 @@ def test_admin_add_stores_the_event_html(client, group, organizer):
     client.force_login(organizer)
     starts_at = datetime(2026, 10, 13, 18, 30, tzinfo=NY)
     new = Event(
-        group=group, title="Added", slug="added", description=TEXT, status="draft",
-        starts_at=starts_at, ends_at=starts_at + timedelta(hours=2),
-    )  # fmt: skip
+        group=group,
+        title="Added",
+        slug="added",
+        description=TEXT,
+        status="draft",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+    )
     # A new event's breakouts have no notes yet (shown once the event has ended).
     data = _event_form(new, breakouts=[{"topic_en": "Pay", "prompt_en": "How?"}])
     response = client.post(reverse("admin:events_event_add"), data)
@@ -133,12 +142,17 @@ def test_admin_change_stores_event_and_inline_breakout_html(client, group, organ
     data = _event_form(
         event,
         breakouts=[
-            {"id": kept.pk, "event": event.pk, "topic_en": "Kept", "notes": CHANGED,
-             "notes_published": "on"},
+            {
+                "id": kept.pk,
+                "event": event.pk,
+                "topic_en": "Kept",
+                "notes": CHANGED,
+                "notes_published": "on",
+            },
             {"topic_en": "Added", "notes": TEXT, "notes_published": "on"},
         ],
         initial=1,
-    )  # fmt: skip
+    )
     response = client.post(reverse("admin:events_event_change", args=[event.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     breakouts = list(event.breakouts.order_by("order"))
@@ -151,8 +165,15 @@ def test_admin_change_stores_event_and_inline_breakout_html(client, group, organ
 
 
 def _speaker_form(**fields):
-    return {"name": "Ada", "slug": "ada", "affiliation": "", "member": "",
-            "links-TOTAL_FORMS": 0, "links-INITIAL_FORMS": 0, **fields}  # fmt: skip
+    return {
+        "name": "Ada",
+        "slug": "ada",
+        "affiliation": "",
+        "member": "",
+        "links-TOTAL_FORMS": 0,
+        "links-INITIAL_FORMS": 0,
+        **fields,
+    }
 
 
 def test_admin_add_and_change_store_the_speaker_bio_html(client, organizer):
@@ -168,8 +189,15 @@ def test_admin_add_and_change_store_the_speaker_bio_html(client, organizer):
 
 
 def _series_form(group, **fields):
-    return {"group": group.pk, "name": "Monthly", "slug": "monthly", "cadence": "",
-            "recurrence": "monthly_weekday", "default_venue": "", **fields}  # fmt: skip
+    return {
+        "group": group.pk,
+        "name": "Monthly",
+        "slug": "monthly",
+        "cadence": "",
+        "recurrence": "monthly_weekday",
+        "default_venue": "",
+        **fields,
+    }
 
 
 def test_admin_add_and_change_store_the_series_html(client, group, organizer):
@@ -189,22 +217,32 @@ def test_admin_add_and_change_store_the_series_html(client, group, organizer):
 def test_demo_events_store_the_html(group):
     seed_events(group)
     rows = [
-        *Event.objects.all(), *Series.objects.all(), *Speaker.objects.all(),
+        *Event.objects.all(),
+        *Series.objects.all(),
+        *Speaker.objects.all(),
         *Breakout.objects.all(),
-    ]  # fmt: skip
+    ]
     assert out_of_step(*rows) == []
     assert sorted(type(row).__name__ for row in rows if row.html[row.MARKDOWN_FIELDS[0]]) == [
-        "Breakout", "Breakout", "Event", "Event", "Series", "Speaker",
-    ]  # fmt: skip
+        "Breakout",
+        "Breakout",
+        "Event",
+        "Event",
+        "Series",
+        "Speaker",
+    ]
 
 
 def test_data_migration_fills_rows_written_before(group):
     migration = importlib.import_module("events.migrations.0010_markdown_html")
     event = EventFactory(description=TEXT)
     rows = [
-        event, SeriesFactory(description=TEXT), SpeakerFactory(bio=TEXT),
-        BreakoutFactory(event=event, notes=TEXT), EventFactory(description=""),
-    ]  # fmt: skip
+        event,
+        SeriesFactory(description=TEXT),
+        SpeakerFactory(bio=TEXT),
+        BreakoutFactory(event=event, notes=TEXT),
+        EventFactory(description=""),
+    ]
     Event.objects.update(description_html="stale")
     Series.objects.update(description_html="stale")
     Speaker.objects.update(bio_html="stale")

@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings
 
+from core.markdown import markdown_store, render_markdown
 from events.models import Breakout, Event, EventSpeaker, Series, Speaker
-from groups.markdown import markdown_store, render_markdown
 from groups.models import Group
 from tests.factories import BreakoutFactory, EventFactory, SeriesFactory, SpeakerFactory
 

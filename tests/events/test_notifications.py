@@ -112,8 +112,10 @@ def test_announcement_to_members_who_opted_in(group, organizer, commit):
     assert _to("New event:") == [yes.email]
     [message] = mail.outbox
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert re.fullmatch(r"<http://127\.0\.0\.1:8000/email/unsubscribe/[^>]+/>",
-                        message.extra_headers["List-Unsubscribe"])  # fmt: skip
+    assert re.fullmatch(
+        r"<http://127\.0\.0\.1:8000/email/unsubscribe/[^>]+/>",
+        message.extra_headers["List-Unsubscribe"],
+    )
     assert no.email not in _to("New event:") and outsider.email not in _to("New event:")
 
 
@@ -147,9 +149,11 @@ def test_deleted_accounts_get_nothing(event, organizer, commit, group):
 
 def test_reminders_once_with_links(group, commit, client):
     event = EventFactory(
-        starts_at=timezone.now() + timedelta(hours=10), is_online=True,
-        online_url="https://meet.example/coop", capacity=1,
-    )  # fmt: skip
+        starts_at=timezone.now() + timedelta(hours=10),
+        is_online=True,
+        online_url="https://meet.example/coop",
+        capacity=1,
+    )
     member, waiting = UserFactory(), UserFactory()
     services.rsvp_set(event=event, member=member, going=True)
     services.rsvp_set(event=event, member=waiting, going=True)

@@ -70,9 +70,17 @@ def run_worker():
     def run() -> str:
         output = StringIO()
         call_command(
-            "db_worker", "--batch", "--no-startup-delay", "--no-reload",
-            "--queue-name", "default", "--interval", "0", stdout=output, stderr=output,
-        )  # fmt: skip
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+            "--queue-name",
+            "default",
+            "--interval",
+            "0",
+            stdout=output,
+            stderr=output,
+        )
         return output.getvalue()
 
     yield run
@@ -131,8 +139,10 @@ def test_announcement_to_5000_members_through_worker_logs_4999_sent_1_failed(
         {REFUSED: (550, b"5.1.1 <bounce@example.org>: Recipient address rejected")}
     )
     assert (failure.address, failure.recipient_id, failure.error) == (
-        REFUSED, refused.pk, str(refusal)[:300],
-    )  # fmt: skip
+        REFUSED,
+        refused.pk,
+        str(refusal)[:300],
+    )
     sent_to = logged.filter(outcome=EmailOutcome.SENT)
     assert sorted(sent_to.values_list("address", flat=True)) == sorted(
         user.email for user in members if user.email != REFUSED

@@ -221,9 +221,11 @@ def test_listing_and_poll_pages_show_the_members_zone(client, group):
     with time_machine.travel(datetime(2026, 3, 10, 12, tzinfo=NY), tick=False):
         EventFactory(group=group, starts_at=_evening(3, 18)[0], ends_at=_evening(3, 18)[1])
         poll = Poll.objects.create(
-            group=group, question="Tea or coffee?", opens_at=_evening(3, 4)[0],
+            group=group,
+            question="Tea or coffee?",
+            opens_at=_evening(3, 4)[0],
             closes_at=_evening(3, 18)[0],
-        )  # fmt: skip
+        )
         Option.objects.create(poll=poll, label="Tea", position=0)
         client.force_login(_member(group, "Asia/Kolkata"))
         listing = client.get("/events/").content.decode()
@@ -248,9 +250,13 @@ def test_visitors_read_the_groups_zone_alone(client, group, evening):
 def test_online_and_hybrid_events_carry_what_the_script_needs(client, group, venue):
     starts, ends = _evening(3, 18)
     event = EventFactory(
-        group=group, starts_at=starts, ends_at=ends, is_online=True,
-        online_url="https://meet.example/coop", **({} if venue else {"venue": None}),
-    )  # fmt: skip
+        group=group,
+        starts_at=starts,
+        ends_at=ends,
+        is_online=True,
+        online_url="https://meet.example/coop",
+        **({} if venue else {"venue": None}),
+    )
     expected = (
         '<time datetime="2026-03-18T19:00:00-04:00" data-ends-at="2026-03-18T21:00:00-04:00" '
         'data-local-time="%(time)s your time">Wed, Mar 18, 2026, 7:00–9:00 PM EDT</time>'
@@ -344,8 +350,13 @@ def test_reminder_in_the_members_zone(group, commit):
     others = _member(group)
     with time_machine.travel(datetime(2026, 10, 20, 12, tzinfo=NY), tick=False):
         starts, ends = _evening(10, 28)
-        event = EventFactory(group=group, starts_at=starts, ends_at=ends, is_online=True,
-                             online_url="https://meet.example/coop")  # fmt: skip
+        event = EventFactory(
+            group=group,
+            starts_at=starts,
+            ends_at=ends,
+            is_online=True,
+            online_url="https://meet.example/coop",
+        )
         services.rsvp_set(event=event, member=member, going=True)
         services.rsvp_set(event=event, member=others, going=True)
         mail.outbox.clear()
@@ -364,13 +375,18 @@ def test_reminder_in_the_members_zone(group, commit):
 def test_a_poll_email_of_the_decisions_app_in_the_members_zone(group):
     member = _member(group, "Europe/Madrid")
     poll = Poll.objects.create(
-        group=group, question="Tea or coffee?", opens_at=_evening(3, 4)[0],
+        group=group,
+        question="Tea or coffee?",
+        opens_at=_evening(3, 4)[0],
         closes_at=_evening(10, 28)[0],
-    )  # fmt: skip
+    )
     message = build_message(
-        kind=EmailKind.POLL, user=member, event=None, group=group,
+        kind=EmailKind.POLL,
+        user=member,
+        event=None,
+        group=group,
         extra={"poll": poll, "item_url": "https://example.org/poll/"},
-    )  # fmt: skip
+    )
     assert (
         "Voting is open until Wed, Oct 28, 2026, 7:00 PM EDT · Thu, Oct 29, 2026, 12:00 AM in "
         "Madrid." in message.body

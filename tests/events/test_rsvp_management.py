@@ -339,8 +339,11 @@ def test_attendance_counts(group, run_commits):
     # Deleting the account keeps the history anonymously.
     member_delete(member=bea)
     assert RSVP.objects.filter(member=None).attendance_counts() == {
-        "rsvped": 4, "attended": 1, "no_shows": 1, "late_cancellations": 1,
-    }  # fmt: skip
+        "rsvped": 4,
+        "attended": 1,
+        "no_shows": 1,
+        "late_cancellations": 1,
+    }
 
 
 def test_no_show_notes_go_once_per_threshold(group, run_commits):
@@ -416,6 +419,9 @@ def test_membership_admin_shows_attendance_and_the_export_has_it(client, event, 
     assert (row.attendance_rsvped, row.attendance_attended, row.attendance_no_shows) == (1, 1, 0)
     data = json.loads(zipfile.ZipFile(io.BytesIO(member_export(member=bea))).read("data.json"))
     assert data["attendance"] == {
-        "rsvped": 1, "attended": 1, "no_shows": 0, "late_cancellations": 0,
-    }  # fmt: skip
+        "rsvped": 1,
+        "attended": 1,
+        "no_shows": 0,
+        "late_cancellations": 0,
+    }
     assert [(r["no_show"], r["cancelled_at"]) for r in data["rsvps"]] == [(False, None)]

@@ -124,8 +124,13 @@ def _host_operation(kind: str, event: Event, member, host, rng: random.Random) -
         return RSVP.objects.filter(event=event, member=member).first()
 
     if kind == "add":
-        return ("add", member.pk, lambda: services.rsvp_add(
-            event=event, member=member, by=host, raise_capacity=rng.random() < 0.5))  # fmt: skip
+        return (
+            "add",
+            member.pk,
+            lambda: services.rsvp_add(
+                event=event, member=member, by=host, raise_capacity=rng.random() < 0.5
+            ),
+        )
     if kind == "no_show":
 
         def mark():
@@ -150,13 +155,23 @@ def _operation(event_id: int, rng: random.Random, members: list, raise_only: boo
     if kind in ("add", "move", "no_show"):
         return _host_operation(kind, event, member, members[0], rng)
     if kind == "join":
-        return ("join", member.pk, lambda: services.rsvp_set(
-            event=event, member=member, going=True, guests=rng.randint(0, 2)))  # fmt: skip
+        return (
+            "join",
+            member.pk,
+            lambda: services.rsvp_set(
+                event=event, member=member, going=True, guests=rng.randint(0, 2)
+            ),
+        )
     if kind == "cancel":
         return ("cancel", member.pk, lambda: services.rsvp_cancel(event=event, member=member))
     if kind == "guests":
-        return ("guests", member.pk, lambda: services.rsvp_set(
-            event=event, member=member, going=True, guests=rng.randint(0, 2)))  # fmt: skip
+        return (
+            "guests",
+            member.pk,
+            lambda: services.rsvp_set(
+                event=event, member=member, going=True, guests=rng.randint(0, 2)
+            ),
+        )
     capacity = rng.randint(10, 18)
 
     def change():

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.generations import data_changed
 from events import services
 from events.models import RSVP, Breakout, RSVPStatus
-from groups.generations import data_changed
 from tests.factories import EventFactory, MembershipFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,25 +72,64 @@ ACCESS = {
     ("rsvp", "post"): {"anonymous": 302, **ALL(ROLES[1:], 302)},
     ("rsvp", "put"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
     ("breakout", "get"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
-    ("breakout", "post"): {"anonymous": 302, "member_a": 302, "member_b": 409, "host": 409,
-                           "other_host": 409, "organizer": 409},
-    ("check_in", "get"): {"anonymous": 302, "member_a": 403, "member_b": 403, "host": 200,
-                          "other_host": 403, "organizer": 200},
-    ("check_in", "post"): {"anonymous": 302, "member_a": 403, "member_b": 403, "host": 302,
-                           "other_host": 403, "organizer": 302},
+    ("breakout", "post"): {
+        "anonymous": 302,
+        "member_a": 302,
+        "member_b": 409,
+        "host": 409,
+        "other_host": 409,
+        "organizer": 409,
+    },
+    ("check_in", "get"): {
+        "anonymous": 302,
+        "member_a": 403,
+        "member_b": 403,
+        "host": 200,
+        "other_host": 403,
+        "organizer": 200,
+    },
+    ("check_in", "post"): {
+        "anonymous": 302,
+        "member_a": 403,
+        "member_b": 403,
+        "host": 302,
+        "other_host": 403,
+        "organizer": 302,
+    },
     ("check_in", "delete"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
-    ("message", "get"): {"anonymous": 302, "member_a": 403, "member_b": 403, "host": 200,
-                         "other_host": 403, "organizer": 200},
-    ("message", "post"): {"anonymous": 302, "member_a": 403, "member_b": 403, "host": 302,
-                          "other_host": 403, "organizer": 302},
+    ("message", "get"): {
+        "anonymous": 302,
+        "member_a": 403,
+        "member_b": 403,
+        "host": 200,
+        "other_host": 403,
+        "organizer": 200,
+    },
+    ("message", "post"): {
+        "anonymous": 302,
+        "member_a": 403,
+        "member_b": 403,
+        "host": 302,
+        "other_host": 403,
+        "organizer": 302,
+    },
     ("message", "put"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
     ("mine", "get"): {"anonymous": 302, **ALL(ROLES[1:], 200)},
     ("mine", "post"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
-    ("rsvp_admin", "get"): {"anonymous": 302, "member_a": 302, "member_b": 302, "host": 302,
-                            "other_host": 302, "organizer": 200},
-}  # fmt: skip
-TABLE = [(url, method, role, expected) for (url, method), row in ACCESS.items()
-         for role, expected in row.items()]  # fmt: skip
+    ("rsvp_admin", "get"): {
+        "anonymous": 302,
+        "member_a": 302,
+        "member_b": 302,
+        "host": 302,
+        "other_host": 302,
+        "organizer": 200,
+    },
+}
+TABLE = [
+    (url, method, role, expected)
+    for (url, method), row in ACCESS.items()
+    for role, expected in row.items()
+]
 
 
 @pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)
@@ -290,10 +329,26 @@ def test_admin_csv_export(client, event, organizer):
         },
     )
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["Name", "Email", "Event", "Status", "Guests", "Answer", "Breakout",
-                       "RSVP time", "Checked in"]  # fmt: skip
-    assert rows[1][:7] == ["'=HYPERLINK(evil)", ada.email, event.title, "Going", "1",
-                           "Hello, world", ""]  # fmt: skip
+    assert rows[0] == [
+        "Name",
+        "Email",
+        "Event",
+        "Status",
+        "Guests",
+        "Answer",
+        "Breakout",
+        "RSVP time",
+        "Checked in",
+    ]
+    assert rows[1][:7] == [
+        "'=HYPERLINK(evil)",
+        ada.email,
+        event.title,
+        "Going",
+        "1",
+        "Hello, world",
+        "",
+    ]
 
 
 def test_admin_raising_capacity_promotes(client, event, organizer):

@@ -82,8 +82,13 @@ def test_monthly_dates_keep_7_pm_across_both_dst_changes(group, organizer):
     stored = list(Event.objects.filter(pk__in=[e.pk for e in created]).order_by("starts_at"))
     # In UTC the evening moves by the hour the clocks moved.
     assert [e.starts_at.astimezone(ZoneInfo("UTC")).time() for e in stored] == [
-        time(0, 0), time(0, 0), time(0, 0), time(0, 0), time(0, 0), time(23, 0),
-    ]  # fmt: skip
+        time(0, 0),
+        time(0, 0),
+        time(0, 0),
+        time(0, 0),
+        time(0, 0),
+        time(23, 0),
+    ]
     assert [e.ends_at.astimezone(NY).time() for e in stored] == [time(21, 0)] * 6
     assert [e.slug for e in stored] == [
         f"{series.slug}-2026-11-10",
@@ -244,9 +249,15 @@ def test_copies_take_over_the_latest_event_but_not_its_guests(group, organizer, 
     AgendaItem.objects.create(event=latest, order=1, time=time(19, 0), title="Hi", kind="welcome")
     AgendaItem.objects.create(event=latest, order=2, time=time(19, 15), title="Talk", kind="qa")
     Breakout.objects.create(
-        event=latest, order=1, topic="Pay", prompt="How?", facilitator_name="Ana", capacity=8,
-        notes="We agreed.", notes_published=True,
-    )  # fmt: skip
+        event=latest,
+        order=1,
+        topic="Pay",
+        prompt="How?",
+        facilitator_name="Ana",
+        capacity=8,
+        notes="We agreed.",
+        notes_published=True,
+    )
 
     [copy] = services.series_schedule(
         series=series, count=1, by=organizer, now=datetime(2026, 10, 14, tzinfo=NY)
@@ -254,8 +265,18 @@ def test_copies_take_over_the_latest_event_but_not_its_guests(group, organizer, 
 
     copy.refresh_from_db()
     assert copy.starts_at == datetime(2026, 11, 10, 19, 0, tzinfo=NY)
-    fields = ["title", "summary", "description", "venue_id", "capacity", "max_guests",
-              "rsvp_question", "address_for_attendees_only", "group_id", "series_id"]  # fmt: skip
+    fields = [
+        "title",
+        "summary",
+        "description",
+        "venue_id",
+        "capacity",
+        "max_guests",
+        "rsvp_question",
+        "address_for_attendees_only",
+        "group_id",
+        "series_id",
+    ]
     assert [getattr(copy, f) for f in fields] == [getattr(latest, f) for f in fields]
     # The RSVP window keeps its wall-clock distance from the start across the DST change.
     assert (copy.rsvp_opens_at, copy.rsvp_closes_at) == (

@@ -94,8 +94,12 @@ def test_banned_address_is_refused_at_sign_up(client, group, organizer, member):
     email = member.email
     membership_ban(group=group, user=member, by=organizer)
     member_delete(member=member)
-    data = {"display_name": "Back", "email": email.title(), "password1": PASSWORD,
-            "password2": PASSWORD}  # fmt: skip
+    data = {
+        "display_name": "Back",
+        "email": email.title(),
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     response = client.post("/accounts/signup/", data)
     assert response.status_code == 200
     assert response.context["form"].errors["email"] == [

@@ -1,4 +1,4 @@
-"""Totals counted once per change (groups/counts.py)."""
+"""Totals counted once per change (core/counts.py)."""
 
 import pytest
 from django.db import connection

@@ -18,9 +18,9 @@ def test_organizers_group_from_migration_matches_the_code(migrated_organizer_per
 
 def test_group_changed_hook_refreshes_calendar_feeds(django_capture_on_commit_callbacks):
     """The group admin calls group_changed(); events registered calendar_changed on it."""
+    from core.models import ChangeGeneration
     from events.calendar_cache import GENERATION_KEY
     from groups.hooks import group_changed
-    from groups.models import ChangeGeneration
 
     generations = ChangeGeneration.objects.filter(key=GENERATION_KEY)
     assert list(generations.values_list("value", flat=True)) == []

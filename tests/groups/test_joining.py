@@ -256,8 +256,13 @@ def test_verification_asks_to_join_or_leaves_it_to_the_join_page(approval, quest
 
 
 def test_sign_up_with_questions_lands_on_the_join_page(client, group, questions):
-    data = {"display_name": "Ada", "email": "ada@example.org", "password1": PASSWORD,
-            "password2": PASSWORD, "next": "/events/"}  # fmt: skip
+    data = {
+        "display_name": "Ada",
+        "email": "ada@example.org",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "next": "/events/",
+    }
     client.post("/accounts/signup/?next=/events/", data)
     code = re.search(r"^\s+([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[0].body, re.M).group(1)
     response = client.post("/accounts/confirm-email/", {"code": code})

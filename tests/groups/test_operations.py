@@ -117,7 +117,7 @@ def test_django_request_log_names_no_token(client):
 
 def test_html_and_feeds_are_compressed_for_clients_that_ask(client, group):
     """Brotli where no secret is on the response (the feed), gzip with Django's random
-    padding where a CSRF token is (the home page's contact form): groups/compression.py.
+    padding where a CSRF token is (the home page's contact form): core/compression.py.
     The feed gets events: an empty body is sometimes not shorter once compressed."""
     import gzip
     from datetime import timedelta

@@ -253,11 +253,23 @@ def _named_routes(patterns=None, namespace=""):
 
 
 SAMPLE_IDS = {
-    "upcoming": "an-event", "past": "a-past-event", "speaker": "a-speaker", "series": "a-series",
-    "album": 1, "photo": 2, "comment": 3, "thread": 4, "reply": 5, "announcement": 6,
-    "proposal": 7, "poll": 8, "profile": 9, "unsubscribe": "a-token", "cant_make_it": "a-token",
+    "upcoming": "an-event",
+    "past": "a-past-event",
+    "speaker": "a-speaker",
+    "series": "a-series",
+    "album": 1,
+    "photo": 2,
+    "comment": 3,
+    "thread": 4,
+    "reply": 5,
+    "announcement": 6,
+    "proposal": 7,
+    "poll": 8,
+    "profile": 9,
+    "unsubscribe": "a-token",
+    "cant_make_it": "a-token",
     "reset_key": "1-a-key",
-}  # fmt: skip
+}
 
 
 def test_every_named_html_route_is_in_the_table_or_excluded_with_a_reason():
@@ -302,22 +314,33 @@ def site(group, organizer, settings, tmp_path):
     host = _person(group, "Grace Hopper")
     series = SeriesFactory(group=group, name="Co-op evenings", slug="co-op-evenings")
     upcoming = build_full_event(
-        group=group, series=series, title="Platform co-ops 101", slug="platform-co-ops-101",
-        starts_at=now + timedelta(days=7), capacity=30, comments_public=True,
-    )  # fmt: skip
+        group=group,
+        series=series,
+        title="Platform co-ops 101",
+        slug="platform-co-ops-101",
+        starts_at=now + timedelta(days=7),
+        capacity=30,
+        comments_public=True,
+    )
     upcoming.hosts.add(host)
     past = EventFactory(
-        group=group, series=series, title="Housing co-ops night", slug="housing-co-ops-night",
-        starts_at=now - timedelta(days=10), comments_public=True,
-    )  # fmt: skip
+        group=group,
+        series=series,
+        title="Housing co-ops night",
+        slug="housing-co-ops-night",
+        starts_at=now - timedelta(days=10),
+        comments_public=True,
+    )
     rsvp = events.rsvp_set(event=upcoming, member=member, going=True)
     events.rsvp_set(event=upcoming, member=host, going=True)
     RSVP.objects.create(event=past, member=member, status=RSVPStatus.GOING)
     album = album_for_event(event=past, by=organizer)
     photo = photo_add(
-        album=album, uploaded_by=organizer, file=upload(pattern("a", (480, 320)), "a.png"),
+        album=album,
+        uploaded_by=organizer,
+        file=upload(pattern("a", (480, 320)), "a.png"),
         alt_text="Chairs in a circle",
-    )  # fmt: skip
+    )
     comment = CommentFactory(event=upcoming, author=member, body="Is there step-free access?")
     CommentFactory(event=upcoming, author=host, parent=comment, body="Yes, a ramp.")
     CommentFactory(event=past, author=host, body="The slides are online.")
@@ -325,18 +348,25 @@ def site(group, organizer, settings, tmp_path):
     reply = ReplyFactory(thread=thread, author=host, body="Ours is on the wiki.")
     announcement = AnnouncementFactory(group=group, author=organizer, subject="New venue")
     proposal = decisions.proposal_add(
-        group=group, author=member, kind=ProposalKind.TOPIC, title="Co-op conversions",
+        group=group,
+        author=member,
+        kind=ProposalKind.TOPIC,
+        title="Co-op conversions",
         body="How owners sell a business to its workers.",
-    )  # fmt: skip
+    )
     declined = decisions.proposal_add(
         group=group, author=host, kind=ProposalKind.TOPIC, title="Housing co-ops again"
     )
     decisions.proposal_decline(proposal=declined, by=organizer, reason="We had it in March.")
     poll = decisions.poll_open(
-        group=group, by=organizer, question="Which weeknight suits you?",
-        options=["Tuesday evenings", "Wednesday evenings"], method=Method.SINGLE,
-        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7),
-    )  # fmt: skip
+        group=group,
+        by=organizer,
+        question="Which weeknight suits you?",
+        options=["Tuesday evenings", "Wednesday evenings"],
+        method=Method.SINGLE,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+    )
     reset_key = default_token_generator.make_token(member)
     ids = {
         "upcoming": upcoming.slug,
@@ -508,8 +538,11 @@ def test_every_page_of_the_role_in_both_languages(browser, live_server, site, ro
     failures, seen = [], set()
     for language in LANGUAGES:
         for template, path, problem in _visit_all(browser, live_server, site, role, language):
-            known = [entry for entry in KNOWN if entry[:3] == (template, role, language)
-                     and problem.startswith(entry[3])]  # fmt: skip
+            known = [
+                entry
+                for entry in KNOWN
+                if entry[:3] == (template, role, language) and problem.startswith(entry[3])
+            ]
             if known:
                 seen.update(known)
             else:

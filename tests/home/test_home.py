@@ -97,9 +97,18 @@ def test_contact_form_is_rate_limited(client, group, organizer, django_capture_o
 def _snapshot():
     return {
         model.__name__: sorted(model.objects.values_list())
-        for model in (Group, Membership, ResourceLink, SocialLink, User, Event, Speaker, Album,
-                      Photo)
-    }  # fmt: skip
+        for model in (
+            Group,
+            Membership,
+            ResourceLink,
+            SocialLink,
+            User,
+            Event,
+            Speaker,
+            Album,
+            Photo,
+        )
+    }
 
 
 def test_seed_demo_is_idempotent(db, settings, tmp_path, django_capture_on_commit_callbacks):
@@ -132,8 +141,13 @@ def test_seed_demo_is_idempotent(db, settings, tmp_path, django_capture_on_commi
     organizers = sorted(group.memberships.organizers().values_list("user__display_name", flat=True))
     assert organizers == ["Austin", "Demo Organizer", "Mike"]
     # Its Markdown is stored rendered, as every writer stores it.
-    markdown_rows = [group, *Event.objects.all(), *Series.objects.all(), *Speaker.objects.all(),
-                     *Breakout.objects.all()]  # fmt: skip
+    markdown_rows = [
+        group,
+        *Event.objects.all(),
+        *Series.objects.all(),
+        *Speaker.objects.all(),
+        *Breakout.objects.all(),
+    ]
     assert out_of_step(*markdown_rows) == []
     assert group.html["about"].startswith("<p>We imagine online platforms")
 

@@ -15,10 +15,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.generations import PAGES_KEY
+from core.models import ChangeGeneration
 from events import services as event_services
 from events.models import Event
-from groups.generations import PAGES_KEY
-from groups.models import ChangeGeneration, Membership, Role
+from groups.models import Membership, Role
 from home.pagecache import CSRF_HOLE
 from tests.factories import EventFactory, MembershipFactory, SpeakerFactory, UserFactory
 

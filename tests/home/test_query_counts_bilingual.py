@@ -44,29 +44,47 @@ def world(group, member, organizer, settings, tmp_path):
     group.save()
     series = SeriesFactory(group=group, name="Co-op evenings")
     event = build_full_event(
-        starts_at=now + timedelta(days=10), series=series, title="Data co-ops",
-        title_es="Cooperativas de datos", summary_es="¿De quién son los datos?",
-    )  # fmt: skip
+        starts_at=now + timedelta(days=10),
+        series=series,
+        title="Data co-ops",
+        title_es="Cooperativas de datos",
+        summary_es="¿De quién son los datos?",
+    )
     past = EventFactory(group=group, series=series, starts_at=now - timedelta(days=20))
     speaker = EventSpeaker.objects.filter(event=event, role=SpeakerRole.GUEST).first().speaker
     EventSpeaker.objects.create(event=past, speaker=speaker, role=SpeakerRole.GUEST, order=0)
     event_services.rsvp_set(event=event, member=member, going=True)
     album = Album.objects.create(group=group, event=past, title=past.title)
     Photo.objects.bulk_create(
-        Photo(album=album, uploaded_by=organizer, image=f"photos/x/{i}.jpg", grid_jpeg="g.jpg",
-              large_jpeg="l.jpg", grid_webp="g.webp", large_webp="l.webp", grid_height=267,
-              large_width=1600, large_height=1067, alt_text=f"Photo {i}")
+        Photo(
+            album=album,
+            uploaded_by=organizer,
+            image=f"photos/x/{i}.jpg",
+            grid_jpeg="g.jpg",
+            large_jpeg="l.jpg",
+            grid_webp="g.webp",
+            large_webp="l.webp",
+            grid_height=267,
+            large_width=1600,
+            large_height=1067,
+            alt_text=f"Photo {i}",
+        )
         for i in range(5)
-    )  # fmt: skip
+    )
     thread = conversation_services.thread_start(
         group=group, author=member, title="Tea and cake", body="Who brings *what*?"
     )
     conversation_services.thread_reply(thread=thread, author=organizer, body="I bake.")
     decisions_services.proposal_add(group=group, author=member, kind="topic", title="Housing")
     decisions_services.poll_open(
-        group=group, by=organizer, question="Where?", options=["Library", "Park"],
-        method="single", opens_at=now, closes_at=now + timedelta(days=3),
-    )  # fmt: skip
+        group=group,
+        by=organizer,
+        question="Where?",
+        options=["Library", "Park"],
+        method="single",
+        opens_at=now,
+        closes_at=now + timedelta(days=3),
+    )
     return {
         "/": "/",
         "/events/": "/events/",

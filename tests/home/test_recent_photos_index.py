@@ -16,10 +16,14 @@ def test_home_reads_recent_photos_newest_first_from_the_index(client, group):
     require_postgres()
     albums = Album.objects.bulk_create(Album(group=group, title=f"Album {i}") for i in range(4))
     Photo.objects.bulk_create(
-        Photo(album=albums[i % 4], image=f"photos/{i}.jpg", grid_jpeg=f"g{i}.jpg",
-              status=PhotoStatus.PUBLISHED if i % 10 else PhotoStatus.HIDDEN)
+        Photo(
+            album=albums[i % 4],
+            image=f"photos/{i}.jpg",
+            grid_jpeg=f"g{i}.jpg",
+            status=PhotoStatus.PUBLISHED if i % 10 else PhotoStatus.HIDDEN,
+        )
         for i in range(300)
-    )  # fmt: skip
+    )
     analyze(Photo, Album)
     client.force_login(MembershipFactory(group=group).user)
     sql = page_query(client, "/", 'ORDER BY "photos_photo"."uploaded_at" DESC')

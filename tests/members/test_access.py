@@ -65,30 +65,56 @@ ACCESS = {
     ("delete", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
     ("delete", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 400)},
     ("rotate", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
-    ("directory", "get"): {"anonymous": LOGIN, "outsider": 403, "former": 403, "pending": 403,
-                           "member_a": 200,
-                           "member_b": 200, "organizer": 200},
+    ("directory", "get"): {
+        "anonymous": LOGIN,
+        "outsider": 403,
+        "former": 403,
+        "pending": 403,
+        "member_a": 200,
+        "member_b": 200,
+        "organizer": 200,
+    },
     ("directory", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
-    ("profile_a", "get"): {"anonymous": 404, "outsider": 404, "former": 404, "pending": 404,
-                           "member_a": 200,
-                           "member_b": 200, "organizer": 200},
+    ("profile_a", "get"): {
+        "anonymous": 404,
+        "outsider": 404,
+        "former": 404,
+        "pending": 404,
+        "member_a": 200,
+        "member_b": 200,
+        "organizer": 200,
+    },
     ("profile_a", "post"): ALL(ROLES, 405),
     ("profile_public_organizer", "get"): ALL(ROLES, 200),
-    ("profile_private_organizer", "get"): {"anonymous": 404, "outsider": 404, "former": 404,
-                                           "pending": 404,
-                                           "member_a": 200, "member_b": 200, "organizer": 200},
+    ("profile_private_organizer", "get"): {
+        "anonymous": 404,
+        "outsider": 404,
+        "former": 404,
+        "pending": 404,
+        "member_a": 200,
+        "member_b": 200,
+        "organizer": 200,
+    },
     ("profile_missing", "get"): ALL(ROLES, 404),
     ("privacy", "get"): ALL(ROLES, 200),
     ("privacy", "post"): ALL(ROLES, 405),
     # The join page: the questions for non-members, "waiting" for a pending request, home
     # for members.
-    ("join", "get"): {"anonymous": LOGIN, "outsider": 200, "former": 200, "pending": 200,
-                      "member_a": 302, "member_b": 302, "organizer": 302},
+    ("join", "get"): {
+        "anonymous": LOGIN,
+        "outsider": 200,
+        "former": 200,
+        "pending": 200,
+        "member_a": 302,
+        "member_b": 302,
+        "organizer": 302,
+    },
     ("join", "put"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
     ("leave", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
-}  # fmt: skip
-TABLE = [(url, method, role, code) for (url, method), row in ACCESS.items()
-         for role, code in row.items()]  # fmt: skip
+}
+TABLE = [
+    (url, method, role, code) for (url, method), row in ACCESS.items() for role, code in row.items()
+]
 
 
 @pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)

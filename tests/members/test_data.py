@@ -66,9 +66,12 @@ def rich_member(group, organizer, django_capture_on_commit_callbacks):
     album = Album.objects.create(group=group, event=past, title="Night")
     with django_capture_on_commit_callbacks(execute=True):
         photo = photo_services.photo_add(
-            album=album, uploaded_by=user, file=Upload("z.jpg"), caption="Our table",
+            album=album,
+            uploaded_by=user,
+            file=Upload("z.jpg"),
+            caption="Our table",
             alt_text="People at a table",
-        )  # fmt: skip
+        )
         services.member_set_avatar(member=user, upload=Upload("me.jpg"))
     return {"user": user, "past": past, "photo": photo, "album": album}
 
@@ -148,16 +151,20 @@ def test_delete_leaves_no_trace_and_keeps_history(
     waiting = UserFactory()
     event_services.rsvp_set(event=upcoming, member=waiting, going=True)
     assert RSVP.objects.get(member=waiting).status == RSVPStatus.WAITLISTED
-    before = (RSVP.objects.filter(event=past).going().count(), past.rsvps.filter(
-        checked_in_at__isnull=False).count())  # fmt: skip
+    before = (
+        RSVP.objects.filter(event=past).going().count(),
+        past.rsvps.filter(checked_in_at__isnull=False).count(),
+    )
     assert _find_everywhere("zelda.quartz@example.org", "Quartzfeld") != []
 
     with django_capture_on_commit_callbacks(execute=True):
         services.member_delete(member=user)
 
     assert not get_user_model().objects.filter(pk=user.pk).exists()
-    after = (RSVP.objects.filter(event=past).going().count(), past.rsvps.filter(
-        checked_in_at__isnull=False).count())  # fmt: skip
+    after = (
+        RSVP.objects.filter(event=past).going().count(),
+        past.rsvps.filter(checked_in_at__isnull=False).count(),
+    )
     assert after == before == (1, 1)
     former = RSVP.objects.get(event=past)
     assert (former.member, former.answer, former.breakout) == (None, "", None)

@@ -86,15 +86,20 @@ def everything(rich_member, group, organizer):  # noqa: F811 - the imported fixt
     reply = conversation.thread_reply(thread=theirs, author=user, body="Zelda replies")
     conversation.reply_edit(reply=reply, by=user, body="Zelda replies, edited")
     conversation.report_file(item=theirs, by=user, reason="off_topic", details="Not co-ops")
-    decisions.proposal_add(group=group, author=user, kind="guest", title="Invite Grace",
-                           contact="grace@example.org")  # fmt: skip
+    decisions.proposal_add(
+        group=group, author=user, kind="guest", title="Invite Grace", contact="grace@example.org"
+    )
     ottos = decisions.proposal_add(group=group, author=other, kind="topic", title="Otto's idea")
     decisions.proposal_support(proposal=ottos, member=user)
     poll = decisions.poll_open(
-        group=group, by=organizer, question="Which talk first?", method="ranked",
-        options=["Housing", "Mutual aid"], opens_at=now - timedelta(hours=1),
+        group=group,
+        by=organizer,
+        question="Which talk first?",
+        method="ranked",
+        options=["Housing", "Mutual aid"],
+        opens_at=now - timedelta(hours=1),
         closes_at=now + timedelta(days=7),
-    )  # fmt: skip
+    )
     decisions.ballot_cast(poll=poll, member=user, choices=list(poll.options.all()))
     conversation.member_mute(group=group, member=user, by=organizer, until=now + timedelta(days=2))
     return user

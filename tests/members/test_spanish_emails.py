@@ -416,9 +416,15 @@ def _proposal(w):
 def _open_poll(w, closes_in):
     now = timezone.now()
     return decisions_services.poll_open(
-        group=w.group, by=w.organizer, question="¿Dónde?", options=["Casa Rosa", "El parque"],
-        method="single", opens_at=now, closes_at=now + closes_in, now=now,
-    )  # fmt: skip
+        group=w.group,
+        by=w.organizer,
+        question="¿Dónde?",
+        options=["Casa Rosa", "El parque"],
+        method="single",
+        opens_at=now,
+        closes_at=now + closes_in,
+        now=now,
+    )
 
 
 def _poll(w):
@@ -474,10 +480,14 @@ def _signup_code(w):
     language is theirs."""
     w.post(
         "/accounts/signup/",
-        {"display_name": "Rosa", "email": "rosa@example.org",
-         "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "display_name": "Rosa",
+            "email": "rosa@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
         language=w.language,
-    )  # fmt: skip
+    )
     return "rosa@example.org"
 
 
@@ -486,9 +496,13 @@ def _account_already_exists(w):
     member = w.person()
     w.post(
         "/accounts/signup/",
-        {"display_name": "Rosa", "email": member.email,
-         "password1": PASSWORD, "password2": PASSWORD},
-    )  # fmt: skip
+        {
+            "display_name": "Rosa",
+            "email": member.email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
     return member.email
 
 
@@ -760,8 +774,12 @@ def test_signing_up_in_spanish_gets_the_welcome_in_spanish(
     the code and the welcome that follows it are both Spanish."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     spanish = {"accept-language": "es"}
-    form = {"display_name": "Rosa", "email": "rosa@example.org",
-            "password1": PASSWORD, "password2": PASSWORD}  # fmt: skip
+    form = {
+        "display_name": "Rosa",
+        "email": "rosa@example.org",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     response = client.post("/accounts/signup/", form, headers=spanish)
     assert response.status_code == 302
     [code_email] = mail.outbox

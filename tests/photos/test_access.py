@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from groups import generations
+from core import generations
 from photos import services
 from photos.models import Album, Photo, Visibility
 from tests.factories import MembershipFactory, UserFactory
@@ -63,8 +63,9 @@ def world(group, event, album, attendee, organizer, django_capture_on_commit_cal
 
 
 def _url(name, w):
-    pub, priv, waiting, refused = (w[k] for k in ("public_photo", "private_photo",
-                                                  "processing", "refused"))  # fmt: skip
+    pub, priv, waiting, refused = (
+        w[k] for k in ("public_photo", "private_photo", "processing", "refused")
+    )
     return {
         "albums": "/photos/",
         "public_album": w["public_album"].get_absolute_url(),
@@ -92,14 +93,28 @@ def _url(name, w):
 LOGIN = 302  # anonymous visitors are sent to log in
 ANYONE_200 = dict.fromkeys(ROLES, 200)
 # "did_not_go" is an account that never joined: members-only is a current membership.
-MEMBERS_200 = {"anonymous": 404, "outsider": 404, "member": 200, "went": 200, "did_not_go": 404,
-               "uploader": 200, "organizer": 200}  # fmt: skip
+MEMBERS_200 = {
+    "anonymous": 404,
+    "outsider": 404,
+    "member": 200,
+    "went": 200,
+    "did_not_go": 404,
+    "uploader": 200,
+    "organizer": 200,
+}
 NO_ONE = dict.fromkeys(ROLES, 404)
 LOGGED_IN_404 = {**NO_ONE, "anonymous": LOGIN}
 # Not stored (yet): no page, no file, no takedown or status for anyone; only its uploader and
 # organizers may delete it (cancel, dismiss).
-UPLOADER_AND_ORGANIZERS = {"anonymous": LOGIN, "outsider": 403, "member": 403, "went": 403,
-                           "did_not_go": 403, "uploader": 302, "organizer": 302}  # fmt: skip
+UPLOADER_AND_ORGANIZERS = {
+    "anonymous": LOGIN,
+    "outsider": 403,
+    "member": 403,
+    "went": 403,
+    "did_not_go": 403,
+    "uploader": 302,
+    "organizer": 302,
+}
 ACCESS = {
     ("albums", "get"): ANYONE_200,
     ("public_album", "get"): ANYONE_200,
@@ -111,22 +126,62 @@ ACCESS = {
     ("private_grid", "get"): MEMBERS_200,
     ("public_album", "post"): dict.fromkeys(ROLES, 405),
     ("public_grid", "post"): dict.fromkeys(ROLES, 405),
-    ("upload_album", "get"): {"anonymous": LOGIN, "went": 200, "did_not_go": 403,
-                              "uploader": 200, "organizer": 200},
-    ("upload_event", "get"): {"anonymous": LOGIN, "went": 200, "did_not_go": 403,
-                              "uploader": 200, "organizer": 200},
-    ("upload_album", "put"): {"anonymous": LOGIN, "went": 405, "did_not_go": 405,
-                              "uploader": 405, "organizer": 405},
-    ("takedown", "get"): {"anonymous": LOGIN, "went": 405, "did_not_go": 405,
-                          "uploader": 405, "organizer": 405},
-    ("takedown", "post"): {"anonymous": LOGIN, "went": 302, "did_not_go": 302,
-                           "uploader": 302, "organizer": 302},
-    ("hide", "post"): {"anonymous": LOGIN, "went": 403, "did_not_go": 403,
-                       "uploader": 403, "organizer": 302},
-    ("delete", "get"): {"anonymous": LOGIN, "went": 405, "did_not_go": 405,
-                        "uploader": 405, "organizer": 405},
-    ("delete", "post"): {"anonymous": LOGIN, "went": 403, "did_not_go": 403,
-                         "uploader": 302, "organizer": 302},
+    ("upload_album", "get"): {
+        "anonymous": LOGIN,
+        "went": 200,
+        "did_not_go": 403,
+        "uploader": 200,
+        "organizer": 200,
+    },
+    ("upload_event", "get"): {
+        "anonymous": LOGIN,
+        "went": 200,
+        "did_not_go": 403,
+        "uploader": 200,
+        "organizer": 200,
+    },
+    ("upload_album", "put"): {
+        "anonymous": LOGIN,
+        "went": 405,
+        "did_not_go": 405,
+        "uploader": 405,
+        "organizer": 405,
+    },
+    ("takedown", "get"): {
+        "anonymous": LOGIN,
+        "went": 405,
+        "did_not_go": 405,
+        "uploader": 405,
+        "organizer": 405,
+    },
+    ("takedown", "post"): {
+        "anonymous": LOGIN,
+        "went": 302,
+        "did_not_go": 302,
+        "uploader": 302,
+        "organizer": 302,
+    },
+    ("hide", "post"): {
+        "anonymous": LOGIN,
+        "went": 403,
+        "did_not_go": 403,
+        "uploader": 403,
+        "organizer": 302,
+    },
+    ("delete", "get"): {
+        "anonymous": LOGIN,
+        "went": 405,
+        "did_not_go": 405,
+        "uploader": 405,
+        "organizer": 405,
+    },
+    ("delete", "post"): {
+        "anonymous": LOGIN,
+        "went": 403,
+        "did_not_go": 403,
+        "uploader": 302,
+        "organizer": 302,
+    },
     ("processing_photo", "get"): NO_ONE,
     ("processing_grid", "get"): NO_ONE,
     ("processing_takedown", "post"): LOGGED_IN_404,
@@ -134,9 +189,10 @@ ACCESS = {
     ("processing_delete", "post"): UPLOADER_AND_ORGANIZERS,
     ("refused_photo", "get"): NO_ONE,
     ("refused_delete", "post"): UPLOADER_AND_ORGANIZERS,
-}  # fmt: skip
-TABLE = [(url, method, role, code) for (url, method), row in ACCESS.items()
-         for role, code in row.items()]  # fmt: skip
+}
+TABLE = [
+    (url, method, role, code) for (url, method), row in ACCESS.items() for role, code in row.items()
+]
 
 
 @pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)
@@ -182,11 +238,21 @@ def test_public_files_are_cacheable_private_ones_are_not(client, world):
 
 def test_album_page_queries_do_not_grow(client, group, album, organizer, settings):
     photos = Photo.objects.bulk_create(
-        Photo(album=album, uploaded_by=organizer, image=f"photos/x/{i}.jpg", grid_jpeg="g.jpg",
-              large_jpeg="l.jpg", grid_webp="g.webp", large_webp="l.webp", grid_height=267,
-              large_width=1600, large_height=1067, alt_text=f"Photo {i}")
+        Photo(
+            album=album,
+            uploaded_by=organizer,
+            image=f"photos/x/{i}.jpg",
+            grid_jpeg="g.jpg",
+            large_jpeg="l.jpg",
+            grid_webp="g.webp",
+            large_webp="l.webp",
+            grid_height=267,
+            large_width=1600,
+            large_height=1067,
+            alt_text=f"Photo {i}",
+        )
         for i in range(10)
-    )  # fmt: skip
+    )
 
     def queries():
         with CaptureQueriesContext(connection) as captured:

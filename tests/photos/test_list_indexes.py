@@ -51,8 +51,14 @@ DEFINITIONS = {
 
 
 def _photos(album, count, **fields):
-    fields = {"grid_jpeg": "g.jpg", "large_jpeg": "l.jpg", "grid_webp": "g.webp",
-              "large_webp": "l.webp", "grid_height": 267, **fields}  # fmt: skip
+    fields = {
+        "grid_jpeg": "g.jpg",
+        "large_jpeg": "l.jpg",
+        "grid_webp": "g.webp",
+        "large_webp": "l.webp",
+        "grid_height": 267,
+        **fields,
+    }
     return Photo.objects.bulk_create(
         Photo(album=album, image=f"photos/{album.pk}/{i}.jpg", alt_text=f"P{i}", **fields)
         for i in range(count)
@@ -63,10 +69,16 @@ def _event_albums(group, count) -> list[Album]:
     """count albums of past events, most recent event first."""
     now, start = timezone.now(), Event.objects.count()
     events = Event.objects.bulk_create(
-        Event(group=group, title=f"Past {n}", slug=f"past-{n}", status="published",
-              starts_at=now - timedelta(days=n + 1), ends_at=now - timedelta(days=n, hours=22))
+        Event(
+            group=group,
+            title=f"Past {n}",
+            slug=f"past-{n}",
+            status="published",
+            starts_at=now - timedelta(days=n + 1),
+            ends_at=now - timedelta(days=n, hours=22),
+        )
         for n in range(start, start + count)
-    )  # fmt: skip
+    )
     return Album.objects.bulk_create(
         Album(group=group, event=event, title=event.title) for event in reversed(events)
     )[::-1]

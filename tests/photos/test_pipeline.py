@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from django.urls import reverse
 from PIL import Image
 
-from groups import generations, requestlimits, slots
+from core import generations, requestlimits, slots
 from groups.models import Group
 from photos import services
 from photos.models import Album, Photo
@@ -23,8 +23,11 @@ from .conftest import Upload, image_bytes, stored_files
 
 pytestmark = pytest.mark.django_db
 
-DIRTY = {"dirty.jpg": samples.dirty_jpeg, "dirty.png": samples.dirty_png,
-         "dirty.webp": samples.dirty_webp}  # fmt: skip
+DIRTY = {
+    "dirty.jpg": samples.dirty_jpeg,
+    "dirty.png": samples.dirty_png,
+    "dirty.webp": samples.dirty_webp,
+}
 
 
 def assert_clean(root):
@@ -35,8 +38,11 @@ def assert_clean(root):
         markers = [samples.SECRET, b"acsp", b"Exif", b"http://ns.adobe.com"]
         assert [marker for marker in markers if marker in content] == []
         with Image.open(root / path) as stored:
-            kept = {k for k in ("exif", "icc_profile", "xmp", "comment", "XML:com.adobe.xmp")
-                    if stored.info.get(k)}  # fmt: skip
+            kept = {
+                k
+                for k in ("exif", "icc_profile", "xmp", "comment", "XML:com.adobe.xmp")
+                if stored.info.get(k)
+            }
             assert (kept, dict(stored.getexif())) == (set(), {})
 
 
@@ -304,9 +310,13 @@ def _wsgi(path, length):
 
 @pytest.mark.parametrize(
     ("path", "length"),
-    [("/photos/albums/1/upload/", 201 * 1024 * 1024 + 1), ("/me/", 21 * 1024 * 1024 + 1),
-     ("/contact/", 3 * 1024 * 1024 + 1), ("/admin/events/event/add/", 21 * 1024 * 1024 + 1)],
-)  # fmt: skip
+    [
+        ("/photos/albums/1/upload/", 201 * 1024 * 1024 + 1),
+        ("/me/", 21 * 1024 * 1024 + 1),
+        ("/contact/", 3 * 1024 * 1024 + 1),
+        ("/admin/events/event/add/", 21 * 1024 * 1024 + 1),
+    ],
+)
 def test_oversized_body_gets_413_without_being_read(group, path, length):
     status, headers, body = _wsgi(path, length)
     assert (status, headers["Connection"]) == ("413 Content Too Large", "close")
@@ -353,8 +363,11 @@ def test_albums_bulk_deleted_take_their_files(
         services.photo_add(album=other, uploaded_by=organizer, file=Upload(image_bytes(), "c.jpg"))
     assert len(stored_files(media_root)) == 15
     client.force_login(_superuser())
-    data = {"action": "delete_selected", "_selected_action": [stored_album.pk, other.pk],
-            "post": "yes"}  # fmt: skip
+    data = {
+        "action": "delete_selected",
+        "_selected_action": [stored_album.pk, other.pk],
+        "post": "yes",
+    }
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(reverse("admin:photos_album_changelist"), data)
     assert response.status_code == 302

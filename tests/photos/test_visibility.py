@@ -28,8 +28,10 @@ def site(group, organizer, django_capture_on_commit_callbacks):
     former = MembershipFactory(group=group).user
     membership_leave(group=group, user=former)
     albums = {}
-    for key, visibility in (("photos", Visibility.PUBLIC),
-                            ("members_only_photos", Visibility.MEMBERS)):  # fmt: skip
+    for key, visibility in (
+        ("photos", Visibility.PUBLIC),
+        ("members_only_photos", Visibility.MEMBERS),
+    ):
         album = Album.objects.create(group=group, title=key, visibility=visibility)
         with django_capture_on_commit_callbacks(execute=True):
             photo = services.photo_add(

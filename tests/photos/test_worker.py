@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from groups import generations
+from core import generations
 from members import services as member_services
 from photos import services
 from photos.models import Album, Photo
@@ -81,16 +81,16 @@ def test_damaged_pixels_are_refused_by_the_worker_with_the_reason_for_the_upload
     assert album.cover_photo is None
 
 
-def test_worker_logs_a_refusal(client, album, attendee, media_root, caplog,
-                               django_capture_on_commit_callbacks):  # fmt: skip
+def test_worker_logs_a_refusal(
+    client, album, attendee, media_root, caplog, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         photo = services.photo_add(
             album=album, uploaded_by=attendee, file=Upload(DAMAGED, "IMG_1.jpg")
         )
-    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records
-            if r.name == "photos.tasks"] == [
-        ("photos.tasks", "WARNING", f"Photo {photo.pk} refused by the worker: {REASON}")
-    ]  # fmt: skip
+    assert [
+        (r.name, r.levelname, r.getMessage()) for r in caplog.records if r.name == "photos.tasks"
+    ] == [("photos.tasks", "WARNING", f"Photo {photo.pk} refused by the worker: {REASON}")]
 
 
 def test_the_worker_stores_the_waiting_one_and_its_quarantine_goes(
@@ -174,14 +174,17 @@ def test_export_lists_an_upload_not_stored_without_a_file(
 def test_others_never_see_an_upload_not_stored(client, group, album, uploads, organizer):
     """Not on the album, upload, photo, list, home or profile pages; not counted."""
     waiting, damaged = uploads["waiting"], uploads["damaged"]
-    viewers = {"anonymous": None, "outsider": UserFactory(),
-               "member": MembershipFactory(group=group).user, "organizer": organizer}  # fmt: skip
+    viewers = {
+        "anonymous": None,
+        "outsider": UserFactory(),
+        "member": MembershipFactory(group=group).user,
+        "organizer": organizer,
+    }
     for role, viewer in viewers.items():
         client.logout()
         if viewer:
             client.force_login(viewer)
-        pages = [album.get_absolute_url(), "/photos/", "/",
-                 f"/members/{waiting.uploaded_by_id}/"]  # fmt: skip
+        pages = [album.get_absolute_url(), "/photos/", "/", f"/members/{waiting.uploaded_by_id}/"]
         for url in pages:
             html = client.get(url).content.decode()
             assert ("IMG_1.jpg" in html, "IMG_2.jpg" in html) == (False, False), (role, url)

@@ -191,7 +191,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events.models import Event, EventSpeaker, EventStatus, Speaker
-from groups.markdown import markdown_store
+from core.markdown import markdown_store
 from groups.models import Group, Membership, Role
 from groups.services import membership_set_role
 from members.models import User

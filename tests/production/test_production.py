@@ -455,10 +455,20 @@ def test_healthz_answers_503_naming_nothing_without_a_database(production):
         assert status == 503, text[:2000]
         named = [
             word
-            for word in ("psycopg", "postgres", "error", "exception", "refused", "connect",
-                         "127.0.0.1", "traceback", ":1", "5432")
+            for word in (
+                "psycopg",
+                "postgres",
+                "error",
+                "exception",
+                "refused",
+                "connect",
+                "127.0.0.1",
+                "traceback",
+                ":1",
+                "5432",
+            )
             if word in text.lower()
-        ]  # fmt: skip
+        ]
         assert named == [], text
         assert len(text) < 100, text
     finally:

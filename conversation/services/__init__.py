@@ -1,0 +1,81 @@
+"""The conversation app's writes, by sub-domain; each function is one transaction."""
+
+from .comments import (
+    comment_add,
+    comment_delete,
+    comment_edit,
+    comment_hide,
+    comment_pin,
+    comment_unhide,
+)
+from .mailings import (
+    announcement_recipients,
+    announcement_send,
+    announcements_send_due,
+    digest_due_members,
+    digest_replies,
+    digests_send,
+    periodic,
+)
+from .moderation import (
+    item_delete,
+    item_hide,
+    member_mute,
+    member_unmute,
+    member_writing_delete,
+    report_file,
+    report_resolve,
+)
+from .threads import (
+    reply_delete,
+    reply_edit,
+    reply_hide,
+    thread_delete,
+    thread_edit,
+    thread_follow,
+    thread_moderate,
+    thread_reply,
+    thread_start,
+)
+from .writing import (
+    is_muted,
+    item_group,
+    may_moderate_event,
+    posts_in_window,
+)
+
+__all__ = [
+    "announcement_recipients",
+    "announcement_send",
+    "announcements_send_due",
+    "comment_add",
+    "comment_delete",
+    "comment_edit",
+    "comment_hide",
+    "comment_pin",
+    "comment_unhide",
+    "digest_due_members",
+    "digest_replies",
+    "digests_send",
+    "is_muted",
+    "item_delete",
+    "item_group",
+    "item_hide",
+    "may_moderate_event",
+    "member_mute",
+    "member_unmute",
+    "member_writing_delete",
+    "periodic",
+    "posts_in_window",
+    "reply_delete",
+    "reply_edit",
+    "reply_hide",
+    "report_file",
+    "report_resolve",
+    "thread_delete",
+    "thread_edit",
+    "thread_follow",
+    "thread_moderate",
+    "thread_reply",
+    "thread_start",
+]

@@ -1,0 +1,175 @@
+"""Daily digests of followed discussions and announcements to the group."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.generations import data_changed
+from core.markdown import markdown_store
+from events.models import EmailKind
+from events.notifications import notify
+from groups.models import Group, Membership
+
+from ..models import (
+    Announcement,
+    Digest,
+    Follow,
+    Reply,
+)
+from .writing import _clean_body, _require_organizer, _send_batch
+
+# --- Daily digests -----------------------------------------------------------------------------
+
+
+def digest_due_members(now: datetime):
+    """Members who chose the digest and whose last one is a day old (or who never had one)."""
+    last = Digest.objects.filter(member=OuterRef("pk"), sent_at__gt=now - timedelta(days=1))
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, notify_discussions=True, discussion_digest=True)
+        .filter(memberships__status="active")
+        .exclude(Exists(last))
+        .distinct()
+    )
+
+
+def digest_replies(member, *, since: datetime | None, until: datetime):
+    """Shown replies by others in the discussions the member follows, written after they
+    followed and after `since` (their last digest, None for the first), up to `until`."""
+    # One Follow per reply (a join on follows would repeat a reply once per follower and
+    # compare it with anyone's follow time, not the member's).
+    followed = Follow.objects.filter(
+        thread=OuterRef("thread"), member=member, created_at__lt=OuterRef("created_at")
+    )
+    replies = (
+        Reply.objects.shown()
+        .filter(Exists(followed), thread__hidden_at__isnull=True, created_at__lte=until)
+        .exclude(author=member)
+    )
+    if since is not None:
+        replies = replies.filter(created_at__gt=since)
+    return replies
+
+
+def digests_send(*, now: datetime | None = None) -> int:
+    """Queues each due member's digest of the day's replies; a member gets at most one a day.
+
+    Every member who chose the digest is looked at on each run (one small transaction each),
+    so nobody waits behind members who have nothing new."""
+    now = now or timezone.now()
+    queued = 0
+    for member_id in digest_due_members(now).order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            member = (
+                get_user_model()
+                .objects.select_for_update(skip_locked=True)
+                .filter(pk=member_id)
+                .first()
+            )
+            if member is None:
+                continue
+            if Digest.objects.filter(member=member, sent_at__gt=now - timedelta(days=1)).exists():
+                continue
+            since = Digest.objects.filter(member=member).values_list("sent_at", flat=True).first()
+            if not digest_replies(member, since=since, until=now).exists():
+                continue
+            Digest.objects.update_or_create(member=member, defaults={"sent_at": now})
+            notify(
+                kind=EmailKind.DIGEST,
+                user_ids=[member.pk],
+                event=None,
+                extra={"since": since.isoformat() if since else None, "until": now.isoformat()},
+                task=_send_batch(),
+            )
+            queued += 1
+    return queued
+
+
+# --- Announcements -----------------------------------------------------------------------------
+
+
+def announcement_recipients(group: Group) -> list[int]:
+    return list(
+        Membership.objects.active()
+        .filter(group=group, user__is_active=True, user__notify_announcements=True)
+        .values_list("user_id", flat=True)
+    )
+
+
+def _announcement_email(announcement: Announcement) -> None:
+    notify(
+        kind=EmailKind.GROUP_POST,
+        user_ids=announcement_recipients(announcement.group),
+        event=None,
+        extra={"announcement_id": announcement.pk},
+        task=_send_batch(),
+    )
+
+
+def announcement_send(
+    *,
+    group: Group,
+    by,
+    subject: str,
+    body: str,
+    send_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Announcement:
+    """An organizer's post to the group: on the site and emailed to every member who has not
+    turned announcements off, now (send_at None or past) or when send_reminders finds it due."""
+    now = now or timezone.now()
+    _require_organizer(group, by)
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ValidationError({"subject": _("Give the announcement a subject.")}, code="empty")
+    with transaction.atomic():
+        announcement = Announcement(
+            group=group,
+            author=by,
+            subject=subject,
+            body=_clean_body(body),
+            send_at=send_at or now,
+            created_at=now,
+        )
+        announcement.full_clean()
+        markdown_store(announcement)
+        if announcement.send_at <= now:
+            announcement.emailed_at = now
+        announcement.save()
+        if announcement.emailed_at is not None:
+            _announcement_email(announcement)
+    return announcement
+
+
+def announcements_send_due(*, now: datetime | None = None) -> int:
+    """Emails the scheduled announcements whose time has come, each once (rows claimed with
+    SKIP LOCKED, so two runs at once never send one twice)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Announcement.objects.due(now)
+            # of=self: the group row (select_related) is not locked, so a ban or join
+            # holding it does not make this run skip the announcements.
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("group")
+            .order_by("send_at", "pk")
+        )
+        if not due:
+            return 0
+        Announcement.objects.filter(pk__in=[a.pk for a in due]).update(emailed_at=now)
+        data_changed()
+        for announcement in due:
+            _announcement_email(announcement)
+    return len(due)
+
+
+def periodic() -> str:
+    """What send_reminders runs for conversations (groups.hooks.periodic_register)."""
+    announcements = announcements_send_due()
+    digests = digests_send()
+    return f"{announcements} announcements and {digests} digests queued"

@@ -1,0 +1,73 @@
+"""The conversation app's pages: event comments, the discussion board, announcements."""
+
+from .announcements import (
+    announcement_detail,
+    announcements,
+)
+from .board import (
+    board,
+    board_member,
+    reply_delete,
+    reply_detail,
+    reply_edit,
+    reply_moderate,
+    reply_report,
+    thread_delete,
+    thread_detail,
+    thread_edit,
+    thread_follow,
+    thread_moderate,
+    thread_new,
+    thread_report,
+)
+from .comments import (
+    comment_delete,
+    comment_detail,
+    comment_edit,
+    comment_moderate,
+    comment_page,
+    comment_report,
+    comments,
+    event_comments_context,
+    event_page_version_flags,
+    may_read_comments,
+)
+from .common import (
+    ANNOUNCEMENTS_PER_PAGE,
+    COMMENTS_PER_PAGE,
+    REPLIES_PER_PAGE,
+    THREADS_PER_PAGE,
+)
+
+__all__ = [
+    "ANNOUNCEMENTS_PER_PAGE",
+    "COMMENTS_PER_PAGE",
+    "REPLIES_PER_PAGE",
+    "THREADS_PER_PAGE",
+    "announcement_detail",
+    "announcements",
+    "board",
+    "board_member",
+    "comment_delete",
+    "comment_detail",
+    "comment_edit",
+    "comment_moderate",
+    "comment_page",
+    "comment_report",
+    "comments",
+    "event_comments_context",
+    "event_page_version_flags",
+    "may_read_comments",
+    "reply_delete",
+    "reply_detail",
+    "reply_edit",
+    "reply_moderate",
+    "reply_report",
+    "thread_delete",
+    "thread_detail",
+    "thread_edit",
+    "thread_follow",
+    "thread_moderate",
+    "thread_new",
+    "thread_report",
+]

@@ -1,0 +1,69 @@
+"""Totals, counted once per change: COUNT(*) is the one cost of a list page that follows the
+size of the table (an index makes it cheaper, never constant), and the total only moves when
+the data does. Kept in the "bodies" cache under the request's page generation
+(core/generations.py), so a change is counted afresh at the next request on every server.
+"""
+
+import hashlib
+from collections.abc import Callable
+from functools import cached_property
+
+from django.core.cache import caches
+from django.core.paginator import Paginator
+
+from .generations import request_generation
+
+TIMEOUT = 24 * 3600  # a bound on memory only: keys change with the data
+
+
+def counted_once(generation: str | None, name: str, build: Callable[[], object]):
+    """build()'s result, computed once per generation (at every call without one)."""
+    if generation is None:
+        return build()
+    key = "count:" + hashlib.sha256(f"{generation}:{name}".encode()).hexdigest()[:40]
+    bodies = caches["bodies"]
+    value = bodies.get(key)
+    if value is None:
+        value = build()
+        bodies.set(key, value, timeout=TIMEOUT)
+    return value
+
+
+class CountedOncePaginator(Paginator):
+    """A Paginator whose total is counted once per generation for the same query (its SQL
+    and parameters are the key, so every filter and viewer has a total of its own)."""
+
+    def __init__(self, object_list, per_page, *, generation: str | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.generation = generation
+
+    @cached_property
+    def count(self):
+        query = getattr(self.object_list, "query", None)
+        if query is None:
+            return super().count
+        sql, params = query.sql_with_params()
+        name = repr((query.model._meta.label, sql, params))
+        return counted_once(self.generation, name, lambda: Paginator.count.func(self))
+
+
+def paginator(request, object_list, per_page: int, **kwargs) -> CountedOncePaginator:
+    return CountedOncePaginator(
+        object_list, per_page, generation=request_generation(request), **kwargs
+    )
+
+
+class CountOncePerChangeMixin:
+    """For ListViews: the total of the list is counted once per change."""
+
+    paginator_class = CountedOncePaginator
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        return self.paginator_class(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            generation=request_generation(self.request),
+            **kw,
+        )

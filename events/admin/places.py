@@ -1,0 +1,166 @@
+"""Venues, speakers and series (and scheduling a series)."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from core.imagefiles import PORTRAIT, StoredImagesAdminMixin
+from core.markdown import StoredMarkdownAdminMixin
+from groups.admingroup import CurrentGroupAdminMixin
+
+from .. import services, timefmt
+from ..forms import SeriesScheduleForm
+from ..models import (
+    Series,
+    Speaker,
+    SpeakerLink,
+    Venue,
+)
+from .common import CalendarChangeMixin
+
+
+@admin.register(Venue)
+class VenueAdmin(CalendarChangeMixin, admin.ModelAdmin):
+    list_display = ["name", "address", "city"]
+    search_fields = ["name", "address", "city"]
+
+    def save_model(self, request, obj, form, change):
+        services.venue_save(venue=obj, changed_fields=form.changed_data if change else ())
+
+
+class SpeakerLinkInline(admin.TabularInline):
+    model = SpeakerLink
+    extra = 0
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(
+    StoredImagesAdminMixin, StoredMarkdownAdminMixin, CalendarChangeMixin, TranslationAdmin
+):
+    image_shapes = {"photo": PORTRAIT}
+    image_urls = {"photo": "photo_jpeg_url"}
+    list_display = ["name", "affiliation", "member"]
+    search_fields = ["name", "affiliation"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["member"]
+    inlines = [SpeakerLinkInline]
+
+
+@admin.register(Series)
+class SeriesAdmin(
+    CurrentGroupAdminMixin, StoredMarkdownAdminMixin, CalendarChangeMixin, admin.ModelAdmin
+):
+    list_display = ["name", "cadence", "recurrence", "default_venue"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    # A plain select (a group has a few venues): select2's box has no accessible name (axe).
+    actions = ["schedule_next_dates"]
+    change_form_template = "admin/events/series/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/schedule/",
+                self.admin_site.admin_view(self.schedule_view),
+                name="events_series_schedule",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_schedule_permission(self, request, obj=None) -> bool:
+        """Scheduling creates events and may publish them."""
+        return request.user.has_perms(["events.add_event", "events.change_event"])
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["may_schedule"] = self.has_schedule_permission(request)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def schedule_view(self, request, object_id):
+        """The change page's "Schedule the next dates…" button: the form, then the events."""
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        series = self.get_object(request, unquote(object_id))
+        if series is None:
+            raise Http404
+        if not (
+            self.has_view_or_change_permission(request, series)
+            and self.has_schedule_permission(request)
+        ):
+            raise PermissionDenied
+
+        form = SeriesScheduleForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            self._schedule(request, series, form.cleaned_data)
+            changelist = reverse("admin:events_event_changelist")
+            return redirect(f"{changelist}?series__id__exact={series.pk}")
+        return self._schedule_page(request, form, [series], action=False)
+
+    @admin.action(description=_("Schedule the next dates…"), permissions=["schedule"])
+    def schedule_next_dates(self, request, queryset):
+        """An intermediate page asks how many dates and draft or published, then creates them."""
+
+        form = SeriesScheduleForm(request.POST if "schedule" in request.POST else None)
+        if form.is_valid():
+            for series in queryset.select_related("group"):
+                self._schedule(request, series, form.cleaned_data)
+            return None
+        return self._schedule_page(request, form, list(queryset), action=True)
+
+    def _schedule(self, request, series, data):
+        try:
+            created = services.series_schedule(
+                series=series, count=data["count"], publish=data["publish"], by=request.user
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        count = len(created)
+        if not created:
+            message = ngettext(
+                "“%(series)s” already has an event on its next date: nothing new was created.",
+                "“%(series)s” already has an event on each of its next %(dates)d dates: "
+                "nothing new was created.",
+                data["count"],
+            ) % {"series": series.name, "dates": data["count"]}
+            self.message_user(request, message, messages.WARNING)
+            return
+        if data["publish"]:
+            message = ngettext(
+                "Published %(count)d new date of “%(series)s”: %(when)s.",
+                "Published %(count)d new dates of “%(series)s”: %(when)s.",
+                count,
+            )
+        else:
+            message = ngettext(
+                "Created %(count)d draft of “%(series)s”: %(when)s. Check it, then publish it.",
+                "Created %(count)d drafts of “%(series)s”: %(when)s. "
+                "Check them, then publish them.",
+                count,
+            )
+        zone = series.group.zone
+        when = "; ".join(timefmt.format_start(event.starts_at, zone) for event in created)
+        self.message_user(
+            request,
+            message % {"count": count, "series": series.name, "when": when},
+            messages.SUCCESS,
+        )
+
+    def _schedule_page(self, request, form, series_list, *, action: bool):
+        from django.template.response import TemplateResponse
+
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "series_list": series_list,
+            "action": action,
+            "title": _("Schedule the next dates"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/events/series/schedule.html", context)

@@ -1,0 +1,185 @@
+"""Writes to events that span rows: saving, publishing, cancelling, messaging, venues."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.markdown import markdown_store
+from groups.models import LogKind, Membership
+from groups.services import log_record
+
+from .. import notifications
+from ..calendar_cache import calendar_changed
+from ..models import (
+    EmailKind,
+    Event,
+    EventStatus,
+    RSVPStatus,
+    Venue,
+)
+
+# What members going or waitlisted hear about: a new time, place or online link.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "is_online", "online_url")
+
+
+def _what_changed(fields: set[str]) -> list[str]:
+    """What the "changed" email lists: "time", "place", "online". The email writes each line
+    in the reader's language and time zone (templates/emails/changed.*)."""
+    aspects = {
+        "time": {"starts_at", "ends_at"},
+        "place": {"venue"},
+        "online": {"is_online", "online_url"},
+    }
+    return [aspect for aspect, names in aspects.items() if fields & names]
+
+
+def _announce_once(event: Event, *, before: str | None, by) -> bool:
+    """Tells the group about an event when it becomes published (created so, or from draft
+    or cancelled) the first time, never again.
+
+    Runs inside the caller's transaction: the row lock makes a concurrent publish wait here
+    and then see announced_at set.
+    """
+    if before == EventStatus.PUBLISHED or event.status != EventStatus.PUBLISHED:
+        return False
+    locked = Event.objects.select_for_update().only("status", "announced_at").get(pk=event.pk)
+    if locked.status != EventStatus.PUBLISHED or locked.announced_at is not None:
+        return False
+    event.announced_at = timezone.now()
+    Event.objects.filter(pk=event.pk).update(announced_at=event.announced_at)
+    members = Membership.objects.active().filter(group_id=event.group_id).exclude(user=by)
+    notifications.notify(
+        kind=EmailKind.ANNOUNCEMENT,
+        user_ids=members.values_list("user_id", flat=True),
+        event=event,
+    )
+    return True
+
+
+def _announce_changes(event: Event, *, before: str | None, fields: set[str], by) -> None:
+    """The emails an event change sends, queued for after the commit."""
+    if _announce_once(event, before=before, by=by):
+        return
+    if before is None:
+        return  # a new event: nobody is going or waiting yet
+    if before != EventStatus.CANCELLED and event.status == EventStatus.CANCELLED:
+        notifications.notify(
+            kind=EmailKind.CANCELLED,
+            user_ids=notifications.attendees(event, exclude=by),
+            event=event,
+        )
+    elif event.status == EventStatus.PUBLISHED and fields & set(NOTIFIED_FIELDS):
+        notifications.notify(
+            kind=EmailKind.CHANGED,
+            user_ids=notifications.attendees(event, exclude=by),
+            event=event,
+            extra={"changed": _what_changed(fields)},
+        )
+
+
+# Fields whose change is not the members' business (bookkeeping, or set by Potluck itself).
+UNLOGGED_FIELDS = frozenset({"status", "sequence", "updated_by", "updated_at", "created_by"})
+
+STATUS_LOG = {
+    EventStatus.PUBLISHED: LogKind.EVENT_PUBLISHED,
+    EventStatus.CANCELLED: LogKind.EVENT_CANCELLED,
+    EventStatus.DRAFT: LogKind.EVENT_UNPUBLISHED,
+}
+
+
+def log_change(event: Event, *, before: str | None, fields: set[str], by) -> None:
+    """The transparency log's line for a change members can see: published, cancelled, back
+    to draft, or a published event changed (which fields, by name). A draft's changes, and a
+    draft cancelled before anyone saw it, are nobody's business yet. `before` is the status
+    before the change, None for a new event."""
+    status = EventStatus(event.status)
+    if before != status:
+        seen = EventStatus.PUBLISHED in (before, status) or (
+            before == EventStatus.CANCELLED and status == EventStatus.DRAFT
+        )
+        if seen:
+            log_record(
+                group=event.group_id,
+                kind=STATUS_LOG[status],
+                by=by,
+                title=event.title,
+                url=event.get_absolute_url(),
+            )
+        return
+    changed = sorted(set(fields) - UNLOGGED_FIELDS)
+    if status == EventStatus.PUBLISHED and changed:
+        log_record(
+            group=event.group_id,
+            kind=LogKind.EVENT_CHANGED,
+            by=by,
+            title=event.title,
+            url=event.get_absolute_url(),
+            detail=",".join(changed),
+        )
+
+
+def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] = ()) -> Event:
+    """Validates and saves an event, raising its sequence when time, place or status changed."""
+    with transaction.atomic():
+        before = None
+        if event.pk is None:
+            event.created_by = by
+            event.announced_at = None
+        else:
+            stored = Event.objects.select_for_update().filter(pk=event.pk)
+            before, event.announced_at = stored.values_list("status", "announced_at").first()
+            if set(changed_fields) & set(Event.SEQUENCE_FIELDS):
+                event.sequence += 1
+        event.updated_by = by
+        markdown_store(event)
+        event.full_clean()
+        event.save()
+        calendar_changed()
+        _announce_changes(event, before=before, fields=set(changed_fields), by=by)
+        log_change(event, before=before, fields=set(changed_fields), by=by)
+    return event
+
+
+def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
+    """Publishes, cancels or returns an event to draft (a calendar-visible change)."""
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if locked.status == status:
+            return locked
+        before = locked.status
+        locked.status = status
+        locked.sequence += 1
+        locked.updated_by = by
+        locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
+        calendar_changed()
+        _announce_changes(locked, before=before, fields=set(), by=by)
+        log_change(locked, before=before, fields=set(), by=by)
+    return locked
+
+
+def event_message(*, event: Event, subject: str, body: str, by) -> int:
+    """An organizer's message to everyone going; returns how many members it is queued for."""
+    ids = list(notifications.attendees(event, statuses=(RSVPStatus.GOING,), exclude=None))
+    notifications.notify(
+        kind=EmailKind.MESSAGE,
+        user_ids=ids,
+        event=event,
+        extra={"subject": subject, "body": body, "sender": by.display_name if by else ""},
+    )
+    return len(ids)
+
+
+VENUE_PLACE_FIELDS = ("name", "address", "city", "latitude", "longitude")
+
+
+def venue_save(*, venue: Venue, changed_fields: list[str] | tuple[str, ...] = ()) -> Venue:
+    """Saves a venue; a new address raises the sequence of its upcoming events."""
+    with transaction.atomic():
+        venue.full_clean()
+        venue.save()
+        if venue.pk and set(changed_fields) & set(VENUE_PLACE_FIELDS):
+            Event.objects.filter(
+                pk__in=Event.objects.filter(venue=venue).upcoming().values("pk")
+            ).update(sequence=F("sequence") + 1, updated_at=timezone.now())
+        calendar_changed()
+    return venue

@@ -1,0 +1,57 @@
+"""The events app's pages: listings and event pages, RSVPs, what hosts do."""
+
+from .hosts import (
+    STATUS_ORDER,
+    attendees,
+    check_in,
+    message_going,
+)
+from .pages import (
+    PAGE_SIZE,
+    CaseInsensitiveSlugMixin,
+    EventDetailView,
+    PastEventsView,
+    SeriesDetailView,
+    SpeakerDetailView,
+    UpcomingEventsView,
+    cover_image,
+    is_organizer,
+    my_events,
+    rsvp_breakouts,
+    speaker_photo,
+)
+from .rsvps import (
+    GUEST_ERRORS,
+    choose_breakout,
+    render_event_page,
+    rsvp,
+)
+from .versions import (
+    EventPageVersion,
+    event_page_version,
+)
+
+__all__ = [
+    "GUEST_ERRORS",
+    "PAGE_SIZE",
+    "STATUS_ORDER",
+    "CaseInsensitiveSlugMixin",
+    "EventDetailView",
+    "EventPageVersion",
+    "PastEventsView",
+    "SeriesDetailView",
+    "SpeakerDetailView",
+    "UpcomingEventsView",
+    "attendees",
+    "check_in",
+    "choose_breakout",
+    "cover_image",
+    "event_page_version",
+    "is_organizer",
+    "message_going",
+    "my_events",
+    "render_event_page",
+    "rsvp",
+    "rsvp_breakouts",
+    "speaker_photo",
+]

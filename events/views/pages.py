@@ -1,0 +1,296 @@
+"""Listings, the event page, speakers, series and images."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+)
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.generic import DetailView, ListView
+
+from core import imagefiles
+from core.counts import CountOncePerChangeMixin
+from groups.access import viewer
+from groups.visibility import allowed
+
+from ..calendar_views import google_add_link
+from ..forms import (
+    BreakoutChoiceForm,
+    RSVPForm,
+)
+from ..hooks import event_page_context
+from ..models import (
+    RSVP,
+    Breakout,
+    Event,
+    EventSpeaker,
+    EventStatus,
+    RSVPStatus,
+    Series,
+    Speaker,
+    SpeakerRole,
+    by_slug,
+)
+from ..seo import event_json_ld
+
+PAGE_SIZE = 20
+
+
+def is_organizer(user) -> bool:
+    return user.is_authenticated and user.has_perm("events.change_event")
+
+
+class CaseInsensitiveSlugMixin:
+    """Finds the object by slug ignoring case, through the Lower("slug") unique index."""
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        try:
+            return by_slug(queryset, self.kwargs["slug"]).get()
+        except queryset.model.DoesNotExist as missing:
+            raise Http404 from missing
+
+
+class UpcomingEventsView(CountOncePerChangeMixin, ListView):
+    template_name = "events/upcoming.html"
+    context_object_name = "events"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return Event.objects.published().upcoming().for_listing()
+
+
+class PastEventsView(CountOncePerChangeMixin, ListView):
+    template_name = "events/past.html"
+    context_object_name = "events"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        """Only what the count and the order need: the page's rows get the rest afterwards."""
+        return Event.objects.published().past()
+
+    def paginate_queryset(self, queryset, page_size):
+        """Paginate first, then count attendance for the page's events alone (a subquery
+        per row would otherwise also run for every row the OFFSET skips)."""
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = (
+            Event.objects.filter(pk__in=rows.values("pk"))
+            .for_listing()
+            .with_attendance()
+            .order_by("-starts_at", "-pk")
+        )
+        return paginator, page, page.object_list, is_paginated
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        zone = self.request._potluck_group.zone
+        years: list[tuple[int, list[Event]]] = []
+        for event in context["events"]:
+            year = event.starts_at.astimezone(zone).year
+            if not years or years[-1][0] != year:
+                years.append((year, []))
+            years[-1][1].append(event)
+        context["years"] = years
+        return context
+
+
+class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
+    template_name = "events/detail.html"
+    context_object_name = "event"
+
+    def get_queryset(self):
+        return (
+            Event.objects.visible_to(self.request.user)
+            .select_related("group", "venue", "series", "album")
+            .prefetch_related(
+                Prefetch("event_speakers", queryset=EventSpeaker.objects.select_related("speaker")),
+                "agenda_items",
+                Prefetch(
+                    "breakouts",
+                    queryset=Breakout.objects.select_related("facilitator").annotate(
+                        signups=Count("rsvps", filter=Q(rsvps__status=RSVPStatus.GOING))
+                    ),
+                ),
+                "hosts",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = self.object
+        user = self.request.user
+        speakers = list(event.event_speakers.all())
+        context["guest_speakers"] = [es for es in speakers if es.role == SpeakerRole.GUEST]
+        context["other_speakers"] = [es for es in speakers if es.role != SpeakerRole.GUEST]
+        context["json_ld"] = event_json_ld(event, self.request)
+        context["google_calendar_url"] = google_add_link(event)
+
+        rsvps = RSVP.objects.filter(event=event)
+        stats = rsvps.stats()
+        stats["seats_left"] = (
+            None if event.capacity is None else max(event.capacity - stats["seats_taken"], 0)
+        )
+        context["stats"] = stats
+        # Names of the people going: members only (groups/visibility.py, "attendance"); a
+        # cancelled event lists nobody.
+        looking = viewer(self.request)
+        show_names = allowed(looking, "attendance") and not event.is_cancelled
+        attendees = (
+            list(
+                rsvps.going()
+                .filter(member__show_in_attendee_lists=True)
+                .select_related("member")
+                .order_by("created_at", "pk")
+            )
+            if show_names
+            else []
+        )
+        context["show_attendee_names"] = show_names
+        context["attendees"] = attendees
+        context["hidden_attendees"] = stats["going"] - len(attendees) if show_names else 0
+        context["can_run_door"] = allowed(looking, "rsvp_answers", event=event)
+
+        mine = None
+        version = getattr(self.request, "_potluck_event_version", None)
+        if version is not None and version.event_pk == event.pk and version.rsvp_pk is None:
+            pass  # the page's version query found none of theirs
+        elif user.is_authenticated:
+            mine = rsvps.filter(member=user).with_waitlist_position().first()
+        context["my_rsvp"] = mine
+        organizer = is_organizer(user)
+        if version is not None and version.is_organizer != organizer:
+            self.request._potluck_page_key = None  # the version was wrong: keep nothing
+        context["is_organizer"] = organizer
+        context["can_see_private"] = organizer or (mine is not None and mine.is_going)
+        try:
+            album = event.album
+        except ObjectDoesNotExist:
+            album = None
+        context["album"] = album
+        context["can_add_photos"] = organizer or (mine is not None and mine.is_going)
+        hosts = list(event.hosts.all())
+        for host in hosts:
+            # A face where this viewer may see the host's profile; initials otherwise.
+            host.avatar_url = (
+                reverse("members:avatar", args=[host.pk])
+                if host.avatar and allowed(looking, "profile", owner=host)
+                else ""
+            )
+        context["hosts"] = hosts
+        context.setdefault(
+            "rsvp_form",
+            RSVPForm(
+                event=event,
+                breakouts=rsvp_breakouts(event, mine, stats["seats_left"]),
+                initial={
+                    "guests": mine.guests if mine else 0,
+                    "answer": mine.answer if mine else "",
+                    "breakout": mine.breakout_id if mine else None,
+                },
+            ),
+        )
+        context.setdefault(
+            "breakout_form",
+            BreakoutChoiceForm(
+                event=event, initial={"breakout": mine.breakout_id if mine else None}
+            ),
+        )
+        # What the apps above events add (events.hooks: conversation's comments).
+        context.update(event_page_context(self.request, event))
+        return context
+
+
+def rsvp_breakouts(event: Event, mine: RSVP | None, seats_left: int | None) -> list[Breakout]:
+    """The breakouts offered inside the RSVP form: to members going or about to go (not to
+    the waitlist, who cannot pick one yet), before the event ends. Prefetched on the page."""
+    if event.has_ended or (mine is not None and mine.is_waitlisted):
+        return []
+    if (mine is None or not mine.is_going) and seats_left == 0:
+        return []
+    return list(event.breakouts.all())
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_events(request):
+    """The member's upcoming RSVPs with their state, and the past events they attended."""
+    now = timezone.now()
+    mine = RSVP.objects.filter(member=request.user).select_related("event", "event__venue")
+    upcoming_ids = Event.objects.published().upcoming(now).values("pk")
+    past_ids = Event.objects.published().past(now).values("pk")
+    context = {
+        "upcoming": list(
+            mine.filter(
+                event__in=upcoming_ids.filter(status=EventStatus.PUBLISHED),
+                status__in=[RSVPStatus.GOING, RSVPStatus.WAITLISTED],
+            )
+            .with_waitlist_position()
+            .order_by("event__starts_at", "pk")
+        ),
+        # Cancelled events the member had said yes to, until their date passes.
+        "cancelled": list(
+            mine.filter(
+                event__in=upcoming_ids.filter(status=EventStatus.CANCELLED),
+                status__in=[RSVPStatus.GOING, RSVPStatus.WAITLISTED],
+            ).order_by("event__starts_at", "pk")
+        ),
+        "attended": list(
+            mine.filter(
+                event__in=past_ids.filter(status=EventStatus.PUBLISHED), status=RSVPStatus.GOING
+            ).order_by("-event__starts_at", "-pk")
+        ),
+    }
+    return TemplateResponse(request, "events/my_events.html", context)
+
+
+class SpeakerDetailView(CaseInsensitiveSlugMixin, DetailView):
+    template_name = "events/speaker.html"
+    context_object_name = "speaker"
+    queryset = Speaker.objects.prefetch_related("links")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["appearances"] = list(
+            EventSpeaker.objects.filter(speaker=self.object, event__in=Event.objects.published())
+            .select_related("event", "event__venue")
+            .order_by("-event__starts_at", "pk")
+        )
+        return context
+
+
+class SeriesDetailView(CaseInsensitiveSlugMixin, DetailView):
+    template_name = "events/series.html"
+    context_object_name = "series"
+    queryset = Series.objects.select_related("default_venue")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        events = Event.objects.published().filter(series=self.object)
+        context["upcoming"] = list(events.upcoming().for_listing()[:PAGE_SIZE])
+        context["past"] = list(events.past().for_listing()[:PAGE_SIZE])
+        return context
+
+
+@require_safe
+def cover_image(request, slug, version, ext):
+    """The event's cover for whoever may see the event: published ones for all, drafts for
+    organizers (and then never in a shared cache)."""
+    event = get_object_or_404(
+        by_slug(Event.objects.visible_to(request.user), slug).only("cover_image", "status")
+    )
+    public = event.status != EventStatus.DRAFT
+    return imagefiles.image_response(
+        request, event.cover_image, version, ext, public=public, shape=imagefiles.COVER
+    )
+
+
+@require_safe
+def speaker_photo(request, slug, version, ext):
+    """Speaker pages are public, and so are their photos."""
+    speaker = get_object_or_404(by_slug(Speaker.objects.only("photo"), slug))
+    return imagefiles.image_response(request, speaker.photo, version, ext, public=True)
