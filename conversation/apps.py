@@ -7,17 +7,17 @@ class ConversationConfig(AppConfig):
     verbose_name = _("Conversation")
 
     def ready(self):
-        from events.hooks import event_page_register
-        from groups.hooks import periodic_register
-        from members.hooks import DataPart, data_part_register
+        from core.hooks import periodic
+        from events import hooks as event_hooks
+        from members.hooks import DataPart, data_parts
 
         from . import data, services, views
 
         # Scheduled announcements and daily digests go out with the reminders.
-        periodic_register(services.periodic)
+        periodic.register(services.periodic)
         # What members wrote is in their export and the privacy page, and goes (or stays,
         # signed "a former member") with their account.
-        data_part_register(
+        data_parts.register(
             DataPart(
                 sections=data.SECTIONS,
                 export=data.export,
@@ -25,4 +25,5 @@ class ConversationConfig(AppConfig):
             )
         )
         # The event page shows the event's comments.
-        event_page_register(views.event_comments_context, views.event_page_version_flags)
+        event_hooks.event_page_context.register(views.event_comments_context)
+        event_hooks.event_page_version_flags.register(views.event_page_version_flags)

@@ -7,18 +7,18 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Decisions")
 
     def ready(self):
-        from events.hooks import event_page_register
-        from groups.hooks import periodic_register
-        from members.hooks import DataPart, data_part_register
+        from core.hooks import periodic
+        from events import hooks as event_hooks
+        from members.hooks import DataPart, data_parts
 
         from . import data, services, views
 
         # Polls opening later, reminders a day before closing, and closed polls logged.
-        periodic_register(services.periodic)
+        periodic.register(services.periodic)
         # Proposals, supports and the member's own ballots are in their export; on deletion
         # supports go, ballots stay nobody's, proposals go or stay as the member chose.
-        data_part_register(
+        data_parts.register(
             DataPart(sections=data.SECTIONS, export=data.export, delete=services.member_data_delete)
         )
         # The event page credits the proposal it came from.
-        event_page_register(views.event_proposal_context)
+        event_hooks.event_page_context.register(views.event_proposal_context)

@@ -9,24 +9,20 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from core.imagefiles import delete_files_receiver
+        from groups import hooks as group_hooks
         from groups.generations import page_columns_register
-        from groups.hooks import (
-            group_changed_register,
-            member_removed_register,
-            membership_annotations_register,
-        )
 
         from . import notifications, services, tasks
         from .calendar_cache import calendar_changed
         from .generation import page_columns
-        from .models import Event, Speaker, attendance_annotations
+        from .models import Event, Speaker, member_attendance
 
         # Every feed shows the group's name and time zone: an edit of the group refreshes them.
-        group_changed_register(calendar_changed)
+        group_hooks.group_changed.register(calendar_changed)
         # A member an organizer removed or banned frees their seats; the membership admin
         # shows each member's attendance.
-        member_removed_register(services.rsvps_release_removed)
-        membership_annotations_register(lambda: attendance_annotations("user"))
+        group_hooks.member_removed.register(services.rsvps_release_removed)
+        group_hooks.membership_annotations.register(member_attendance)
         # Cached pages follow events' own moments (start, end, RSVPs opening and closing).
         page_columns_register(page_columns)
         # notify() enqueues the task that imports notifications (the import runs one way).

@@ -1,35 +1,20 @@
-"""Hooks: how the apps above events add to the event page without events importing them.
+"""The event page's extension points (core/registry.py): what the apps above add to it.
 
-conversation registers the event's comments: a function that adds them to the page's
-context, and the flags that make a signed-in person's cached version of the page their own
-(events.views.EventPageVersion): they wrote a comment there (their edit and delete
-buttons), or they are muted (no comment form).
+conversation adds the event's comments and the flags that make a signed-in person's cached
+version of the page their own (events.views.EventPageVersion): they wrote a comment there
+(their edit and delete buttons), or they are muted (no comment form); decisions credits the
+proposal the event came from.
 """
 
 from collections.abc import Callable
 
-_context: list[Callable] = []
-_flags: list[Callable] = []
+from core.registry import Registry
 
+event_page_context: Registry[Callable] = Registry(
+    """Each is called as build(request, event) and returns a dict for the page's context."""
+)
 
-def event_page_register(context: Callable, version_flags: Callable | None = None) -> None:
-    """context(request, event) -> dict for the page; version_flags(user_id, group_id) ->
-    {name: boolean expression on the event row}; registering twice adds them once."""
-    if context not in _context:
-        _context.append(context)
-    if version_flags is not None and version_flags not in _flags:
-        _flags.append(version_flags)
-
-
-def event_page_context(request, event) -> dict:
-    context: dict = {}
-    for build in _context:
-        context |= build(request, event)
-    return context
-
-
-def event_page_version_flags(user_id, group_id) -> dict:
-    flags: dict = {}
-    for build in _flags:
-        flags |= build(user_id, group_id)
-    return flags
+event_page_version_flags: Registry[Callable] = Registry(
+    """Each is called as build(user_id, group_id) and returns {name: boolean expression on
+    the event row}; any flag set gives the person a cached version of the page of their own."""
+)

@@ -10,11 +10,10 @@ from core.adminfilters import StrictFiltersMixin
 from core.imagefiles import COVER, StoredImagesAdminMixin
 from core.markdown import StoredMarkdownAdminMixin
 
-from . import services
+from . import hooks, services
 from .access import viewer
 from .admingroup import CurrentGroupAdminMixin
 from .forms import ModerationForm
-from .hooks import group_changed, membership_annotations
 from .models import (
     MAX_JOIN_QUESTIONS,
     ORGANIZER_ROLES,
@@ -34,19 +33,23 @@ class GroupChangeMixin:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        group_changed()
+        for refresh in hooks.group_changed:
+            refresh()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        group_changed()
+        for refresh in hooks.group_changed:
+            refresh()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        group_changed()
+        for refresh in hooks.group_changed:
+            refresh()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        group_changed()
+        for refresh in hooks.group_changed:
+            refresh()
 
 
 class LeadOrganizerOnlyMixin:
@@ -220,7 +223,13 @@ class MembershipAdmin(
     def get_queryset(self, request):
         # Attendance history (registered by events: groups.hooks), counted for the page's
         # rows only.
-        return super().get_queryset(request).annotate(**membership_annotations())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                **{k: v for build in hooks.membership_annotations for k, v in build().items()}
+            )
+        )
 
     @admin.display(description=_("RSVPed"), ordering="attendance_rsvped")
     def rsvped(self, obj):

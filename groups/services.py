@@ -3,7 +3,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .hooks import member_removed
+from . import hooks
 from .models import (
     ORGANIZER_ROLES,
     Ban,
@@ -315,7 +315,8 @@ def membership_remove(*, membership: Membership, by, reason: str = "") -> None:
             reason=reason,
         )
         log_record(group=current.group_id, kind=LogKind.MEMBER_REMOVED, by=by)
-        member_removed(user)
+        for release in hooks.member_removed:
+            release(user)
 
 
 def membership_ban(*, group: Group, user, by, reason: str = "") -> Ban:
@@ -343,7 +344,8 @@ def membership_ban(*, group: Group, user, by, reason: str = "") -> Ban:
             reason=reason,
         )
         log_record(group=group, kind=LogKind.MEMBER_BANNED, by=by)
-        member_removed(user)
+        for release in hooks.member_removed:
+            release(user)
     return ban
 
 

@@ -234,9 +234,9 @@ DATA = (
 
 def sections() -> tuple[Section, ...]:
     """DATA and the sections the apps above members add (members.hooks)."""
-    from .hooks import data_parts
+    from .hooks import data_parts  # hooks imports nothing from here; data is imported early
 
-    return DATA + tuple(section for part in data_parts() for section in part.sections)
+    return DATA + tuple(section for part in data_parts for section in part.sections)
 
 
 class WritingOnDelete(models.TextChoices):

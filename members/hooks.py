@@ -1,4 +1,4 @@
-"""Hooks: how the apps above members add to a member's data without members importing them.
+"""The member's data extension point (core/registry.py): what the apps above members keep.
 
 An app that stores what members write (conversation, decisions) registers, in its
 AppConfig.ready(), the sections it adds to the data map (the privacy page, the export's
@@ -7,6 +7,8 @@ README), what it puts in the export, and what happens to it when the account is 
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from core.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -20,14 +22,7 @@ class DataPart:
     delete: Callable[[object, bool], None]
 
 
-_parts: list[DataPart] = []
-
-
-def data_part_register(part: DataPart) -> None:
-    """Adds a part of the member's data; registering the same sections twice adds them once."""
-    if all(existing.sections != part.sections for existing in _parts):
-        _parts.append(part)
-
-
-def data_parts() -> tuple[DataPart, ...]:
-    return tuple(_parts)
+data_parts: Registry[DataPart] = Registry(
+    """The parts of a member's data kept by the apps above members: their sections on the
+    privacy page and in the export's README, their export, and their deletion."""
+)

@@ -164,7 +164,7 @@ def _sections(member: User) -> dict:
             }
             for p in photos.order_by("uploaded_at", "pk")
         ],
-    } | {key: value for part in data_parts() for key, value in part.export(member).items()}
+    } | {key: value for part in data_parts for key, value in part.export(member).items()}
 
 
 def export_readme() -> str:
@@ -234,7 +234,7 @@ def member_delete(*, member: User, leave_photos: bool = False, keep_writing: boo
         for photo in photos:  # evaluated now: what was not left to the group
             photo_services.photo_delete(photo=photo, member=member)
 
-        for part in data_parts():
+        for part in data_parts:
             part.delete(member, keep_writing)
 
         # The avatar file goes after commit (members/apps.py: with the row, however it goes).

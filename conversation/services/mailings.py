@@ -169,7 +169,7 @@ def announcements_send_due(*, now: datetime | None = None) -> int:
 
 
 def periodic() -> str:
-    """What send_reminders runs for conversations (groups.hooks.periodic_register)."""
+    """What send_reminders runs for conversations (core.hooks.periodic)."""
     announcements = announcements_send_due()
     digests = digests_send()
     return f"{announcements} announcements and {digests} digests queued"

@@ -69,7 +69,7 @@ def _comment_state(request, event: Event) -> dict:
 
 
 def event_comments_context(request, event: Event) -> dict:
-    """The event page's comments (registered with events.hooks.event_page_register)."""
+    """The event page's comments (registered on events.hooks.event_page_context)."""
     state = _comment_state(request, event)
     if not state["comments_visible"] or event.is_draft:
         return state | {"comment_page": None}

@@ -385,7 +385,7 @@ def poll_reminders_send(*, now: datetime | None = None) -> int:
 
 
 def periodic() -> str:
-    """What send_reminders runs for decisions (groups.hooks.periodic_register)."""
+    """What send_reminders runs for decisions (core.hooks.periodic)."""
     opened = polls_announce_due()
     reminded = poll_reminders_send()
     closed = polls_close_due()

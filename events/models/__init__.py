@@ -28,6 +28,7 @@ from .rsvps import (
     RSVPQuerySet,
     attendance_annotations,
     attendance_filters,
+    member_attendance,
 )
 from .speakers import (
     Speaker,
@@ -71,5 +72,6 @@ __all__ = [
     "attendance_filters",
     "by_slug",
     "guest_speakers_prefetch",
+    "member_attendance",
     "upcoming_then_past_ordering",
 ]

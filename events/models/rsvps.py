@@ -43,6 +43,12 @@ def attendance_annotations(member_field: str = "user") -> dict:
     }
 
 
+def member_attendance() -> dict:
+    """Each membership's attendance counts, for the membership admin's list
+    (groups.hooks.membership_annotations)."""
+    return attendance_annotations("user")
+
+
 class RSVPQuerySet(models.QuerySet):
     def going(self):
         return self.filter(status=RSVPStatus.GOING)

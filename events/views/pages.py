@@ -18,12 +18,12 @@ from core.counts import CountOncePerChangeMixin
 from groups.access import viewer
 from groups.visibility import allowed
 
+from .. import hooks
 from ..calendar_views import google_add_link
 from ..forms import (
     BreakoutChoiceForm,
     RSVPForm,
 )
-from ..hooks import event_page_context
 from ..models import (
     RSVP,
     Breakout,
@@ -201,7 +201,8 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
             ),
         )
         # What the apps above events add (events.hooks: conversation's comments).
-        context.update(event_page_context(self.request, event))
+        for build in hooks.event_page_context:
+            context.update(build(self.request, event))
         return context
 
 

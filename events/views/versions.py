@@ -10,7 +10,7 @@ from core.db import CompiledQuery
 from groups.access import Viewer
 from groups.models import Membership
 
-from ..hooks import event_page_version_flags
+from .. import hooks
 from ..models import (
     RSVP,
     Event,
@@ -42,7 +42,11 @@ class EventPageVersion:
 
 
 def _version_query(now, *, slug: str, user_id: int, group_id: int):
-    flags = event_page_version_flags(user_id, group_id)
+    flags = {
+        k: v
+        for build in hooks.event_page_version_flags
+        for k, v in build(user_id, group_id).items()
+    }
     return (
         by_slug(Event.objects.rewrite(False).order_by(), slug)
         .annotate(

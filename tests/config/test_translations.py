@@ -26,7 +26,17 @@ from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
-APPS = ["config", "home", "conversation", "decisions", "members", "photos", "events", "groups", "core"]
+APPS = [
+    "config",
+    "home",
+    "conversation",
+    "decisions",
+    "members",
+    "photos",
+    "events",
+    "groups",
+    "core",
+]
 WORD = re.compile(r"[A-Za-z]{2,}")
 # Names that stay as they are in every language.
 UNTRANSLATED_WORDS = {"Potluck"}

@@ -216,7 +216,7 @@ def test_send_reminders_twice_at_once_reminds_each_member_once(group, settings, 
 
     assert errors == []
     assert not any(thread.is_alive() for thread in threads)
-    # The reminders' line, then what conversation and decisions add (groups.hooks.periodic).
+    # The reminders' line, then what conversation and decisions add (core.hooks.periodic).
     periodic = (
         r"0 announcements and 0 digests queued\n"
         r"0 polls announced, 0 poll reminders queued, 0 polls closed\n"

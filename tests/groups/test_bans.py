@@ -21,9 +21,10 @@ pytestmark = pytest.mark.django_db
 def removed():
     """The people the member_removed hook was called with (a receiver registered for the test)."""
     seen = []
-    hooks.member_removed_register(seen.append)
+    receiver = seen.append
+    hooks.member_removed.register(receiver)
     yield seen
-    hooks._member_removed.remove(seen.append)
+    hooks.member_removed.unregister(receiver)
 
 
 def test_remove_logs_calls_the_hook_and_they_may_rejoin(group, organizer, member, removed):

@@ -25,5 +25,6 @@ def test_group_changed_hook_refreshes_calendar_feeds(django_capture_on_commit_ca
     generations = ChangeGeneration.objects.filter(key=GENERATION_KEY)
     assert list(generations.values_list("value", flat=True)) == []
     with django_capture_on_commit_callbacks(execute=True):
-        group_changed()
+        for refresh in group_changed:
+            refresh()
     assert list(generations.values_list("value", flat=True)) == [1]

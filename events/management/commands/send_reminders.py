@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from core.hooks import periodic
 from events.services import no_show_notes_send, reminders_send
-from groups.hooks import periodic
 from groups.models import Group
 
 
@@ -25,6 +25,6 @@ class Command(BaseCommand):
         if group is not None and group.no_show_note_after:
             notes = no_show_notes_send(group=group, threshold=group.no_show_note_after)
             self.stdout.write(f"{notes} no-show notes queued")
-        # What the apps above events registered (groups.hooks.periodic_register).
-        for line in periodic():
-            self.stdout.write(line)
+        # What the apps above events registered (core.hooks.periodic).
+        for job in periodic:
+            self.stdout.write(job())
