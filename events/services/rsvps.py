@@ -33,7 +33,7 @@ from ..models import (
 # change that freed the seats. After each of them: seats taken <= capacity, and no
 # waitlisted party fits into the free seats.
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(__package__)  # "events.services", as the log has always named it
 
 
 @dataclass(frozen=True)
