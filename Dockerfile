@@ -21,6 +21,8 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
     events groups core
 
 FROM python:3.13-slim-bookworm AS runtime
+# The commit this image was built from (compose passes `git rev-parse HEAD`): backups record it.
+ARG POTLUCK_COMMIT=unknown
 # pg_dump / psql 15 for `manage.py backup` and `restore` (README, "Backup and restore").
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client \
@@ -30,7 +32,8 @@ RUN groupadd --system --gid 10001 potluck \
     && mkdir -p /app/media /app/backups && chown potluck:potluck /app/media /app/backups
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
-ENV PATH="/app/.venv/bin:$PATH" \
+ENV POTLUCK_COMMIT=${POTLUCK_COMMIT} \
+    PATH="/app/.venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=config.settings \
     POTLUCK_MEDIA_ROOT=/app/media \
@@ -43,7 +46,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "config.healthcheck"]
 # The web server by default, configured by /app/gunicorn.conf.py: forwarded headers are
 # trusted only from FORWARDED_ALLOW_IPS (set it to the proxy's address; never "*"), and
-# tokens are redacted from the access log. The same image runs the email worker
-# (python manage.py db_worker --no-reload), reminders (python manage.py send_reminders, every
-# few minutes) and migrations (python manage.py migrate); compose.yaml runs them all.
+# tokens are redacted from the access log. The same image runs the task worker
+# (python manage.py worker), reminders (python manage.py send_reminders --every 300) and
+# migrations (python manage.py migrate); compose.yaml runs them all.
 CMD ["gunicorn", "config.wsgi"]

@@ -2,7 +2,7 @@
 files the limits accept, against the same page on an idle server.
 
 Run with `make bench` or `uv run python bench/uploads.py`. Starts Potluck as production runs it
-(DEBUG off, gunicorn with WEB_CONCURRENCY workers from gunicorn.conf.py, the db_worker task
+(DEBUG off, gunicorn with WEB_CONCURRENCY workers from gunicorn.conf.py, the task worker
 worker) on 127.0.0.4 with a throwaway PostgreSQL database and media folder; seeds an event with
 three members going; times the event page alone; then three members each post, at once and
 repeatedly, 10 of the worst accepted files (a 20 MB, 50-megapixel JPEG; a 16-megapixel PNG
@@ -232,7 +232,7 @@ def main() -> int:
             )
             processes.append(
                 subprocess.Popen(
-                    [sys.executable, "manage.py", "db_worker", "--no-reload"],
+                    [sys.executable, "manage.py", "worker"],
                     env=env,
                     cwd=ROOT,
                     stdout=quiet,

@@ -33,6 +33,10 @@ def env_list(name: str) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
+# Production mode tried on one's own machine over plain http (README): no redirect to https,
+# cookies without Secure, no HSTS. `check --deploy` refuses it (core/checks.py).
+POTLUCK_HTTP_TRIAL = env_bool("POTLUCK_HTTP_TRIAL") and not DEBUG
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 # Earlier keys, still accepted for sessions, password-reset and emailed unsubscribe /
 # "can't make it" links while they age out: how a key is rotated without breaking them.
@@ -159,42 +163,52 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # "bodies" holds rebuildable bodies (calendar feeds) keyed by a change generation read from
 # the database, so it may be per process: a stale body is never served, only rebuilt.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# While Redis cannot be reached, each operation goes to the cache named by FALLBACK instead
+# (core/cache.py): pages, feeds, logins and RSVPs keep working, and /healthz says so.
+# Short socket timeouts, so a Redis that hangs costs a page a fraction of a second.
+REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "potluck_cache",
+}
+LOCAL_BODIES = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "bodies",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "potluck",
+            "OPTIONS": {**REDIS_OPTIONS, "FALLBACK": "database"},
         },
         "bodies": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "potluck-bodies",
+            "OPTIONS": {**REDIS_OPTIONS, "FALLBACK": "local-bodies"},
         },
+        "database": DATABASE_CACHE,
+        "local-bodies": LOCAL_BODIES,
     }
-    # Sessions read from Redis, written through to the database (which keeps them across a
-    # Redis restart): a signed-in page saves the session query.
+    # Sessions read from the cache, written through to the database (which keeps them across
+    # a Redis restart, and serves them while Redis is away): a signed-in page saves a query.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": (
             {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
             if DEBUG
-            else {
-                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                "LOCATION": "potluck_cache",
-            }
+            else DATABASE_CACHE
         ),
-        "bodies": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "bodies",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
-        },
+        "bodies": LOCAL_BODIES,
     }
 
 # Background work (emails): Django's immediate backend runs tasks in the web process, which
 # needs nothing extra; production sets POTLUCK_TASKS_BACKEND=django_tasks_db.DatabaseBackend
-# and runs `python manage.py db_worker`.
+# and runs `python manage.py worker` (core/management/commands/worker.py).
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
@@ -245,7 +259,7 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 # The language cookie set by the footer's switch (set_language) lasts a year.
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEBUG and not POTLUCK_HTTP_TRIAL
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Organizers' texts (event titles, descriptions, the group's pages, speaker bios, breakout
 # topics) may have a Spanish version; where it is empty, Spanish readers see the English.
@@ -336,7 +350,7 @@ SESSION_COOKIE_HTTPONLY = True
 # A form sent without a valid token gets the site's page (templates/403_csrf.html).
 CSRF_FAILURE_VIEW = "home.errors.csrf_failure"
 
-if not DEBUG:
+if not DEBUG and not POTLUCK_HTTP_TRIAL:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     # The container's health check calls gunicorn directly over http.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

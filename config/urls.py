@@ -17,6 +17,9 @@ admin.site.site_title = "Potluck"
 
 static_lazy = lazy(static, str)
 
+# A database that cannot be reached answers 503 with Retry-After, not 500 (core/errors.py).
+handler500 = "core.errors.server_error"
+
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("home.urls")),

@@ -91,8 +91,9 @@ def test_seed_demo_refuses_in_production():
 def test_production_uses_redis_cache_when_configured():
     code = (
         "from django.conf import settings;"
-        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'],"
-        " settings.SESSION_ENGINE)"
+        "d = settings.CACHES['default'];"
+        "print(d['BACKEND'], d['LOCATION'], d['OPTIONS']['FALLBACK'],"
+        " settings.CACHES[d['OPTIONS']['FALLBACK']]['BACKEND'], settings.SESSION_ENGINE)"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
@@ -111,8 +112,10 @@ def test_production_uses_redis_cache_when_configured():
         check=True,
     )
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "core.cache.FailoverRedisCache",
         "redis://127.0.0.1:6379/3",
+        "database",  # while Redis is away: the database cache every server shares
+        "django.core.cache.backends.db.DatabaseCache",
         "django.contrib.sessions.backends.cached_db",  # written through to the database
     ]
 
@@ -158,3 +161,37 @@ def test_make_run_links_name_the_address_it_serves():
         check=True,
     )
     assert result.stdout.strip() == "http://127.0.0.5:8830"
+
+
+def test_check_deploy_fails_when_a_catalog_is_not_compiled(tmp_path, settings):
+    from core.checks import translations_are_compiled
+
+    folder = tmp_path / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    catalog = folder / "django.po"
+    catalog.write_text('msgid ""\nmsgstr ""\n')
+    settings.LOCALE_PATHS = [tmp_path]
+    assert [error.id for error in translations_are_compiled(None)] == ["potluck.E003"]
+    compiled = folder / "django.mo"
+    compiled.write_bytes(b"")
+    os.utime(compiled, (catalog.stat().st_mtime + 10,) * 2)
+    assert translations_are_compiled(None) == []
+    os.utime(compiled, (catalog.stat().st_mtime - 10,) * 2)  # the catalog changed since
+    [error] = translations_are_compiled(None)
+    assert error.id == "potluck.E003"
+    assert "older" in error.msg
+
+
+def test_the_http_trial_turns_off_https_and_check_deploy_refuses_it():
+    trial = {**PRODUCTION, "POTLUCK_SITE_URL": "http://127.0.0.1:8000", "POTLUCK_HTTP_TRIAL": "1"}
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.LANGUAGE_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
+    shown = _run(["shell", "--no-imports", "-c", code], **trial)
+    assert shown.stdout.split() == ["False", "False", "False", "False", "0"]
+    checked = _run(["check", "--deploy"], **trial)
+    assert checked.returncode == 1
+    assert "potluck.E004" in checked.stderr
+    assert "potluck.E004" not in _run(["check", "--deploy"], **PRODUCTION).stderr

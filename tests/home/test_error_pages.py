@@ -112,3 +112,19 @@ def test_500_says_sorry_without_the_database(client, group, settings, django_ass
     assert '<link rel="stylesheet" href="/static/css/potluck.css">' in html
     assert "a bug" not in html
     assert "RuntimeError" not in html
+
+
+def test_database_unreachable_is_503_with_retry_after(client, group, settings):
+    """What every page answers while the database restarts (the production suite stops a
+    real PostgreSQL for the same answer)."""
+    settings.ROOT_URLCONF = "tests.home.urls_raising"
+    client.raise_request_exception = False
+    response = client.get("/test-only/database-gone/")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert html == render_to_string("503.html")
+    assert _title(html) == "Back in a moment"
+    assert _landmarks(html) == ["header", "main", "footer"]
+    assert "5432" not in html
+    assert "OperationalError" not in html

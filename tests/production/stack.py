@@ -1,7 +1,7 @@
 """Starts Potluck the way README's "Running it in production" section tells an operator to.
 
 `manage.py migrate`, `manage.py collectstatic --no-input`, `gunicorn config.wsgi --workers 2
---bind …` and `manage.py db_worker --no-reload`, each with the production environment
+--bind …` and `manage.py worker`, each with the production environment
 (DJANGO_DEBUG unset). README runs them under `uv run --no-dev`; here they run with the
 interpreter of the environment pytest runs in (the same packages plus the dev group), so the
 suite never syncs the shared environment. Every process gets its own session so that it and
@@ -146,12 +146,16 @@ class Stack:
         self.processes.append(server)
         return server
 
+    def start(self, name: str, *args: str) -> Process:
+        """A long-running `python manage.py …` (the worker, the reminders loop)."""
+        popen, log = self._spawn(name, [sys.executable, "manage.py", *args], self.env)
+        process = Process(name, popen, log)
+        self.processes.append(process)
+        return process
+
     def start_worker(self) -> Process:
-        command = [sys.executable, "manage.py", "db_worker", "--no-reload"]
-        popen, log = self._spawn("worker", command, self.env)
-        worker = Process("worker", popen, log)
-        self.processes.append(worker)
-        return worker
+        """README's worker: django-tasks-db's, kept alive through a database restart."""
+        return self.start("worker", "worker")
 
     def stop(self, *processes: Process) -> None:
         """SIGTERM to each process's session at once, then SIGKILL whatever is left after 10 s."""

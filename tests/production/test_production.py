@@ -1,7 +1,7 @@
 """Potluck started as README tells an operator, driven over HTTP on two servers.
 
 Server A (127.0.0.2) and server B (127.0.0.3) are gunicorn with two workers each, DEBUG off,
-sharing one PostgreSQL database and (in one run) Redis; a db_worker sends the email. Every
+sharing one PostgreSQL database and (in one run) Redis; the worker sends the email. Every
 test runs once per cache setup (see conftest.py).
 """
 
