@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    # Two-factor sign-in (README "Two-factor sign-in"): TOTP, recovery codes and passkeys.
+    "allauth.mfa",
     "django_tasks_db",
 ]
 
@@ -110,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The admin opens only with a second factor (members/twofactor.py).
+    "members.twofactor.AdminSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -251,6 +255,22 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if SITE_URL.startswith("http://") else "https"
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
+# Two-factor sign-in (README "Two-factor sign-in"): any member may turn it on in /me/, and the
+# admin stays closed to organizers until they have (members.twofactor). An authenticator app
+# (TOTP, with recovery codes made alongside) and passkeys (WebAuthn), which also sign in alone.
+MFA_ADAPTER = "members.twofactor.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_FORMS = {
+    "add_webauthn": "members.twofactor.AddPasskeyForm",
+    "edit_webauthn": "members.twofactor.RenamePasskeyForm",
+}
+# A code typed as the app turns to the next one still counts (one 30-second step either side,
+# RFC 6238's allowance for clock drift); each code still works once (allauth's cache).
+MFA_TOTP_TOLERANCE = 1
+# No MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN: it turns the origin check off entirely. Passkeys work
+# over https, and on http://localhost for development and the browser tests (fido2 and the
+# browsers both allow it; neither accepts an IP address such as 127.0.0.1).
 # Behind a reverse proxy, how many proxies set X-Forwarded-For (0 trusts none).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("POTLUCK_TRUSTED_PROXY_COUNT", 0)
 

@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 
 from events.sitemaps import SITEMAPS
 from members.language import language as member_language
+from members.views import two_factor_index
 
 # The admin's own login form is replaced by allauth's, with its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -30,6 +31,8 @@ urlpatterns = [
     path("", include("decisions.urls")),
     path("language/", member_language, name="set_language"),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # allauth's two-factor overview is /me/'s "Two-factor sign-in" card (mfa_index resolves here).
+    path("accounts/2fa/", two_factor_index),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("admin/", admin.site.urls),

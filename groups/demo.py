@@ -15,6 +15,9 @@ from .permissions import organizers_group
 
 DEMO_ORGANIZER_EMAIL = "organizer@potluck.example"
 DEMO_ORGANIZER_PASSWORD = "potluck-demo-organizer"  # noqa: S105 - printed by make run on purpose
+# The demo organizer's authenticator app (home's seed_demo sets it up): the admin opens only
+# with a second factor, and this one is as public as the password. RFC 4648 base32, 20 bytes.
+DEMO_ORGANIZER_TOTP_KEY = "POTLUCKDEMOORGANIZERKEY234567ABC"
 
 ABOUT = """\
 We imagine online platforms that are owned and governed democratically by the people who

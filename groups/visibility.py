@@ -57,6 +57,11 @@ RULES = {
         Rule("directory", Audience.MEMBERS),
         Rule("notifications", Audience.SELF),
         Rule(
+            "two_factor",
+            Audience.SELF,
+            _("Their secrets (the app's key, the recovery codes) are never shown to anyone."),
+        ),
+        Rule(
             "calendar",
             Audience.SELF,
             _("And whoever you give the secret address; you can change it at any time."),

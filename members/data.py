@@ -134,6 +134,22 @@ DATA = (
         ),
     ),
     Section(
+        "two_factor",
+        _("Your two-factor sign-in"),
+        _("So that a password alone does not get into your account, if you turned it on."),
+        ("two_factor",),
+        (
+            Item(
+                "type",
+                _("Kind"),
+                _("totp (an authenticator app), webauthn (a passkey) or recovery_codes."),
+            ),
+            Item("name", _("Name"), _("The app, the codes, or the name you gave a passkey.")),
+            Item("created_at", _("Added"), _("When you set it up (UTC).")),
+            Item("last_used_at", _("Last used"), _("When it last signed you in (UTC).")),
+        ),
+    ),
+    Section(
         "calendar",
         _("Your calendar feed"),
         _("So your calendar app can show the events you go to."),

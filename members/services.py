@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 
+from allauth.mfa.models import Authenticator
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -26,6 +27,11 @@ from .models import User, new_calendar_token
 from .tasks import send_welcome
 
 EXPORT_FORMAT = "potluck-member-export/1"
+# How the export names an authenticator app and recovery codes (a passkey has its own name).
+FACTOR_NAMES = {
+    Authenticator.Type.TOTP: "Authenticator app",
+    Authenticator.Type.RECOVERY_CODES: "Recovery codes",
+}
 AVATAR_SIZE = 512
 
 
@@ -124,6 +130,15 @@ def _sections(member: User) -> dict:
             "language": member.language,
             "time_zone": member.time_zone,
         },
+        "two_factor": [
+            {
+                "type": a.type,
+                "name": str(a) if a.type == Authenticator.Type.WEBAUTHN else FACTOR_NAMES[a.type],
+                "created_at": _iso(a.created_at),
+                "last_used_at": _iso(a.last_used_at),
+            }
+            for a in Authenticator.objects.filter(user=member).order_by("created_at", "pk")
+        ],
         "calendar": {"calendar_feed_token": member.calendar_token},
         "memberships": [
             {

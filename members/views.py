@@ -1,4 +1,5 @@
-from django.contrib import messages
+from allauth.mfa.models import Authenticator
+from django.contrib import admin, messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -6,6 +7,7 @@ from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -25,11 +27,29 @@ from . import services
 from .data import WritingOnDelete, sections
 from .forms import DeleteAccountForm, DirectorySearchForm, NotificationsForm, ProfileForm
 from .models import User
+from .twofactor import ADMIN_NEXT, admin_next, has_second_factor
 
 MEMBERS_PER_PAGE = 30
 # Names ignoring case, then the person (one membership each): the order of the
 # members_user_name_ci_idx index, which the directory reads up to the end of a page.
 DIRECTORY_ORDER = (Lower("user__display_name"), "user_id")
+
+
+def two_factor_state(request) -> dict:
+    """What /me/'s "Two-factor sign-in" card shows: the authenticator app, the passkeys, the
+    recovery codes left, and whether the admin waits for it (organizers, superusers)."""
+    authenticators = Authenticator.objects.filter(user_id=request.user.pk).order_by("pk")
+    by_type = {kind: [a for a in authenticators if a.type == kind] for kind in Authenticator.Type}
+    codes = by_type[Authenticator.Type.RECOVERY_CODES]
+    totp = bool(by_type[Authenticator.Type.TOTP])
+    passkeys = len(by_type[Authenticator.Type.WEBAUTHN])
+    return {
+        "on": totp or passkeys > 0,
+        "totp": totp,
+        "passkeys": passkeys,
+        "recovery_codes_left": len(codes[0].wrap().get_unused_codes()) if codes else 0,
+        "for_admin": viewer(request).is_organizer or admin.site.has_permission(request),
+    }
 
 
 def _me_context(request, **forms) -> dict:
@@ -42,6 +62,7 @@ def _me_context(request, **forms) -> dict:
         "notifications_form": forms.get("notifications_form") or NotificationsForm(instance=user),
         "is_member": group is not None
         and Membership.objects.active().filter(group=group, user=user).exists(),
+        "two_factor": two_factor_state(request),
     }
 
 
@@ -74,6 +95,27 @@ def me(request):
             context = _me_context(request, profile_form=form)
         return TemplateResponse(request, "members/me.html", context, status=400)
     return TemplateResponse(request, "members/me.html", _me_context(request))
+
+
+@login_required
+@require_safe
+def admin_two_factor(request):
+    """Where the admin sends organizers without a second factor (members.twofactor): why,
+    the steps, and on to the admin page they asked for once a factor is set up."""
+    if not admin.site.has_permission(request):
+        return redirect(reverse("members:me") + "#two-factor")
+    destination = admin_next(request, request.GET.get("next") or request.session.get(ADMIN_NEXT))
+    if has_second_factor(request.user):
+        request.session.pop(ADMIN_NEXT, None)
+        return redirect(destination)
+    request.session[ADMIN_NEXT] = destination
+    return TemplateResponse(request, "members/admin_two_factor.html", {})
+
+
+@require_safe
+def two_factor_index(request):
+    """allauth's two-factor overview is /me/'s card: where its pages lead back to."""
+    return redirect(reverse("members:me") + "#two-factor")
 
 
 @login_required

@@ -8,6 +8,8 @@ from django.utils import timezone
 from core.markdown import markdown_store
 from groups.models import Group, Membership, Role
 
+from .twofactor import give_totp
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -25,6 +27,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Verified by default, as allauth's mandatory verification requires to log in."""
         if create and extracted is not False:
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        """Staff get an authenticator app (tests/twofactor.py), as the admin wants before it
+        opens (members/twofactor.py); second_factor=False for one who has not set it up yet."""
+        if create and (obj.is_staff if extracted is None else extracted):
+            give_totp(obj)
 
 
 class MarkdownModelFactory(factory.django.DjangoModelFactory):

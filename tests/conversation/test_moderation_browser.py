@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from conversation import services
 from conversation.models import Comment, Mute, Report, ReportAction, ReportReason, ReportStatus
-from tests.browser import axe_violations, third_party_requests
+from tests.browser import axe_violations, second_step, third_party_requests
 from tests.factories import EventFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,12 +39,14 @@ def comment(event, ada):
 
 
 def _log_in(tab, user, password, *, at: str = "/accounts/login/") -> None:
-    """Through allauth's form, which also guards /admin/ (secure_admin_login)."""
+    """Through allauth's form, which also guards /admin/ (secure_admin_login), and the app's
+    code an organizer's login then asks for."""
     tab.goto(at)
     tab.get_by_label("Email").fill(user.email)
     tab.get_by_label("Password").fill(password)
     tab.get_by_role("button", name="Log in", exact=True).click()
     tab.wait_for_load_state()
+    second_step(tab, user.email)
 
 
 def _no_leaks(tab, live_server) -> None:

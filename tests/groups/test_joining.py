@@ -29,6 +29,7 @@ from home.queries import group_counts
 from members.services import member_delete, member_export, member_join_on_verification
 from photos.models import Album
 from tests.factories import PASSWORD, EventFactory, MembershipFactory, UserFactory
+from tests.twofactor import give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -241,6 +242,7 @@ def test_co_organizer_may_decline_in_the_admin(client, approval):
     from groups.services import _sync_organizer_status
 
     _sync_organizer_status(co)
+    give_totp(co)  # the admin opens only with a second factor
     pending = membership_request(group=approval, user=UserFactory(), answers={})
     client.force_login(co)
     data = {"action": "decline_requests", "_selected_action": [pending.pk], "apply": "Decline"}

@@ -13,6 +13,7 @@ from config.logredact import REDACTED, RedactTokens, redact
 from groups.models import Group, Membership, Role
 from groups.permissions import organizers_group
 from members.models import User
+from tests.twofactor import activate_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,8 @@ def test_create_organizer_on_a_fresh_site_needs_no_smtp(client, mailoutbox):
     assert EmailAddress.objects.get(user=user).verified
     link = re.search(r"https://coops\.example\.org(/accounts/password/reset/key/\S+)", output)
     assert link, output
-    # The link sets a password once, then the admin opens without any email.
+    # The link sets a password once; the admin waits for a second factor, then opens, all
+    # without any email.
     form = client.get(link[1], follow=True)
     assert form.status_code == 200
     action = form.redirect_chain[-1][0] if form.redirect_chain else link[1]
@@ -52,6 +54,8 @@ def test_create_organizer_on_a_fresh_site_needs_no_smtp(client, mailoutbox):
     assert done.status_code == 302
     assert client.get(action, follow=True).context["token_fail"] is True
     assert client.login(email="ana@example.org", password="a long new passphrase")
+    assert client.get("/admin/")["Location"] == "/me/two-factor/admin/?next=%2Fadmin%2F"
+    activate_totp(client, "a long new passphrase")
     assert client.get("/admin/").status_code == 200
 
 

@@ -10,6 +10,7 @@ from groups.models import Group, Membership, Role
 from groups.permissions import organizers_group
 from groups.services import membership_set_role
 from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.twofactor import give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ def _staff(user) -> tuple[bool, bool]:
 def co_organizer(group):
     user = MembershipFactory(group=group).user
     membership_set_role(membership=Membership.objects.get(user=user), role=Role.CO_ORGANIZER)
+    give_totp(user)  # the admin opens only with a second factor
     return user
 
 

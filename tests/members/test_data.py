@@ -22,6 +22,7 @@ from members.data import DATA
 from photos import services as photo_services
 from photos.models import Album, Photo
 from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.twofactor import give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,7 @@ def rich_member(group, organizer, django_capture_on_commit_callbacks):
         links="https://zelda.example.org",
     )
     MembershipFactory(group=group, user=user, role=Role.CO_ORGANIZER)
+    give_totp(user)  # two-factor sign-in: an authenticator app and its recovery codes
     past = EventFactory(starts_at=timezone.now() + timedelta(days=1), capacity=10)
     breakout = Breakout.objects.create(event=past, topic="Courier coops")
     past.rsvp_question = "What brings you?"

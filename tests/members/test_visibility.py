@@ -16,6 +16,7 @@ from groups.services import membership_leave
 from groups.visibility import RULES, Audience
 from members.data import DATA, sections
 from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.twofactor import give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,7 @@ def site(group, organizer):
         answers=[{"question": "Why join?", "answer": "OWNER-JOIN-ANSWER"}],
     )
     owner = owner_membership.user
+    give_totp(owner)  # the "two_factor" rule: shown to the owner alone
     event = EventFactory(
         group=group,
         starts_at=timezone.now() + timedelta(days=3),
@@ -88,6 +90,10 @@ PROBES = {
     "notifications": (
         lambda s: 'name="notify_reminders"',
         lambda s, role: ["/me/"] if role == "self" else _profile(s, role),
+    ),
+    "two_factor": (
+        lambda s: 'href="/accounts/2fa/totp/deactivate/"',
+        lambda s, role: ["/me/"] if role == "self" else [*_profile(s, role), "/members/"],
     ),
     "calendar": (
         lambda s: s["owner"].calendar_token,

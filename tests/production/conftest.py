@@ -9,6 +9,7 @@ everything at teardown, also when a test or the set-up fails.
 
 import io
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -18,6 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.twofactor import fresh_totp_code, totp_code
 
 from .client import Client, replace
 from .stack import Process, Server, Stack, production_env, wait_until_answering
@@ -285,6 +288,40 @@ result({"waiting": waiting, "photos": photos, "albums": albums})
 """
 
 
+def _organizer_with_authenticator_app(a: Server, b: Server, email: str) -> Client:
+    """On a: password only, the admin sends to the setup page; on b (same session) the app is
+    set up from the key on the page; then a fresh login on a with the password and the app's
+    code, whose session opens the admin."""
+    first = Client()
+    login = first.login(a, email, PASSWORD)
+    assert login.status == 302, f"organizer login on {a}: {login.status}\n{login.text[:2000]}"
+    gate = first.get(a, "/admin/groups/group/")
+    assert (gate.status, gate.headers["Location"]) == (
+        302,
+        "/me/two-factor/admin/?next=%2Fadmin%2Fgroups%2Fgroup%2F",
+    ), gate.text[:2000]
+    activate = "/accounts/2fa/totp/activate/"
+    confirm = first.get(b, activate)
+    assert confirm.status == 302, confirm.text[:2000]
+    confirmed = first.post(b, confirm.headers["Location"], {"password": PASSWORD})
+    assert (confirmed.status, confirmed.headers["Location"]) == (302, activate)
+    page = first.get(b, activate)
+    secret = re.search(r'id="authenticator-key" class="secret-key" value="([A-Z2-7]+)"', page.text)
+    assert secret, page.text[:3000]
+    done = first.post(b, activate, {"code": totp_code(secret[1])})
+    assert (done.status, done.headers["Location"]) == (302, "/accounts/2fa/recovery-codes/")
+    assert first.get(a, "/admin/groups/group/").status == 200
+
+    organizer = Client()
+    login = organizer.login(a, email, PASSWORD)
+    assert (login.status, login.headers["Location"]) == (302, "/accounts/2fa/authenticate/")
+    assert organizer.get(b, "/admin/").status == 302  # not signed in by the password alone
+    second = organizer.post(b, "/accounts/2fa/authenticate/", {"code": fresh_totp_code(secret[1])})
+    assert (second.status, second.headers["Location"]) == (302, "/"), second.text[:2000]
+    assert organizer.get(a, "/admin/").status == 200
+    return organizer
+
+
 def _seed(production: Production) -> None:
     """The scenario's people and events, then images uploaded over HTTP the way people do."""
     stack, a, b = production.stack, production.a, production.b
@@ -292,9 +329,9 @@ def _seed(production: Production) -> None:
     production.data = data
     uploads = production.uploads
 
-    organizer = Client()
-    login = organizer.login(a, data["organizer"]["email"], PASSWORD)
-    assert login.status == 302, f"organizer login on {a}: {login.status}\n{login.text[:2000]}"
+    # The admin opens only with a second factor (README "Two-factor sign-in"): the organizer
+    # meets the gate, sets up an authenticator app over HTTP, then logs in with its code.
+    organizer = _organizer_with_authenticator_app(a, b, data["organizer"]["email"])
     production.organizer = organizer
 
     uploads["group cover (admin)"] = admin_change(
