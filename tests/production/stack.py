@@ -146,10 +146,10 @@ class Stack:
         self.processes.append(server)
         return server
 
-    def start_worker(self) -> Process:
+    def start_worker(self, name: str = "worker") -> Process:
         command = [sys.executable, "manage.py", "db_worker", "--no-reload"]
-        popen, log = self._spawn("worker", command, self.env)
-        worker = Process("worker", popen, log)
+        popen, log = self._spawn(name, command, self.env)
+        worker = Process(name, popen, log)
         self.processes.append(worker)
         return worker
 
