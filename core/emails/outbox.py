@@ -41,7 +41,7 @@ BATCH_SIZE = 20  # rows claimed at once: what a worker stopped by a deploy still
 
 
 def lease() -> timedelta:
-    return timedelta(seconds=settings.POTLUCK_EMAIL_LEASE_SECONDS)
+    return timedelta(seconds=max(1, settings.POTLUCK_EMAIL_LEASE_SECONDS))
 
 
 def claimable(now: datetime) -> Q:
@@ -199,9 +199,10 @@ def outbox_claim(*, worker: str, limit: int = BATCH_SIZE, now: datetime | None =
 
 
 def outbox_send(*, ids: list[int], worker: str) -> dict[str, int]:
-    """Sends the claimed rows, one by one, over one mail server connection; stops (and gives
-    the rest back) when less than half of the lease is left, so that no other worker can
-    claim a row this one is still sending."""
+    """Sends the claimed rows, one by one, over one mail server connection. After the first
+    (so that a short lease cannot stop all progress), it stops and gives the rest back when
+    less than half of the lease is left, so that no other worker claims a row this one is
+    still sending; a lease already over gives back the whole batch."""
     counts = {EmailState.SENT: 0, EmailState.QUEUED: 0, EmailState.FAILED: 0, "": 0}
     rows = list(
         Email.objects.filter(pk__in=ids, state=EmailState.SENDING, claimed_by=worker)
@@ -211,7 +212,8 @@ def outbox_send(*, ids: list[int], worker: str) -> dict[str, int]:
     mailer = None
     try:
         for index, row in enumerate(rows):
-            if timezone.now() >= row.lease_expires_at - lease() / 2:
+            now = timezone.now()
+            if now >= row.lease_expires_at or (index and now >= row.lease_expires_at - lease() / 2):
                 delivery.release(ids=[r.pk for r in rows[index:]], worker=worker)
                 break
             if mailer is None:
