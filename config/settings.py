@@ -347,6 +347,9 @@ else:
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "potluck@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (core/emails/outbox.py, README "The email worker and reminders"): how long a
+# worker holds the emails it claimed; a worker that died holds them no longer than this.
+POTLUCK_EMAIL_LEASE_SECONDS = env_int("POTLUCK_EMAIL_LEASE_SECONDS", 300)
 
 # Content-Security-Policy: our own origin only, no inline script or style anywhere.
 SECURE_CSP = {

@@ -7,12 +7,16 @@ class ConversationConfig(AppConfig):
     verbose_name = _("Conversation")
 
     def ready(self):
+        from core.emails.kinds import kinds
         from core.hooks import periodic
         from events import hooks as event_hooks
         from members.hooks import DataPart, data_parts
 
-        from . import data, services, views
+        from . import data, emails, services, views
 
+        # Announcements, replies, digests and warnings are emails of their own kinds.
+        for kind in emails.KINDS:
+            kinds.register(kind)
         # Scheduled announcements and daily digests go out with the reminders.
         periodic.register(services.periodic)
         # What members wrote is in their export and the privacy page, and goes (or stays,

@@ -13,7 +13,9 @@ class CoreConfig(AppConfig):
         from django.db.models import fields
 
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .emails import outbox
         from .generations import m2m_changed_receiver, row_changed_receiver
+        from .hooks import periodic
 
         # The empty choice of a select, in our catalog: Django 6.1's "- Select an option -"
         # has no Spanish in Django's own yet.
@@ -22,3 +24,6 @@ class CoreConfig(AppConfig):
         post_save.connect(row_changed_receiver, dispatch_uid="pages_generation_save")
         post_delete.connect(row_changed_receiver, dispatch_uid="pages_generation_delete")
         m2m_changed.connect(m2m_changed_receiver, dispatch_uid="pages_generation_m2m")
+        # Emails that wait (a worker died holding them, a retry is due) get a drain with the
+        # reminders, whatever happened to the task that was to send them.
+        periodic.register(outbox.periodic)

@@ -66,8 +66,8 @@ def uncommitted_changes() -> int:
 # explicit calls in each writer could not promise. QuerySet.update() and bulk_create() send
 # no signal; code that changes what pages show that way calls data_changed() itself.
 PAGES_KEY = "pages"
-# Tables no page shows: the counters themselves, the database cache, the email log.
-NOT_SHOWN = frozenset({"core.changegeneration", "core.cacheentry", "events.emaillog"})
+# Tables no page shows: the counters themselves, the database cache, the email outbox.
+NOT_SHOWN = frozenset({"core.changegeneration", "core.cacheentry", "core.email"})
 
 
 def data_changed() -> None:

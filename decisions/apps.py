@@ -7,12 +7,16 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Decisions")
 
     def ready(self):
+        from core.emails.kinds import kinds
         from core.hooks import periodic
         from events import hooks as event_hooks
         from members.hooks import DataPart, data_parts
 
-        from . import data, services, views
+        from . import data, emails, services, views
 
+        # New proposals and polls, and poll reminders, are emails of their own kinds.
+        for kind in emails.KINDS:
+            kinds.register(kind)
         # Polls opening later, reminders a day before closing, and closed polls logged.
         periodic.register(services.periodic)
         # Proposals, supports and the member's own ballots are in their export; on deletion

@@ -8,11 +8,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from core.emails.kinds import kinds
         from core.imagefiles import delete_files_receiver
         from groups import hooks as group_hooks
         from groups.generations import page_columns_register
 
-        from . import notifications, services, tasks
+        from . import emails, services
         from .calendar_cache import calendar_changed
         from .generation import page_columns
         from .models import Event, Speaker, member_attendance
@@ -25,8 +26,9 @@ class EventsConfig(AppConfig):
         group_hooks.membership_annotations.register(member_attendance)
         # Cached pages follow events' own moments (start, end, RSVPs opening and closing).
         page_columns_register(page_columns)
-        # notify() enqueues the task that imports notifications (the import runs one way).
-        notifications.send_batch_register(tasks.send_batch)
+        # The emails about events (RSVPs, changes, reminders, announcements, messages).
+        for kind in emails.KINDS:
+            kinds.register(kind)
 
         # Image files go with their rows, however the rows go (see delete_files_receiver).
         post_delete.connect(

@@ -1,40 +1,19 @@
-"""Links in emails that work without logging in: unsubscribe, and "I can't make it"."""
+"""The "I can't make it" link of reminders and confirmations: it works without logging in.
 
-from django.contrib.auth import get_user_model
+The unsubscribe link of every email is core's (core/emails/views.py)."""
+
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .models import RSVP, EmailKind, RSVPStatus
-from .notifications import PREFERENCES, read_cant_make_it_token, read_unsubscribe_token
+from .emails import read_cant_make_it_token
+from .models import RSVP, RSVPStatus
 
 CANT_MAKE_IT_MAX_AGE = 60 * 60 * 24 * 14
-
-
-@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no cookie or token
-@require_http_methods(["GET", "HEAD", "POST"])
-def unsubscribe(request, token):
-    """GET shows a one-button page; POST (the button, or a mail client's one-click) does it."""
-    try:
-        user_pk, kind = read_unsubscribe_token(token)
-    except signing.BadSignature:  # includes SignatureExpired
-        return TemplateResponse(request, "emails/link_invalid.html", status=400)
-    user = get_user_model().objects.filter(pk=user_pk, is_active=True).first()
-    if user is None:
-        raise Http404
-    done = False
-    if request.method == "POST":
-        setattr(user, PREFERENCES[kind], False)
-        user.save(update_fields=[PREFERENCES[kind]])
-        done = True
-    context = {"kind": EmailKind(kind), "done": done}
-    return TemplateResponse(request, "emails/unsubscribe.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -4,12 +4,14 @@ language, and beside them the reader's own time when they chose a zone that diff
 
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.utils import dateformat
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+
+from core.emails.message import reader_zone as message_reader_zone
 
 DATE = "D, M j, Y"
 TIME = "g:i A"
@@ -96,16 +98,8 @@ def local(value: datetime, zone: ZoneInfo) -> datetime:
 
 # --- The reader's own zone ---------------------------------------------------------------------
 
-
-def reader_zone(user) -> ZoneInfo | None:
-    """The zone a member chose on /me/ (members.User.time_zone); None for everyone else."""
-    name = getattr(user, "time_zone", "") if user is not None else ""
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None  # a name the validator would refuse (set outside the forms): ignored
+# The zone a member chose on /me/: the same reading for pages and emails (core.emails.message).
+reader_zone = message_reader_zone
 
 
 def place(zone: ZoneInfo) -> str:

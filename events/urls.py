@@ -21,7 +21,6 @@ urlpatterns = [
     path("events/<slug:slug>/message/", views.message_going, name="message"),
     path("events/<slug:slug>/attendees/", views.attendees, name="attendees"),
     path("me/events/", views.my_events, name="mine"),
-    path("email/unsubscribe/<str:token>/", email_views.unsubscribe, name="unsubscribe"),
     path("email/cant-make-it/<str:token>/", email_views.cant_make_it, name="cant_make_it"),
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker"),
     path(

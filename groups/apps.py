@@ -8,9 +8,15 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Group")
 
     def ready(self):
+        from core.emails.kinds import kinds
         from core.imagefiles import delete_files_receiver
 
+        from . import emails
         from .models import Group
+
+        # The contact form's message and the answers to requests to join.
+        for kind in emails.KINDS:
+            kinds.register(kind)
 
         post_delete.connect(
             delete_files_receiver("cover_image"),

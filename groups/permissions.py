@@ -28,13 +28,14 @@ MANAGED = {
     "conversation": ["comment", "thread", "reply", "report", "mute", "category", "announcement"],
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
-# They read the log of emails sent (README, "The email worker and reminders").
+# They read the log of emails sent, and send a failed one again (README, "The email worker
+# and reminders").
 # They read the membership log (who approved, declined, removed or banned whom, and why),
 # and the transparency log.
 # They read the earlier versions of what members edited in conversations.
 VIEW_ONLY = {
     "members": ["user"],
-    "events": ["emaillog"],
+    "core": ["email"],
     "groups": ["membershipaction", "logentry"],
     "conversation": ["revision"],
     # They read proposals, polls and the transparency log (decisions/migrations/0002); they

@@ -3,7 +3,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.emails.outbox import emails_queue, emails_queue_rendered
+
 from . import hooks
+from .emails import GroupEmail, contact_messages
 from .models import (
     ORGANIZER_ROLES,
     Ban,
@@ -18,16 +21,13 @@ from .models import (
     ban_email_hash,
 )
 from .permissions import organizers_group
-from .tasks import send_contact_message, send_join_decision
 
 
-def contact_send(*, group: Group, name: str, email: str, message: str) -> None:
-    """Queues the contact message to the organizers once the request's transaction commits."""
-    transaction.on_commit(
-        lambda: send_contact_message.enqueue(
-            group_id=group.pk, name=name, email=email, message=message
-        )
-    )
+def contact_send(*, group: Group, name: str, email: str, message: str) -> int:
+    """Queues the contact message to each organizer (and the group's address), each in their
+    own language; sent once the request's transaction commits. Returns how many."""
+    messages = contact_messages(group=group, name=name, email=email, message=message)
+    return len(emails_queue_rendered(kind=GroupEmail.CONTACT, messages=messages))
 
 
 def log_record(
@@ -242,12 +242,11 @@ def _pending_locked(membership: Membership) -> Membership:
 
 
 def _send_decision(current: Membership, *, approved: bool, message: str) -> None:
-    user_id, group_id = current.user_id, current.group_id
-    transaction.on_commit(
-        lambda: send_join_decision.enqueue(
-            user_id=user_id, group_id=group_id, approved=approved, message=message
-        ),
-        robust=True,
+    """The person hears the organizers' answer (queued in the caller's transaction)."""
+    emails_queue(
+        kind=GroupEmail.JOIN_APPROVED if approved else GroupEmail.JOIN_DECLINED,
+        user_ids=[current.user_id],
+        params={"group": current.group_id, "message": message},
     )
 
 

@@ -3,19 +3,23 @@ from urllib.parse import urlencode
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from core.emails.outbox import email_queue_message
 from core.languages import languages
 from groups.models import Group
 from groups.services import banned_message, is_banned
 
 from . import services
+from .emails import MemberEmail
 
 JOIN_QUESTIONS_NEXT = "potluck_join_questions_next"
 
@@ -76,21 +80,32 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """allauth's emails name the group and end like Potluck's own (templates/emails/),
         in the language of the member they go to (a password reset, "account already
-        exists"), or of the person at the keyboard when the address is nobody's yet."""
+        exists"), or of the person at the keyboard when the address is nobody's yet.
+
+        Rendered here as allauth renders them, then queued in the outbox like every email
+        (logged, sent by the worker once the request's transaction commits)."""
+        request = allauth_context.request
         context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
             "group": Group.objects.current(),
             "site_url": settings.SITE_URL,
             "code_minutes": account_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT // 60,
             **context,
         }
         user = context.get("user")
-        language = getattr(user, "language", "") if user is not None else ""
-        if not language:
-            language = (
-                get_user_model()
-                .objects.filter(email__iexact=email)
-                .values_list("language", flat=True)
-                .first()
-            )
-        with translation.override(language or translation.get_language()):
-            super().send_mail(template_prefix, email, context)
+        if user is None:
+            user = get_user_model().objects.filter(email__iexact=email).first()
+        language = (getattr(user, "language", "") if user is not None else "") or (
+            translation.get_language()
+        )
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, context)
+        email_queue_message(
+            kind=MemberEmail.ACCOUNT,
+            message=message,
+            recipient=user if getattr(user, "pk", None) else None,
+            language=language,
+            params={"template": template_prefix},
+        )

@@ -8,9 +8,15 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
+        from core.emails.kinds import kinds
         from core.imagefiles import delete_files_receiver
 
+        from . import emails
         from .models import User
+
+        # The welcome, and allauth's emails, which the outbox sends and logs like any other.
+        for kind in emails.KINDS:
+            kinds.register(kind)
 
         # The avatar goes with the account, also when the account is deleted in the admin.
         post_delete.connect(

@@ -13,18 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import images
+from core.emails.outbox import emails_queue
+from core.models import Email, EmailState
 from events import services as event_services
 from events.calendar_cache import calendar_changed
-from events.models import RSVP, EmailLog, Event
+from events.models import RSVP, Event
 from groups.models import Group, Membership, MembershipStatus
 from groups.services import ensure_not_last_organizer, membership_request
 from photos.models import Photo
 
 from .data import iso_utc as _iso
 from .data import sections
+from .emails import MemberEmail
 from .hooks import data_parts
 from .models import User, new_calendar_token
-from .tasks import send_welcome
 
 EXPORT_FORMAT = "potluck-member-export/1"
 # How the export names an authenticator app and recovery codes (a passkey has its own name).
@@ -78,8 +80,8 @@ def member_join_on_verification(*, user: User) -> Membership | None:
     """Signing up is joining: the first verified address makes the person a member, or asks
     to join where organizers approve members.
 
-    Called when allauth verifies an address; the welcome email leaves after commit (for a
-    member; a request waits for the organizers' answer, which is emailed). None where the
+    Called when allauth verifies an address; the welcome email is queued with the membership
+    (for a member; a request waits for the organizers' answer, which is emailed). None where the
     group asks join questions: the join page asks them next (members.adapter.post_login).
     Refused (ValidationError, code "banned") for a banned account or address.
     """
@@ -89,9 +91,7 @@ def member_join_on_verification(*, user: User) -> Membership | None:
     with transaction.atomic():
         membership = membership_request(group=group, user=user, answers={})
         if membership.status == MembershipStatus.ACTIVE:
-            transaction.on_commit(
-                lambda: send_welcome.enqueue(user_id=user.pk, group_id=group.pk), robust=True
-            )
+            emails_queue(kind=MemberEmail.WELCOME, user_ids=[user.pk], params={"group": group.pk})
     return membership
 
 
@@ -253,7 +253,10 @@ def member_delete(*, member: User, leave_photos: bool = False, keep_writing: boo
             part.delete(member, keep_writing)
 
         # The avatar file goes after commit (members/apps.py: with the row, however it goes).
-        EmailLog.objects.filter(recipient=member).update(recipient=None, address="")
+        # Emails not sent yet are not sent; the log of those sent keeps no address or body.
+        emails = Email.objects.filter(recipient=member)
+        emails.filter(state__in=[EmailState.QUEUED, EmailState.SENDING]).delete()
+        emails.update(recipient=None, address="", text="", html="", headers={})
         # Admin history that names the member (its object_repr) goes too.
         user_type = ContentType.objects.get_for_model(User)
         LogEntry.objects.filter(content_type=user_type, object_id=str(member.pk)).delete()

@@ -9,19 +9,17 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.emails.outbox import emails_queue
 from core.generations import data_changed
 from core.markdown import markdown_store
-from events.models import EmailKind
-from events.notifications import notify
 from groups.models import Group, Membership
 
+from ..emails import ConversationEmail, digest_replies
 from ..models import (
     Announcement,
     Digest,
-    Follow,
-    Reply,
 )
-from .writing import _clean_body, _require_organizer, _send_batch
+from .writing import _clean_body, _require_organizer
 
 # --- Daily digests -----------------------------------------------------------------------------
 
@@ -36,24 +34,6 @@ def digest_due_members(now: datetime):
         .exclude(Exists(last))
         .distinct()
     )
-
-
-def digest_replies(member, *, since: datetime | None, until: datetime):
-    """Shown replies by others in the discussions the member follows, written after they
-    followed and after `since` (their last digest, None for the first), up to `until`."""
-    # One Follow per reply (a join on follows would repeat a reply once per follower and
-    # compare it with anyone's follow time, not the member's).
-    followed = Follow.objects.filter(
-        thread=OuterRef("thread"), member=member, created_at__lt=OuterRef("created_at")
-    )
-    replies = (
-        Reply.objects.shown()
-        .filter(Exists(followed), thread__hidden_at__isnull=True, created_at__lte=until)
-        .exclude(author=member)
-    )
-    if since is not None:
-        replies = replies.filter(created_at__gt=since)
-    return replies
 
 
 def digests_send(*, now: datetime | None = None) -> int:
@@ -79,12 +59,10 @@ def digests_send(*, now: datetime | None = None) -> int:
             if not digest_replies(member, since=since, until=now).exists():
                 continue
             Digest.objects.update_or_create(member=member, defaults={"sent_at": now})
-            notify(
-                kind=EmailKind.DIGEST,
+            emails_queue(
+                kind=ConversationEmail.DIGEST,
                 user_ids=[member.pk],
-                event=None,
-                extra={"since": since.isoformat() if since else None, "until": now.isoformat()},
-                task=_send_batch(),
+                params={"since": since.isoformat() if since else None, "until": now.isoformat()},
             )
             queued += 1
     return queued
@@ -102,12 +80,10 @@ def announcement_recipients(group: Group) -> list[int]:
 
 
 def _announcement_email(announcement: Announcement) -> None:
-    notify(
-        kind=EmailKind.GROUP_POST,
+    emails_queue(
+        kind=ConversationEmail.GROUP_POST,
         user_ids=announcement_recipients(announcement.group),
-        event=None,
-        extra={"announcement_id": announcement.pk},
-        task=_send_batch(),
+        params={"announcement_id": announcement.pk},
     )
 
 

@@ -8,12 +8,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import EmailKind
-from events.notifications import notify
+from core.emails.outbox import emails_queue
 from groups import services as group_services
 from groups.access import viewer_for
 from groups.models import ORGANIZER_ROLES, Group, Membership
 
+from ..emails import ConversationEmail
 from ..models import (
     Comment,
     Mute,
@@ -25,7 +25,7 @@ from ..models import (
 )
 from .comments import _comment_remove, comment_hide
 from .threads import _recount, _thread_remove, reply_hide, thread_moderate
-from .writing import _item_field, _require_organizer, _send_batch, item_group
+from .writing import _item_field, _require_organizer, item_group
 
 
 def report_file(*, item, by, reason: str, details: str = "", now: datetime | None = None) -> Report:
@@ -149,12 +149,10 @@ def report_resolve(
         elif action == ReportAction.BAN:
             group_services.membership_ban(group=group, user=author, by=by, reason=note)
         elif action == ReportAction.WARN:
-            notify(
-                kind=EmailKind.WARNING,
+            emails_queue(
+                kind=ConversationEmail.WARNING,
                 user_ids=[author.pk],
-                event=None,
-                extra={"report_id": report.pk, "note": note, "group_id": group.pk},
-                task=_send_batch(),
+                params={"report_id": report.pk, "note": note, "group_id": group.pk},
             )
         same_item = Q(**{_item_field(item): item}) if item is not None else Q(pk=report.pk)
         closed = (

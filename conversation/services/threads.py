@@ -8,20 +8,20 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.emails.outbox import emails_queue
 from core.generations import data_changed
 from core.markdown import markdown_store
-from events.models import EmailKind
-from events.notifications import notify
 from groups.access import viewer_for
 from groups.models import Group, Membership
 
+from ..emails import ConversationEmail
 from ..models import (
     Category,
     Follow,
     Reply,
     Thread,
 )
-from .writing import _check_writer, _clean_body, _edit, _require_organizer, _send_batch
+from .writing import _check_writer, _clean_body, _edit, _require_organizer
 
 # --- Discussions -------------------------------------------------------------------------------
 
@@ -93,12 +93,10 @@ def thread_reply(*, thread: Thread, author, body: str, now: datetime | None = No
             reply_count=F("reply_count") + 1, last_activity_at=now
         )
         Follow.objects.get_or_create(thread=thread, member=author, defaults={"created_at": now})
-        notify(
-            kind=EmailKind.REPLY,
+        emails_queue(
+            kind=ConversationEmail.REPLY,
             user_ids=_followers_to_email(thread, author=author),
-            event=None,
-            extra={"reply_id": reply.pk},
-            task=_send_batch(),
+            params={"reply_id": reply.pk},
         )
     return reply
 

@@ -35,12 +35,6 @@ def is_muted(*, group: Group, member, now: datetime | None = None) -> bool:
     )
 
 
-def _send_batch():
-    from ..tasks import send_batch  # conversation.tasks imports this module's models only
-
-    return send_batch
-
-
 def posts_in_window(member, since: datetime) -> int:
     """Comments, discussions and replies the member wrote since then (the posting limit)."""
     return (

@@ -33,12 +33,6 @@ METHOD_NAMES = {
 RESULTS_CACHED = 60 * 60 * 24 * 7  # a closed poll's count, a week (it cannot change)
 
 
-def _send_batch():
-    from ..tasks import send_batch  # decisions.tasks imports this module's models only
-
-    return send_batch
-
-
 def _require_member(group: Group, member):
     looking = viewer_for(member, group)
     if not looking.is_member:

@@ -9,15 +9,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.emails.outbox import emails_queue
 from core.generations import data_changed
 from core.markdown import markdown_store
-from events.models import RSVP, EmailKind, Event, RSVPStatus
-from events.notifications import notify
+from events.models import RSVP, Event, RSVPStatus
 from groups.access import viewer_for
 from groups.models import Group, LogKind, Membership
 from groups.services import log_record
 
 from .. import counting
+from ..emails import DecisionEmail
 from ..models import (
     Ballot,
     Option,
@@ -31,7 +32,6 @@ from .common import (
     RESULTS_CACHED,
     _interested,
     _require_organizer,
-    _send_batch,
 )
 
 # --- Polls -------------------------------------------------------------------------------------
@@ -126,12 +126,10 @@ def _announce_poll(poll: Poll, *, exclude=None) -> None:
     interested = _interested(poll.group, exclude=exclude)
     if poll.voters == Voters.ATTENDEES:
         interested = sorted(set(voter_ids(poll)) & set(interested))
-    notify(
-        kind=EmailKind.POLL,
+    emails_queue(
+        kind=DecisionEmail.POLL,
         user_ids=interested,
-        event=None,
-        extra={"poll_id": poll.pk},
-        task=_send_batch(),
+        params={"poll_id": poll.pk},
     )
 
 
@@ -373,12 +371,10 @@ def poll_reminders_send(*, now: datetime | None = None) -> int:
             Poll.objects.filter(pk=poll.pk).update(reminded_at=now)
             voted = Ballot.objects.filter(poll=poll, member__isnull=False).values("member_id")
             ids = list(voter_ids(poll).exclude(user_id__in=voted))
-            notify(
-                kind=EmailKind.POLL_REMINDER,
+            emails_queue(
+                kind=DecisionEmail.POLL_REMINDER,
                 user_ids=ids,
-                event=None,
-                extra={"poll_id": poll.pk},
-                task=_send_batch(),
+                params={"poll_id": poll.pk},
             )
             queued += len(ids)
     return queued

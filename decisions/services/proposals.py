@@ -12,16 +12,17 @@ from django.utils.translation import gettext as _
 
 from conversation.models import Category
 from conversation.services import thread_start
+from core.emails.outbox import emails_queue
 from core.generations import data_changed
 from core.languages import languages
 from core.markdown import markdown_store
-from events.models import EmailKind, Event, EventStatus
-from events.notifications import notify
+from events.models import Event, EventStatus
 from events.services import event_save, unique_slug
 from events.translation import in_main_language
 from groups.models import Group, LogKind
 from groups.services import log_record
 
+from ..emails import DecisionEmail
 from ..models import (
     Proposal,
     ProposalKind,
@@ -33,7 +34,6 @@ from .common import (
     _interested,
     _require_member,
     _require_organizer,
-    _send_batch,
 )
 
 # --- Proposals ---------------------------------------------------------------------------------
@@ -101,12 +101,10 @@ def proposal_add(
         )
         proposal.save(update_fields=["thread"])
         data_changed()
-        notify(
-            kind=EmailKind.PROPOSAL,
+        emails_queue(
+            kind=DecisionEmail.PROPOSAL,
             user_ids=_interested(group, exclude=author),
-            event=None,
-            extra={"proposal_id": proposal.pk},
-            task=_send_batch(),
+            params={"proposal_id": proposal.pk},
         )
     return proposal
 

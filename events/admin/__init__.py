@@ -1,11 +1,8 @@
-"""The events app in the admin: events, places and people, RSVPs, the email log."""
+"""The events app in the admin: events, places and people, RSVPs."""
 
 from .common import (
     CalendarChangeMixin,
     TimeframeFilter,
-)
-from .emails import (
-    EmailLogAdmin,
 )
 from .events import (
     AgendaItemInline,
@@ -28,7 +25,6 @@ __all__ = [
     "AgendaItemInline",
     "BreakoutInline",
     "CalendarChangeMixin",
-    "EmailLogAdmin",
     "EventAdmin",
     "EventSpeakerInline",
     "RSVPAdmin",

@@ -1,12 +1,5 @@
-"""The events app's tables: places, speakers, events and their program, RSVPs, the email log."""
+"""The events app's tables: places, speakers, events and their program, RSVPs."""
 
-from .emails import (
-    CONVERSATION_EMAIL_KINDS,
-    DECISIONS_EMAIL_KINDS,
-    EmailKind,
-    EmailLog,
-    EmailOutcome,
-)
 from .events import (
     Event,
     EventQuerySet,
@@ -45,17 +38,12 @@ from .states import (
 )
 
 __all__ = [
-    "CONVERSATION_EMAIL_KINDS",
-    "DECISIONS_EMAIL_KINDS",
     "LATE_CANCELLATION",
     "MAX_DURATION",
     "RSVP",
     "AgendaItem",
     "AgendaKind",
     "Breakout",
-    "EmailKind",
-    "EmailLog",
-    "EmailOutcome",
     "Event",
     "EventQuerySet",
     "EventSpeaker",

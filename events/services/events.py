@@ -8,10 +8,9 @@ from core.markdown import markdown_store
 from groups.models import LogKind, Membership
 from groups.services import log_record
 
-from .. import notifications
 from ..calendar_cache import calendar_changed
+from ..emails import EventEmail, attendees, notify
 from ..models import (
-    EmailKind,
     Event,
     EventStatus,
     RSVPStatus,
@@ -48,8 +47,8 @@ def _announce_once(event: Event, *, before: str | None, by) -> bool:
     event.announced_at = timezone.now()
     Event.objects.filter(pk=event.pk).update(announced_at=event.announced_at)
     members = Membership.objects.active().filter(group_id=event.group_id).exclude(user=by)
-    notifications.notify(
-        kind=EmailKind.ANNOUNCEMENT,
+    notify(
+        kind=EventEmail.ANNOUNCEMENT,
         user_ids=members.values_list("user_id", flat=True),
         event=event,
     )
@@ -63,15 +62,15 @@ def _announce_changes(event: Event, *, before: str | None, fields: set[str], by)
     if before is None:
         return  # a new event: nobody is going or waiting yet
     if before != EventStatus.CANCELLED and event.status == EventStatus.CANCELLED:
-        notifications.notify(
-            kind=EmailKind.CANCELLED,
-            user_ids=notifications.attendees(event, exclude=by),
+        notify(
+            kind=EventEmail.CANCELLED,
+            user_ids=attendees(event, exclude=by),
             event=event,
         )
     elif event.status == EventStatus.PUBLISHED and fields & set(NOTIFIED_FIELDS):
-        notifications.notify(
-            kind=EmailKind.CHANGED,
-            user_ids=notifications.attendees(event, exclude=by),
+        notify(
+            kind=EventEmail.CHANGED,
+            user_ids=attendees(event, exclude=by),
             event=event,
             extra={"changed": _what_changed(fields)},
         )
@@ -159,9 +158,9 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
 
 def event_message(*, event: Event, subject: str, body: str, by) -> int:
     """An organizer's message to everyone going; returns how many members it is queued for."""
-    ids = list(notifications.attendees(event, statuses=(RSVPStatus.GOING,), exclude=None))
-    notifications.notify(
-        kind=EmailKind.MESSAGE,
+    ids = list(attendees(event, statuses=(RSVPStatus.GOING,), exclude=None))
+    notify(
+        kind=EventEmail.MESSAGE,
         user_ids=ids,
         event=event,
         extra={"subject": subject, "body": body, "sender": by.display_name if by else ""},

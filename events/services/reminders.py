@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from groups.models import Group
 
-from .. import notifications
+from ..emails import EventEmail, notify
 from ..models import (
     RSVP,
-    EmailKind,
     Event,
     EventStatus,
     RSVPStatus,
@@ -53,8 +52,8 @@ def no_show_notes_send(*, group: Group, threshold: int, now: datetime | None = N
             {missed[-1][1] for missed in due.values()}
         )
         for member_id, missed in due.items():
-            notifications.notify(
-                kind=EmailKind.NO_SHOW_NOTE,
+            notify(
+                kind=EventEmail.NO_SHOW_NOTE,
                 user_ids=[member_id],
                 event=latest[missed[-1][1]],
                 extra={"missed": len(missed)},
@@ -94,5 +93,5 @@ def reminders_send(*, now: datetime | None = None, limit: int = 500) -> int:
         for _pk, member_id, event_id in due:
             by_event.setdefault(event_id, []).append(member_id)
         for event in Event.objects.filter(pk__in=by_event).select_related("group"):
-            notifications.notify(kind=EmailKind.REMINDER, user_ids=by_event[event.pk], event=event)
+            notify(kind=EventEmail.REMINDER, user_ids=by_event[event.pk], event=event)
     return len(due)

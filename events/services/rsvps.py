@@ -15,12 +15,11 @@ from django.utils.translation import ngettext
 
 from groups.services import membership_for_rsvp
 
-from .. import notifications
 from ..calendar_cache import calendar_changed
+from ..emails import EventEmail, notify
 from ..models import (
     RSVP,
     Breakout,
-    EmailKind,
     Event,
     EventStatus,
     RSVPStatus,
@@ -38,7 +37,7 @@ logger = logging.getLogger(__package__)  # "events.services", as the log has alw
 
 @dataclass(frozen=True)
 class RSVPChange:
-    """One member's new state, for the emails a later step sends after commit."""
+    """One member's new state, for its email and the log line written after commit."""
 
     rsvp_id: int
     status: str
@@ -47,33 +46,38 @@ class RSVPChange:
 
 
 RSVP_EMAILS = {
-    ("answered", RSVPStatus.GOING): EmailKind.CONFIRMATION,
-    ("answered", RSVPStatus.WAITLISTED): EmailKind.WAITLISTED,
-    ("promoted", RSVPStatus.GOING): EmailKind.PROMOTED,
+    ("answered", RSVPStatus.GOING): EventEmail.CONFIRMATION,
+    ("answered", RSVPStatus.WAITLISTED): EventEmail.WAITLISTED,
+    ("promoted", RSVPStatus.GOING): EventEmail.PROMOTED,
     # A host added, moved or removed them: the same emails, saying who did it.
-    ("host", RSVPStatus.GOING): EmailKind.CONFIRMATION,
-    ("host", RSVPStatus.WAITLISTED): EmailKind.WAITLISTED,
-    ("host", RSVPStatus.NOT_GOING): EmailKind.HOST_CANCELLED,
+    ("host", RSVPStatus.GOING): EventEmail.CONFIRMATION,
+    ("host", RSVPStatus.WAITLISTED): EventEmail.WAITLISTED,
+    ("host", RSVPStatus.NOT_GOING): EventEmail.HOST_CANCELLED,
 }
 
 
-def rsvp_changes_committed(changes: list[RSVPChange]) -> None:
-    """Runs after the transaction commits: the one place notifications about RSVPs start."""
-    rsvps = RSVP.objects.select_related("event__group").in_bulk([c.rsvp_id for c in changes])
+def rsvp_changes_notify(changes: list[RSVPChange]) -> None:
+    """Queues each change's email in the transaction that made it: the one place emails
+    about RSVPs start (they leave when it commits; a rollback takes them back)."""
+    rsvps = RSVP.objects.select_related("event").in_bulk([c.rsvp_id for c in changes])
     for change in changes:
-        logger.info("rsvp %s is now %s (%s)", change.rsvp_id, change.status, change.reason)
         kind = RSVP_EMAILS.get((change.reason, change.status))
         rsvp = rsvps.get(change.rsvp_id)
         if kind and rsvp is not None and rsvp.member_id:
             extra = {"by_host": change.by} if change.reason == "host" else None
-            notifications.notify(
-                kind=kind, user_ids=[rsvp.member_id], event=rsvp.event, extra=extra
-            )
+            notify(kind=kind, user_ids=[rsvp.member_id], event=rsvp.event, extra=extra)
+
+
+def rsvp_changes_committed(changes: list[RSVPChange]) -> None:
+    """Runs after the transaction commits: the log line of each change."""
+    for change in changes:
+        logger.info("rsvp %s is now %s (%s)", change.rsvp_id, change.status, change.reason)
 
 
 def after_commit(changes: list[RSVPChange]) -> None:
     if changes:
         calendar_changed(personal_only=True)  # personal feeds show going / tentative
+        rsvp_changes_notify(list(changes))
         transaction.on_commit(partial(rsvp_changes_committed, list(changes)))
 
 

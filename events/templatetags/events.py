@@ -17,7 +17,7 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 def _reader_zone(context):
     """The zone the reader chose on /me/, or None (the group's alone).
 
-    Emails name their recipient's (events.notifications.build_message puts `reader_zone` in
+    Emails name their recipient's (core.emails.message.render puts `reader_zone` in
     the context); a page reads the signed-in member already loaded for it, so no query. A
     request without a session cookie is nobody's: its session is not even looked at.
     """

@@ -27,7 +27,7 @@ from conversation.models import (
     Revision,
     Thread,
 )
-from events.models import EmailLog, EmailOutcome
+from core.models import Email, EmailState
 from groups.models import Ban, Membership, MembershipStatus, Role
 from tests.factories import (
     AnnouncementFactory,
@@ -306,8 +306,8 @@ def test_report_warn_emails_the_author_once(
     assert response.status_code == 302
     assert [message.to for message in mail.outbox] == [[author.email]]
     assert "Please stay kind." in mail.outbox[0].body
-    logged = EmailLog.objects.values_list("kind", "recipient", "outcome")
-    assert list(logged) == [("warning", author.pk, EmailOutcome.SENT)]
+    logged = Email.objects.values_list("kind", "recipient", "state")
+    assert list(logged) == [("warning", author.pk, EmailState.SENT)]
     assert Comment.objects.get(pk=comment.pk).hidden_at is None
 
 
@@ -730,7 +730,7 @@ def test_announcement_added_now_emails_members_who_want_it(
     )
     assert announcement.emailed_at == announcement.send_at
     assert sorted(message.to[0] for message in mail.outbox) == audience["emailed"]
-    assert sorted(EmailLog.objects.values_list("address", flat=True)) == audience["emailed"]
+    assert sorted(Email.objects.values_list("address", flat=True)) == audience["emailed"]
 
 
 def test_scheduled_announcement_waits_for_send_reminders(

@@ -11,9 +11,10 @@ from django.core import mail
 from django.urls import reverse
 
 from conversation import services
+from conversation.emails import ConversationEmail
 from conversation.models import ReportAction
-from events.models import CONVERSATION_EMAIL_KINDS, EmailKind
-from events.notifications import PREFERENCES, unsubscribe_token
+from core.emails.kinds import kinds
+from core.emails.message import unsubscribe_token
 from tests.events.test_email_headers import _raw_headers
 from tests.factories import EventFactory, GroupFactory, MembershipFactory, UserFactory
 
@@ -26,10 +27,10 @@ TITLE = "Workers' Rights & Platforms"
 BODY = "Bring tea & mugs, it's Rosa's turn."
 
 SUBJECTS = {
-    EmailKind.GROUP_POST: f"{GROUP}: {TITLE}",
-    EmailKind.REPLY: f"New reply: {TITLE}",
-    EmailKind.DIGEST: f"{GROUP}: today in the discussions you follow",
-    EmailKind.WARNING: f"A note from the organizers of {GROUP}",
+    ConversationEmail.GROUP_POST: f"{GROUP}: {TITLE}",
+    ConversationEmail.REPLY: f"New reply: {TITLE}",
+    ConversationEmail.DIGEST: f"{GROUP}: today in the discussions you follow",
+    ConversationEmail.WARNING: f"A note from the organizers of {GROUP}",
 }
 
 
@@ -52,13 +53,16 @@ def sent(settings, django_capture_on_commit_callbacks):
             with django_capture_on_commit_callbacks(execute=True):
                 action()
             [messages[kind]] = [m for m in mail.outbox if m.to == [mary.email]]
-            if kind in PREFERENCES:  # signed now, as the worker signed it
+            if kinds.get(kind).preference:  # signed now, as the worker signed it
                 token = unsubscribe_token(mary, kind)
-                links[kind] = SITE + reverse("events:unsubscribe", args=[token])
+                links[kind] = SITE + reverse("email_unsubscribe", args=[token])
 
-        one(EmailKind.REPLY, lambda: services.thread_reply(thread=thread, author=ana, body=BODY))
         one(
-            EmailKind.GROUP_POST,
+            ConversationEmail.REPLY,
+            lambda: services.thread_reply(thread=thread, author=ana, body=BODY),
+        )
+        one(
+            ConversationEmail.GROUP_POST,
             lambda: services.announcement_send(group=group, by=organizer, subject=TITLE, body=BODY),
         )
         comment = services.comment_add(
@@ -68,7 +72,7 @@ def sent(settings, django_capture_on_commit_callbacks):
         )
         report = services.report_file(item=comment, by=ana, reason="disrespectful")
         one(
-            EmailKind.WARNING,
+            ConversationEmail.WARNING,
             lambda: services.report_resolve(
                 report=report, by=organizer, action=ReportAction.WARN, note=BODY
             ),
@@ -78,23 +82,23 @@ def sent(settings, django_capture_on_commit_callbacks):
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         services.thread_reply(thread=thread, author=ana, body=BODY)
     with time_machine.travel(NOW + timedelta(hours=2), tick=False):
-        one(EmailKind.DIGEST, services.digests_send)
+        one(ConversationEmail.DIGEST, services.digests_send)
     return messages, links
 
 
 def test_every_conversation_kind_is_checked():
-    assert set(SUBJECTS) == set(CONVERSATION_EMAIL_KINDS)
+    assert set(SUBJECTS) == set(ConversationEmail)
 
 
 @pytest.mark.parametrize("policy", [email.policy.default, email.policy.SMTP], ids=["file", "smtp"])
-@pytest.mark.parametrize("kind", sorted(CONVERSATION_EMAIL_KINDS), ids=str)
+@pytest.mark.parametrize("kind", sorted(ConversationEmail), ids=str)
 def test_conversation_email_read_by_a_mail_client(sent, kind, policy):
     messages, links = sent
     raw = messages[kind].message(policy=policy).as_bytes()
     headers = _raw_headers(raw)
     assert headers[b"subject"] == f"Subject: {SUBJECTS[kind]}".encode("ascii")
     assert headers[b"list-id"] == f"List-Id: {GROUP} <rosas-circle.coops.example.org>".encode()
-    unsubscribable = kind != EmailKind.WARNING
+    unsubscribable = kind != ConversationEmail.WARNING
     assert (kind in links) == unsubscribable
     if unsubscribable:
         assert headers[b"list-unsubscribe"] == f"List-Unsubscribe: <{links[kind]}>".encode()
@@ -119,7 +123,7 @@ def test_conversation_email_read_by_a_mail_client(sent, kind, policy):
 
 def test_warning_names_neither_reporter_nor_their_address(sent):
     messages, _links = sent
-    warning = messages[EmailKind.WARNING]
+    warning = messages[ConversationEmail.WARNING]
     whole = warning.body + "".join(str(content) for content, _type in warning.alternatives)
     assert ("Ana" in whole, "@example.org" in whole.replace(warning.to[0], "")) == (False, False)
 
@@ -127,7 +131,7 @@ def test_warning_names_neither_reporter_nor_their_address(sent):
 def test_unsubscribe_link_turns_off_that_kind_only(client, sent):
     _messages, links = sent
     with time_machine.travel(NOW + timedelta(days=1)):  # the link works for half a year
-        response = client.post(links[EmailKind.REPLY], {"List-Unsubscribe": "One-Click"})
+        response = client.post(links[ConversationEmail.REPLY], {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     mary = UserFactory._meta.model.objects.get(display_name="Mary O'Neil")
     assert (mary.notify_discussions, mary.notify_announcements) == (False, True)

@@ -63,7 +63,8 @@ def _write_everything(group, people, payload, commit) -> dict:
     with commit():  # member follows the discussion they started: a reply email
         reply = services.thread_reply(thread=thread, author=other, body=payload)
     reply_emails = list(mail.outbox)
-    reply_edited = services.thread_reply(thread=thread, author=other, body="Plain words")
+    with commit():  # its own emails leave with it, not with the announcement's commit below
+        reply_edited = services.thread_reply(thread=thread, author=other, body="Plain words")
     services.reply_edit(reply=reply_edited, by=other, body=payload)
     mail.outbox.clear()
     with commit():

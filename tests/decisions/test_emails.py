@@ -13,10 +13,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from core.emails.message import unsubscribe_token
+from core.models import Email, EmailState
 from decisions import services
+from decisions.emails import DecisionEmail
 from decisions.models import Voters
-from events.models import RSVP, EmailKind, EmailLog, RSVPStatus
-from events.notifications import unsubscribe_token
+from events.models import RSVP, RSVPStatus
 from groups.models import MembershipStatus, Role
 from tests.events.test_email_headers import _raw_headers
 from tests.factories import EventFactory, GroupFactory, MembershipFactory, UserFactory
@@ -61,7 +63,8 @@ def _emails(*people) -> list[str]:
 
 
 def _logged() -> list[tuple[str, str]]:
-    return sorted((log.address, log.kind) for log in EmailLog.objects.all())
+    logged = Email.objects.filter(state__in=(EmailState.SENT, EmailState.FAILED))
+    return sorted(logged.values_list("address", "kind"))
 
 
 def _poll(group, by, **kwargs):
@@ -114,7 +117,7 @@ def test_new_proposal_emails_members_who_asked_only(group, organizer, outsiders,
     with commit():
         services.proposal_add(group=group, author=author, kind="topic", title=TITLE, now=NOW)
     assert _to() == _emails(keen, also_keen)
-    assert _logged() == sorted((p.email, EmailKind.PROPOSAL) for p in (keen, also_keen))
+    assert _logged() == sorted((p.email, DecisionEmail.PROPOSAL) for p in (keen, also_keen))
     assert default.email not in _to() and organizer.email not in _to()
 
 
@@ -172,7 +175,7 @@ def test_new_poll_emails_members_who_asked_not_its_opener(group, outsiders, comm
     with commit():
         _poll(group, opener)
     assert _to() == [keen.email]
-    assert _logged() == [(keen.email, EmailKind.POLL)]
+    assert _logged() == [(keen.email, DecisionEmail.POLL)]
 
 
 def test_attendees_poll_emails_only_those_going(group, organizer, commit):
@@ -264,7 +267,7 @@ def test_poll_reminder_to_voters_who_have_not_voted(
     with commit():
         services.poll_reminders_send()
     assert _to() == _emails(organizer, member)
-    assert _logged() == sorted((p.email, EmailKind.POLL_REMINDER) for p in (organizer, member))
+    assert _logged() == sorted((p.email, DecisionEmail.POLL_REMINDER) for p in (organizer, member))
     assert voted.email not in _to() and quiet.email not in _to()
     mail.outbox.clear()
     clock.move_to(LAST_DAY + timedelta(hours=1))
@@ -323,14 +326,14 @@ def test_poll_reminder_email_text(group, organizer, commit, clock):
 GROUP = "Rosa's Co-op Circle"
 SITE = "https://coops.example.org"
 SUBJECTS = {
-    EmailKind.PROPOSAL: f"{GROUP}: new proposal, “{TITLE}”",
-    EmailKind.POLL: f"{GROUP}: a poll is open, “{QUESTION}”",
-    EmailKind.POLL_REMINDER: f"{GROUP}: the poll “{QUESTION}” closes tomorrow",
+    DecisionEmail.PROPOSAL: f"{GROUP}: new proposal, “{TITLE}”",
+    DecisionEmail.POLL: f"{GROUP}: a poll is open, “{QUESTION}”",
+    DecisionEmail.POLL_REMINDER: f"{GROUP}: the poll “{QUESTION}” closes tomorrow",
 }
 PREFERENCE = {
-    EmailKind.PROPOSAL: "notify_decisions",
-    EmailKind.POLL: "notify_decisions",
-    EmailKind.POLL_REMINDER: "notify_poll_reminders",
+    DecisionEmail.PROPOSAL: "notify_decisions",
+    DecisionEmail.POLL: "notify_decisions",
+    DecisionEmail.POLL_REMINDER: "notify_poll_reminders",
 }
 
 
@@ -350,22 +353,26 @@ def sent(settings, django_capture_on_commit_callbacks, clock):
         with django_capture_on_commit_callbacks(execute=True):
             action()
         [messages[kind]] = [m for m in mail.outbox if m.to == [mary.email]]
-        links[kind] = SITE + reverse("events:unsubscribe", args=[unsubscribe_token(mary, kind)])
+        links[kind] = SITE + reverse("email_unsubscribe", args=[unsubscribe_token(mary, kind)])
 
     one(
-        EmailKind.PROPOSAL,
+        DecisionEmail.PROPOSAL,
         lambda: services.proposal_add(
             group=group, author=ana, kind="topic", title=TITLE, body=BODY, now=NOW
         ),
     )
-    one(EmailKind.POLL, lambda: _poll(group, organizer))
+    one(DecisionEmail.POLL, lambda: _poll(group, organizer))
     clock.move_to(LAST_DAY)
-    one(EmailKind.POLL_REMINDER, services.poll_reminders_send)
+    one(DecisionEmail.POLL_REMINDER, services.poll_reminders_send)
     return messages, links, mary
 
 
 def test_every_decisions_kind_is_checked():
-    assert set(SUBJECTS) == {EmailKind.PROPOSAL, EmailKind.POLL, EmailKind.POLL_REMINDER}
+    assert set(SUBJECTS) == {
+        DecisionEmail.PROPOSAL,
+        DecisionEmail.POLL,
+        DecisionEmail.POLL_REMINDER,
+    }
 
 
 @pytest.mark.parametrize("policy", [email.policy.default, email.policy.SMTP], ids=["file", "smtp"])
@@ -403,7 +410,7 @@ def test_unsubscribe_link_turns_that_preference_off(client, sent, kind, clock):
 
 def test_after_unsubscribing_no_more_decisions_emails(client, sent, commit):
     messages, _links, _mary = sent
-    link = messages[EmailKind.POLL].extra_headers["List-Unsubscribe"].strip("<>")
+    link = messages[DecisionEmail.POLL].extra_headers["List-Unsubscribe"].strip("<>")
     assert client.post(urlsplit(link).path, {"List-Unsubscribe": "One-Click"}).status_code == 200
     group = GroupFactory._meta.model.objects.get(slug="rosas-circle")
     keen = _keen(group)

@@ -42,7 +42,7 @@ def test_every_admin_changelist_and_form_opens(client, superuser, one_of_each, m
     add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
     # RSVPs are made by members through the seat-counting service, photos through the upload
     # form that re-encodes them; neither is added in the admin.
-    # EmailLog is written by the mailer, task results by the worker: no add form either.
+    # Emails are queued by the services (the outbox), task results by the worker: no add form.
     # The site has its one group already: nobody adds a second (groups/admin.py).
     # Bans and the membership log come from the memberships list's actions (services).
     # Members write comments, discussions and replies, and file reports, on the site.
@@ -50,7 +50,7 @@ def test_every_admin_changelist_and_form_opens(client, superuser, one_of_each, m
     no_add = {
         "rsvp",
         "photo",
-        "emaillog",
+        "core.email",
         "dbtaskresult",
         "groups.group",
         "ban",

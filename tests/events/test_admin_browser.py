@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.models import Email, EmailState
 from events import services
-from events.models import EmailKind, EmailLog, EmailOutcome, Recurrence
+from events.emails import EventEmail
+from events.models import Recurrence
 from groups.models import Membership
 from home.demo import pattern, upload
 from photos.models import Photo
@@ -26,11 +28,14 @@ def rows(group, organizer, settings, tmp_path):
     upcoming = build_full_event(starts_at=timezone.now() + timedelta(days=10), capacity=1)
     services.rsvp_set(event=upcoming, member=organizer, going=True)
     services.rsvp_set(event=upcoming, member=MembershipFactory(group=group).user, going=True)
-    EmailLog.objects.create(
-        kind=EmailKind.CONFIRMATION,
+    Email.objects.create(
+        kind=EventEmail.CONFIRMATION,
+        recipient=organizer,
         address=organizer.email,
-        event=upcoming,
-        outcome=EmailOutcome.SENT,
+        params={"event": upcoming.pk},
+        subject=f"You're going: {upcoming.title}",
+        state=EmailState.SENT,
+        sent_at=timezone.now(),
     )
     album = album_for_event(event=past, by=organizer)
     photo_add(album=album, uploaded_by=organizer, file=upload(pattern("a", (800, 600)), "a.png"))
@@ -62,7 +67,7 @@ def _pages(rows, group, organizer):
         "/admin/photos/album/",
         f"/admin/photos/album/{rows['album'].pk}/change/",
         "/admin/events/rsvp/",
-        "/admin/events/emaillog/",
+        "/admin/core/email/",
         f"/admin/events/series/{rows['series'].pk}/change/",
         f"/admin/events/series/{rows['series'].pk}/schedule/",  # "Schedule the next dates"
         "/admin/groups/membershipaction/",

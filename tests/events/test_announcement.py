@@ -9,9 +9,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Email
 from events import services
+from events.emails import EventEmail
 from events.importer import events_import_ics
-from events.models import EmailKind, EmailLog, Event, EventStatus
+from events.models import Event, EventStatus
 from tests.factories import EventFactory, MembershipFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +124,7 @@ def test_published_again_is_not_announced_again(group, organizer, members, commi
         draft.status = EventStatus.PUBLISHED
         services.event_save(event=draft, by=organizer, changed_fields=["status"])
     assert _announced() == [(email, f"New event: {draft.title}") for email in members]
-    assert EmailLog.objects.filter(kind=EmailKind.ANNOUNCEMENT).count() == len(members)
+    assert Email.objects.filter(kind=EventEmail.ANNOUNCEMENT, state="sent").count() == len(members)
 
 
 def test_a_stale_copy_saved_later_does_not_announce_twice(group, organizer, members, commit):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from events import services
 from events.models import RSVP, RSVPStatus
 from tests.factories import EventFactory, UserFactory
+from tests.outbox import set_up_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_check_in_cleared_by_the_cant_make_it_link(
     client, checked_in, django_capture_on_commit_callbacks
 ):
     event, member, rsvp = checked_in
-    mail.outbox.clear()
+    set_up_sent()
     with django_capture_on_commit_callbacks(execute=True):
         services.reminders_send()
     [reminder] = mail.outbox

@@ -10,10 +10,10 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from core.emails.message import unsubscribe_token
+from core.emails.outbox import emails_queue, outbox_drain
 from events import services
-from events.models import CONVERSATION_EMAIL_KINDS, DECISIONS_EMAIL_KINDS, EmailKind
-from events.notifications import unsubscribe_token
-from events.tasks import send_batch
+from events.emails import EventEmail
 from tests.factories import EventFactory, GroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,31 +25,28 @@ SITE = "https://coops.example.org"
 MESSAGE_SUBJECT = "We're meeting at Rosa's & Sons"
 
 SUBJECTS = {
-    EmailKind.CONFIRMATION: f"You're going: {TITLE}",
-    EmailKind.WAITLISTED: f"You're on the waitlist: {TITLE}",
-    EmailKind.PROMOTED: f"A seat opened up: you're going to {TITLE}",
-    EmailKind.CHANGED: f"Changed: {TITLE}",
-    EmailKind.CANCELLED: f"Cancelled: {TITLE}",
-    EmailKind.REMINDER: f"Reminder: {TITLE}",
-    EmailKind.ANNOUNCEMENT: f"New event: {TITLE}",
-    EmailKind.MESSAGE: MESSAGE_SUBJECT,
-    EmailKind.HOST_CANCELLED: f"Your RSVP changed to not going: {TITLE}",
-    EmailKind.NO_SHOW_NOTE: f"We missed you at {GROUP}",
+    EventEmail.CONFIRMATION: f"You're going: {TITLE}",
+    EventEmail.WAITLISTED: f"You're on the waitlist: {TITLE}",
+    EventEmail.PROMOTED: f"A seat opened up: you're going to {TITLE}",
+    EventEmail.CHANGED: f"Changed: {TITLE}",
+    EventEmail.CANCELLED: f"Cancelled: {TITLE}",
+    EventEmail.REMINDER: f"Reminder: {TITLE}",
+    EventEmail.ANNOUNCEMENT: f"New event: {TITLE}",
+    EventEmail.MESSAGE: MESSAGE_SUBJECT,
+    EventEmail.HOST_CANCELLED: f"Your RSVP changed to not going: {TITLE}",
+    EventEmail.NO_SHOW_NOTE: f"We missed you at {GROUP}",
 }
 EXTRA = {
-    EmailKind.CHANGED: {"changes": ["New place: Rosa's & Sons"]},
-    EmailKind.MESSAGE: {"subject": MESSAGE_SUBJECT, "body": "Bring tea & mugs.", "sender": "Ana"},
-    EmailKind.HOST_CANCELLED: {"by_host": "Ana"},
-    EmailKind.NO_SHOW_NOTE: {"missed": 2},
+    EventEmail.CHANGED: {"changes": ["New place: Rosa's & Sons"]},
+    EventEmail.MESSAGE: {"subject": MESSAGE_SUBJECT, "body": "Bring tea & mugs.", "sender": "Ana"},
+    EventEmail.HOST_CANCELLED: {"by_host": "Ana"},
+    EventEmail.NO_SHOW_NOTE: {"missed": 2},
 }
-# events.tasks sends these (tests/conversation/test_email_headers.py reads the others).
-EVENT_KINDS = [
-    kind
-    for kind in EmailKind
-    if kind not in CONVERSATION_EMAIL_KINDS and kind not in DECISIONS_EMAIL_KINDS
-]
+# The events app registers these (tests/conversation/test_email_headers.py and
+# tests/decisions/test_emails.py read the others).
+EVENT_KINDS = list(EventEmail)
 # Emails a member can turn off carry the one-click unsubscribe headers; the others do not.
-UNSUBSCRIBABLE = {EmailKind.ANNOUNCEMENT, EmailKind.REMINDER, EmailKind.MESSAGE}
+UNSUBSCRIBABLE = {EventEmail.ANNOUNCEMENT, EventEmail.REMINDER, EventEmail.MESSAGE}
 
 
 def _raw_headers(raw: bytes) -> dict[bytes, bytes]:
@@ -74,15 +71,17 @@ def sent(settings):
         )
         user = UserFactory(display_name="Mary O'Neil")
         services.rsvp_set(event=event, member=user, going=True)
+        outbox_drain()  # the confirmation that RSVP queued
         messages = {}
         for kind in EVENT_KINDS:
             mail.outbox.clear()
-            send_batch.call(
-                kind=str(kind), user_ids=[user.pk], event_id=event.pk, extra=EXTRA.get(kind, {})
+            emails_queue(
+                kind=kind, user_ids=[user.pk], params={"event": event.pk, **EXTRA.get(kind, {})}
             )
+            outbox_drain()
             [messages[kind]] = mail.outbox
         links = {
-            kind: SITE + reverse("events:unsubscribe", args=[unsubscribe_token(user, kind)])
+            kind: SITE + reverse("email_unsubscribe", args=[unsubscribe_token(user, kind)])
             for kind in UNSUBSCRIBABLE
         }
     return messages, links
@@ -120,7 +119,7 @@ def test_email_headers_read_by_a_mail_client(sent, kind, policy):
     html = parsed.get_body(preferencelist=("html",)).get_content()
     # Plain text is never HTML-escaped; HTML always is.
     assert ("&#x27;" in text, "&amp;" in text, "&quot;" in text) == (False, False, False)
-    if kind == EmailKind.MESSAGE:
+    if kind == EventEmail.MESSAGE:
         assert text.startswith("Bring tea & mugs.\n")
         assert "Bring tea &amp; mugs." in html
     else:

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.emails.message import unsubscribe_token
 from events import services
-from events.models import EmailKind
-from events.notifications import cant_make_it_token, unsubscribe_token
+from events.emails import EventEmail, cant_make_it_token
 from photos.models import Album
 from tests.browser import axe_violations, log_in, third_party_requests
 from tests.factories import EventFactory, MembershipFactory, UserFactory
@@ -23,7 +23,7 @@ def _pages(group):
     return member, {
         "privacy": "/privacy/",
         "albums": "/photos/",
-        "unsubscribe": f"/email/unsubscribe/{unsubscribe_token(member, EmailKind.REMINDER)}/",
+        "unsubscribe": f"/email/unsubscribe/{unsubscribe_token(member, EventEmail.REMINDER)}/",
         "cant_make_it": f"/email/cant-make-it/{cant_make_it_token(rsvp)}/",
         "invalid_link": "/email/cant-make-it/not-a-token/",
     }

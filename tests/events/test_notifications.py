@@ -8,12 +8,15 @@ from django.core import mail, signing
 from django.utils import timezone
 from icalendar import Calendar
 
+from core.emails.message import unsubscribe_token
+from core.models import Email, EmailState
 from events import services
-from events.models import RSVP, EmailKind, EmailLog, EventStatus, RSVPStatus
-from events.notifications import cant_make_it_token, unsubscribe_token
+from events.emails import EventEmail, cant_make_it_token
+from events.models import RSVP, EventStatus, RSVPStatus
 from groups.models import Role
 from members import services as member_services
 from tests.factories import EventFactory, MembershipFactory, UserFactory, VenueFactory
+from tests.outbox import set_up_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +51,7 @@ def test_confirmation_with_ics_matching_the_feed(client, event, commit):
     feed = Calendar.from_ical(client.get("/calendar.ics").content).walk("VEVENT")[0]
     assert (str(attached["uid"]), attached["sequence"]) == (str(feed["uid"]), feed["sequence"])
     assert "List-Unsubscribe" not in message.extra_headers  # essential email
-    assert EmailLog.objects.get().kind == EmailKind.CONFIRMATION
+    assert Email.objects.get().kind == EventEmail.CONFIRMATION
 
 
 def test_waitlist_then_promotion(event, commit):
@@ -59,7 +62,7 @@ def test_waitlist_then_promotion(event, commit):
     waitlisted = [m for m in mail.outbox if m.to == [second.email]]
     assert [m.subject for m in waitlisted] == [f"You're on the waitlist: {event.title}"]
     assert "You're #1 in line." in waitlisted[0].body
-    mail.outbox.clear()
+    set_up_sent()
     with commit():
         services.rsvp_cancel(event=event, member=first)
     assert [(m.to, m.subject) for m in mail.outbox] == [
@@ -73,7 +76,7 @@ def test_event_changed_goes_to_going_and_waitlisted_not_others(event, organizer,
     services.rsvp_set(event=event, member=waiting, going=True)
     services.rsvp_cancel(event=EventFactory(), member=stranger)
     services.rsvp_set(event=event, member=organizer, going=True)  # waitlisted too
-    mail.outbox.clear()
+    set_up_sent()
     event.venue = VenueFactory(name="The New Hall")
     event.starts_at += timedelta(hours=1)
     event.ends_at += timedelta(hours=1)
@@ -86,7 +89,7 @@ def test_event_changed_goes_to_going_and_waitlisted_not_others(event, organizer,
 
 def test_summary_change_sends_nothing(event, organizer, commit):
     services.rsvp_set(event=event, member=UserFactory(), going=True)
-    mail.outbox.clear()
+    set_up_sent()
     event.summary = "Better words"
     with commit():
         services.event_save(event=event, by=organizer, changed_fields=["summary"])
@@ -96,7 +99,7 @@ def test_summary_change_sends_nothing(event, organizer, commit):
 def test_cancellation(event, organizer, commit):
     going = UserFactory()
     services.rsvp_set(event=event, member=going, going=True)
-    mail.outbox.clear()
+    set_up_sent()
     with commit():
         services.event_set_status(event=event, status=EventStatus.CANCELLED, by=organizer)
     assert _to("Cancelled:") == [going.email]
@@ -127,7 +130,7 @@ def test_organizer_message_to_going_only(event, organizer, commit):
     event.save()
     for user in (going, opted_out, waiting):
         services.rsvp_set(event=event, member=user, going=True)
-    mail.outbox.clear()
+    set_up_sent()
     with commit():
         count = services.event_message(
             event=event, subject="Bring a mug", body="Tea!", by=organizer
@@ -141,7 +144,7 @@ def test_deleted_accounts_get_nothing(event, organizer, commit, group):
     MembershipFactory(group=group, user=leaver, role=Role.MEMBER)
     services.rsvp_set(event=event, member=leaver, going=True)
     member_services.member_delete(member=leaver)
-    mail.outbox.clear()
+    set_up_sent()
     with commit():
         services.event_set_status(event=event, status=EventStatus.CANCELLED, by=organizer)
     assert mail.outbox == []
@@ -159,7 +162,7 @@ def test_reminders_once_with_links(group, commit, client):
     services.rsvp_set(event=event, member=waiting, going=True)
     far = EventFactory(starts_at=timezone.now() + timedelta(days=5))
     services.rsvp_set(event=far, member=member, going=True)
-    mail.outbox.clear()
+    set_up_sent()
     with commit():
         assert services.reminders_send() == 1
     with commit():
@@ -183,7 +186,7 @@ def test_reminders_once_with_links(group, commit, client):
 def test_reminders_respect_the_preference(group, commit):
     event = EventFactory(starts_at=timezone.now() + timedelta(hours=3))
     services.rsvp_set(event=event, member=UserFactory(notify_reminders=False), going=True)
-    mail.outbox.clear()
+    set_up_sent()
     with commit():
         services.reminders_send()
     assert mail.outbox == []
@@ -191,7 +194,7 @@ def test_reminders_respect_the_preference(group, commit):
 
 def test_unsubscribe_link_and_one_click(client, group):
     member = UserFactory()
-    url = f"/email/unsubscribe/{unsubscribe_token(member, EmailKind.ANNOUNCEMENT)}/"
+    url = f"/email/unsubscribe/{unsubscribe_token(member, EventEmail.ANNOUNCEMENT)}/"
     assert client.get(url).status_code == 200
     member.refresh_from_db()
     assert member.notify_new_events is True  # a GET (link scanners) changes nothing
@@ -205,7 +208,7 @@ def test_unsubscribe_link_and_one_click(client, group):
 def test_bad_tokens_change_nothing(client, group, event, mangle, monkeypatch):
     member = UserFactory()
     rsvp = services.rsvp_set(event=event, member=member, going=True)
-    unsubscribe = unsubscribe_token(member, EmailKind.REMINDER)
+    unsubscribe = unsubscribe_token(member, EventEmail.REMINDER)
     cant = cant_make_it_token(rsvp)
     if mangle == "tamper":
         unsubscribe = unsubscribe[:-3] + ("AAA" if not unsubscribe.endswith("AAA") else "BBB")
@@ -226,5 +229,5 @@ def test_every_sent_email_is_logged(group, organizer, commit, settings):
     draft = EventFactory(status="draft")
     with commit():
         services.event_set_status(event=draft, status=EventStatus.PUBLISHED, by=organizer)
-    sent = EmailLog.objects.filter(kind=EmailKind.ANNOUNCEMENT, outcome="sent")
+    sent = Email.objects.filter(kind=EventEmail.ANNOUNCEMENT, state=EmailState.SENT)
     assert sorted(sent.values_list("address", flat=True)) == sorted(m.email for m in members)

@@ -2,8 +2,9 @@
 with one refused address, reminders from two send_reminders runs at once, and nothing at all
 for an RSVP that rolls back.
 
-Every test here commits for real (transaction=True): what notify() queues only leaves with
-transaction.on_commit, so a test wrapped in one big rolled-back transaction would prove nothing.
+Every test here commits for real (transaction=True): the outbox's rows are written in the
+transaction that causes them and the drain task only follows its commit, so a test wrapped in
+one big rolled-back transaction would prove nothing.
 """
 
 import logging
@@ -24,8 +25,11 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from core.emails.outbox import BATCH_SIZE
+from core.models import Email, EmailState
 from events import services
-from events.models import RSVP, EmailKind, EmailLog, EmailOutcome, EventStatus, RSVPStatus
+from events.emails import EventEmail
+from events.models import RSVP, EventStatus, RSVPStatus
 from groups.models import Membership, Role
 from tests.factories import EventFactory
 
@@ -109,47 +113,53 @@ def test_announcement_to_5000_members_through_worker_logs_4999_sent_1_failed(
 
     services.event_set_status(event=draft, status=EventStatus.PUBLISHED, by=organizer)
 
-    # Queued, one task per batch of 200 (the organizer who published is not told), none sent.
-    queued = list(DBTaskResult.objects.order_by("enqueued_at", "id"))
-    assert len(queued) == 25
-    assert {(task.task_path, task.status, task.queue_name) for task in queued} == {
-        ("events.tasks.send_batch", TaskResultStatus.READY, "default")
-    }
-    batches = [task.args_kwargs["kwargs"]["user_ids"] for task in queued]
-    assert [len(batch) for batch in batches] == [200] * 25
-    assert sorted(pk for batch in batches for pk in batch) == sorted(user.pk for user in members)
-    assert {task.args_kwargs["kwargs"]["kind"] for task in queued} == {"announcement"}
+    # Queued with the publication: one row per member (the organizer who published is not
+    # told), and one task to drain the outbox, not one per row or batch; nothing sent yet.
+    queued = Email.objects.filter(kind=EventEmail.ANNOUNCEMENT, params={"event": draft.pk})
+    assert queued.filter(state=EmailState.QUEUED).count() == Email.objects.count() == 5000
+    assert sorted(queued.values_list("recipient_id", flat=True)) == sorted(u.pk for u in members)
+    [task] = DBTaskResult.objects.all()
+    assert (task.task_path, task.status, task.queue_name, task.args_kwargs["kwargs"]) == (
+        "core.emails.outbox.drain",
+        TaskResultStatus.READY,
+        "default",
+        {},
+    )
     assert mail.outbox == []
-    assert EmailLog.objects.count() == 0
 
     run_worker()
 
-    finished = list(DBTaskResult.objects.all())
-    assert len(finished) == 25
+    # One batch per task, each enqueuing the next with its claim: 250 batches of 20, and the
+    # one that found nothing left.
+    finished = list(DBTaskResult.objects.order_by("enqueued_at", "id"))
+    assert len(finished) == 5000 // BATCH_SIZE + 1
     assert {task.status for task in finished} == {TaskResultStatus.SUCCESSFUL}
-    outcomes = sorted((task.return_value["sent"], task.return_value["failed"]) for task in finished)
-    assert outcomes == [(199, 1)] + [(200, 0)] * 24
+    outcomes = [(task.return_value["sent"], task.return_value["failed"]) for task in finished]
+    assert sorted(outcomes) == [(0, 0), (19, 1)] + [(20, 0)] * 249
 
     # The log: 4,999 sent, 1 failed, with the address and the server's refusal.
-    logged = EmailLog.objects.filter(kind=EmailKind.ANNOUNCEMENT, event=draft)
-    assert EmailLog.objects.count() == 5000
-    assert logged.filter(outcome=EmailOutcome.SENT).count() == 4999
-    [failure] = logged.filter(outcome=EmailOutcome.FAILED)
+    logged = Email.objects.filter(kind=EventEmail.ANNOUNCEMENT, params__event=draft.pk)
+    assert Email.objects.count() == 5000
+    assert logged.filter(state=EmailState.SENT, attempts=1).count() == 4999
+    [failure] = logged.filter(state=EmailState.FAILED)
     refusal = smtplib.SMTPRecipientsRefused(
         {REFUSED: (550, b"5.1.1 <bounce@example.org>: Recipient address rejected")}
     )
-    assert (failure.address, failure.recipient_id, failure.error) == (
+    assert (failure.address, failure.recipient_id, failure.last_error, failure.attempts) == (
         REFUSED,
         refused.pk,
         str(refusal)[:300],
+        1,
     )
-    sent_to = logged.filter(outcome=EmailOutcome.SENT)
+    sent_to = logged.filter(state=EmailState.SENT)
     assert sorted(sent_to.values_list("address", flat=True)) == sorted(
         user.email for user in members if user.email != REFUSED
     )
     assert sent_to.values("recipient").distinct().count() == 4999
+    assert set(sent_to.values_list("subject", flat=True)) == {"New event: Cooperative Futures"}
 
-    # The outbox: one message per delivered address, each with one-click unsubscribe.
+    # The outbox: one message per delivered address, each with one-click unsubscribe and the
+    # Message-ID of its row.
     assert len(mail.outbox) == 4999
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
         sent_to.values_list("address", flat=True)
@@ -161,9 +171,12 @@ def test_announcement_to_5000_members_through_worker_logs_4999_sent_1_failed(
     links = [message.extra_headers["List-Unsubscribe"] for message in mail.outbox]
     assert all(UNSUBSCRIBE.fullmatch(link) for link in links)
     assert len(set(links)) == 4999  # a link of each member's own
+    message_ids = {m.to[0]: m.extra_headers["Message-ID"] for m in mail.outbox}
+    assert message_ids == dict(sent_to.values_list("address", "message_id"))
     headers = mail.outbox[0].message()  # the headers survive into the MIME message
     assert headers["List-Unsubscribe"] == links[0]
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert headers["Message-ID"] == mail.outbox[0].extra_headers["Message-ID"]
 
 
 # --- 2. Two send_reminders at once ---------------------------------------------------------------
@@ -216,8 +229,9 @@ def test_send_reminders_twice_at_once_reminds_each_member_once(group, settings, 
 
     assert errors == []
     assert not any(thread.is_alive() for thread in threads)
-    # The reminders' line, then what conversation and decisions add (core.hooks.periodic).
+    # The reminders' line, then what core, conversation and decisions add (core.hooks.periodic).
     periodic = (
+        r"\d+ emails waiting in the outbox\n"
         r"0 announcements and 0 digests queued\n"
         r"0 polls announced, 0 poll reminders queued, 0 polls closed\n"
     )
@@ -225,14 +239,14 @@ def test_send_reminders_twice_at_once_reminds_each_member_once(group, settings, 
     assert sum(counts) == 300
     assert RSVP.objects.filter(event=event, reminder_sent_at__isnull=True).count() == 0
     assert RSVP.objects.filter(event=later, reminder_sent_at__isnull=False).count() == 0
-    reminders = EmailLog.objects.filter(kind=EmailKind.REMINDER)
+    reminders = Email.objects.filter(kind=EventEmail.REMINDER)
     assert reminders.count() == 300
-    assert reminders.filter(event=event, outcome=EmailOutcome.SENT).count() == 300
+    assert reminders.filter(params__event=event.pk, state=EmailState.SENT).count() == 300
     assert reminders.values("recipient").distinct().count() == 300
     assert sorted(reminders.values_list("recipient_id", flat=True)) == sorted(
         user.pk for user in members
     )
-    assert EmailLog.objects.count() == 300
+    assert Email.objects.count() == 300
     assert len(mail.outbox) == 300
     assert sorted(message.to[0] for message in mail.outbox) == sorted(u.email for u in members)
     assert {message.subject for message in mail.outbox} == {"Reminder: Soon"}
@@ -254,7 +268,7 @@ def test_rsvp_rolled_back_sends_nothing(group, member, settings, run_worker, bac
         run_worker()
 
     assert mail.outbox == []
-    assert EmailLog.objects.count() == 0
+    assert Email.objects.count() == 0
     assert DBTaskResult.objects.count() == 0
     assert RSVP.objects.count() == 0
 
@@ -266,6 +280,6 @@ def test_rsvp_rolled_back_sends_nothing(group, member, settings, run_worker, bac
     assert [(message.to, message.subject) for message in mail.outbox] == [
         ([member.email], "You're going: Rollback")
     ]
-    assert list(EmailLog.objects.values_list("kind", "outcome", "address")) == [
-        (EmailKind.CONFIRMATION, EmailOutcome.SENT, member.email)
+    assert list(Email.objects.values_list("kind", "state", "address")) == [
+        (EventEmail.CONFIRMATION, EmailState.SENT, member.email)
     ]

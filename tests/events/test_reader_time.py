@@ -17,10 +17,10 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from core.emails.message import render
+from decisions.emails import DecisionEmail
 from decisions.models import Option, Poll
 from events import services, timefmt
-from events.models import EmailKind
-from events.notifications import build_message
 from groups.models import Role
 from tests.factories import EventFactory, MembershipFactory, UserFactory
 
@@ -380,13 +380,7 @@ def test_a_poll_email_of_the_decisions_app_in_the_members_zone(group):
         opens_at=_evening(3, 4)[0],
         closes_at=_evening(10, 28)[0],
     )
-    message = build_message(
-        kind=EmailKind.POLL,
-        user=member,
-        event=None,
-        group=group,
-        extra={"poll": poll, "item_url": "https://example.org/poll/"},
-    )
+    message = render(kind=DecisionEmail.POLL, recipient=member, params={"poll_id": poll.pk})
     assert (
         "Voting is open until Wed, Oct 28, 2026, 7:00 PM EDT · Thu, Oct 29, 2026, 12:00 AM in "
         "Madrid." in message.body

@@ -13,16 +13,19 @@ from events.models import RSVP, Event, RSVPStatus, attendance_annotations
 from groups.models import Membership
 from members.services import member_delete
 from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.outbox import set_up_sent
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def run_commits(django_capture_on_commit_callbacks):
-    """Runs what the change queued for after its commit (the emails) and returns them."""
+    """Runs what the change queued for after its commit (the emails) and returns them. What
+    the set-up queued (without a commit of its own) leaves first, as its commits would have
+    sent it."""
 
     def run(action):
-        mail.outbox.clear()
+        set_up_sent()
         with django_capture_on_commit_callbacks(execute=True):
             result = action()
         return result, [(m.to[0], m.subject) for m in mail.outbox]

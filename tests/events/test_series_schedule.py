@@ -12,12 +12,12 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Email
 from events import services
+from events.emails import EventEmail
 from events.models import (
     AgendaItem,
     Breakout,
-    EmailKind,
-    EmailLog,
     Event,
     EventSpeaker,
     EventStatus,
@@ -199,7 +199,7 @@ def test_copies_are_drafts_and_nobody_is_told(group, organizer, commit):
             series=series, count=3, by=organizer, now=datetime(2026, 10, 14, tzinfo=NY)
         )
     assert [(e.status, e.announced_at) for e in created] == [(EventStatus.DRAFT, None)] * 3
-    assert (mail.outbox, EmailLog.objects.count()) == ([], 0)
+    assert (mail.outbox, Email.objects.count()) == ([], 0)
 
 
 def test_published_copies_are_announced_once_each(group, organizer, commit):
@@ -216,7 +216,7 @@ def test_published_copies_are_announced_once_each(group, organizer, commit):
     assert all(e.announced_at is not None for e in stored)
     announced = sorted((m.to[0], m.subject) for m in mail.outbox)
     assert announced == sorted([(email, "New event: Guest evening") for email in members] * 2)
-    assert EmailLog.objects.filter(kind=EmailKind.ANNOUNCEMENT).count() == 4
+    assert Email.objects.filter(kind=EventEmail.ANNOUNCEMENT, state="sent").count() == 4
 
 
 def test_copies_take_over_the_latest_event_but_not_its_guests(group, organizer, media):

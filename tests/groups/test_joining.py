@@ -257,7 +257,9 @@ def test_verification_asks_to_join_or_leaves_it_to_the_join_page(approval, quest
     assert mail.outbox == []  # no welcome before an organizer approves
 
 
-def test_sign_up_with_questions_lands_on_the_join_page(client, group, questions):
+def test_sign_up_with_questions_lands_on_the_join_page(
+    client, group, questions, django_capture_on_commit_callbacks
+):
     data = {
         "display_name": "Ada",
         "email": "ada@example.org",
@@ -265,7 +267,8 @@ def test_sign_up_with_questions_lands_on_the_join_page(client, group, questions)
         "password2": PASSWORD,
         "next": "/events/",
     }
-    client.post("/accounts/signup/?next=/events/", data)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/?next=/events/", data)
     code = re.search(r"^\s+([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[0].body, re.M).group(1)
     response = client.post("/accounts/confirm-email/", {"code": code})
     assert (response.status_code, response["Location"]) == (302, "/join/?next=%2Fevents%2F")

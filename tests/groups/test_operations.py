@@ -154,16 +154,17 @@ def test_html_and_feeds_are_compressed_for_clients_that_ask(client, group):
 def test_emailed_links_survive_a_key_rotation_with_fallbacks(settings, member):
     from django.core import signing
 
-    from events.models import EmailKind
-    from events.notifications import read_unsubscribe_token, unsubscribe_token
+    from core.emails.kinds import kinds
+    from core.emails.message import read_unsubscribe_token, unsubscribe_token
+    from events.emails import EventEmail
 
     old_key = settings.SECRET_KEY
-    token = unsubscribe_token(member, EmailKind.REMINDER)
+    token = unsubscribe_token(member, EventEmail.REMINDER)
     settings.SECRET_KEY = "a-new-key-" + "x" * 50
     with pytest.raises(signing.BadSignature):
         read_unsubscribe_token(token)
     settings.SECRET_KEY_FALLBACKS = [old_key]
-    assert read_unsubscribe_token(token) == (member.pk, EmailKind.REMINDER)
+    assert read_unsubscribe_token(token) == (member.pk, kinds.get(EventEmail.REMINDER))
 
 
 def test_a_client_that_refuses_every_coding_gets_the_body_as_it_is(client, group):

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from events.models import EmailLog
+from core.models import Email
 from groups.models import Group, Membership, Role
 from groups.permissions import organizers_group
 from groups.services import membership_set_role
@@ -171,7 +171,7 @@ ACCESS = {
         "organizer": 302,
         "superuser": 302,
     },
-    ("emaillog_list", "get"): {
+    ("email_list", "get"): {
         "anonymous": LOGIN,
         "member": LOGIN,
         "host": LOGIN,
@@ -179,7 +179,7 @@ ACCESS = {
         "organizer": 200,
         "superuser": 200,
     },
-    ("emaillog_change", "get"): {
+    ("email_change", "get"): {
         "anonymous": LOGIN,
         "member": LOGIN,
         "host": LOGIN,
@@ -194,7 +194,7 @@ TABLE = [(u, m, r, c) for (u, m), row in ACCESS.items() for r, c in row.items()]
 @pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)
 def test_admin_access(client, group, people, url, method, role, expected):
     member = Membership.objects.get(user=people["member"])
-    log = EmailLog.objects.create(kind="announcement", address="a@example.org", outcome="sent")
+    log = Email.objects.create(kind="announcement", address="a@example.org", state="sent")
     urls = {
         "group_change": f"/admin/groups/group/{group.pk}/change/",
         "group_delete": f"/admin/groups/group/{group.pk}/delete/",
@@ -202,8 +202,8 @@ def test_admin_access(client, group, people, url, method, role, expected):
         "membership_list": "/admin/groups/membership/",
         "membership_add": "/admin/groups/membership/add/",
         "membership_change": f"/admin/groups/membership/{member.pk}/change/",
-        "emaillog_list": "/admin/events/emaillog/",
-        "emaillog_change": f"/admin/events/emaillog/{log.pk}/change/",
+        "email_list": "/admin/core/email/",
+        "email_change": f"/admin/core/email/{log.pk}/change/",
     }
     if role != "anonymous":
         client.force_login(people[role])

@@ -21,12 +21,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone, translation
 
+from core.emails.message import unsubscribe_token
 from decisions import services as decisions
 from decisions.counting import Method
 from decisions.models import ProposalKind
 from events import services as events
-from events.models import RSVP, EmailKind, RSVPStatus
-from events.notifications import cant_make_it_token, unsubscribe_token
+from events.emails import EventEmail, cant_make_it_token
+from events.models import RSVP, RSVPStatus
 from home.demo import pattern, upload
 from photos.services import album_for_event, photo_add
 from tests.browser import axe_violations, third_party_requests
@@ -86,7 +87,7 @@ PAGES = [
     Page("events:attendees", "/events/{upcoming}/attendees/", "host organizer", "Attendees"),
     Page("events:mine", "/me/events/", "member", "My events"),
     # The links in emails work without logging in.
-    Page("events:unsubscribe", "/email/unsubscribe/{unsubscribe}/", "visitor",
+    Page("email_unsubscribe", "/email/unsubscribe/{unsubscribe}/", "visitor",
          "Turn these emails off?"),
     Page("events:cant_make_it", "/email/cant-make-it/{cant_make_it}/", "visitor",
          "Yes, free my seat"),
@@ -382,7 +383,7 @@ def site(group, organizer, settings, tmp_path):
         "proposal": proposal.pk,
         "poll": poll.pk,
         "profile": member.pk,
-        "unsubscribe": unsubscribe_token(member, EmailKind.ANNOUNCEMENT),
+        "unsubscribe": unsubscribe_token(member, EventEmail.ANNOUNCEMENT),
         "cant_make_it": cant_make_it_token(rsvp),
         "reset_key": f"{user_pk_to_url_str(member)}-{reset_key}",
     }

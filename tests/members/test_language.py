@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from events.models import EmailKind
-from events.notifications import build_message
+from core.emails.message import render
+from events.emails import EventEmail
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_emails_go_out_in_the_members_language(group, member, language):
     member.language = language
     member.save()
     event = EventFactory(group=group, title="Co-op night")
-    message = build_message(kind=EmailKind.CONFIRMATION, user=member, event=event, extra={})
+    message = render(kind=EventEmail.CONFIRMATION, recipient=member, params={"event": event.pk})
     with translation.override(language):
         expected = translation.gettext("You're going: %(title)s") % {"title": "Co-op night"}
     assert message.subject == expected

@@ -246,8 +246,9 @@ members_album = Album.objects.create(
     visibility=Visibility.MEMBERS, created_by=organizer,
 )
 # Links that emails carry, signed with this run's secret key, for the access-log test.
+from core.emails.message import unsubscribe_token
+from events.emails import cant_make_it_token
 from events.models import RSVP
-from events.notifications import cant_make_it_token, unsubscribe_token
 from events.services import rsvp_set
 
 rsvp_set(event=cover, member=member, going=True)

@@ -153,9 +153,9 @@ class Stack:
         self.processes.append(process)
         return process
 
-    def start_worker(self) -> Process:
+    def start_worker(self, name: str = "worker") -> Process:
         """README's worker: django-tasks-db's, kept alive through a database restart."""
-        return self.start("worker", "worker")
+        return self.start(name, "worker")
 
     def stop(self, *processes: Process) -> None:
         """SIGTERM to each process's session at once, then SIGKILL whatever is left after 10 s."""

@@ -423,11 +423,11 @@ def test_rsvp_on_a_is_mailed_by_the_worker(production):
     assert going.status == 302
     sent = production.stack.shell(
         "import time\n"
-        "from events.models import EmailLog\n"
+        "from core.models import Email\n"
         f"deadline = time.monotonic() + {WORKER_TIMEOUT}\n"
         "while True:\n"
-        f"    sent = EmailLog.objects.filter(recipient_id={production.data['rsvper']['pk']},"
-        f" event_id={production.data['events'][slug]}, outcome='sent').count()\n"
+        f"    sent = Email.objects.filter(recipient_id={production.data['rsvper']['pk']},"
+        f" params__event={production.data['events'][slug]}, state='sent').count()\n"
         "    if sent or time.monotonic() > deadline:\n"
         "        break\n"
         "    time.sleep(0.5)\n"

@@ -1,0 +1,79 @@
+"""The decisions app's emails: new proposals and polls (to members who asked for them), and
+the reminder a day before a poll closes (to voters who have not voted). DecisionsConfig.ready
+registers them in core's registry; the worker renders each for its recipient."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.emails.kinds import EmailKind
+from events.seo import absolute
+
+from .models import Ballot, Poll, Proposal
+
+
+class DecisionEmail(models.TextChoices):
+    PROPOSAL = "proposal", _("New proposal")
+    POLL = "poll", _("New poll")
+    POLL_REMINDER = "poll_reminder", _("Reminder of a poll closing")
+
+
+def proposal_context(params: dict, user) -> dict | None:
+    proposal = (
+        Proposal.objects.select_related("group", "author").filter(pk=params["proposal_id"]).first()
+    )
+    if proposal is None:
+        return None  # what it was about is gone
+    return {
+        "group": proposal.group,
+        "proposal": proposal,
+        "item_url": absolute(proposal.get_absolute_url()),
+    }
+
+
+def _poll(params: dict) -> Poll | None:
+    return (
+        Poll.objects.select_related("group")
+        .prefetch_related("options")
+        .filter(pk=params["poll_id"])
+        .first()
+    )
+
+
+def poll_context(params: dict, user) -> dict | None:
+    poll = _poll(params)
+    if poll is None:
+        return None
+    return {"group": poll.group, "poll": poll, "item_url": absolute(poll.get_absolute_url())}
+
+
+def poll_reminder_context(params: dict, user) -> dict | None:
+    """None once the member voted, or the poll closed, since the reminder was queued."""
+    poll = _poll(params)
+    if poll is None or poll.is_closed(timezone.now()):
+        return None
+    if Ballot.objects.filter(poll=poll, member=user).exists():
+        return None
+    return {"group": poll.group, "poll": poll, "item_url": absolute(poll.get_absolute_url())}
+
+
+KINDS = [
+    EmailKind(
+        name=DecisionEmail.PROPOSAL.value,
+        label=DecisionEmail.PROPOSAL.label,
+        preference="notify_decisions",
+        context=proposal_context,
+    ),
+    EmailKind(
+        name=DecisionEmail.POLL.value,
+        label=DecisionEmail.POLL.label,
+        preference="notify_decisions",
+        context=poll_context,
+    ),
+    EmailKind(
+        name=DecisionEmail.POLL_REMINDER.value,
+        label=DecisionEmail.POLL_REMINDER.label,
+        preference="notify_poll_reminders",
+        context=poll_reminder_context,
+    ),
+]
