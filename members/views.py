@@ -60,8 +60,7 @@ def _me_context(request, **forms) -> dict:
         "calendar_links": subscribe_links(feed_url, group.name if group else "Potluck"),
         "profile_form": forms.get("profile_form") or ProfileForm(instance=user),
         "notifications_form": forms.get("notifications_form") or NotificationsForm(instance=user),
-        "is_member": group is not None
-        and Membership.objects.active().filter(group=group, user=user).exists(),
+        "is_member": viewer(request).role is not None,  # a membership, not a superuser's pass
         "two_factor": two_factor_state(request),
     }
 

@@ -41,7 +41,7 @@ def test_compose_commands_are_the_ones_the_production_suite_runs():
     # database under the worker and `send_reminders --every`).
     harness = "\n".join(p.read_text() for p in (ROOT / "tests" / "production").glob("*.py"))
     assert '"config.wsgi"' in harness
-    assert 'self.start("worker", "worker")' in harness
+    assert 'self.start(name, "worker")' in harness
     assert '"send_reminders", "--every"' in harness
 
 

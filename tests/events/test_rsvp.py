@@ -241,7 +241,7 @@ def test_changes_reach_the_after_commit_hook(event, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True) as callbacks, caplog.at_level("INFO"):
         seated = going(event)
     assert _hooks(callbacks) == 1
-    assert [r.getMessage() for r in caplog.records if r.name == "events.services.rsvps"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "events.services"] == [
         f"rsvp {seated.pk} is now going (answered)"
     ]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -250,7 +250,7 @@ def test_changes_reach_the_after_commit_hook(event, django_capture_on_commit_cal
     caplog.clear()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, caplog.at_level("INFO"):
         services.event_set_capacity(event=event, capacity=5)
-    assert [r.getMessage() for r in caplog.records if r.name == "events.services.rsvps"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "events.services"] == [
         f"rsvp {waiting.pk} is now going (promoted)"
     ]
 

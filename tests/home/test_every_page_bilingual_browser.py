@@ -208,6 +208,24 @@ EXCLUDED = {
     "events:speaker_photo": "image file",
     "photos:file": "image file",
     "members:avatar": "image file",
+    # Two-factor sign-in: pages that need an authenticator, a pending login or a recent
+    # password; tests/members/test_two_factor_browser.py opens each in both languages on a
+    # phone with axe-core (the rest answer POST, a file, or a redirect).
+    "members:admin_two_factor": "test_two_factor_browser.py: the admin's gate",
+    "mfa_index": "redirects to /me/, whose card is the overview",
+    "mfa_activate_totp": "test_two_factor_browser.py: setting up an app",
+    "mfa_deactivate_totp": "test_two_factor_browser.py: the other two-factor pages",
+    "mfa_authenticate": "test_two_factor_browser.py: the second step of a login",
+    "mfa_reauthenticate": "test_two_factor_browser.py: the other two-factor pages",
+    "mfa_view_recovery_codes": "test_two_factor_browser.py: after setting up an app",
+    "mfa_generate_recovery_codes": "test_two_factor_browser.py: the other two-factor pages",
+    "mfa_download_recovery_codes": "a text file",
+    "mfa_add_webauthn": "test_two_factor_browser.py: adding a passkey",
+    "mfa_list_webauthn": "test_two_factor_browser.py: the passkeys",
+    "mfa_edit_webauthn": "renaming a passkey: a form reached from the passkeys page",
+    "mfa_remove_webauthn": "removing a passkey: a confirmation reached from the passkeys page",
+    "mfa_login_webauthn": "POST only: logging in with a passkey",
+    "mfa_reauthenticate_webauthn": "POST only: confirming with a passkey",
 }
 
 # Problems this test found when it was written, reported rather than fixed here (the code is

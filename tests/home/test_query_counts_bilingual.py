@@ -150,8 +150,8 @@ PINNED = {
     # Members' pages: a visitor is sent to log in (the group, read by every request).
     # The directory: session, user, group, the viewer's membership role, count, the page.
     "/members/": {"visitor": 1, "member": 6},
-    # session, user, group, membership.
-    "/me/": {"visitor": 1, "member": 4},
+    # session, user, group, membership, the two-factor card's authenticators.
+    "/me/": {"visitor": 1, "member": 5},
     # tests/conversation/test_query_counts.py BOARD and THREAD_PAGE.
     "/discussions/": {"visitor": 1, "member": 9},
     "thread": {"visitor": 1, "member": 9},

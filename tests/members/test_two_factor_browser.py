@@ -198,6 +198,11 @@ def test_passkey_added_then_logs_in_alone_and_as_second_step(
     page.goto("/accounts/2fa/webauthn/")
     expect(page.locator(".factor-items strong")).to_have_text(["My phone"])
     _check(page)
+    for link, heading in (("Rename", "Rename a passkey"), ("Remove", "Remove a passkey")):
+        page.get_by_role("link", name=f"{link} My phone").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        _check(page)
+        page.go_back()
 
     # Alone: "Log in with a passkey" on the login page, no password.
     _log_out(page)
@@ -240,4 +245,50 @@ def test_spanish_second_step_and_account_card(open_tab, live_server, organizer, 
     expect(card.get_by_role("heading", level=2)).to_have_text("Inicio de sesión en dos pasos")
     expect(card.get_by_role("link", name="Desactivar la aplicación")).to_be_visible()
     _check(page)
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize(
+    ("language", "headings"),
+    [
+        (
+            "en",
+            {
+                "/accounts/2fa/totp/deactivate/": "Turn off the authenticator app",
+                "/accounts/2fa/recovery-codes/generate/": "Make new recovery codes",
+                "/accounts/2fa/reauthenticate/": "Confirm it's you",
+            },
+        ),
+        ("es", {}),
+    ],
+)
+def test_the_other_two_factor_pages_pass_axe_on_a_phone(
+    open_tab, live_server, organizer, password, language, headings
+):
+    """The pages not on the way above: turning the app off, new recovery codes, and asking for
+    the code again before a change (each opened, none submitted)."""
+    organizer.language = language
+    organizer.save()
+    page = open_tab(**PHONE)
+    log_in(page, organizer.email, password)
+    # allauth asks for the password again first (its reauthentication page, checked too).
+    page.goto("/accounts/2fa/totp/deactivate/")
+    assert _path(page).startswith("/accounts/reauthenticate/")
+    _check(page)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/accounts/2fa/totp/deactivate/")
+    for path in (
+        "/accounts/2fa/totp/deactivate/",
+        "/accounts/2fa/recovery-codes/generate/",
+        "/accounts/2fa/reauthenticate/",
+    ):
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert _path(page) == path
+        assert page.locator("html").get_attribute("lang") == language
+        if path in headings:
+            expect(page.get_by_role("heading", level=1)).to_have_text(headings[path])
+        _check(page)
+    assert third_party_requests(page, live_server.url) == []
     assert page.console_errors == []

@@ -87,14 +87,14 @@ def proxied(database_server, migrated_template, tmp_path_factory):
             "XDG_DATA_HOME": str(folder / "caddy-data"),
             "XDG_CONFIG_HOME": str(folder / "caddy-config"),
         }
-        log = (folder / "caddy.log").open("wb")
-        caddy_process = subprocess.Popen(  # noqa: S603
-            [caddy, "run", "--adapter", "caddyfile", "--config", str(config)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with (folder / "caddy.log").open("wb") as log:  # Caddy keeps its own descriptor
+            caddy_process = subprocess.Popen(  # noqa: S603
+                [caddy, "run", "--adapter", "caddyfile", "--config", str(config)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline, status = time.monotonic() + START_TIMEOUT, None
         while status != 200:
             with contextlib.suppress(OSError):
@@ -112,12 +112,22 @@ def proxied(database_server, migrated_template, tmp_path_factory):
 
 def test_health_checks_ask_as_the_site_and_are_answered(proxied):
     _stack, web1, web2, _port = proxied
+    def caddys_checks(server) -> list[str]:
+        # Caddy's own requests (Go's client); the harness asked by address before, and was
+        # rightly answered 400.
+        return [
+            line
+            for line in server.log_text().splitlines()
+            if '"GET /healthz HTTP/1.1"' in line and "Go-http-client" in line
+        ]
+
     deadline = time.monotonic() + 15  # health_interval is 5 s
-    while not all('"GET /healthz HTTP/1.1" 200' in s.log_text() for s in (web1, web2)):
+    while not all(caddys_checks(s) for s in (web1, web2)):
         assert time.monotonic() < deadline, web1.log_text()[-2000:]
         time.sleep(0.5)
     for server in (web1, web2):
-        assert '"GET /healthz HTTP/1.1" 400' not in server.log_text()
+        checks = caddys_checks(server)
+        assert all('"GET /healthz HTTP/1.1" 200 ' in line for line in checks), checks
 
 
 def test_a_killed_server_costs_no_failed_request(proxied):
