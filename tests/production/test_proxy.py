@@ -112,6 +112,7 @@ def proxied(database_server, migrated_template, tmp_path_factory):
 
 def test_health_checks_ask_as_the_site_and_are_answered(proxied):
     _stack, web1, web2, _port = proxied
+
     def caddys_checks(server) -> list[str]:
         # Caddy's own requests (Go's client); the harness asked by address before, and was
         # rightly answered 400.
