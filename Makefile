@@ -11,7 +11,7 @@ export POTLUCK_SITE_URL ?= http://$(HOST):$(PORT)
 # ...and the development server answers on that host.
 export DJANGO_ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost,[::1],testserver
 
-.PHONY: run test uv env env-dev lint messages translations icaljs lighthouse-install lighthouse bench clean site-url screenshots
+.PHONY: run test quick uv env env-dev lint messages translations icaljs lighthouse-install lighthouse bench clean site-url screenshots
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv \
@@ -85,11 +85,19 @@ lighthouse: env-dev lighthouse-install
 	$(UV) run python $(LIGHTHOUSE)/run.py
 
 # pytest-xdist: one worker per core, each test file on one worker (the production suite's
-# servers, the Lighthouse run and the backup drills each stay within their file).
+# servers, the Lighthouse run and the backup drills each stay within their file). The 25
+# slowest tests are printed at the end.
 test: lint messages icaljs lighthouse-install
 	$(UV) run python manage.py check
 	$(UV) run python manage.py makemigrations --check --dry-run
-	$(UV) run pytest -n auto --dist loadfile
+	$(UV) run pytest -n auto --dist loadfile --durations=25
+
+# The inner loop: every test that needs no browser, no second server, no Lighthouse and no
+# PostgreSQL, on SQLite with the tables built from the models (no migrations), no lint.
+QUICK_MARKERS := not browser and not production and not lighthouse and not postgres and not migrations
+quick: env-dev messages
+	env -u DATABASE_URL -u REQUIRE_BROWSER $(UV) run pytest -n auto --dist loadfile \
+		--no-migrations -q -m "$(QUICK_MARKERS)"
 
 # Every script runs even when one fails; the target fails when any does.
 bench: env-dev lighthouse-install

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 from django.utils import translation
 
 from groups.models import Role
@@ -33,12 +34,33 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.contrib.auth.models import Group as AuthGroup
 
     with django_db_blocker.unblock():
+        # core/migrations/0001 makes the database cache's table; `make quick` builds the
+        # tables from the models instead (--no-migrations), so it is made here too.
+        call_command("createcachetable", verbosity=0)
         organizers = AuthGroup.objects.filter(name="Organizers").first()
         _MIGRATED["organizer_permissions"] = (
             sorted(organizers.permissions.values_list("content_type__app_label", "codename"))
             if organizers
             else None
         )
+    yield
+    with django_db_blocker.unblock():
+        _end_other_sessions()
+
+
+def _end_other_sessions() -> None:
+    """Before pytest-django drops the test database: a thread of a test that ended (a live
+    server's request thread, a pool of concurrent clients) may still hold a connection, and
+    PostgreSQL refuses to drop a database in use ("being accessed by other users")."""
+    from django.db import connection, connections
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    connections.close_all()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ def test_healthz_checks_database(client, db):
     assert response.content == b"ok\n"
 
 
+@pytest.mark.migrations
 def test_organizers_group_from_migration_matches_the_code(migrated_organizer_permissions):
     """Read when the test database was migrated (tests/conftest.py), before any test ran."""
     from groups.permissions import organizer_permission_codenames
