@@ -314,7 +314,8 @@ if S3_BUCKET:
         },
     }
 else:
-    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Django's, but a write that fails on a full disk leaves no partial file (core/uploads.py).
+    DEFAULT_STORAGE = {"BACKEND": "core.uploads.FileSystemStorage"}
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {
