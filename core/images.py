@@ -10,7 +10,8 @@ Decoding is bounded: JPEGs are decoded at reduced size (libjpeg's DCT scaling,
 limit (its decoder is the slowest per byte), and at most POTLUCK_IMAGE_SLOTS decodes run at once
 on a machine (decode_slot), so uploads can never take every core from the pages. Album photos
 are only inspected in the web request (`inspect`: size and header, no pixels) and decoded by
-the task worker; the single images of the admin and the avatar are decoded in the request.
+the task worker, and so are avatars (members.tasks); only the admin's single images (covers,
+speaker photos) are decoded in the request.
 """
 
 import contextlib
