@@ -7,6 +7,7 @@ import logging
 import os
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
@@ -207,3 +208,26 @@ def test_the_sweeps_run_with_the_periodic_jobs(settings, tmp_path):
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == [
         "photos/incoming/fresh"
     ]
+
+
+def test_an_admin_image_whose_siblings_do_not_fit_leaves_no_file(full_disk):
+    """A cover is stored as a JPEG with the row, then its WebP and renditions beside it; when
+    one of those does not fit, the admin's transaction rolls the row back, so the JPEG goes
+    too."""
+    from PIL import Image
+
+    from core import imagefiles
+
+    picture = Image.frombytes("RGB", (1200, 600), os.urandom(1200 * 600 * 3))
+    upload = io.BytesIO()
+    picture.save(upload, "PNG")
+    upload.name = "cover.png"
+    upload.seek(0)
+    processed = imagefiles.process(upload, imagefiles.COVER)
+    name = default_storage.save(f"events/{processed.name}", processed)
+    full_disk.fill(room=16 * 1024)
+
+    stored = SimpleNamespace(storage=default_storage, name=name)  # what a field file offers
+    with pytest.raises(uploads.StorageFull):
+        imagefiles.store_sibling(stored, processed)
+    assert full_disk.files() == []
