@@ -316,6 +316,13 @@ if S3_BUCKET:
 else:
     # Django's, but a write that fails on a full disk leaves no partial file (core/uploads.py).
     DEFAULT_STORAGE = {"BACKEND": "core.uploads.FileSystemStorage"}
+
+# Request bodies over 2.5 MB wait in a temporary file: Django's handler, but a full temporary
+# folder leaves no half-written file behind (core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "core.uploads.TemporaryFileUploadHandler",
+]
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {

@@ -17,7 +17,7 @@ import os
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files import storage
+from django.core.files import storage, uploadhandler
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,6 +78,26 @@ class FileSystemStorage(storage.FileSystemStorage):
                     os.strerror(error.errno),
                 )
                 raise StorageFull(name) from error
+            raise
+
+
+class TemporaryFileUploadHandler(uploadhandler.TemporaryFileUploadHandler):
+    """Django's, for request bodies over FILE_UPLOAD_MAX_MEMORY_SIZE, except that a temporary
+    file that cannot be written is deleted at once (not when the request is garbage
+    collected), and a full temporary folder raises StorageFull: 507 from the 500 handler."""
+
+    def receive_data_chunk(self, raw_data, start):
+        try:
+            self.file.write(raw_data)
+        except OSError as error:
+            self.file.close()  # a NamedTemporaryFile: closing it deletes it
+            if error.errno in DISK_FULL:
+                logger.error(
+                    "Upload not received, the temporary folder is full (%s); nothing of it "
+                    "was kept",
+                    os.strerror(error.errno),
+                )
+                raise StorageFull(self.file_name or "") from error
             raise
 
 

@@ -144,3 +144,28 @@ def test_sweep_keeps_the_bytes_of_photos_being_processed_and_fresh_ones(
     _age(media_root, "photos/incoming/abandoned", 25)
     assert services.incoming_sweep() == "1 abandoned photo uploads removed"
     assert stored_files(media_root) == sorted([waiting.incoming_name, "photos/incoming/just-now"])
+
+
+def test_a_body_spooled_to_a_full_temporary_disk_is_507_and_leaves_nothing(
+    client, album, attendee, full_disk, settings, caplog
+):
+    """Uploads over FILE_UPLOAD_MAX_MEMORY_SIZE wait in a temporary file while the body is
+    read, before any view runs; a full temporary folder is the same 507 (from the 500 handler,
+    as the body is read by the CSRF check in production), with no temporary file left."""
+    settings.FILE_UPLOAD_TEMP_DIR = str(full_disk.root)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    client.raise_request_exception = False
+    client.force_login(attendee)
+    full_disk.fill(room=64 * 1024)
+    response = client.post(
+        reverse("photos:upload", args=[album.pk]),
+        {"files": [_named(noise("JPEG", (700, 500), quality=95), "IMG_9.jpg")]},
+    )
+    assert response.status_code == 507
+    assert MESSAGE in response.content.decode()
+    assert Photo.objects.count() == 0
+    assert full_disk.files() == []  # the half-written temporary file went at once
+    assert _errors(caplog)[0] == (
+        "Upload not received, the temporary folder is full (No space left on device); "
+        "nothing of it was kept"
+    )
