@@ -314,7 +314,15 @@ if S3_BUCKET:
         },
     }
 else:
-    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Django's, but a write that fails on a full disk leaves no partial file (core/uploads.py).
+    DEFAULT_STORAGE = {"BACKEND": "core.uploads.FileSystemStorage"}
+
+# Request bodies over 2.5 MB wait in a temporary file: Django's handler, but a full temporary
+# folder leaves no half-written file behind (core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "core.uploads.TemporaryFileUploadHandler",
+]
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {
@@ -392,6 +400,9 @@ POTLUCK_CONTACT_RATE = os.environ.get("POTLUCK_CONTACT_RATE", "5/h")
 # (10 files of 20 MB and the form; other URLs allow 21 MB or 3 MB, see core/requestlimits.py).
 POTLUCK_UPLOAD_RATE = os.environ.get("POTLUCK_UPLOAD_RATE", "60/h")
 POTLUCK_TAKEDOWN_RATE = os.environ.get("POTLUCK_TAKEDOWN_RATE", "5/h")
+# Uploaded bytes left in photos/incoming/ and avatars/incoming/ that nothing waits for are
+# removed by send_reminders once this old (core/uploads.py).
+POTLUCK_INCOMING_MAX_AGE_HOURS = env_int("POTLUCK_INCOMING_MAX_AGE_HOURS", 24)
 # Comments, discussions and replies one member may post (organizers are not limited).
 POTLUCK_POST_RATE = os.environ.get("POTLUCK_POST_RATE", "20/h")
 POTLUCK_MAX_REQUEST_BYTES = env_int("POTLUCK_MAX_REQUEST_BYTES", 201 * 1024 * 1024)

@@ -152,10 +152,20 @@ def store_sibling(fieldfile, processed) -> None:
     """Stores the WebP and the renditions beside a just-saved ProcessedImage's JPEG."""
     if isinstance(processed, ProcessedImage) and fieldfile:
         storage, name = fieldfile.storage, fieldfile.name
-        storage.save(sibling(name, "webp"), ContentFile(processed.webp))
+        files = {sibling(name, "webp"): processed.webp}
         for width, (jpeg, webp) in processed.renditions.items():
-            storage.save(sibling(name, "jpg", width), ContentFile(jpeg))
-            storage.save(sibling(name, "webp", width), ContentFile(webp))
+            files[sibling(name, "jpg", width)] = jpeg
+            files[sibling(name, "webp", width)] = webp
+        stored = [name]
+        try:
+            for path, content in files.items():
+                stored.append(storage.save(path, ContentFile(content)))
+        except Exception:
+            # A full disk (core.uploads.StorageFull): the admin's transaction rolls back the
+            # row, so nothing of this image stays, the JPEG saved with the row neither.
+            for path in stored:
+                storage.delete(path)
+            raise
 
 
 class StoredImagesAdminMixin:

@@ -10,7 +10,8 @@ Decoding is bounded: JPEGs are decoded at reduced size (libjpeg's DCT scaling,
 limit (its decoder is the slowest per byte), and at most POTLUCK_IMAGE_SLOTS decodes run at once
 on a machine (decode_slot), so uploads can never take every core from the pages. Album photos
 are only inspected in the web request (`inspect`: size and header, no pixels) and decoded by
-the task worker; the single images of the admin and the avatar are decoded in the request.
+the task worker, and so are avatars (members.tasks); only the admin's single images (covers,
+speaker photos) are decoded in the request.
 """
 
 import contextlib
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.tasks.backends.immediate import ImmediateBackend
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
@@ -36,6 +38,10 @@ EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 36867
 ORIENTATION = 0x0112
 SLOT_WAIT_SECONDS = 20
+# The task worker waits its turn for a decode slot rather than refusing an image for being busy.
+WORKER_SLOT_WAIT = 600
+# The worker shares the machine with the web servers: its decoding waits for their requests.
+WORKER_NICENESS = 10
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
@@ -71,6 +77,20 @@ def decode_slot(name: str, *, wait: float = SLOT_WAIT_SECONDS):
         raise refusal(
             name, _("the site is busy with other images; please try again shortly.")
         ) from None
+
+
+_niced = False
+
+
+def yield_to_the_web(task) -> None:
+    """Once per worker process, lowers its CPU priority before it decodes (not in a web
+    process, where the immediate backend of development and tests runs `task`)."""
+    global _niced
+    if _niced or isinstance(task.get_backend(), ImmediateBackend):
+        return
+    _niced = True
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
 
 
 # --- Decoding ----------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from core.emails.kinds import kinds
+        from core.hooks import periodic
         from core.imagefiles import delete_files_receiver
 
-        from . import emails
+        from . import emails, services
         from .models import User
 
         # The welcome, and allauth's emails, which the outbox sends and logs like any other.
@@ -22,3 +23,5 @@ class MembersConfig(AppConfig):
         post_delete.connect(
             delete_files_receiver("avatar"), sender=User, weak=False, dispatch_uid="avatar_files"
         )
+        # Quarantined avatars no task is coming for any more (core/uploads.py).
+        periodic.register(services.avatar_incoming_sweep)

@@ -65,6 +65,14 @@ class ProfileForm(forms.ModelForm):
                 ) from error
         return "\n".join(lines)
 
+    def save(self, commit=True):
+        """This form's fields only: the avatar is the task worker's to set (members.tasks),
+        and saving the whole row would put back the one this request read."""
+        member = super().save(commit=False)
+        if commit:
+            member.save(update_fields=self._meta.fields)
+        return member
+
 
 class NotificationsForm(forms.ModelForm):
     class Meta:

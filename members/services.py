@@ -5,14 +5,15 @@ import json
 import zipfile
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import images
+from core import images, uploads
 from core.emails.outbox import emails_queue
 from core.models import Email, EmailState
 from events import services as event_services
@@ -22,6 +23,7 @@ from groups.models import Group, Membership, MembershipStatus
 from groups.services import ensure_not_last_organizer, membership_request
 from photos.models import Photo
 
+from . import tasks
 from .data import iso_utc as _iso
 from .data import sections
 from .emails import MemberEmail
@@ -34,7 +36,6 @@ FACTOR_NAMES = {
     Authenticator.Type.TOTP: "Authenticator app",
     Authenticator.Type.RECOVERY_CODES: "Recovery codes",
 }
-AVATAR_SIZE = 512
 
 
 def member_set_language(*, member: User, language: str) -> None:
@@ -57,20 +58,26 @@ def member_rotate_calendar_token(*, member: User) -> str:
 
 
 def member_set_avatar(*, member: User, upload) -> None:
-    """Stores the avatar through the same safe decoding as photos: re-encoded, no metadata."""
-    decoded = images.decode(
-        upload, getattr(upload, "name", "") or _("the file"), longest=AVATAR_SIZE
+    """Checks the avatar's header (size, format, megapixels claimed; no pixel decoded), keeps
+    its bytes in quarantine under a random name and has the task worker decode and store it
+    (members.tasks.avatar_process), as album photos are. Raises ValidationError saying why
+    not, or core.uploads.StorageFull (nothing kept) when the disk is full."""
+    name = getattr(upload, "name", "") or _("the file")
+    images.inspect(upload, name)
+    incoming = default_storage.save(tasks.incoming_name(), upload)  # as it came; never served
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(
+        lambda: tasks.avatar_process.enqueue(
+            member_id=member.pk, incoming=incoming, upload_name=name[:255], language=language
+        )
     )
-    square = images.fit_longest(decoded.image, AVATAR_SIZE)
-    old = member.avatar.name if member.avatar else None
-    member.avatar.save(
-        f"{member.calendar_token[:8]}-{timezone.now():%Y%m%d%H%M%S}.jpg",
-        ContentFile(images.encode(square, "JPEG", quality=85)),
-        save=False,
-    )
-    member.save(update_fields=["avatar"])
-    if old:
-        transaction.on_commit(lambda: member.avatar.storage.delete(old))
+
+
+def avatar_incoming_sweep(*, now=None) -> str:
+    """The periodic job (core.hooks.periodic): quarantined avatars older than
+    POTLUCK_INCOMING_MAX_AGE_HOURS, which no task is coming for any more."""
+    removed = uploads.sweep(folder=tasks.INCOMING, now=now)
+    return f"{removed} abandoned avatar uploads removed"
 
 
 # --- Joining -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from core import counts
+from core import counts, uploads
 from events.calendar_views import subscribe_links
 from events.models import Event, RSVPStatus
 from events.seo import absolute
@@ -65,6 +65,10 @@ def _me_context(request, **forms) -> dict:
     }
 
 
+def _avatar_name(user) -> str:
+    return User.objects.filter(pk=user.pk).values_list("avatar", flat=True).first() or ""
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def me(request):
@@ -80,18 +84,28 @@ def me(request):
             context = _me_context(request, notifications_form=form)
         else:
             form = ProfileForm(request.POST, request.FILES, instance=request.user)
+            status = 400
             if form.is_valid():
+                upload = form.cleaned_data.get("avatar_upload")
+                avatar = request.user.avatar.name
                 try:
-                    upload = form.cleaned_data.get("avatar_upload")
                     if upload:
                         services.member_set_avatar(member=request.user, upload=upload)
                 except ValidationError as error:
                     form.add_error("avatar_upload", error)
+                except uploads.StorageFull as error:
+                    form.add_error("avatar_upload", error.message)
+                    status = 507
                 else:
                     form.save()
-                    messages.success(request, _("Your profile is saved."))
+                    saved = _("Your profile is saved.")
+                    if upload and _avatar_name(request.user) == avatar:
+                        # The worker has not stored it yet (or could not decode it).
+                        saved += " " + _("Your new avatar will show once it is processed.")
+                    messages.success(request, saved)
                     return redirect("members:me")
             context = _me_context(request, profile_form=form)
+            return TemplateResponse(request, "members/me.html", context, status=status)
         return TemplateResponse(request, "members/me.html", context, status=400)
     return TemplateResponse(request, "members/me.html", _me_context(request))
 

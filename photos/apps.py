@@ -8,11 +8,15 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photos")
 
     def ready(self):
+        from core.hooks import periodic
+
         from .models import Photo
-        from .services import delete_files_after_commit
+        from .services import delete_files_after_commit, incoming_sweep
 
         # A photo's files go with its row, however the row goes: photo_delete, the admin's
         # delete and bulk delete, an album's or the group's deletion (cascades call no service).
         post_delete.connect(
             delete_files_after_commit, sender=Photo, weak=False, dispatch_uid="photo_files"
         )
+        # Uploaded bytes that no photo waits for any more (core/uploads.py).
+        periodic.register(incoming_sweep)

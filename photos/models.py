@@ -85,6 +85,8 @@ class PhotoStatus(models.TextChoices):
 
 
 NOT_STORED = (PhotoStatus.PROCESSING, PhotoStatus.REFUSED)
+# Where uploaded bytes wait for the worker (never served; swept by photos.services).
+INCOMING = "photos/incoming"
 
 
 class PhotoQuerySet(models.QuerySet):
@@ -201,7 +203,7 @@ class Photo(models.Model):
     def incoming_name(self) -> str:
         """Where the uploaded bytes wait for the worker: in storage, named by nothing that is
         served (photo_file serves only the fields of file_for)."""
-        return f"photos/incoming/{self.key.hex}"
+        return f"{INCOMING}/{self.key.hex}"
 
     @property
     def is_refused(self) -> bool:

@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import images, ratelimit
+from core import images, ratelimit, uploads
 from events.models import RSVP, Event, RSVPStatus
 from groups.access import is_member
 
-from .models import NOT_STORED, Album, Photo, PhotoStatus, Visibility
+from .models import INCOMING, NOT_STORED, Album, Photo, PhotoStatus, Visibility
 from .tasks import photo_process
 
 
@@ -125,6 +125,19 @@ def delete_files_after_commit(sender, instance: Photo, **kwargs) -> None:
     if names:
         storage = instance.image.storage
         transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+def incoming_sweep(*, now=None) -> str:
+    """The periodic job (core.hooks.periodic): files in photos/incoming/ older than
+    POTLUCK_INCOMING_MAX_AGE_HOURS that no photo waits for (a request that died between
+    storing the bytes and its row, a copy from a restore); a photo still being processed keeps
+    its bytes however long the worker takes."""
+    waiting = {
+        key.hex
+        for key in Photo.objects.filter(status=PhotoStatus.PROCESSING).values_list("key", flat=True)
+    }
+    removed = uploads.sweep(folder=INCOMING, keep=waiting, now=now)
+    return f"{removed} abandoned photo uploads removed"
 
 
 def photo_delete(*, photo: Photo, member) -> None:

@@ -1,41 +1,23 @@
 """What happens to an album photo after its upload, in the task worker: the decoding, which no
 web request waits for."""
 
-import contextlib
 import logging
-import os
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.tasks import task
-from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from core import images
+from core import images, uploads
 
 from .models import Album, Photo, PhotoStatus
 
 logger = logging.getLogger(__name__)
 
-# The worker shares the machine with the web servers: its decoding waits for their requests.
-WORKER_NICENESS = 10
-# A worker waits its turn for a decode slot rather than refusing a photo for being busy.
-WORKER_SLOT_WAIT = 600
-_niced = False
-
-
-def _yield_to_the_web() -> None:
-    """Once per worker process, lowers its CPU priority (not in a web process, where the
-    immediate backend of development and tests runs tasks)."""
-    global _niced
-    if _niced or isinstance(photo_process.get_backend(), ImmediateBackend):
-        return
-    _niced = True
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
+WORKER_SLOT_WAIT = images.WORKER_SLOT_WAIT
 
 
 @task()
@@ -43,7 +25,7 @@ def photo_process(*, photo_id: int, needs_approval: bool, language: str) -> str:
     """Decodes a quarantined upload, stores it re-encoded without metadata with its renditions,
     and publishes it (or leaves it for approval); a file that cannot be decoded becomes REFUSED
     with the reason, for the uploader to see. The quarantined bytes go either way."""
-    _yield_to_the_web()
+    images.yield_to_the_web(photo_process)
     photo = (
         Photo.objects.filter(pk=photo_id, status=PhotoStatus.PROCESSING)
         .select_related("album__group")
@@ -64,6 +46,13 @@ def photo_process(*, photo_id: int, needs_approval: bool, language: str) -> str:
             )
         except ValidationError as error:
             return _refuse(photo, error.messages[0])
+        except uploads.StorageFull:  # logged at ERROR by the storage; what was written went
+            return _refuse(
+                photo,
+                images.refusal(
+                    name, _("the site had no room left to store it; please add it again later.")
+                ).messages[0],
+            )
         except Exception:
             logger.exception("Photo %s could not be processed", photo.pk)
             return _refuse(photo, images.refusal(name, _("it could not be read.")).messages[0])
@@ -108,12 +97,25 @@ def _store(photo: Photo, name: str) -> list[str]:
         full = images.fit_longest(decoded.image, images.FULL_SIZE)
         files = {"image": (f"{photo.key.hex}.jpg", images.encode(full, "JPEG", quality=88))}
         files.update(_renditions(photo, full))
-    for field, (filename, content) in files.items():
-        getattr(photo, field).save(filename, ContentFile(content), save=False)
+    _save_all(photo, files)
     photo.width, photo.height = full.width, full.height
     if decoded.taken_at:
         photo.taken_at = timezone.make_aware(decoded.taken_at, photo.album.group.zone)
     return [*files, "width", "height", "taken_at", "grid_height", "large_width", "large_height"]
+
+
+def _save_all(photo: Photo, files: dict[str, tuple[str, bytes]]) -> None:
+    """Stores each file in its field; if one cannot be stored (a full disk), those stored
+    before it are removed too, so no file is left that no row names."""
+    saved = []
+    try:
+        for field, (filename, content) in files.items():
+            getattr(photo, field).save(filename, ContentFile(content), save=False)
+            saved.append(getattr(photo, field).name)
+    except Exception:
+        for name in saved:
+            photo.image.storage.delete(name)
+        raise
 
 
 def _renditions(photo: Photo, full: Image.Image) -> dict[str, tuple[str, bytes]]:
@@ -155,6 +157,5 @@ def make_renditions(*, photo_id: int) -> None:
     ):
         full.load()
         files = _renditions(photo, full)
-    for field, (filename, content) in files.items():
-        getattr(photo, field).save(filename, ContentFile(content), save=False)
+    _save_all(photo, files)
     photo.save(update_fields=[*files, "grid_height", "large_width", "large_height"])

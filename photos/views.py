@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
-from core import counts
+from core import counts, uploads
 from core.db import subquery_count
 from events.models import Event, by_slug
 from groups.access import viewer
@@ -174,7 +174,7 @@ def _upload(request, album: Album, *, back_url: str):
                 "not_stored": _not_stored(request.user, album),
             }
             return TemplateResponse(request, "photos/upload.html", context, status=429)
-        added, refused = [], []
+        added, refused, full = [], [], False
         for upload in form.cleaned_data["files"]:
             try:
                 added.append(
@@ -188,6 +188,11 @@ def _upload(request, album: Album, *, back_url: str):
                 )
             except ValidationError as error:
                 refused.extend(error.messages)
+            except uploads.StorageFull as error:
+                # Nothing of this file was kept; the next ones would not fit either.
+                refused.append(error.message)
+                full = True
+                break
         if added:
             # The worker may be done already (the immediate backend of development and tests):
             # a photo it refused is not counted, its reason shows with the album.
@@ -215,7 +220,7 @@ def _upload(request, album: Album, *, back_url: str):
             return redirect(album.get_absolute_url())
         for reason in refused:
             form.add_error("files", reason)
-        status = 400
+        status = 507 if full else 400
     elif request.method == "POST":
         status = 400
     context = {

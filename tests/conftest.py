@@ -1,5 +1,6 @@
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,54 @@ def organizer(group):
     user.groups.add(organizers_group())
     MembershipFactory(group=group, user=user, role=Role.ORGANIZER)
     return user
+
+
+class FullDisk:
+    """MEDIA_ROOT on its own small tmpfs: a real filesystem that runs out of space."""
+
+    FILLER = ".filler"
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def fill(self, *, room: int = 0) -> None:
+        """Takes all the free space but about `room` bytes."""
+        stats = os.statvfs(self.root)
+        free = stats.f_bavail * stats.f_frsize
+        with open(self.root / self.FILLER, "ab") as filler:
+            filler.write(b"\0" * max(0, free - room))
+
+    def free(self) -> None:
+        (self.root / self.FILLER).unlink(missing_ok=True)
+
+    def files(self) -> list[str]:
+        """What the site stored (the filler left out), with the size of each."""
+        return sorted(
+            str(p.relative_to(self.root))
+            for p in self.root.rglob("*")
+            if p.is_file() and p.name != self.FILLER
+        )
+
+
+@pytest.fixture
+def full_disk(settings, tmp_path):
+    """A 2 MB tmpfs mounted as MEDIA_ROOT (needs root: skipped with the reason otherwise);
+    call .fill(room=…) to leave it nearly full."""
+    root = tmp_path / "media-on-tmpfs"
+    root.mkdir()
+    mounted = subprocess.run(  # noqa: S603 - fixed arguments and our own temporary folder
+        ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(root)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"no tmpfs for a real full disk: mount said {mounted.stderr.strip()!r}")
+    settings.MEDIA_ROOT = root
+    try:
+        yield FullDisk(root)
+    finally:
+        subprocess.run(["umount", "-l", str(root)], check=False)  # noqa: S603, S607
 
 
 @pytest.fixture

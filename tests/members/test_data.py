@@ -75,6 +75,7 @@ def rich_member(group, organizer, django_capture_on_commit_callbacks):
             alt_text="People at a table",
         )
         services.member_set_avatar(member=user, upload=Upload("me.jpg"))
+    user.refresh_from_db()  # the worker (here: at the commit) set the avatar
     return {"user": user, "past": past, "photo": photo, "album": album}
 
 

@@ -398,8 +398,10 @@ def test_member_deleted_in_the_admin_takes_the_avatar(
 ):
     from members.services import member_set_avatar
 
-    member_set_avatar(member=member, upload=Upload(image_bytes(), "me.jpg"))
-    assert len(stored_files(media_root)) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the worker stores it
+        member_set_avatar(member=member, upload=Upload(image_bytes(), "me.jpg"))
+    member.refresh_from_db()
+    assert stored_files(media_root) == [member.avatar.name]
     client.force_login(_superuser())
     url = reverse("admin:members_user_delete", args=[member.pk])
     with django_capture_on_commit_callbacks(execute=True):
