@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The admin opens only with a second factor (members/twofactor.py).
     "members.twofactor.AdminSecondFactorMiddleware",
+    # Garbage (a NUL byte, bad UTF-8) in an admin query string: 400, not a database error.
+    "core.adminguard.AdminQueryGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
