@@ -3,6 +3,7 @@
 import io
 import logging
 import re
+from urllib.parse import unquote
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -101,8 +102,108 @@ def test_tokens_are_redacted(path):
 
 
 def test_public_addresses_are_logged_as_they_are():
-    for path in ("/calendar.ics", "/calendar/", "/events/coop-night/calendar.ics"):
+    for path in (
+        "/calendar.ics",
+        "/calendar/",
+        "/calendar/all.ics",
+        "/events/coop-night/calendar.ics",
+        "/email/",
+    ):
         assert redact(path) == path
+
+
+# Addresses that do not resolve (or resolve only once decoded) still carry the token.
+UNRESOLVED_SECRETS = [
+    "/calendar/s3cr3tTOKEN.ics.bak",
+    "/email/unsubscribe/s3cr3tTOKEN/extra",
+    "/email/unsubscribe//s3cr3tTOKEN/",
+    "/email/cant-make-it/x/s3cr3tTOKEN",
+    "/CALENDAR/s3cr3tTOKEN.ics",
+    "/%63alendar/s3cr3tTOKEN.ics",
+    "/calendar%2Fs3cr3tTOKEN.ics",
+    "/email%252Funsubscribe%252Fs3cr3tTOKEN/",
+    "/accounts/password/reset/key/1a-s3cr3tTOKEN/junk/",
+    "/accounts/password/reset/key/1a-set-password/?key=s3cr3tTOKEN",
+    "/organizer-link/1a/s3cr3tTOKEN/",
+    "https://coops.example.org/calendar/s3cr3tTOKEN.ics~",
+]
+
+
+@pytest.mark.parametrize("path", UNRESOLVED_SECRETS)
+def test_tokens_are_redacted_when_the_address_does_not_resolve(path):
+    assert "s3cr3tTOKEN" not in redact(f"GET {path} HTTP/1.1").replace("%", "")
+    assert REDACTED in redact(path)
+
+
+def _gunicorn_access_line(path: str, query: str = "", referer: str = "-") -> str:
+    """One access log line written by the logger gunicorn.conf.py names, in gunicorn's
+    default format plus the raw URI and path from the environment."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from config.logredact import RedactingGunicornLogger
+
+    config = Config()
+    config.set("accesslog", "-")
+    config.set(
+        "access_log_format",
+        config.access_log_format + ' "%({raw_uri}e)s" "%(U)s" "%(q)s" "%({path_info}e)s"',
+    )
+    logger = RedactingGunicornLogger(config)
+    raw = path + (f"?{query}" if query else "")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": raw,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "PATH_INFO": unquote(path),
+        "QUERY_STRING": query,
+        "REMOTE_ADDR": "203.0.113.9",
+        "HTTP_REFERER": referer,
+        "HTTP_USER_AGENT": "curl",
+    }
+    response = SimpleNamespace(status="404 Not Found", sent=12, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", referer)])
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.access_log.addHandler(handler)
+    try:
+        logger.access(response, request, environ, timedelta(milliseconds=3))
+    finally:
+        logger.access_log.removeHandler(handler)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("path", UNRESOLVED_SECRETS)
+def test_gunicorn_access_log_names_no_token(path):
+    line = _gunicorn_access_line(path, referer=f"https://coops.example.org{path}")
+    assert line.startswith("203.0.113.9 - - [")
+    assert "s3cr3tTOKEN" not in line.replace("%", "")
+    assert REDACTED in line
+
+
+def test_gunicorn_access_log_redacts_a_token_in_the_query():
+    line = _gunicorn_access_line("/calendar.ics", query="token=s3cr3tTOKEN&lang=es")
+    assert "s3cr3tTOKEN" not in line
+    assert "/calendar.ics?token=[redacted]&lang=es" in line
+
+
+@pytest.mark.parametrize(
+    "path", ["/calendar/s3cr3tTOKEN.ics.bak", "/email/unsubscribe/s3cr3tTOKEN/extra"]
+)
+def test_django_request_log_of_an_address_that_does_not_resolve_names_no_token(client, path):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactTokens())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        assert client.get(path).status_code == 404
+    finally:
+        logger.removeHandler(handler)
+    assert "Not Found: " in stream.getvalue()
+    assert "s3cr3tTOKEN" not in stream.getvalue()
 
 
 def test_django_request_log_names_no_token(client):
