@@ -112,8 +112,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Personal responses (signed in, or private): Cache-Control: private, no-store.
+    "core.middleware.PersonalPagesNoStoreMiddleware",
     # The admin opens only with a second factor (members/twofactor.py).
     "members.twofactor.AdminSecondFactorMiddleware",
+    # Garbage (a NUL byte, bad UTF-8) in an admin query string: 400, not a database error.
+    "core.adminguard.AdminQueryGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -1,3 +1,4 @@
+from django.db import DatabaseError
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 
@@ -55,4 +56,38 @@ class CompressionMiddleware(GZipMiddleware):
         if etag and etag.startswith('"'):
             response.headers["ETag"] = "W/" + etag
         response.headers["Content-Encoding"] = compression.BR
+        return response
+
+
+class PersonalPagesNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every personal response, so neither a proxy nor
+    the browser's disk (a shared computer, a backup of the profile) keeps it.
+
+    Personal means: answered to a signed-in person (a session), or marked `private` by its
+    view (the personal calendar feed, the data export). Left as they are: responses their view
+    marked `public` (the same for everyone, e.g. the group's calendar feed), images (served
+    `private, max-age` to members from the browser's own cache only, so albums stay fast),
+    and every response to a visitor without a session (the public page cache's pages keep
+    their headers).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        cache_control = response.get("Cache-Control", "").lower()
+        if "no-store" in cache_control and "private" in cache_control:
+            return response
+        if response.get("Content-Type", "").startswith("image/"):
+            return response
+        personal = "private" in cache_control
+        if not personal and "public" not in cache_control:
+            try:
+                user = getattr(request, "user", None)
+                personal = bool(user is not None and user.is_authenticated)
+            except DatabaseError:  # the database went away: never store what was answered
+                personal = True
+        if personal:
+            response["Cache-Control"] = "private, no-store"
         return response

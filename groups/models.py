@@ -248,22 +248,49 @@ class JoinQuestion(models.Model):
         return self.text
 
 
-def ban_email_hash(email: str) -> str:
-    """A keyed SHA-256 of the address, lowercased: a ban outlives the account without the
-    address itself. The key is POTLUCK_BAN_PEPPER (or SECRET_KEY): changing it lifts bans."""
+def ban_email_normalized(email: str) -> str:
+    """The address a ban is about: lowercased, without a "+tag" in its local part, so that
+    name+anything@example.org is the same person as name@example.org."""
     normalized = (email or "").strip().lower()
+    local, at, domain = normalized.rpartition("@")
+    if at and "+" in local:
+        local = local.split("+", 1)[0]
+        normalized = f"{local}@{domain}"
+    return normalized
+
+
+def _ban_hmac(value: str) -> str:
     secret = settings.POTLUCK_BAN_PEPPER or settings.SECRET_KEY
-    return salted_hmac(
-        "potluck.groups.ban", normalized, secret=secret, algorithm="sha256"
-    ).hexdigest()
+    return salted_hmac("potluck.groups.ban", value, secret=secret, algorithm="sha256").hexdigest()
+
+
+def ban_email_hash(email: str) -> str:
+    """A keyed SHA-256 of the address, lowercased and without its +tag: a ban outlives the
+    account without the address itself. The key is POTLUCK_BAN_PEPPER (or SECRET_KEY):
+    changing it lifts the bans of deleted accounts."""
+    return _ban_hmac(ban_email_normalized(email))
+
+
+def ban_email_hashes(email: str) -> set[str]:
+    """Every hash a ban on this address may be stored under: the one written today, and the
+    one written before +tags were stripped (the address only lowercased), for bans of deleted
+    accounts made then, whose address is gone and cannot be hashed again."""
+    if not email:
+        return set()
+    return {ban_email_hash(email), _ban_hmac(email.strip().lower())}
 
 
 class BanQuerySet(models.QuerySet):
     def matching(self, *, group, user=None, emails=()):
-        """Bans of this group on this account or on any of these addresses."""
-        condition = models.Q(email_hash__in=[ban_email_hash(e) for e in emails if e])
+        """Bans of this group on this account or on any of these addresses (any +tag)."""
+        hashes = set()
+        for email in emails:
+            hashes |= ban_email_hashes(email)
+        condition = models.Q(email_hash__in=sorted(hashes))
         if user is not None and user.pk is not None:
-            condition |= models.Q(user=user) | models.Q(email_hash=ban_email_hash(user.email))
+            condition |= models.Q(user=user) | models.Q(
+                email_hash__in=sorted(ban_email_hashes(user.email))
+            )
         return self.filter(condition, group=group)
 
 

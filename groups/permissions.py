@@ -23,7 +23,7 @@ MANAGED = {
         "breakout",
         "rsvp",
     ],
-    "photos": ["album", "photo"],
+    "photos": ["album", "photo", "takedownrequest"],
     # conversation/migrations/0002 grants these on installations that existed before.
     "conversation": ["comment", "thread", "reply", "report", "mute", "category", "announcement"],
 }

@@ -6,5 +6,7 @@ urlpatterns = [
     path("join/", views.join, name="join"),
     path("leave/", views.leave, name="leave"),
     path("group/cover/<slug:version>.<slug:ext>", views.cover_image, name="group_cover"),
+    # create_organizer's one-time link (config/logredact.py keeps it out of the logs).
+    path("organizer-link/<str:uidb36>/<str:key>/", views.organizer_link, name="organizer_link"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -1,11 +1,18 @@
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import url_str_to_user_pk
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core import imagefiles
@@ -112,3 +119,35 @@ def cover_image(request, version, ext):
     return imagefiles.image_response(
         request, group.cover_image, version, ext, public=True, shape=imagefiles.COVER
     )
+
+
+def _organizer_from_link(uidb36: str, key: str):
+    """The organizer a one-time link from create_organizer names, or None once it is spent
+    (the password set, or a login since: allauth's reset token) or expired."""
+    try:
+        user = get_user_model().objects.get(pk=url_str_to_user_pk(uidb36), is_active=True)
+    except (ValueError, TypeError, OverflowError, ValidationError, ObjectDoesNotExist):
+        return None
+    return user if default_token_generator.check_token(user, key) else None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def organizer_link(request, uidb36, key):
+    """create_organizer's one-time link. Opening it (a link scanner, a mail preview, the
+    organizer twice) only shows the form; choosing the password spends it, signs the organizer
+    in and sends them to the admin (which asks for a second factor first)."""
+    user = _organizer_from_link(uidb36, key)
+    if user is None:
+        return TemplateResponse(request, "groups/organizer_link.html", {"spent": True}, status=410)
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        form.save()  # the token depends on the password hash: the link is spent
+        if Authenticator.objects.filter(user=user).exists():
+            # A second factor already: the link never stands in for it.
+            messages.success(request, _("Your password is set. Log in with it."))
+            return redirect("account_login")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        messages.success(request, _("Your password is set. Next, two-factor sign-in."))
+        return redirect("admin:index")
+    return TemplateResponse(request, "groups/organizer_link.html", {"form": form, "person": user})

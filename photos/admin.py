@@ -7,7 +7,7 @@ from core.adminfilters import StrictFiltersMixin
 from groups.admingroup import CurrentGroupAdminMixin
 
 from . import services
-from .models import Album, Photo, PhotoStatus
+from .models import Album, Photo, PhotoStatus, TakedownRequest, TakedownStatus
 
 
 @admin.register(Album)
@@ -102,3 +102,59 @@ class PhotoAdmin(StrictFiltersMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for photo in queryset:
             services.photo_delete(photo=photo, member=request.user)
+
+
+@admin.register(TakedownRequest)
+class TakedownRequestAdmin(StrictFiltersMixin, admin.ModelAdmin):
+    """The organizers' queue of "This is me, please remove" from people whose word alone does
+    not hide a photo: hide the photo, or dismiss the request."""
+
+    list_display = ["thumbnail", "photo_status", "requested_by", "requested_at", "status"]
+    list_filter = ["status"]
+    list_select_related = ["photo", "photo__album", "requested_by"]
+    search_fields = ["photo__caption", "photo__album__title", "requested_by__display_name"]
+    date_hierarchy = "requested_at"
+    actions = ["hide_photos", "dismiss"]
+    fields = [
+        "thumbnail",
+        "photo",
+        "photo_status",
+        "requested_by",
+        "requested_at",
+        "status",
+        "decided_by",
+        "decided_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # requests come from the photo page's button
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, obj):
+        return PhotoAdmin.thumbnail(self, obj.photo)
+
+    @admin.display(description=_("photo's status"))
+    def photo_status(self, obj):
+        return obj.photo.get_status_display()
+
+    @admin.action(permissions=["change"], description=_("Hide the photos of the selected requests"))
+    def hide_photos(self, request, queryset):
+        self._decide(request, queryset, hide=True)
+
+    @admin.action(
+        permissions=["change"],
+        description=_("Dismiss the selected requests (the photos stay as they are)"),
+    )
+    def dismiss(self, request, queryset):
+        self._decide(request, queryset, hide=False)
+
+    def _decide(self, request, queryset, *, hide):
+        count = 0
+        for takedown in queryset.filter(status=TakedownStatus.OPEN):
+            services.takedown_request_decide(takedown=takedown, hide=hide, by=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%d request decided.", "%d requests decided.", count) % count,
+        )

@@ -244,3 +244,55 @@ class Photo(models.Model):
             "large.jpg": self.large_jpeg,
             "full.jpg": self.image,
         }.get(name)
+
+
+class TakedownStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an organizer")
+    HIDDEN = "hidden", _("Photo hidden")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class TakedownRequest(models.Model):
+    """ "This is me, please remove" from someone whose word alone does not hide the photo (not
+    a member of the group, or a member whose address is not verified): the organizers' queue,
+    decided in the admin. The photo stays up until an organizer hides it."""
+
+    photo = models.ForeignKey(
+        Photo, verbose_name=_("photo"), on_delete=models.CASCADE, related_name="takedown_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=TakedownStatus.choices, default=TakedownStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("takedown request")
+        verbose_name_plural = _("takedown requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo", "requested_by"],
+                condition=Q(status="open"),
+                name="photos_takedown_one_open_per_person",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.photo)

@@ -1,5 +1,8 @@
 """Writes about photos: adding (safely), takedown requests, deletion and moderation."""
 
+from enum import StrEnum
+
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,8 +12,18 @@ from django.utils.translation import gettext as _
 from core import images, ratelimit, uploads
 from events.models import RSVP, Event, RSVPStatus
 from groups.access import is_member
+from groups.services import is_banned
 
-from .models import INCOMING, NOT_STORED, Album, Photo, PhotoStatus, Visibility
+from .models import (
+    INCOMING,
+    NOT_STORED,
+    Album,
+    Photo,
+    PhotoStatus,
+    TakedownRequest,
+    TakedownStatus,
+    Visibility,
+)
 from .tasks import photo_process
 
 
@@ -152,14 +165,45 @@ def photo_delete(*, photo: Photo, member) -> None:
         photo.delete()  # the files go after commit (delete_files_after_commit)
 
 
-def photo_request_takedown(*, photo: Photo, member) -> Photo:
-    """ "This is me, please remove": hidden at once, until an organizer decides.
+class TakedownOutcome(StrEnum):
+    HIDDEN = "hidden"  # hidden at once, until an organizer decides
+    QUEUED = "queued"  # in the organizers' queue; the photo stays up meanwhile
 
-    A member may ask for a few an hour (POTLUCK_TAKEDOWN_RATE), so no one can empty the albums
-    by themselves; organizers, and the uploader of the photo, are never limited.
+
+def takedown_refusal_for_banned() -> str:
+    return _(
+        "This account is banned from the group, so it cannot ask for photos to be taken down. "
+        "If a photo shows you, write to the organizers with the contact form on the home page."
+    )
+
+
+def has_verified_address(user) -> bool:
+    """The account's own address was confirmed (allauth), not only typed in."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def takedown_hides_at_once(*, photo: Photo, member) -> bool:
+    """Whose word alone hides a photo: organizers, its uploader, and a current member of the
+    group with a verified address (the people the group's photos are of; photos record no
+    tags of who is in them). Anyone else's request waits for an organizer."""
+    if is_organizer(member) or photo.uploaded_by_id == member.pk:
+        return True
+    return is_member(member, photo.album.group) and has_verified_address(member)
+
+
+def photo_request_takedown(*, photo: Photo, member) -> TakedownOutcome:
+    """ "This is me, please remove": hidden at once for a member with a verified address (and
+    for organizers and the uploader), until an organizer decides; from anyone else a request in
+    the organizers' queue (TakedownRequest, decided in the admin), the photo still shown.
+
+    Refused (PermissionDenied) for an account banned from the group. A member may ask for a
+    few an hour (POTLUCK_TAKEDOWN_RATE), so no one can empty the albums or flood the queue by
+    themselves; organizers, and the uploader of the photo, are never limited.
     """
     if not member.is_authenticated:
         raise PermissionDenied
+    if is_banned(group=photo.album.group, user=member):
+        raise PermissionDenied(takedown_refusal_for_banned())
     exempt = is_organizer(member) or photo.uploaded_by_id == member.pk
     if not exempt and not ratelimit.take(f"takedowns:{member.pk}", rate=takedown_rate()):
         limit, _seconds = ratelimit.parse_rate(takedown_rate())
@@ -173,16 +217,47 @@ def photo_request_takedown(*, photo: Photo, member) -> Photo:
             % {"limit": limit},
             code="takedown_rate",
         )
+    hides = takedown_hides_at_once(photo=photo, member=member)
     with transaction.atomic():
         photo = Photo.objects.select_for_update().get(pk=photo.pk)
         if photo.status in NOT_STORED:  # shown to no one but its uploader and organizers
             raise ValidationError(_("This photo was not stored, so it cannot be shown or hidden."))
+        if not hides:
+            TakedownRequest.objects.get_or_create(
+                photo=photo, requested_by=member, status=TakedownStatus.OPEN
+            )
+            return TakedownOutcome.QUEUED
         photo.status = PhotoStatus.HIDDEN
         photo.takedown_requested_by = member
         photo.takedown_requested_at = timezone.now()
         photo.save(update_fields=["status", "takedown_requested_by", "takedown_requested_at"])
         Album.objects.filter(cover_photo=photo).update(cover_photo=None)
-    return photo
+    return TakedownOutcome.HIDDEN
+
+
+def takedown_request_decide(*, takedown: TakedownRequest, hide: bool, by) -> TakedownRequest:
+    """An organizer hides the photo (every open request on it is then decided) or dismisses
+    this request (the photo stays as it is)."""
+    if not is_organizer(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        takedown = TakedownRequest.objects.select_for_update().get(pk=takedown.pk)
+        if takedown.status != TakedownStatus.OPEN:
+            return takedown
+        now = timezone.now()
+        if hide:
+            photo = takedown.photo
+            if photo.status not in NOT_STORED and photo.status != PhotoStatus.HIDDEN:
+                photo_set_status(photo=photo, status=PhotoStatus.HIDDEN, by=by)
+            TakedownRequest.objects.filter(photo=photo, status=TakedownStatus.OPEN).update(
+                status=TakedownStatus.HIDDEN, decided_by=by, decided_at=now
+            )
+        else:
+            TakedownRequest.objects.filter(pk=takedown.pk).update(
+                status=TakedownStatus.DISMISSED, decided_by=by, decided_at=now
+            )
+        takedown.refresh_from_db()
+    return takedown
 
 
 def photo_set_status(*, photo: Photo, status: str, by) -> Photo:

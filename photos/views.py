@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -262,9 +262,22 @@ def takedown(request, pk):
     if not Photo.objects.visible_to(request.user).filter(pk=photo.pk).exists():
         raise Http404
     try:
-        services.photo_request_takedown(photo=photo, member=request.user)
+        outcome = services.photo_request_takedown(photo=photo, member=request.user)
+    except PermissionDenied as refused:
+        if not refused.args:
+            raise
+        return render(request, "403.html", {"refusal": refused.args[0]}, status=403)
     except ValidationError as error:
         messages.error(request, error.messages[0])
+        return redirect(photo.get_absolute_url())
+    if outcome == services.TakedownOutcome.QUEUED:
+        messages.success(
+            request,
+            _(
+                "Thank you. The organizers will review your request and take the photo down "
+                "if it should not be shown; until then it stays up."
+            ),
+        )
         return redirect(photo.get_absolute_url())
     messages.success(
         request,

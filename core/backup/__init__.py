@@ -7,10 +7,12 @@ from .archive import (
     MANIFEST,
     MEDIA_PREFIX,
     METADATA,
+    SECRETS_HELD,
     BackupResult,
     RestoreResult,
     backup_create,
     backup_restore,
+    ban_pepper_fingerprint,
     secret_key_fingerprint,
 )
 from .database import (
@@ -31,11 +33,13 @@ __all__ = [
     "METADATA",
     "PG_ENV",
     "PG_OPTION_ENV",
+    "SECRETS_HELD",
     "TABLES_WITHOUT_DATA",
     "BackupError",
     "BackupResult",
     "RestoreResult",
     "backup_create",
     "backup_restore",
+    "ban_pepper_fingerprint",
     "secret_key_fingerprint",
 ]

@@ -7,8 +7,12 @@ The archive (potluck-backup-YYYYmmdd-HHMMSS.tar) holds:
   media/<name>          every file in Django's default storage (local folder or S3 bucket)
   media-manifest.json   each file's name, size and sha256
   metadata.json         format, Potluck version and commit, creation time, database vendor,
-                        applied migrations, the dump's sha256 and a fingerprint of the secret
-                        key (an HMAC of a fixed string, never the key itself)
+                        applied migrations, the dump's sha256, fingerprints of the secret
+                        key and of the ban pepper (an HMAC of a fixed string, never a key
+                        itself), what it leaves out and the secrets it still holds
+
+Sessions, the cache and allauth's emailed confirmation keys are left out (TABLES_WITHOUT_DATA);
+the archive still holds secrets (SECRETS_HELD), so keep it as private as the database.
 
 Restore checks the whole archive before it changes anything, restores the database in one
 transaction, and writes the files only after the database restore has succeeded.
@@ -38,6 +42,7 @@ from django.utils.crypto import salted_hmac
 
 from .database import (
     DUMP_NAMES,
+    TABLES_WITHOUT_DATA,
     BackupError,
     _applied_migrations,
     _dump_database,
@@ -60,6 +65,17 @@ MEDIA_PREFIX = "media/"
 
 
 FINGERPRINT_SALT = "potluck.backup.secret-key-fingerprint"
+
+
+# What a backup still holds that would let someone in, or link a person to their data: said
+# in metadata.json, by the backup command and in README.md.
+SECRETS_HELD = [
+    "password hashes of every account",
+    "two-factor secrets: TOTP keys, recovery codes and passkey public keys",
+    "personal calendar feed tokens (each one reads a member's calendar)",
+    "members' email addresses, and the keyed hashes of banned addresses",
+    "every uploaded photo and avatar",
+]
 
 
 CHUNK = 1024 * 1024
@@ -89,6 +105,11 @@ def secret_key_fingerprint(key: str | None = None) -> str:
     return salted_hmac(FINGERPRINT_SALT, "potluck", secret=secret, algorithm="sha256").hexdigest()[
         :32
     ]
+
+
+def ban_pepper_fingerprint() -> str:
+    """Tells two ban peppers (POTLUCK_BAN_PEPPER, or SECRET_KEY without it) apart."""
+    return secret_key_fingerprint(settings.POTLUCK_BAN_PEPPER or settings.SECRET_KEY)
 
 
 def backup_create(*, directory: Path, log: Callable[[str], None] = lambda _m: None) -> BackupResult:
@@ -131,6 +152,9 @@ def backup_create(*, directory: Path, log: Callable[[str], None] = lambda _m: No
                     },
                     "migrations": _applied_migrations(),
                     "secret_key_fingerprint": secret_key_fingerprint(),
+                    "ban_pepper_fingerprint": ban_pepper_fingerprint(),
+                    "left_out": list(TABLES_WITHOUT_DATA),
+                    "secrets_held": SECRETS_HELD,
                     "media": {
                         "storage": f"{type(storage).__module__}.{type(storage).__qualname__}",
                         "files": len(manifest),
@@ -411,18 +435,32 @@ def _commit() -> str | None:
 
 
 def _secret_key_warnings(metadata: dict) -> list[str]:
+    warnings = []
     recorded = metadata.get("secret_key_fingerprint")
-    if not recorded or recorded == secret_key_fingerprint():
-        return []
     fallbacks = getattr(settings, "SECRET_KEY_FALLBACKS", [])
-    if any(recorded == secret_key_fingerprint(key) for key in fallbacks):
-        return [
+    if not recorded or recorded == secret_key_fingerprint():
+        pass
+    elif any(recorded == secret_key_fingerprint(key) for key in fallbacks):
+        warnings.append(
             "The backup was made with a secret key that is now in SECRET_KEY_FALLBACKS: links "
             "signed with it keep working while it stays there."
-        ]
-    return [
-        "DJANGO_SECRET_KEY differs from the one the backup was made with. Everyone is logged "
-        'out, password-reset links and the unsubscribe and "can\'t make it" links in emails '
-        "already sent stop working. Set DJANGO_SECRET_KEY to the key kept with the backup "
-        "unless you mean to rotate it."
-    ]
+        )
+    else:
+        warnings.append(
+            "DJANGO_SECRET_KEY differs from the one the backup was made with. Everyone is "
+            'logged out, password-reset links and the unsubscribe and "can\'t make it" links '
+            "in emails already sent stop working. Set DJANGO_SECRET_KEY to the key kept with "
+            "the backup unless you mean to rotate it."
+        )
+    pepper = metadata.get("ban_pepper_fingerprint")
+    if pepper is None and recorded and not settings.POTLUCK_BAN_PEPPER:
+        pepper = recorded  # an older backup: its pepper was its secret key, unless it had one
+    if pepper and pepper != ban_pepper_fingerprint():
+        warnings.append(
+            "The ban pepper (POTLUCK_BAN_PEPPER, or DJANGO_SECRET_KEY where it is unset) differs "
+            "from the one the backup was made with: the bans of deleted accounts, kept only as "
+            "keyed hashes of their addresses, are lifted, and those people can sign up and join "
+            "again. Set POTLUCK_BAN_PEPPER (or DJANGO_SECRET_KEY) to the one kept with the "
+            "backup."
+        )
+    return warnings

@@ -14,8 +14,11 @@ from django.db.migrations.recorder import MigrationRecorder
 DUMP_NAMES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 
 
-# Rows that are rebuilt on demand and do not belong in a backup.
-TABLES_WITHOUT_DATA = ["potluck_cache"]
+# Rows that are rebuilt on demand, or are short-lived secrets that must not outlive the
+# machine in a copy: the cache; sessions (each one signs a person in, and holds allauth's
+# half-finished sign-ins, emailed codes and two-factor steps); allauth's emailed
+# confirmation keys. A restored site signs everyone out; nothing else is lost.
+TABLES_WITHOUT_DATA = ["potluck_cache", "django_session", "account_emailconfirmation"]
 
 
 # libpq reads these from the environment, so nothing secret is on a command line.

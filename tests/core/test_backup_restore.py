@@ -279,3 +279,92 @@ def test_restore_into_database_with_tables_refused_without_force(tmp_path, setti
     [archive] = tmp_path.glob("potluck-backup-*.tar")
     with pytest.raises(CommandError, match=r"is not empty .* pass --force"):
         call_command("restore", str(archive))
+
+
+# --- What a backup leaves out, what it still holds, what a restore with other keys lifts ------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_leaves_out_sessions_and_names_the_secrets_it_holds(
+    tmp_path, settings, client, capsys
+):
+    import sqlite3
+
+    from django.contrib.sessions.models import Session
+
+    from tests.factories import UserFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    client.force_login(UserFactory())
+    assert Session.objects.count() == 1
+    call_command("backup", output_dir=tmp_path)
+    output = capsys.readouterr().out
+    [archive] = tmp_path.glob("potluck-backup-*.tar")
+    with tarfile.open(archive) as tar:
+        metadata = json.load(tar.extractfile("metadata.json"))
+        dump = metadata["database"]["file"]
+        (tmp_path / dump).write_bytes(tar.extractfile(dump).read())
+    if connection.vendor == "sqlite":
+        copy = sqlite3.connect(tmp_path / dump)
+        try:
+            assert copy.execute("SELECT COUNT(*) FROM django_session").fetchone() == (0,)
+            assert copy.execute("SELECT COUNT(*) FROM members_user").fetchone() == (1,)
+        finally:
+            copy.close()
+    else:  # pg_restore's table of contents: the table is there, its rows are not
+        import shutil
+
+        listing = subprocess.run(  # noqa: S603 - our own arguments
+            [shutil.which("pg_restore"), "--list", str(tmp_path / dump)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert " TABLE public django_session " in listing
+        assert " TABLE DATA public django_session " not in listing
+        assert " TABLE DATA public members_user " in listing
+    assert "django_session" in metadata["left_out"]
+    for secret in ("password hashes", "TOTP keys", "calendar feed tokens"):
+        assert any(secret in held for held in metadata["secrets_held"]), secret
+        assert secret in output
+    assert "Left out: potluck_cache, django_session" in output
+
+
+@pytest.mark.django_db
+def test_restore_with_another_secret_key_warns_that_bans_are_lifted(tmp_path, settings, capsys):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.POTLUCK_BAN_PEPPER = ""
+    call_command("backup", output_dir=tmp_path, verbosity=0)
+    [archive] = tmp_path.glob("potluck-backup-*.tar")
+
+    settings.SECRET_KEY = "another-key-" + "x" * 50
+    call_command("restore", str(archive), "--check")
+    err = capsys.readouterr().err
+    assert "DJANGO_SECRET_KEY differs" in err
+    assert "bans of deleted accounts" in err
+    assert "POTLUCK_BAN_PEPPER" in err
+
+
+@pytest.mark.django_db
+def test_restore_with_another_ban_pepper_warns_even_with_the_same_secret_key(
+    tmp_path, settings, capsys
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.POTLUCK_BAN_PEPPER = "the-pepper-kept-with-the-backups"
+    call_command("backup", output_dir=tmp_path, verbosity=0)
+    [archive] = tmp_path.glob("potluck-backup-*.tar")
+
+    settings.POTLUCK_BAN_PEPPER = "a-new-pepper"
+    call_command("restore", str(archive), "--check")
+    err = capsys.readouterr().err
+    assert "DJANGO_SECRET_KEY differs" not in err
+    assert "The ban pepper (POTLUCK_BAN_PEPPER" in err
+    assert "bans of deleted accounts" in err
+
+    settings.POTLUCK_BAN_PEPPER = "the-pepper-kept-with-the-backups"
+    settings.SECRET_KEY = "another-key-" + "x" * 50
+    call_command("restore", str(archive), "--check")
+    err = capsys.readouterr().err
+    assert "DJANGO_SECRET_KEY differs" in err
+    assert "ban pepper" not in err

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -162,3 +163,63 @@ def test_the_privacy_page_says_what_a_ban_keeps_and_it_keeps_no_more(
     assert [value for value in kept if email.split("@")[0] in value] == [
         f"Spam from {email}"
     ]  # the reason the organizer typed is theirs; the address field is only the hash
+
+
+def _plus(email: str, tag: str) -> str:
+    local, domain = email.split("@")
+    return f"{local}+{tag}@{domain}"
+
+
+def test_a_plus_tag_address_of_a_banned_person_is_refused_at_sign_up(
+    client, group, organizer, member
+):
+    email = member.email
+    membership_ban(group=group, user=member, by=organizer)
+    member_delete(member=member)
+    data = {
+        "display_name": "Back",
+        "email": _plus(email, "again").upper(),
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+    response = client.post("/accounts/signup/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "This account or email address cannot join this group."
+    ]
+
+
+def test_a_plus_tag_address_of_a_banned_person_cannot_join(client, group, organizer, member):
+    membership_ban(group=group, user=member, by=organizer)
+    member_delete(member=member)
+    again = UserFactory(email=_plus(member.email, "news"))
+    with pytest.raises(ValidationError):
+        membership_request(group=group, user=again, answers={})
+    client.force_login(again)
+    assert client.post("/join/").status_code == 403
+    assert list(Membership.objects.filter(user=again)) == []
+
+
+def test_a_ban_on_a_plus_tag_address_holds_for_the_address_without_it(group, organizer):
+    tagged = UserFactory(email="name+meetups@example.org")
+    MembershipFactory(group=group, user=tagged)
+    membership_ban(group=group, user=tagged, by=organizer)
+    member_delete(member=tagged)
+    assert list(Ban.objects.values_list("email_hash", flat=True)) == [
+        ban_email_hash("name@example.org")
+    ]
+    plain = UserFactory(email="Name@Example.org")
+    with pytest.raises(ValidationError):
+        membership_request(group=group, user=plain, answers={})
+
+
+def test_a_ban_stored_before_plus_tags_were_stripped_still_holds(group, organizer):
+    from django.utils.crypto import salted_hmac
+
+    old_hash = salted_hmac(
+        "potluck.groups.ban", "name+x@example.org", secret=settings.SECRET_KEY, algorithm="sha256"
+    ).hexdigest()
+    Ban.objects.create(group=group, email_hash=old_hash, by=organizer)
+    again = UserFactory(email="NAME+x@example.org")
+    with pytest.raises(ValidationError):
+        membership_request(group=group, user=again, answers={})

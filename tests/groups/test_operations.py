@@ -3,16 +3,18 @@
 import io
 import logging
 import re
+from urllib.parse import unquote
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from config.logredact import REDACTED, RedactTokens, redact
 from groups.models import Group, Membership, Role
 from groups.permissions import organizers_group
 from members.models import User
+from tests.factories import UserFactory
 from tests.twofactor import activate_totp
 
 pytestmark = pytest.mark.django_db
@@ -41,22 +43,75 @@ def test_create_organizer_on_a_fresh_site_needs_no_smtp(client, mailoutbox):
     assert list(user.groups.all()) == [organizers_group()]
     assert Membership.objects.get(user=user).role == Role.ORGANIZER
     assert EmailAddress.objects.get(user=user).verified
-    link = re.search(r"https://coops\.example\.org(/accounts/password/reset/key/\S+)", output)
+    link = re.search(r"https://coops\.example\.org(/organizer-link/\S+)", output)
     assert link, output
-    # The link sets a password once; the admin waits for a second factor, then opens, all
-    # without any email.
-    form = client.get(link[1], follow=True)
+    # The link sets a password once, signs the organizer in and opens the admin, which waits
+    # for a second factor, all without any email.
+    form = client.get(link[1])
     assert form.status_code == 200
-    action = form.redirect_chain[-1][0] if form.redirect_chain else link[1]
-    done = client.post(
-        action, {"password1": "a long new passphrase", "password2": "a long new passphrase"}
-    )
-    assert done.status_code == 302
-    assert client.get(action, follow=True).context["token_fail"] is True
-    assert client.login(email="ana@example.org", password="a long new passphrase")
+    done = client.post(link[1], PASSWORDS)
+    assert (done.status_code, done["Location"]) == (302, "/admin/")
     assert client.get("/admin/")["Location"] == "/me/two-factor/admin/?next=%2Fadmin%2F"
     activate_totp(client, "a long new passphrase")
     assert client.get("/admin/").status_code == 200
+    client.logout()
+    assert client.get(link[1]).status_code == 410
+    assert client.login(email="ana@example.org", password="a long new passphrase")
+
+
+def _organizer_link(email: str) -> str:
+    output = _create_organizer(email)
+    return re.search(r"(/organizer-link/\S+)", output)[1]
+
+
+PASSWORDS = {"new_password1": "a long new passphrase", "new_password2": "a long new passphrase"}
+
+
+def test_opening_the_organizer_link_twice_spends_nothing(client, group):
+    link = _organizer_link("ana@example.org")
+    scanner = Client()  # a link scanner, a mail preview: GET and HEAD, no cookies kept
+    assert scanner.get(link).status_code == 200
+    assert scanner.head(link).status_code == 200
+    first = client.get(link)
+    assert first.status_code == 200
+    assert first["Cache-Control"].startswith("max-age=0")
+    assert "no-store" in first["Cache-Control"]
+    assert "Choose your password" in first.content.decode()
+    assert client.get(link).status_code == 200
+    done = client.post(link, PASSWORDS)
+    assert (done.status_code, done["Location"]) == (302, "/admin/")
+    user = User.objects.get(email="ana@example.org")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert user.check_password("a long new passphrase")
+
+
+def test_the_organizer_link_refuses_a_second_post(client, group):
+    link = _organizer_link("ana@example.org")
+    assert client.post(link, PASSWORDS).status_code == 302
+    other = Client()
+    again = other.post(
+        link, {"new_password1": "someone else's phrase", "new_password2": "someone else's phrase"}
+    )
+    assert again.status_code == 410
+    assert "This link has been used already" in again.content.decode()
+    assert "_auth_user_id" not in other.session
+    assert User.objects.get(email="ana@example.org").check_password("a long new passphrase")
+
+
+def test_the_organizer_link_with_a_wrong_key_is_refused(client, group):
+    link = _organizer_link("ana@example.org")
+    wrong = re.sub(r"/[^/]+/$", "/not-the-key/", link)
+    assert client.get(wrong).status_code == 410
+    assert client.post(wrong, PASSWORDS).status_code == 410
+    assert client.get("/organizer-link/zzzzzzzzzzzzzzzzzzzz/x/").status_code == 410
+
+
+def test_the_organizer_link_never_stands_in_for_a_second_factor(client, group):
+    user = UserFactory(email="ana@example.org", is_staff=True)  # staff: a TOTP already
+    link = _organizer_link(user.email)
+    done = client.post(link, PASSWORDS)
+    assert (done.status_code, done["Location"]) == (302, "/accounts/login/")
+    assert "_auth_user_id" not in client.session
 
 
 def test_create_organizer_promotes_an_existing_member(group, member):
@@ -101,8 +156,108 @@ def test_tokens_are_redacted(path):
 
 
 def test_public_addresses_are_logged_as_they_are():
-    for path in ("/calendar.ics", "/calendar/", "/events/coop-night/calendar.ics"):
+    for path in (
+        "/calendar.ics",
+        "/calendar/",
+        "/calendar/all.ics",
+        "/events/coop-night/calendar.ics",
+        "/email/",
+    ):
         assert redact(path) == path
+
+
+# Addresses that do not resolve (or resolve only once decoded) still carry the token.
+UNRESOLVED_SECRETS = [
+    "/calendar/s3cr3tTOKEN.ics.bak",
+    "/email/unsubscribe/s3cr3tTOKEN/extra",
+    "/email/unsubscribe//s3cr3tTOKEN/",
+    "/email/cant-make-it/x/s3cr3tTOKEN",
+    "/CALENDAR/s3cr3tTOKEN.ics",
+    "/%63alendar/s3cr3tTOKEN.ics",
+    "/calendar%2Fs3cr3tTOKEN.ics",
+    "/email%252Funsubscribe%252Fs3cr3tTOKEN/",
+    "/accounts/password/reset/key/1a-s3cr3tTOKEN/junk/",
+    "/accounts/password/reset/key/1a-set-password/?key=s3cr3tTOKEN",
+    "/organizer-link/1a/s3cr3tTOKEN/",
+    "https://coops.example.org/calendar/s3cr3tTOKEN.ics~",
+]
+
+
+@pytest.mark.parametrize("path", UNRESOLVED_SECRETS)
+def test_tokens_are_redacted_when_the_address_does_not_resolve(path):
+    assert "s3cr3tTOKEN" not in redact(f"GET {path} HTTP/1.1").replace("%", "")
+    assert REDACTED in redact(path)
+
+
+def _gunicorn_access_line(path: str, query: str = "", referer: str = "-") -> str:
+    """One access log line written by the logger gunicorn.conf.py names, in gunicorn's
+    default format plus the raw URI and path from the environment."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from config.logredact import RedactingGunicornLogger
+
+    config = Config()
+    config.set("accesslog", "-")
+    config.set(
+        "access_log_format",
+        config.access_log_format + ' "%({raw_uri}e)s" "%(U)s" "%(q)s" "%({path_info}e)s"',
+    )
+    logger = RedactingGunicornLogger(config)
+    raw = path + (f"?{query}" if query else "")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": raw,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "PATH_INFO": unquote(path),
+        "QUERY_STRING": query,
+        "REMOTE_ADDR": "203.0.113.9",
+        "HTTP_REFERER": referer,
+        "HTTP_USER_AGENT": "curl",
+    }
+    response = SimpleNamespace(status="404 Not Found", sent=12, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", referer)])
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.access_log.addHandler(handler)
+    try:
+        logger.access(response, request, environ, timedelta(milliseconds=3))
+    finally:
+        logger.access_log.removeHandler(handler)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("path", UNRESOLVED_SECRETS)
+def test_gunicorn_access_log_names_no_token(path):
+    line = _gunicorn_access_line(path, referer=f"https://coops.example.org{path}")
+    assert line.startswith("203.0.113.9 - - [")
+    assert "s3cr3tTOKEN" not in line.replace("%", "")
+    assert REDACTED in line
+
+
+def test_gunicorn_access_log_redacts_a_token_in_the_query():
+    line = _gunicorn_access_line("/calendar.ics", query="token=s3cr3tTOKEN&lang=es")
+    assert "s3cr3tTOKEN" not in line
+    assert "/calendar.ics?token=[redacted]&lang=es" in line
+
+
+@pytest.mark.parametrize(
+    "path", ["/calendar/s3cr3tTOKEN.ics.bak", "/email/unsubscribe/s3cr3tTOKEN/extra"]
+)
+def test_django_request_log_of_an_address_that_does_not_resolve_names_no_token(client, path):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactTokens())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        assert client.get(path).status_code == 404
+    finally:
+        logger.removeHandler(handler)
+    assert "Not Found: " in stream.getvalue()
+    assert "s3cr3tTOKEN" not in stream.getvalue()
 
 
 def test_django_request_log_names_no_token(client):

@@ -156,6 +156,9 @@ PAGES = [
     Page("account_reset_password_from_key_done", "/accounts/password/reset/key/done/", "visitor",
          "Change Password"),
     Page("account_inactive", "/accounts/inactive/", "visitor", "Account Inactive"),
+    # create_organizer's one-time link: opening it only shows the form.
+    Page("organizer_link", "/organizer-link/{organizer_link}/", "visitor",
+         "Choose your password"),
     Page("account_email", "/accounts/email/", "member", "Email address"),
     Page("account_change_password", "/accounts/password/change/", "member", "Change Password"),
     Page("account_reauthenticate", "/accounts/reauthenticate/", "member", "Confirm"),
@@ -288,6 +291,7 @@ SAMPLE_IDS = {
     "unsubscribe": "a-token",
     "cant_make_it": "a-token",
     "reset_key": "1-a-key",
+    "organizer_link": "1/a-key",
 }
 
 
@@ -404,6 +408,7 @@ def site(group, organizer, settings, tmp_path):
         "unsubscribe": unsubscribe_token(member, EventEmail.ANNOUNCEMENT),
         "cant_make_it": cant_make_it_token(rsvp),
         "reset_key": f"{user_pk_to_url_str(member)}-{reset_key}",
+        "organizer_link": f"{user_pk_to_url_str(member)}/{reset_key}",
     }
     return {
         "users": {

@@ -52,13 +52,29 @@ def _url(name, people):
         "privacy": "/privacy/",
         "join": "/join/",
         "leave": "/leave/",
+        # create_organizer's one-time link: the key is the credential, whoever opens it.
+        "organizer_link": _organizer_link(people["member_a"]),
+        "organizer_link_wrong_key": _organizer_link(people["member_a"], key="not-the-key"),
     }[name]
+
+
+def _organizer_link(user, key=None) -> str:
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    key = key or default_token_generator.make_token(user)
+    return f"/organizer-link/{user_pk_to_url_str(user)}/{key}/"
 
 
 LOGIN = 302
 ALL = dict.fromkeys
 ACCESS = {
     ("me", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
+    # Opening it shows the form and spends nothing (groups.views.organizer_link).
+    ("organizer_link", "get"): ALL(ROLES, 200),
+    ("organizer_link", "put"): ALL(ROLES, 405),
+    ("organizer_link_wrong_key", "get"): ALL(ROLES, 410),
+    ("organizer_link_wrong_key", "post"): ALL(ROLES, 410),
     ("me", "put"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
     ("export", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
     ("export", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},

@@ -209,7 +209,7 @@ def test_photo_access(client, world, url, method, role, expected):
 def test_hidden_photo_files_are_not_served(client, world):
     photo = world["public_photo"]
     url = photo.grid_webp_url
-    services.photo_request_takedown(photo=photo, member=world["users"]["did_not_go"])
+    services.photo_request_takedown(photo=photo, member=world["users"]["member"])
     assert client.get(url).status_code == 404
     client.force_login(world["users"]["did_not_go"])
     assert client.get(url).status_code == 404

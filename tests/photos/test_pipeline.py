@@ -16,7 +16,7 @@ from core import generations, requestlimits, slots
 from groups.models import Group
 from photos import services
 from photos.models import Album, Photo
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 from . import samples
 from .conftest import Upload, image_bytes, stored_files
@@ -230,9 +230,11 @@ def five_photos(album, organizer, django_capture_on_commit_callbacks):
     return list(Photo.objects.filter(pk__in=[p.pk for p in photos]).order_by("pk"))
 
 
-def test_takedown_requests_are_throttled_per_member(client, five_photos, organizer, settings):
+def test_takedown_requests_are_throttled_per_member(
+    client, group, five_photos, organizer, settings
+):
     settings.POTLUCK_TAKEDOWN_RATE = "3/h"
-    someone = UserFactory()
+    someone = MembershipFactory(group=group).user
     client.force_login(someone)
     codes = [client.post(f"/photos/{p.pk}/takedown/").status_code for p in five_photos[:4]]
     assert codes == [302, 302, 302, 302]
@@ -267,7 +269,8 @@ def test_a_throttled_member_can_still_take_down_their_own_upload(
         own = services.photo_add(
             album=album, uploaded_by=attendee, file=Upload(image_bytes(), "o.jpg")
         )
-    assert services.photo_request_takedown(photo=own, member=attendee).status == "hidden"
+    assert services.photo_request_takedown(photo=own, member=attendee) == "hidden"
+    assert Photo.objects.get(pk=own.pk).status == "hidden"
 
 
 class ExplodingInput:

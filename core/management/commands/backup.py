@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.backup import BackupError, backup_create
+from core.backup import SECRETS_HELD, TABLES_WITHOUT_DATA, BackupError, backup_create
 
 
 class Command(BaseCommand):
@@ -30,4 +30,9 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"Backup written: {result.path}")
                 + f" ({result.size / 1e6:.1f} MB; {result.media_files} media files, "
                 f"{result.media_bytes / 1e6:.1f} MB; {result.seconds:.1f} s)"
+            )
+            self.stdout.write(
+                f"Left out: {', '.join(TABLES_WITHOUT_DATA)} (sessions: restoring signs "
+                "everyone out).\nThe archive still holds secrets; keep it as private as the "
+                "database:\n" + "".join(f"  - {secret}\n" for secret in SECRETS_HELD)
             )

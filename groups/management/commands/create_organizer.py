@@ -59,10 +59,11 @@ class Command(BaseCommand):
             membership, _created = Membership.objects.get_or_create(group=group, user=user)
             membership_set_role(membership=membership, role=Role.ORGANIZER)
         user.refresh_from_db()
-        # allauth's own reset token: it stops working once the password is set or the
-        # person logs in, and after PASSWORD_RESET_TIMEOUT.
+        # allauth's own reset token, on a page of ours: opening the link only shows the form
+        # (a link scanner or a mail preview spends nothing); choosing the password spends it,
+        # and so does a login, and PASSWORD_RESET_TIMEOUT.
         path = reverse(
-            "account_reset_password_from_key",
+            "organizer_link",
             kwargs={
                 "uidb36": user_pk_to_url_str(user),
                 "key": default_token_generator.make_token(user),
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         hours = settings.PASSWORD_RESET_TIMEOUT // 3600
         self.stdout.write(
             self.style.SUCCESS(f"{email} is an organizer of {group.name}.")
-            + f"\nChoose a password within {hours} hours (the link works once):\n"
+            + f"\nChoose a password within {hours} hours (the link works once; it signs you "
+            "in and opens the admin, which asks you to set up two-factor sign-in first):\n"
             + f"{settings.SITE_URL}{path}\n"
         )
