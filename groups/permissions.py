@@ -60,10 +60,15 @@ def organizer_permission_codenames() -> list[tuple[str, str]]:
 def organizers_group() -> AuthGroup:
     group, created = AuthGroup.objects.get_or_create(name=ORGANIZERS)
     if created:
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                for app_label, codename in organizer_permission_codenames()
-            ]
-        )
+        wanted = set(organizer_permission_codenames())
+        found = {
+            (permission.content_type.app_label, permission.codename): permission
+            for permission in Permission.objects.filter(
+                content_type__app_label__in={app_label for app_label, _ in wanted}
+            ).select_related("content_type")
+        }
+        missing = sorted(wanted - found.keys())
+        if missing:
+            raise Permission.DoesNotExist(f"Permissions not found: {missing}")
+        group.permissions.set([found[key] for key in sorted(wanted)])
     return group

@@ -44,6 +44,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
             if organizers
             else None
         )
+        # ...and the "Organizers" permission group, which the migrations make: made once
+        # here when they did not run, rather than again in each test that needs it.
+        organizers_group()
     yield
     with django_db_blocker.unblock():
         _end_other_sessions()

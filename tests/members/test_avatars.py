@@ -4,6 +4,7 @@ refused without a pixel decoded; the stored name is random, with nothing of its 
 (avatars stored before were named after the secret calendar token: a migration renames them);
 a full disk is 507 and leaves nothing."""
 
+import gc
 import importlib
 import io
 import re
@@ -111,6 +112,7 @@ def test_decompression_bomb_avatar_is_refused_without_decoding_a_pixel(
     assert len(bomb) < 250 * 1024
     client.force_login(member)
     client.get(reverse("members:me"))  # the first request loads the middleware
+    gc.collect()  # not the garbage of earlier tests
     started = time.process_time()
     response = client.post(reverse("members:me"), _profile(member, _named(bomb, "bomb.png")))
     spent = time.process_time() - started
@@ -122,7 +124,9 @@ def test_decompression_bomb_avatar_is_refused_without_decoding_a_pixel(
         response.content.decode()
     )
     assert decodes == []
-    assert spent < 0.5  # measured: about 0.02 s (the test client's encoding included)
+    # Measured: about 0.02 s (the test client's encoding included), 0.65 s once on a loaded
+    # machine; decoding it would cost seconds. `decodes == []` above is the exact check.
+    assert spent < 1.5
     assert _files(media_root) == []
     member.refresh_from_db()
     assert not member.avatar

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,9 @@ ALLOWED_HOSTS = "potluck.test,127.0.0.2,127.0.0.3,127.0.0.4"
 # Variables the suite sets itself; any value the surrounding environment has is dropped.
 OWN_PREFIXES = ("DJANGO_", "POTLUCK_")
 OWN_NAMES = {"DATABASE_URL", "REDIS_URL", "FORWARDED_ALLOW_IPS", "DATABASE_CONN_MAX_AGE"}
+
+
+STATIC_ROOT = Path(tempfile.gettempdir()) / f"potluck-tests-static-{os.getuid()}"
 
 
 def production_env(
@@ -48,6 +52,9 @@ def production_env(
         POTLUCK_TRUSTED_PROXY_COUNT="1",
         FORWARDED_ALLOW_IPS="127.0.0.1",
         POTLUCK_MEDIA_ROOT=str(media_root),
+        # Collected outside the checkout: a staticfiles/ there would make every test client
+        # of the rest of the suite scan it (WhiteNoise reads STATIC_ROOT when it starts).
+        POTLUCK_STATIC_ROOT=str(STATIC_ROOT),
         POTLUCK_TASKS_BACKEND="django_tasks_db.DatabaseBackend",
         PYTHONUNBUFFERED="1",
     )
