@@ -93,9 +93,11 @@ test: lint messages icaljs lighthouse-install
 	$(UV) run pytest -n auto --dist loadfile --durations=25
 
 # The inner loop: every test that needs no browser, no second server, no Lighthouse and no
-# PostgreSQL, on SQLite with the tables built from the models (no migrations), no lint.
-QUICK_MARKERS := not browser and not production and not lighthouse and not postgres and not migrations
-quick: env-dev messages
+# PostgreSQL, on SQLite with the tables built from the models (no migrations), no lint; the
+# two full-scale drills (5,000-member announcement, SQLite restore) wait for `make test`.
+QUICK_MARKERS := not browser and not production and not lighthouse and not postgres \
+	and not migrations and not drill
+quick: env-dev messages icaljs
 	env -u DATABASE_URL -u REQUIRE_BROWSER $(UV) run pytest -n auto --dist loadfile \
 		--no-migrations -q -m "$(QUICK_MARKERS)"
 

@@ -184,6 +184,7 @@ def test_restore_drill_postgresql_every_response_identical(settings, tmp_path, c
 # --- SQLite: the same drill, every step in a child process on database files -------------------
 
 
+@pytest.mark.drill
 def test_restore_drill_sqlite_every_response_identical(tmp_path, capsys):
     original_env = _env(f"sqlite:///{tmp_path / 'original.sqlite3'}", tmp_path / "media-original")
     _run(["manage.py", "migrate", "--no-input", "-v0"], original_env)

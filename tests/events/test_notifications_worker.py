@@ -97,6 +97,7 @@ def run_worker():
 # --- 1. An announcement to 5,000 members through the worker -----------------------------------
 
 
+@pytest.mark.drill
 def test_announcement_to_5000_members_through_worker_logs_4999_sent_1_failed(
     group, organizer, settings, run_worker
 ):
@@ -232,6 +233,8 @@ def test_send_reminders_twice_at_once_reminds_each_member_once(group, settings, 
     # The reminders' line, then what core, conversation and decisions add (core.hooks.periodic).
     periodic = (
         r"\d+ emails waiting in the outbox\n"
+        r"0 abandoned avatar uploads removed\n"
+        r"0 abandoned photo uploads removed\n"
         r"0 announcements and 0 digests queued\n"
         r"0 polls announced, 0 poll reminders queued, 0 polls closed\n"
     )
