@@ -6,26 +6,38 @@ the data does. Kept in the "bodies" cache under the request's page generation
 
 import hashlib
 from collections.abc import Callable
-from functools import cached_property
+from datetime import datetime
+from functools import cached_property, partial
 
 from django.core.cache import caches
 from django.core.paginator import Paginator
+from django.utils import timezone
 
-from .generations import request_generation
+from .generations import request_expires, request_generation
 
-TIMEOUT = 24 * 3600  # a bound on memory only: keys change with the data
+TIMEOUT = 24 * 3600  # a bound on memory: keys change with the data, totals expire by the clock
 
 
-def counted_once(generation: str | None, name: str, build: Callable[[], object]):
-    """build()'s result, computed once per generation (at every call without one)."""
+def counted_once(
+    generation: str | None,
+    name: str,
+    build: Callable[[], object],
+    *,
+    expires: datetime | None = None,
+):
+    """build()'s result, computed once per generation (at every call without one) and kept
+    until expires, the next moment it may change by the clock alone."""
     if generation is None:
         return build()
     key = "count:" + hashlib.sha256(f"{generation}:{name}".encode()).hexdigest()[:40]
     bodies = caches["bodies"]
-    value = bodies.get(key)
-    if value is None:
-        value = build()
-        bodies.set(key, value, timeout=TIMEOUT)
+    now = timezone.now()
+    kept = bodies.get(key)
+    if kept is not None and (kept[0] is None or now < kept[0]):
+        return kept[1]
+    value = build()
+    timeout = TIMEOUT if expires is None else min(TIMEOUT, (expires - now).total_seconds() + 1)
+    bodies.set(key, (expires, value), timeout=max(1, int(timeout)))
     return value
 
 
@@ -33,9 +45,18 @@ class CountedOncePaginator(Paginator):
     """A Paginator whose total is counted once per generation for the same query (its SQL
     and parameters are the key, so every filter and viewer has a total of its own)."""
 
-    def __init__(self, object_list, per_page, *, generation: str | None = None, **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        generation: str | None = None,
+        expires: datetime | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.generation = generation
+        self.expires = expires
 
     @cached_property
     def count(self):
@@ -44,12 +65,17 @@ class CountedOncePaginator(Paginator):
             return super().count
         sql, params = query.sql_with_params()
         name = repr((query.model._meta.label, sql, params))
-        return counted_once(self.generation, name, lambda: Paginator.count.func(self))
+        count = partial(Paginator.count.func, self)
+        return counted_once(self.generation, name, count, expires=self.expires)
 
 
 def paginator(request, object_list, per_page: int, **kwargs) -> CountedOncePaginator:
     return CountedOncePaginator(
-        object_list, per_page, generation=request_generation(request), **kwargs
+        object_list,
+        per_page,
+        generation=request_generation(request),
+        expires=request_expires(request),
+        **kwargs,
     )
 
 
@@ -65,5 +91,6 @@ class CountOncePerChangeMixin:
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
             generation=request_generation(self.request),
+            expires=request_expires(self.request),
             **kw,
         )

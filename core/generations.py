@@ -1,78 +1,134 @@
-"""Change generations: one counter row per kind of change, bumped after the change commits.
+"""Change counters: how every process knows, in one row read per request, that data changed.
 
-Bumping after the commit (not inside the transaction) holds no row lock while seats are
-counted, and is still correct: a reader that saw the old number either read the old data
-(its body is keyed by the old number, never served again) or the new data.
+One counter row per kind of change (core.models.ChangeGeneration). Caches key what they
+build by the counters they depend on, so a change made by any process (another gunicorn
+worker, another server, a management command) is seen at the next request, with Redis or
+with per-process memory. The clock is the only other input: a cached body is stored with
+the moment it stops being true by itself (an event starts, ends, opens or closes RSVPs),
+see `expiry_register()`.
+
+Who bumps the counters, and when:
+- every save, delete and many-to-many change of a model of the project's own apps, through
+  the receivers below (services, the admin, allauth, a shell, a restore alike): "pages",
+  plus the counters the model is watched for (`watch()`: the feeds' "ical" and
+  "ical:personal");
+- `QuerySet.update()` and `bulk_create()` send no signal, so the apps call them through
+  `update()` and `bulk_create()` here, which bump the same counters (the test suite fails a
+  test that calls them directly on a watched model, tests/conftest.py).
+
+A counter moves once the transaction that changed the data commits (at once outside one):
+bumping inside the transaction would hold the counter's row lock while, say, seats are
+counted. A reader that saw the old number either read the old data or the new: a body built
+from the new data under the old number is only ever newer.
+
+Inside an open transaction (a management command, a test) the counters have not moved yet,
+so `pending_changes()` is part of every key: what the same transaction reads after its own
+change is built afresh, never taken from before it. It is read from the one callback the
+transaction's callbacks hold (a weak reference: once Django has run them at the commit, or
+dropped them at a rollback, it is gone), with nothing but Django's public on_commit().
 """
 
-from functools import cache, partial
+import itertools
+import threading
+import weakref
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model, QuerySet
+from django.utils import timezone
 
 from .models import ChangeGeneration
 
-
-def _bump(key: str) -> None:
-    if not ChangeGeneration.objects.filter(key=key).update(value=F("value") + 1):
-        ChangeGeneration.objects.get_or_create(key=key, defaults={"value": 1})
-
-
-def generation_bump(key: str) -> None:
-    """Moves the generation on once the current transaction commits (at once outside one)."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        # Read your own writes: until the commit, this transaction's readers must not take
-        # a cached body keyed by the generation it has already changed (uncommitted_changes).
-        outermost = id(connection.atomic_blocks[0])
-        block, count = getattr(connection, "_potluck_uncommitted", (None, 0))
-        connection._potluck_uncommitted = (outermost, count + 1 if block == outermost else 1)
-        if _already_waiting(connection, key):
-            return  # one bump per commit is enough
-    transaction.on_commit(partial(_bump, key))
-
-
-def _already_waiting(connection, key: str) -> bool:
-    """A bump of this key already waits for the commit, in no savepoint that could still
-    roll back without the current one (Django keeps each callback with its savepoints)."""
-    active = set(connection.savepoint_ids)
-    return any(
-        getattr(func, "func", None) is _bump and func.args == (key,) and set(sids) <= active
-        for sids, func, *_robust in connection.run_on_commit
-    )
-
-
-def uncommitted_changes() -> int:
-    """How many generation bumps the open transaction on this connection still holds back.
-
-    Zero outside a transaction, which is how web requests run; inside one that has changed
-    data (a management command, a test), it is part of every cache key, so what the same
-    transaction reads next is built afresh rather than taken from before its own change.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return 0
-    block, count = getattr(connection, "_potluck_uncommitted", (None, 0))
-    return count if block == id(connection.atomic_blocks[0]) else 0
-
-
-# Public pages show nearly everything the project's own apps store (events, seats left,
-# photos, organizers' names, the group), so any write to those tables moves the "pages"
-# generation. The bump is the cache's coherence mechanism, not business logic: a receiver
-# catches every writer at once (services, the admin, allauth, a shell, a restore), which
-# explicit calls in each writer could not promise. QuerySet.update() and bulk_create() send
-# no signal; code that changes what pages show that way calls data_changed() itself.
 PAGES_KEY = "pages"
 # Tables no page shows: the counters themselves, the database cache, the email outbox.
 NOT_SHOWN = frozenset({"core.changegeneration", "core.cacheentry", "core.email"})
+
+_serials = itertools.count(1)
+_local = threading.local()
+# model label (lower) -> {counter besides "pages": fields whose lone save does not move it}.
+_watched: dict[str, dict[str, frozenset[str]]] = {}
+
+
+class _PendingBumps:
+    """The counters an open transaction will bump when it commits. Every change registers
+    a callback holding it; the first to run bumps each counter once (one UPDATE per
+    counter, however many rows changed), the others find nothing left to do."""
+
+    def __init__(self):
+        self.keys: set[str] = set()
+        self.changes = 0
+        self.serial = next(_serials)
+        self.done = False
+
+    def flush(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        for key in sorted(self.keys):
+            _bump(key)
+
+
+def _bump(key: str) -> None:
+    now = timezone.now()
+    counter = ChangeGeneration.objects.filter(key=key)
+    if not counter.update(value=F("value") + 1, changed_at=now):
+        ChangeGeneration.objects.get_or_create(key=key, defaults={"value": 1, "changed_at": now})
+
+
+def _pending() -> _PendingBumps | None:
+    reference = getattr(_local, "pending", None)
+    pending = None if reference is None else reference()
+    return None if pending is None or pending.done else pending
+
+
+def generation_bump(*keys: str) -> None:
+    """Moves these counters on once the current transaction commits (at once outside one)."""
+    if transaction.get_autocommit():
+        for key in sorted(set(keys)):
+            _bump(key)
+        return
+    pending = _pending()
+    if pending is None:
+        pending = _PendingBumps()
+        _local.pending = weakref.ref(pending)
+    pending.keys.update(keys)
+    pending.changes += 1
+    # Django holds the only strong references: once it has run the callbacks at the commit,
+    # or dropped them at a rollback, the pending bumps are gone with them.
+    transaction.on_commit(pending.flush)
+
+
+def is_bump(callback) -> bool:
+    """Whether an on_commit callback is one of these counter bumps (for tests that run a
+    transaction's other callbacks by hand)."""
+    return getattr(callback, "__func__", None) is _PendingBumps.flush
+
+
+def pending_changes() -> str:
+    """What the open transaction on this thread has changed and not committed: "" outside a
+    transaction (how web requests run) or before its first change, else a mark that
+    differs for every transaction and every change in it."""
+    if transaction.get_autocommit():
+        return ""
+    pending = _pending()
+    return "" if pending is None else f"{pending.serial}.{pending.changes}"
 
 
 def data_changed() -> None:
     """Marks every cached page stale once the current transaction commits."""
     generation_bump(PAGES_KEY)
+
+
+def watch(model: type[Model], key: str, *, except_fields: Iterable[str] = ()) -> None:
+    """Changes to this model also move this counter (besides "pages"); a save of only
+    except_fields does not (bookkeeping the counter's readers never show)."""
+    label = model._meta.label_lower
+    _watched[label] = {**_watched.get(label, {}), key: frozenset(except_fields)}
 
 
 @cache
@@ -87,26 +143,62 @@ def _project_models() -> frozenset:
     )
 
 
-def _is_project_model(sender) -> bool:
-    return sender in _project_models()
+def keys_for(model, update_fields=None) -> tuple[str, ...]:
+    """The counters a change to this model moves (none for a model no page shows);
+    update_fields: a save of only these."""
+    if model not in _project_models():
+        return ()
+    watched = _watched.get(model._meta.label_lower, {})
+    saved = None if update_fields is None else frozenset(update_fields)
+    extra = [key for key, ignored in watched.items() if saved is None or not saved <= ignored]
+    return (PAGES_KEY, *extra)
+
+
+def model_changed(model, update_fields=None) -> None:
+    keys = keys_for(model, update_fields)
+    if keys:
+        generation_bump(*keys)
 
 
 def row_changed_receiver(sender, update_fields=None, **kwargs) -> None:
-    """post_save and post_delete of any model of the project's own apps."""
+    """post_save and post_delete of any model."""
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login changes no page
-    if _is_project_model(sender):
-        data_changed()
+    model_changed(sender, update_fields)
 
 
 def m2m_changed_receiver(sender, action, **kwargs) -> None:
     """Hosts added to or removed from an event, and the like."""
-    if action in ("post_add", "post_remove", "post_clear") and _is_project_model(sender):
-        data_changed()
+    if action in ("post_add", "post_remove", "post_clear"):
+        model_changed(sender)
+
+
+def update(queryset: QuerySet, **values) -> int:
+    """queryset.update(**values), moving the counters its model is read by."""
+    count = queryset.update(**values)
+    if count:
+        model_changed(queryset.model)
+    return count
+
+
+def bulk_create(model: type[Model], rows: Iterable[Model], **options) -> list:
+    """model.objects.bulk_create(rows), moving the counters the model is read by."""
+    created = model.objects.bulk_create(rows, **options)
+    if created:
+        model_changed(model)
+    return created
 
 
 def request_generation(request) -> str | None:
-    """The generation the group's middleware read for this request, with this transaction's
-    own uncommitted changes (none in a web request); None outside a request."""
-    generation = getattr(request, "_potluck_generation", None)
-    return None if generation is None else f"{generation}:{uncommitted_changes()}"
+    """What keys everything cached for this request's pages: the page counter the group
+    middleware read, with this transaction's own uncommitted changes (none in a web
+    request); None outside a request. What is cached under it is kept only until
+    request_expires(request)."""
+    generation = getattr(request, "page_generation", None)
+    return None if generation is None else f"{generation}:{pending_changes()}"
+
+
+def request_expires(request) -> datetime | None:
+    """The next moment the request's pages change by the clock alone (None: no such moment
+    known, or outside a request)."""
+    return getattr(request, "page_expires", None)

@@ -1,6 +1,7 @@
 """The extension points of the infrastructure (see core/registry.py)."""
 
 from collections.abc import Callable
+from datetime import datetime
 
 from .registry import Registry
 
@@ -8,4 +9,11 @@ periodic: Registry[Callable[[], str]] = Registry(
     """Work that `send_reminders` runs every few minutes (conversation: scheduled
     announcements and daily digests; decisions: polls opening and closing, reminders).
     Each job takes no argument and returns a line for the command's output."""
+)
+
+expiries: Registry[Callable[[datetime], dict]] = Registry(
+    """Each is called as build(now) and returns {name: expression}, each a scalar subquery
+    for a next moment after now at which pages change by themselves (an event starts, ends,
+    opens or closes RSVPs). The group middleware reads them in its one query; cached bodies
+    are kept until the earliest (request.page_expires; core/generations.py)."""
 )

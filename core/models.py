@@ -20,6 +20,8 @@ class ChangeGeneration(models.Model):
 
     key = models.CharField(_("key"), max_length=40, primary_key=True)
     value = models.BigIntegerField(_("value"), default=0)
+    # When it last moved: a feed's Last-Modified (events/calendar_cache.py).
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("change generation")

@@ -1,17 +1,17 @@
 """Feed bodies are built and compressed once per change; a conditional request reads no body.
 
-Freshness never depends on the cache: every request reads the current change generation
-from the database in one cheap query (two counters bumped after every change that our
-services, the admin and the importer make, plus the latest `updated_at` of events, venues,
-speakers and the group, which also catches a raw save from a shell). Bodies are cached
-under that generation, so a change made by another worker, another server or a management
-command is in every feed at its next request, with Redis or with per-process memory.
+Freshness never depends on the cache: every request reads the feeds' change counters from
+the database in one cheap query (core/generations.py: "ical" moves with every change to the
+events app's tables and the group, "ical:personal" with RSVPs and members' accounts, by the
+save and delete signals and by the update helpers, whoever writes). Bodies are cached under
+those counters, so a change made by another worker, another server, a management command
+or a shell is in every feed at its next request, with Redis or with per-process memory.
 
 The ETag comes from that generation, not from the body, so a conditional request is
 answered from the one query whether the cache is full or empty, and a body is read or built
 only to be sent. That is correct because a body depends on nothing else:
-- the data, which the generation row covers (for a personal feed also the member's RSVPs
-  and the personal counter), and DTSTAMP is when an event last changed, never "now";
+- the data, which the counters cover (a personal feed also the personal counter), and
+  DTSTAMP is when an event last changed, never "now";
 - the window of the group and personal feeds ("not ended yet, or started in the last
   twelve months"). No event lasts longer than MAX_DURATION, far less than twelve months, so
   the window is "started at or after its start", and as time passes it only loses events:
@@ -31,11 +31,9 @@ weakly (13.1.2). So a client that got br and later asks with gzip only, or throu
 that decoded the body, still gets 304 (Django's GZipMiddleware weakens ETags for the same
 reason). Responses say Vary: Accept-Encoding.
 
-Last-Modified is also read from the generation row: the newest updated_at in it (of any
-event, venue, speaker or the group: coarser than the feed, never too old), or the moment the
-window last lost an event if that is later. A change that leaves no timestamp behind (a
-deletion, which only moves a counter) moves the ETag but not Last-Modified; a client that
-has both sends If-None-Match, which then decides alone (RFC 9110 13.1.3).
+Last-Modified is also read from that row: when the feed's counters last moved (coarser than
+the feed, never too old), or the moment the window last lost an event if that is later (and
+never before the group's own last change).
 
 The "bodies" cache holds, under a key made from the ETag:
     <key>:meta               the codings stored and their lengths (all a HEAD reads)
@@ -54,16 +52,15 @@ from pathlib import Path
 import icalendar
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Subquery
-from django.utils import timezone, translation
+from django.db.models import F, Subquery
+from django.utils import translation
 
 from core import compression
-from core.db import CompiledQuery
-from core.generations import generation_bump
+from core.generations import pending_changes
 from core.models import ChangeGeneration
 from groups.models import Group
 
-from .models import RSVP, Event, Speaker, Venue
+from .models import Event
 
 GENERATION_KEY = "ical"  # events, venues, speakers, the group: every feed
 PERSONAL_KEY = "ical:personal"  # RSVPs and tokens: personal feeds only
@@ -76,79 +73,32 @@ IDENTITY = "identity"
 SOURCES = ("calendar_cache.py", "calendar_views.py", "ical/format.py", "ical/feeds.py")
 
 
-def calendar_changed(*, personal_only: bool = False) -> None:
-    """Marks cached feeds stale once the current transaction commits.
-
-    personal_only: an RSVP or a token changed, which only personal feeds show; the group's
-    feed keeps its cache (and its ETag).
-    """
-    generation_bump(PERSONAL_KEY if personal_only else GENERATION_KEY)
-
-
-def _latest(queryset) -> Subquery:
-    """The newest updated_at, read from the top of an index (MAX without the aggregate)."""
-    return Subquery(queryset.order_by("-updated_at").values("updated_at")[:1])
-
-
 def _counter(key: str) -> Subquery:
-    return Subquery(ChangeGeneration.objects.filter(key=key).values("value"))
+    return Subquery(ChangeGeneration.objects.filter(key=key).values_list("value"))
 
 
-def _generation_query(*, member_id: int | None, window_since: datetime | None):
-    """What every process agrees a feed depends on, as one query.
+def _changed_at(key: str) -> Subquery:
+    return Subquery(ChangeGeneration.objects.filter(key=key).values_list("changed_at"))
 
-    member_id: for a personal feed, which also changes with that member's RSVPs (every RSVP
-    change saves its updated_at) and with the personal counter (tokens, deletions).
-    window_since: for a windowed feed, the start of its window (see the module docstring).
-    """
-    columns = {
-        "gen_counter": _counter(GENERATION_KEY),
-        "gen_events": _latest(Event.objects.all()),
-        "gen_venues": _latest(Venue.objects.all()),
-        "gen_speakers": _latest(Speaker.objects.all()),
-        "gen_groups": _latest(Group.objects.all()),
-    }
-    if member_id is not None:
-        columns["gen_personal"] = _counter(PERSONAL_KEY)
-        columns["gen_rsvps"] = _latest(RSVP.objects.filter(member_id=member_id))
+
+def _generation_row(*, personal: bool, window_since: datetime | None) -> dict:
+    """What every process agrees a feed depends on, in one query: the feeds' counter (and
+    for a personal feed the personal one), when they last moved, and for a windowed feed
+    the start of the newest published event before its window (see the module docstring)."""
+    keys = (GENERATION_KEY, PERSONAL_KEY) if personal else (GENERATION_KEY,)
+    columns = {}
+    for i, key in enumerate(keys):
+        columns[f"counter_{i}"] = _counter(key)
+        columns[f"changed_{i}"] = _changed_at(key)
     if window_since is not None:
         # Read backwards from the window's start on the starts_at index.
         before = Event.objects.published().filter(starts_at__lt=window_since)
         columns["window_left"] = Subquery(before.order_by("-starts_at").values("starts_at")[:1])
-    # Feeds exist only once the site has its group: the subqueries ride on its row.
-    return (
-        Group.objects.rewrite(False).order_by().annotate(**columns).values_list(*columns)[:1],
-        list(columns),
-    )
-
-
-# The group's feeds run the same query shape on every request: compiled once per process.
-_WINDOWED = CompiledQuery(
-    lambda now: _generation_query(member_id=None, window_since=now - WINDOW)[0]
-)
-_WHOLE = CompiledQuery(lambda now: _generation_query(member_id=None, window_since=None)[0])
-
-
-@cache
-def _column_names(*, windowed: bool) -> list[str]:
-    return _generation_query(member_id=None, window_since=timezone.now() if windowed else None)[1]
-
-
-def _generation_row(*, member_id: int | None, window_since: datetime | None) -> dict:
-    if member_id is None:
-        compiled = _WHOLE if window_since is None else _WINDOWED
-        row = compiled.fetchone((window_since or timezone.now()) + WINDOW)
-        names = _column_names(windowed=window_since is not None)
-    else:
-        query, names = _generation_query(member_id=member_id, window_since=window_since)
-        row = next(iter(query), None)
-    return dict(zip(names, row or (), strict=False))
-
-
-def current_generation(*, member_id: int | None = None) -> str:
-    """The generation of the feeds (for a member's personal feed with member_id), as a hash."""
-    row = _generation_row(member_id=member_id, window_since=None)
-    return hashlib.sha256(repr(row).encode()).hexdigest()[:16]
+    # Feeds exist only once the site has its group: the subqueries ride on its row, and its
+    # own last change is the oldest Last-Modified a feed can have.
+    columns["changed_group"] = F("updated_at")
+    row = Group.objects.order_by().annotate(**columns).values_list(*columns).first()
+    return {**dict(zip(columns, row or (), strict=False)), "pending": pending_changes()}
 
 
 def _zone_rules_release() -> str:
@@ -201,9 +151,8 @@ def feed_version(
     feed names the feed and whatever its body depends on besides the generation (a member's
     pk and token). window_since: the start of the window of the body build() will make.
     """
-    row = _generation_row(member_id=member_id, window_since=window_since)
-    moments = [value for name, value in row.items() if name.startswith("gen_")]
-    moments = [moment for moment in moments if isinstance(moment, datetime)]
+    row = _generation_row(personal=member_id is not None, window_since=window_since)
+    moments = [value for name, value in row.items() if name.startswith("changed_") and value]
     if row.get("window_left") is not None:
         moments.append(row["window_left"] + WINDOW)  # when the window let that event go
     # The language too: the same feed in Spanish (?lang=es) is another body.

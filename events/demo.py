@@ -6,6 +6,7 @@ from dateutil.relativedelta import TU, relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from core import generations
 from core.markdown import markdown_store
 from groups.models import Group
 
@@ -156,7 +157,8 @@ def seed_events(group: Group, today: date | None = None) -> None:
     if created:
         upcoming.save(update_fields=markdown_store(upcoming))
         EventSpeaker.objects.create(event=upcoming, speaker=michaela, role=SpeakerRole.GUEST)
-        AgendaItem.objects.bulk_create(
+        generations.bulk_create(
+            AgendaItem,
             [
                 AgendaItem(
                     event=upcoming,
@@ -186,9 +188,10 @@ def seed_events(group: Group, today: date | None = None) -> None:
                     kind=AgendaKind.QA,
                     title="Report back and questions",
                 ),
-            ]
+            ],
         )
-        Breakout.objects.bulk_create(
+        generations.bulk_create(
+            Breakout,
             [
                 Breakout(
                     event=upcoming,
@@ -211,7 +214,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
                     topic_es="Compras públicas",
                     prompt="How could city contracts open up to cooperatives?",
                 ),
-            ]
+            ],
         )
 
     past_day = _second_tuesday_after(today - timedelta(days=70))
@@ -246,7 +249,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
         ]
         for breakout in breakouts:
             markdown_store(breakout)
-        Breakout.objects.bulk_create(breakouts)
+        generations.bulk_create(Breakout, breakouts)
         AgendaItem.objects.create(
             event=past,
             order=1,

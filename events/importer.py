@@ -19,7 +19,6 @@ from icalendar import Calendar
 from core.markdown import markdown_store
 from groups.models import Group
 
-from .calendar_cache import calendar_changed
 from .models import MAX_DURATION, Event, EventStatus, Venue
 from .services import log_change
 from .translation import in_main_language
@@ -210,5 +209,4 @@ def events_import_ics(*, data: bytes, group: Group, by=None) -> ImportResult:
             if event.ends_at > now:
                 log_change(event, before=before, fields=set(changed), by=by)
             result.updated += 1
-        calendar_changed()
     return result

@@ -63,10 +63,10 @@ def viewer_for(user, group) -> Viewer:
 
 def viewer(request) -> Viewer:
     """The request's viewer, read once per request (one query for a logged-in person)."""
-    cached = getattr(request, "_potluck_viewer", None)
+    cached = getattr(request, "viewer", None)
     if cached is None or cached.user is not request.user:
-        cached = viewer_for(request.user, getattr(request, "_potluck_group", None))
-        request._potluck_viewer = cached
+        cached = viewer_for(request.user, getattr(request, "group", None))
+        request.viewer = cached
     return cached
 
 

@@ -28,30 +28,6 @@ from .models import (
 )
 
 
-class GroupChangeMixin:
-    """Edits of the group tell the apps above once saved (events refreshes its feeds)."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        for refresh in hooks.group_changed:
-            refresh()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        for refresh in hooks.group_changed:
-            refresh()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        for refresh in hooks.group_changed:
-            refresh()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        for refresh in hooks.group_changed:
-            refresh()
-
-
 class LeadOrganizerOnlyMixin:
     """Organizers (the organizer role) change this; co-organizers may only look.
 
@@ -97,7 +73,6 @@ class GroupAdmin(
     LeadOrganizerOnlyMixin,
     StoredImagesAdminMixin,
     StoredMarkdownAdminMixin,
-    GroupChangeMixin,
     TranslationAdmin,  # the group's texts in English and Spanish
 ):
     """One group per installation: nobody adds a second one or deletes it here.

@@ -1,59 +1,42 @@
-"""The group and the page generation, read together in one query on every request."""
+"""The group, the page counter and the next moment pages change, read in one query per request."""
 
-import hashlib
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Subquery
 from django.utils import timezone
 
-from core.db import CompiledQuery
 from core.generations import PAGES_KEY
+from core.hooks import expiries
 from core.models import ChangeGeneration
 
 from .models import Group
 
-# --- the group and the page generation, read together on every request ------------------
-# Higher apps add the columns their pages depend on (events: the newest change and the next
-# moment an event starts, ends, opens or closes RSVPs) from their AppConfig.ready().
-_page_columns: list[Callable[[datetime], dict]] = []
-COUNTERS = ("ical", "ical:personal", PAGES_KEY)
+
+@dataclass(frozen=True)
+class SiteState:
+    """What the group middleware reads for every request."""
+
+    group: Group | None
+    generation: str  # the "pages" counter: any change to what pages show moves it
+    expires: datetime | None  # the next moment pages change by the clock alone
 
 
-def page_columns_register(build: Callable[[datetime], dict]) -> None:
-    """build(now) -> {name: expression}; each must be a scalar subquery or value."""
-    if build not in _page_columns:
-        _page_columns.append(build)
-
-
-def _group_fields() -> list[str]:
-    return [field.attname for field in Group._meta.concrete_fields]
-
-
-def _current_query(now: datetime):
+def site_state(now: datetime | None = None) -> SiteState:
+    """The site's group, the page counter and the earliest moment of core.hooks.expiries
+    (the events app: the next start, end, RSVP opening or closing), in one query."""
+    now = now or timezone.now()
     columns = {
-        f"generation_{i}": Subquery(ChangeGeneration.objects.filter(key=key).values("value"))
-        for i, key in enumerate(COUNTERS)
+        "page_counter": Subquery(ChangeGeneration.objects.filter(key=PAGES_KEY).values("value"))
     }
-    for build in _page_columns:
-        columns |= {f"generation_{name}": value for name, value in build(now).items()}
-    fields = _group_fields()
-    # Every column by its own name, as Group.from_db expects: not rewritten to the reader's
-    # language by django-modeltranslation (the instance's fields do that when read).
-    queryset = Group.objects.rewrite(False).order_by("pk").annotate(**columns)
-    return queryset.values_list(*fields, *columns)[:1]
-
-
-_CURRENT = CompiledQuery(_current_query)
-
-
-def group_and_generation(now: datetime | None = None) -> tuple[Group | None, str]:
-    """The site's group and the generation of everything public pages show, in one query
-    whose SQL is built once per process."""
-    row = _CURRENT.fetchone(now or timezone.now())
-    if row is None:
-        return None, "no-group"
-    fields = _group_fields()
-    group = Group.from_db(DEFAULT_DB_ALIAS, fields, row[: len(fields)])
-    return group, hashlib.sha256(repr(row[len(fields) :]).encode()).hexdigest()[:20]
+    for build in expiries:
+        columns |= {f"expires_{name}": value for name, value in build(now).items()}
+    group = Group.objects.order_by("pk").annotate(**columns).first()
+    if group is None:
+        return SiteState(None, "no-group", None)
+    moments = [getattr(group, name) for name in columns if name.startswith("expires_")]
+    return SiteState(
+        group,
+        str(group.page_counter or 0),
+        min((moment for moment in moments if moment is not None), default=None),
+    )

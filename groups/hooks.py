@@ -4,11 +4,6 @@ from collections.abc import Callable
 
 from core.registry import Registry
 
-group_changed: Registry[Callable[[], None]] = Registry(
-    """Called with no argument after an organizer edits the group in the admin, so the apps
-    above refresh what they keep (events: every feed shows the group's name and zone)."""
-)
-
 member_removed: Registry[Callable[[object], None]] = Registry(
     """Called with the user, inside the transaction of groups.services.membership_remove
     and membership_ban (events: their upcoming RSVPs are released and waitlists move)."""

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .generations import group_and_generation
+from .generations import site_state
 from .models import Group
 
 
@@ -21,9 +21,12 @@ class GroupTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        group, generation = group_and_generation()
+        state = site_state()
+        group = state.group
+        request.group = group
         request._potluck_group = group
-        request._potluck_generation = generation
+        request.page_generation = state.generation
+        request.page_expires = state.expires
         if group is not None:
             timezone.activate(group.zone)
         try:

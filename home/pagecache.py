@@ -2,14 +2,21 @@
 
 A visitor who sends no session cookie sees exactly what every other such visitor sees, so the
 page is rendered once and kept in the "bodies" cache under a key that holds the page
-generation (below), the language, the host and the full path. The generation is read from
-the database in one query on every request, so a change made by any worker, server or
-management command is on every server's next page, with Redis or with per-process memory;
-a timer never decides freshness.
+counter (core/generations.py), the language, the host and the full path. The counter is read
+from the database in one query on every request, so a change made by any worker, server or
+management command is on every server's next page, with Redis or with per-process memory.
+A page is kept only until the next moment it changes by the clock alone (an event starts,
+ends, opens or closes RSVPs: request.page_expires), read in that same query.
 
 A signed-in person's event page is cached too, under the version of the page they see
 (events.views.EventPageVersion: role and flags, and their own RSVP or host duty, so members
-without either share one copy; a person with an RSVP has a copy of their own).
+without either share one copy; a person with an RSVP has a copy of their own). That the
+version covers everything personal on the page is checked by a differential test
+(tests/home/test_pagecache.py): people of every kind, with different names, addresses and
+settings, are served exactly the page rendered for them alone.
+
+Whether a response is stored is decided by one object, the request's `page_cache`
+(PageCacheDecision): its key, or why there is none, and `storable(response)`.
 
 What never lands in the cache:
 - any other page for someone with a session, or a response that sets a cookie, writes the
@@ -23,6 +30,7 @@ for BREACH.
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -30,11 +38,11 @@ from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 from core import compression
-from core.generations import request_generation
+from core.generations import request_expires, request_generation
 from events.views import event_page_version
 
 # Pages that look the same to every visitor without a session (by URL name).
@@ -61,7 +69,7 @@ MEMBER_PAGES = {"events:detail": event_page_version}
 QUERY_PARAMETERS = frozenset({"page", "lang"})
 # What {% csrf_token %} writes into a cached page, replaced for each response.
 CSRF_HOLE = "potluck-csrf-hole-3f9a7c1e5b2d4f60"
-TIMEOUT = 24 * 3600  # a bound on memory only: keys change with the data
+TIMEOUT = 24 * 3600  # a bound on memory: keys change with the data, pages expire by the clock
 HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "X-Robots-Tag")
 IDENTITY = "identity"
 
@@ -72,37 +80,73 @@ class CachedPage:
     headers: tuple[tuple[str, str], ...]
     coding: str  # IDENTITY, or the Content-Encoding of body
     hole: bool  # body has CSRF_HOLE (and is then kept uncompressed)
+    expires: datetime | None  # the next moment the page changes by the clock alone
 
 
-def _key(request) -> str | None:
-    """The cache key of this request's page, or None when it must be rendered for it."""
+@dataclass(frozen=True)
+class PageCacheDecision:
+    """Whether this request's page may come from the cache and go into it.
+
+    key: the cache key, or None when the page is rendered for this request alone, and then
+    reason says why (for a person reading the code or a debugger, not for the page).
+    """
+
+    key: str | None
+    reason: str = ""
+    expires: datetime | None = None
+
+    def storable(self, request, response) -> bool:
+        return self.key is not None and _storable(request, response)
+
+
+NOT_CACHED = PageCacheDecision(None, "not a cached page")
+
+
+def decide(request) -> PageCacheDecision:
+    """The cache key of this request's page, or why it must be rendered for it."""
     if request.method not in ("GET", "HEAD"):
-        return None
+        return PageCacheDecision(None, "not a GET or HEAD")
     match = request.resolver_match
     if match is None or match.view_name not in PUBLIC_PAGES:
-        return None
+        return NOT_CACHED
     if not set(request.GET) <= QUERY_PARAMETERS:
-        return None
+        return PageCacheDecision(None, "a query parameter the page does not read")
     cookies = request.COOKIES
     if CookieStorage.cookie_name in cookies:
-        return None  # a message waiting to be shown
+        return PageCacheDecision(None, "a message waiting to be shown")
     version = None
     if settings.SESSION_COOKIE_NAME in cookies:
         versions = MEMBER_PAGES.get(match.view_name)
-        if versions is None or SessionStorage.session_key in request.session:
-            return None
+        if versions is None:
+            return PageCacheDecision(None, "a signed-in person's page")
+        if SessionStorage.session_key in request.session:
+            return PageCacheDecision(None, "a message waiting to be shown")
         version = versions(request, **match.kwargs)
         if version is None:
-            return None
+            return PageCacheDecision(None, "no version of the page for this person")
+    generation = request_generation(request)
+    if generation is None:
+        return PageCacheDecision(None, "no page counter read for this request")
     parts = (
         version,
-        request_generation(request),
+        generation,
         translation.get_language(),
         request.scheme,
         request.get_host(),
         request.get_full_path(),
     )
-    return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    key = "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return PageCacheDecision(key, expires=request_expires(request))
+
+
+def _timeout(expires: datetime | None) -> int:
+    if expires is None:
+        return TIMEOUT
+    return max(1, min(TIMEOUT, int((expires - timezone.now()).total_seconds()) + 1))
+
+
+def _fresh(page: CachedPage) -> bool:
+    return page.expires is None or timezone.now() < page.expires
 
 
 def _storable(request, response) -> bool:
@@ -140,21 +184,20 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        key = getattr(request, "_potluck_page_key", None)
-        if key is not None and _storable(request, response):
-            self._store(key, response)
+        decision = getattr(request, "page_cache", NOT_CACHED)
+        if decision.storable(request, response):
+            self._store(decision, response)
             if CSRF_HOLE.encode() in response.content:
                 response.content = _fill(response.content, request)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        key = _key(request)
-        if key is None:
+        decision = request.page_cache = decide(request)
+        if decision.key is None:
             return None
         coding = compression.negotiate(request) or IDENTITY
-        page = caches["bodies"].get(f"{key}:{coding}")
-        if page is None:
-            request._potluck_page_key = key
+        page = caches["bodies"].get(f"{decision.key}:{coding}")
+        if page is None or not _fresh(page):
             return None
         response = HttpResponse(_fill(page.body, request) if page.hole else page.body)
         for name, value in page.headers:
@@ -165,20 +208,21 @@ class PublicPageCacheMiddleware:
         return response
 
     def process_template_response(self, request, response):
-        if getattr(request, "_potluck_page_key", None) is not None:
+        if getattr(request, "page_cache", NOT_CACHED).key is not None:
             response.context_data = {**(response.context_data or {}), "csrf_token": CSRF_HOLE}
         return response
 
-    def _store(self, key: str, response) -> None:
+    def _store(self, decision: PageCacheDecision, response) -> None:
+        key, expires = decision.key, decision.expires
         body = response.content
         headers = tuple((name, response[name]) for name in HEADERS if response.has_header(name))
         bodies = caches["bodies"]
         if CSRF_HOLE.encode() in body:
-            page = CachedPage(body, headers, IDENTITY, hole=True)
+            page = CachedPage(body, headers, IDENTITY, hole=True, expires=expires)
             pages = {f"{key}:{coding}": page for coding in (*compression.CODINGS, IDENTITY)}
         else:
-            pages = {f"{key}:{IDENTITY}": CachedPage(body, headers, IDENTITY, hole=False)}
+            pages = {f"{key}:{IDENTITY}": CachedPage(body, headers, IDENTITY, False, expires)}
             for coding in compression.CODINGS:
                 packed = compression.compress(body, coding, once=True)
-                pages[f"{key}:{coding}"] = CachedPage(packed, headers, coding, hole=False)
-        bodies.set_many(pages, timeout=TIMEOUT)
+                pages[f"{key}:{coding}"] = CachedPage(packed, headers, coding, False, expires)
+        bodies.set_many(pages, timeout=_timeout(expires))

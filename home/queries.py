@@ -60,9 +60,10 @@ def _joining(group: Group, looking: Viewer) -> dict:
     return {"join_asks": join_asks, "join_pending": join_pending, "join_requests": join_requests}
 
 
-def home_context(group: Group, looking: Viewer, now=None, *, generation=None) -> dict:
+def home_context(group: Group, looking: Viewer, now=None, *, generation=None, expires=None) -> dict:
     """generation: the request's (core.generations.request_generation), under which the
-    counts are kept: counted once per change rather than on every page."""
+    counts are kept, until expires (request_expires): counted once per change rather than
+    on every page."""
     now = now or timezone.now()
     user = looking.user
     published = Event.objects.published().select_related("venue")
@@ -95,5 +96,7 @@ def home_context(group: Group, looking: Viewer, now=None, *, generation=None) ->
             .exclude(grid_jpeg="")
             .order_by("-uploaded_at", "-pk")[:RECENT_PHOTOS]
         ),
-        "counts": counted_once(generation, "home-counts", lambda: group_counts(group, now)),
+        "counts": counted_once(
+            generation, "home-counts", lambda: group_counts(group, now), expires=expires
+        ),
     }

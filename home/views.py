@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
-from core.generations import request_generation
+from core.generations import request_expires, request_generation
 from groups import services
 from groups.access import viewer
 from groups.forms import ContactForm
@@ -19,7 +19,11 @@ def _render_home(request, form, status=200):
     group = request._potluck_group
     context = {"contact_form": form}
     if group is not None:
-        context.update(home_context(group, viewer(request), generation=request_generation(request)))
+        freshness = {
+            "generation": request_generation(request),
+            "expires": request_expires(request),
+        }
+        context.update(home_context(group, viewer(request), **freshness))
     return TemplateResponse(request, "groups/home.html", context, status=status)
 
 

@@ -13,11 +13,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import images, uploads
+from core import generations, images, uploads
 from core.emails.outbox import emails_queue
 from core.models import Email, EmailState
 from events import services as event_services
-from events.calendar_cache import calendar_changed
 from events.models import RSVP, Event
 from groups.models import Group, Membership, MembershipStatus
 from groups.services import ensure_not_last_organizer, membership_request
@@ -50,7 +49,6 @@ def member_rotate_calendar_token(*, member: User) -> str:
     with transaction.atomic():
         member.calendar_token = new_calendar_token()
         member.save(update_fields=["calendar_token"])
-        calendar_changed(personal_only=True)
     return member.calendar_token
 
 
@@ -248,11 +246,13 @@ def member_delete(*, member: User, leave_photos: bool = False, keep_writing: boo
         for rsvp in RSVP.objects.filter(member=member, event__in=upcoming).select_related("event"):
             event_services.rsvp_cancel(event=rsvp.event, member=member)
         RSVP.objects.filter(member=member, event__in=upcoming).delete()
-        RSVP.objects.filter(member=member).update(member=None, answer="", breakout=None)
+        generations.update(
+            RSVP.objects.filter(member=member), member=None, answer="", breakout=None
+        )
 
         photos = Photo.objects.filter(uploaded_by=member)
         if leave_photos:  # stored ones only: uploads not stored (yet) go, with their bytes
-            photos.stored().update(uploaded_by=None)
+            generations.update(photos.stored(), uploaded_by=None)
         for photo in photos:  # evaluated now: what was not left to the group
             photo_services.photo_delete(photo=photo, member=member)
 
@@ -268,4 +268,3 @@ def member_delete(*, member: User, leave_photos: bool = False, keep_writing: boo
         user_type = ContentType.objects.get_for_model(User)
         LogEntry.objects.filter(content_type=user_type, object_id=str(member.pk)).delete()
         member.delete()
-        calendar_changed()

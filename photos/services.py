@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import images, ratelimit, uploads
+from core import generations, images, ratelimit, uploads
 from events.models import RSVP, Event, RSVPStatus
 from groups.access import is_member
 from groups.services import is_banned
@@ -161,7 +161,7 @@ def photo_delete(*, photo: Photo, member) -> None:
         raise PermissionDenied
     with transaction.atomic():
         photo = Photo.objects.select_for_update().get(pk=photo.pk)  # with its renditions
-        Album.objects.filter(cover_photo=photo).update(cover_photo=None)
+        generations.update(Album.objects.filter(cover_photo=photo), cover_photo=None)
         photo.delete()  # the files go after commit (delete_files_after_commit)
 
 
@@ -231,7 +231,7 @@ def photo_request_takedown(*, photo: Photo, member) -> TakedownOutcome:
         photo.takedown_requested_by = member
         photo.takedown_requested_at = timezone.now()
         photo.save(update_fields=["status", "takedown_requested_by", "takedown_requested_at"])
-        Album.objects.filter(cover_photo=photo).update(cover_photo=None)
+        generations.update(Album.objects.filter(cover_photo=photo), cover_photo=None)
     return TakedownOutcome.HIDDEN
 
 
@@ -249,12 +249,18 @@ def takedown_request_decide(*, takedown: TakedownRequest, hide: bool, by) -> Tak
             photo = takedown.photo
             if photo.status not in NOT_STORED and photo.status != PhotoStatus.HIDDEN:
                 photo_set_status(photo=photo, status=PhotoStatus.HIDDEN, by=by)
-            TakedownRequest.objects.filter(photo=photo, status=TakedownStatus.OPEN).update(
-                status=TakedownStatus.HIDDEN, decided_by=by, decided_at=now
+            generations.update(
+                TakedownRequest.objects.filter(photo=photo, status=TakedownStatus.OPEN),
+                status=TakedownStatus.HIDDEN,
+                decided_by=by,
+                decided_at=now,
             )
         else:
-            TakedownRequest.objects.filter(pk=takedown.pk).update(
-                status=TakedownStatus.DISMISSED, decided_by=by, decided_at=now
+            generations.update(
+                TakedownRequest.objects.filter(pk=takedown.pk),
+                status=TakedownStatus.DISMISSED,
+                decided_by=by,
+                decided_at=now,
             )
         takedown.refresh_from_db()
     return takedown
@@ -275,6 +281,6 @@ def photo_set_status(*, photo: Photo, status: str, by) -> Photo:
             photo.takedown_requested_by = None
             photo.takedown_requested_at = None
         else:
-            Album.objects.filter(cover_photo=photo).update(cover_photo=None)
+            generations.update(Album.objects.filter(cover_photo=photo), cover_photo=None)
         photo.save(update_fields=["status", "takedown_requested_by", "takedown_requested_at"])
     return photo

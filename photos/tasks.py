@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from core import images, uploads
+from core import generations, images, uploads
 
 from .models import Album, Photo, PhotoStatus
 
@@ -76,8 +76,8 @@ def _settle(photo: Photo, fields: list[str], *, needs_approval: bool) -> bool:
         photo.upload_name = ""
         photo.save(update_fields=[*fields, "status", "upload_name"])
         if photo.status == PhotoStatus.PUBLISHED:
-            Album.objects.filter(pk=photo.album_id, cover_photo__isnull=True).update(
-                cover_photo=photo
+            generations.update(
+                Album.objects.filter(pk=photo.album_id, cover_photo__isnull=True), cover_photo=photo
             )
     return True
 
@@ -136,8 +136,10 @@ def _renditions(photo: Photo, full: Image.Image) -> dict[str, tuple[str, bytes]]
 def _refuse(photo: Photo, message: str) -> str:
     """REFUSED with the reason, the quarantined bytes deleted; logged for the operator."""
     logger.warning("Photo %s refused by the worker: %s", photo.pk, message)
-    Photo.objects.filter(pk=photo.pk, status=PhotoStatus.PROCESSING).update(
-        status=PhotoStatus.REFUSED, refusal=message[:500]
+    generations.update(
+        Photo.objects.filter(pk=photo.pk, status=PhotoStatus.PROCESSING),
+        status=PhotoStatus.REFUSED,
+        refusal=message[:500],
     )
     photo.image.storage.delete(photo.incoming_name)
     return PhotoStatus.REFUSED

@@ -234,3 +234,56 @@ def open_tab(browser, live_server):
     yield open_tab
     for context in contexts:
         context.close()
+
+
+_APP_FOLDERS = tuple(
+    str(Path(__file__).resolve().parent.parent / app) + os.sep
+    for app in (
+        *("config", "core", "groups", "events", "members", "photos", "home"),
+        *("conversation", "decisions"),
+    )
+)
+_HELPERS = str(Path(__file__).resolve().parent.parent / "core" / "generations.py")
+
+
+def _writer_outside_the_helpers(model, method: str) -> None:
+    """QuerySet.update() and bulk_create() send no signal: app code that calls them on a
+    model some page shows must go through core.generations.update() / bulk_create(), which
+    move the counters the caches are keyed by. Fails the test that reaches such a call."""
+    import sys
+
+    from core.generations import keys_for
+
+    if not keys_for(model):
+        return
+    frame = sys._getframe(2)
+    manager = f"{os.sep}django{os.sep}db{os.sep}models{os.sep}manager.py"
+    while frame is not None and frame.f_code.co_filename.endswith(manager):
+        frame = frame.f_back  # Model.objects.update(): the manager's proxy
+    # Django's own callers (a related manager's add(), a deletion's SET_NULL) send signals.
+    filename = frame.f_code.co_filename if frame is not None else ""
+    migration = f"{os.sep}migrations{os.sep}" in filename  # a one-off, before any cache
+    if filename.startswith(_APP_FOLDERS) and filename != _HELPERS and not migration:
+        raise AssertionError(
+            f"{filename}:{frame.f_lineno} calls {model.__name__} {method}() directly: use "
+            f"core.generations.{method}() so cached pages and feeds see the change"
+        )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _writes_move_the_counters():
+    from django.db.models.query import QuerySet
+
+    update, bulk_create = QuerySet.update, QuerySet.bulk_create
+
+    def checked_update(self, **kwargs):
+        _writer_outside_the_helpers(self.model, "update")
+        return update(self, **kwargs)
+
+    def checked_bulk_create(self, *args, **kwargs):
+        _writer_outside_the_helpers(self.model, "bulk_create")
+        return bulk_create(self, *args, **kwargs)
+
+    QuerySet.update, QuerySet.bulk_create = checked_update, checked_bulk_create
+    yield
+    QuerySet.update, QuerySet.bulk_create = update, bulk_create

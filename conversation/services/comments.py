@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.generations import data_changed
+from core import generations
 from core.markdown import markdown_store
 from events.models import Event, EventStatus
 
@@ -82,10 +82,12 @@ def comment_hide(*, comment: Comment, by, now: datetime | None = None) -> Commen
     if not may_moderate_event(comment.event, by):
         raise PermissionDenied(_("Only organizers and the event's hosts can hide comments."))
     with transaction.atomic():
-        Comment.objects.filter(pk=comment.pk, hidden_at__isnull=True).update(
-            hidden_at=now or timezone.now(), hidden_by=by, pinned=False
+        generations.update(
+            Comment.objects.filter(pk=comment.pk, hidden_at__isnull=True),
+            hidden_at=now or timezone.now(),
+            hidden_by=by,
+            pinned=False,
         )
-        data_changed()  # update() sends no signal: the cached event pages must go
     comment.refresh_from_db()
     return comment
 
@@ -93,8 +95,7 @@ def comment_hide(*, comment: Comment, by, now: datetime | None = None) -> Commen
 def comment_unhide(*, comment: Comment, by) -> Comment:
     if not may_moderate_event(comment.event, by):
         raise PermissionDenied(_("Only organizers and the event's hosts can show comments."))
-    Comment.objects.filter(pk=comment.pk).update(hidden_at=None, hidden_by=None)
-    data_changed()
+    generations.update(Comment.objects.filter(pk=comment.pk), hidden_at=None, hidden_by=None)
     comment.refresh_from_db()
     return comment
 
@@ -105,7 +106,6 @@ def comment_pin(*, comment: Comment, by, pinned: bool = True) -> Comment:
         raise PermissionDenied(_("Only organizers and the event's hosts can pin comments."))
     if pinned and (comment.parent_id is not None or comment.is_hidden or comment.is_deleted):
         raise ValidationError(_("Only a shown comment, not a reply, can be pinned."), code="pin")
-    Comment.objects.filter(pk=comment.pk).update(pinned=pinned)
-    data_changed()
+    generations.update(Comment.objects.filter(pk=comment.pk), pinned=pinned)
     comment.refresh_from_db()
     return comment

@@ -9,8 +9,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import generations
 from core.emails.outbox import emails_queue
-from core.generations import data_changed
 from core.markdown import markdown_store
 from groups.models import Group, Membership
 
@@ -137,8 +137,7 @@ def announcements_send_due(*, now: datetime | None = None) -> int:
         )
         if not due:
             return 0
-        Announcement.objects.filter(pk__in=[a.pk for a in due]).update(emailed_at=now)
-        data_changed()
+        generations.update(Announcement.objects.filter(pk__in=[a.pk for a in due]), emailed_at=now)
         for announcement in due:
             _announcement_email(announcement)
     return len(due)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import generations
 from core.emails.outbox import emails_queue
 from groups import services as group_services
 from groups.access import viewer_for
@@ -155,16 +156,13 @@ def report_resolve(
                 params={"report_id": report.pk, "note": note, "group_id": group.pk},
             )
         same_item = Q(**{_item_field(item): item}) if item is not None else Q(pk=report.pk)
-        closed = (
-            Report.objects.open()
-            .filter(same_item)
-            .update(
-                status=ReportStatus.RESOLVED,
-                action=action,
-                note=note,
-                resolved_by=by,
-                resolved_at=now,
-            )
+        closed = generations.update(
+            Report.objects.open().filter(same_item),
+            status=ReportStatus.RESOLVED,
+            action=action,
+            note=note,
+            resolved_by=by,
+            resolved_at=now,
         )
         if action == ReportAction.DELETE:
             item_delete(item=item, by=by, now=now)
@@ -181,9 +179,12 @@ def member_writing_delete(member, keep_writing: bool) -> None:
         return
     now = timezone.now()
     # Reports about what they wrote keep the reason and the action, not the words.
-    Report.objects.filter(
-        Q(comment__author=member) | Q(thread__author=member) | Q(reply__author=member)
-    ).update(excerpt="")
+    generations.update(
+        Report.objects.filter(
+            Q(comment__author=member) | Q(thread__author=member) | Q(reply__author=member)
+        ),
+        excerpt="",
+    )
     # Replies under others' comments first, then their own comments (a marker where others
     # replied), then discussion replies and discussions.
     Comment.objects.filter(author=member, parent__isnull=False).delete()

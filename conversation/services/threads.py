@@ -8,8 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import generations
 from core.emails.outbox import emails_queue
-from core.generations import data_changed
 from core.markdown import markdown_store
 from groups.access import viewer_for
 from groups.models import Group, Membership
@@ -89,8 +89,10 @@ def thread_reply(*, thread: Thread, author, body: str, now: datetime | None = No
         reply.full_clean()
         markdown_store(reply)
         reply.save()
-        Thread.objects.filter(pk=thread.pk).update(
-            reply_count=F("reply_count") + 1, last_activity_at=now
+        generations.update(
+            Thread.objects.filter(pk=thread.pk),
+            reply_count=F("reply_count") + 1,
+            last_activity_at=now,
         )
         Follow.objects.get_or_create(thread=thread, member=author, defaults={"created_at": now})
         emails_queue(
@@ -136,8 +138,9 @@ def reply_edit(*, reply: Reply, by, body: str, now: datetime | None = None) -> R
 
 def _recount(thread_ids) -> None:
     for thread_id in set(thread_ids):
-        Thread.objects.filter(pk=thread_id).update(
-            reply_count=Reply.objects.filter(thread_id=thread_id).shown().count()
+        generations.update(
+            Thread.objects.filter(pk=thread_id),
+            reply_count=Reply.objects.filter(thread_id=thread_id).shown().count(),
         )
 
 
@@ -177,8 +180,7 @@ def thread_moderate(
             else {"hidden_at": None, "hidden_by": None}
         )
     with transaction.atomic():
-        Thread.objects.filter(pk=thread.pk).update(**changes)
-        data_changed()
+        generations.update(Thread.objects.filter(pk=thread.pk), **changes)
     thread.refresh_from_db()
     return thread
 
@@ -186,11 +188,12 @@ def thread_moderate(
 def reply_hide(*, reply: Reply, by, hidden: bool = True, now: datetime | None = None) -> Reply:
     _require_organizer(reply.thread.group, by)
     with transaction.atomic():
-        Reply.objects.filter(pk=reply.pk).update(
-            hidden_at=(now or timezone.now()) if hidden else None, hidden_by=by if hidden else None
+        generations.update(
+            Reply.objects.filter(pk=reply.pk),
+            hidden_at=(now or timezone.now()) if hidden else None,
+            hidden_by=by if hidden else None,
         )
         _recount([reply.thread_id])
-        data_changed()
     reply.refresh_from_db()
     return reply
 

@@ -2,7 +2,7 @@
 
 from django.db.models import F
 
-from core.generations import data_changed
+from core import generations
 
 from ..models import (
     Ballot,
@@ -20,8 +20,9 @@ def member_data_delete(member, keep_writing: bool) -> None:
     supported = list(Support.objects.filter(member=member).values_list("proposal_id", flat=True))
     Support.objects.filter(member=member).delete()
     if supported:
-        Proposal.objects.filter(pk__in=supported).update(support_count=F("support_count") - 1)
-    Ballot.objects.filter(member=member).update(member=None)
+        generations.update(
+            Proposal.objects.filter(pk__in=supported), support_count=F("support_count") - 1
+        )
+    generations.update(Ballot.objects.filter(member=member), member=None)
     if not keep_writing:
         Proposal.objects.filter(author=member).delete()
-    data_changed()

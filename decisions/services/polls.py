@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import generations
 from core.emails.outbox import emails_queue
-from core.generations import data_changed
 from core.markdown import markdown_store
 from events.models import RSVP, Event, RSVPStatus
 from groups.access import viewer_for
@@ -104,8 +104,8 @@ def poll_open(
         )
         markdown_store(poll)
         poll.save()
-        Option.objects.bulk_create(
-            [Option(poll=poll, label=label, position=i) for i, label in enumerate(labels)]
+        generations.bulk_create(
+            Option, [Option(poll=poll, label=label, position=i) for i, label in enumerate(labels)]
         )
         log_record(
             group=group,
@@ -115,14 +115,13 @@ def poll_open(
             url=poll.get_absolute_url(),
             at=now,
         )
-        data_changed()
         if opens_at <= now:
             _announce_poll(poll, exclude=by)
     return poll
 
 
 def _announce_poll(poll: Poll, *, exclude=None) -> None:
-    Poll.objects.filter(pk=poll.pk).update(announced_at=timezone.now())
+    generations.update(Poll.objects.filter(pk=poll.pk), announced_at=timezone.now())
     interested = _interested(poll.group, exclude=exclude)
     if poll.voters == Voters.ATTENDEES:
         interested = sorted(set(voter_ids(poll)) & set(interested))
@@ -197,15 +196,13 @@ def ballot_cast(*, poll: Poll, member, choices, now: datetime | None = None) -> 
         if not Poll.objects.select_for_update().get(pk=poll.pk).is_open(now):
             raise ValidationError(_("This poll is closed."), code="not_open")
         ballots = Ballot.objects.filter(poll=poll, member=member)
-        if not ballots.update(choices=ids, cast_at=now):
+        if not generations.update(ballots, choices=ids, cast_at=now):
             try:
                 with transaction.atomic():
                     Ballot.objects.create(poll=poll, member=member, choices=ids, cast_at=now)
             except IntegrityError:  # their other ballot, cast at the same moment, came first
-                ballots.update(choices=ids, cast_at=now)
+                generations.update(ballots, choices=ids, cast_at=now)
         ballot = ballots.get()
-        if poll.results_while_open:
-            data_changed()
     return ballot
 
 
@@ -317,8 +314,9 @@ def _note_closed(poll: Poll, *, by, now: datetime) -> bool:
         key=f"poll-closed:{poll.pk}",
         at=min(now, poll.closes_at),
     )
-    Poll.objects.filter(pk=poll.pk, closed_noted_at__isnull=True).update(closed_noted_at=now)
-    data_changed()
+    generations.update(
+        Poll.objects.filter(pk=poll.pk, closed_noted_at__isnull=True), closed_noted_at=now
+    )
     return entry is not None
 
 
@@ -368,7 +366,7 @@ def poll_reminders_send(*, now: datetime | None = None) -> int:
             .order_by("closes_at", "pk")[:100]
         )
         for poll in due:
-            Poll.objects.filter(pk=poll.pk).update(reminded_at=now)
+            generations.update(Poll.objects.filter(pk=poll.pk), reminded_at=now)
             voted = Ballot.objects.filter(poll=poll, member__isnull=False).values("member_id")
             ids = list(voter_ids(poll).exclude(user_id__in=voted))
             emails_queue(

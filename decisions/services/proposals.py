@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from conversation.models import Category
 from conversation.services import thread_start
+from core import generations
 from core.emails.outbox import emails_queue
-from core.generations import data_changed
 from core.languages import languages
 from core.markdown import markdown_store
 from events.models import Event, EventStatus
@@ -100,7 +100,6 @@ def proposal_add(
             now=now,
         )
         proposal.save(update_fields=["thread"])
-        data_changed()
         emails_queue(
             kind=DecisionEmail.PROPOSAL,
             user_ids=_interested(group, exclude=author),
@@ -126,8 +125,9 @@ def proposal_support(*, proposal: Proposal, member) -> Support:
                 support = Support.objects.create(proposal=proposal, member=member)
         except IntegrityError:
             return Support.objects.get(proposal=proposal, member=member)
-        Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
-        data_changed()
+        generations.update(
+            Proposal.objects.filter(pk=proposal.pk), support_count=F("support_count") + 1
+        )
     return support
 
 
@@ -135,8 +135,9 @@ def proposal_withdraw_support(*, proposal: Proposal, member) -> None:
     with transaction.atomic():
         deleted, _by_model = Support.objects.filter(proposal=proposal, member=member).delete()
         if deleted:
-            Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") - 1)
-            data_changed()
+            generations.update(
+                Proposal.objects.filter(pk=proposal.pk), support_count=F("support_count") - 1
+            )
 
 
 def _decide(proposal: Proposal, *, by, status: str, reason: str = "", event=None) -> Proposal:
@@ -149,7 +150,6 @@ def _decide(proposal: Proposal, *, by, status: str, reason: str = "", event=None
         if event is not None:
             locked.event = event
         locked.save(update_fields=["status", "decline_reason", "decided_at", "event"])
-        data_changed()
     return locked
 
 

@@ -1,7 +1,6 @@
 """The events app in the admin: events, places and people, RSVPs."""
 
 from .common import (
-    CalendarChangeMixin,
     TimeframeFilter,
 )
 from .events import (
@@ -24,7 +23,6 @@ from .rsvps import (
 __all__ = [
     "AgendaItemInline",
     "BreakoutInline",
-    "CalendarChangeMixin",
     "EventAdmin",
     "EventSpeakerInline",
     "RSVPAdmin",

@@ -31,7 +31,7 @@ from ..models import (
     EventStatus,
     upcoming_then_past_ordering,
 )
-from .common import CalendarChangeMixin, TimeframeFilter
+from .common import TimeframeFilter
 
 
 # The event page's inlines are stacked and use plain selects: Django's tabular inline leaves
@@ -76,7 +76,6 @@ class EventAdmin(
     CurrentGroupAdminMixin,
     StoredImagesAdminMixin,
     StoredMarkdownAdminMixin,  # the breakouts' notes; the event itself goes through event_save
-    CalendarChangeMixin,
     TranslationAdmin,  # title, summary and description in English and Spanish, side by side
 ):
     image_shapes = {"cover_image": COVER}

@@ -22,11 +22,10 @@ from ..models import (
     SpeakerLink,
     Venue,
 )
-from .common import CalendarChangeMixin
 
 
 @admin.register(Venue)
-class VenueAdmin(CalendarChangeMixin, admin.ModelAdmin):
+class VenueAdmin(admin.ModelAdmin):
     list_display = ["name", "address", "city"]
     search_fields = ["name", "address", "city"]
 
@@ -40,9 +39,7 @@ class SpeakerLinkInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(
-    StoredImagesAdminMixin, StoredMarkdownAdminMixin, CalendarChangeMixin, TranslationAdmin
-):
+class SpeakerAdmin(StoredImagesAdminMixin, StoredMarkdownAdminMixin, TranslationAdmin):
     image_shapes = {"photo": PORTRAIT}
     image_urls = {"photo": "photo_jpeg_url"}
     list_display = ["name", "affiliation", "member"]
@@ -53,9 +50,7 @@ class SpeakerAdmin(
 
 
 @admin.register(Series)
-class SeriesAdmin(
-    CurrentGroupAdminMixin, StoredMarkdownAdminMixin, CalendarChangeMixin, admin.ModelAdmin
-):
+class SeriesAdmin(CurrentGroupAdminMixin, StoredMarkdownAdminMixin, admin.ModelAdmin):
     list_display = ["name", "cadence", "recurrence", "default_venue"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

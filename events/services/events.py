@@ -4,11 +4,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import generations
 from core.markdown import markdown_store
 from groups.models import LogKind, Membership
 from groups.services import log_record
 
-from ..calendar_cache import calendar_changed
 from ..emails import EventEmail, attendees, notify
 from ..models import (
     Event,
@@ -45,7 +45,7 @@ def _announce_once(event: Event, *, before: str | None, by) -> bool:
     if locked.status != EventStatus.PUBLISHED or locked.announced_at is not None:
         return False
     event.announced_at = timezone.now()
-    Event.objects.filter(pk=event.pk).update(announced_at=event.announced_at)
+    generations.update(Event.objects.filter(pk=event.pk), announced_at=event.announced_at)
     members = Membership.objects.active().filter(group_id=event.group_id).exclude(user=by)
     notify(
         kind=EventEmail.ANNOUNCEMENT,
@@ -133,7 +133,6 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         markdown_store(event)
         event.full_clean()
         event.save()
-        calendar_changed()
         _announce_changes(event, before=before, fields=set(changed_fields), by=by)
         log_change(event, before=before, fields=set(changed_fields), by=by)
     return event
@@ -150,7 +149,6 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked.sequence += 1
         locked.updated_by = by
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
-        calendar_changed()
         _announce_changes(locked, before=before, fields=set(), by=by)
         log_change(locked, before=before, fields=set(), by=by)
     return locked
@@ -177,8 +175,11 @@ def venue_save(*, venue: Venue, changed_fields: list[str] | tuple[str, ...] = ()
         venue.full_clean()
         venue.save()
         if venue.pk and set(changed_fields) & set(VENUE_PLACE_FIELDS):
-            Event.objects.filter(
-                pk__in=Event.objects.filter(venue=venue).upcoming().values("pk")
-            ).update(sequence=F("sequence") + 1, updated_at=timezone.now())
-        calendar_changed()
+            generations.update(
+                Event.objects.filter(
+                    pk__in=Event.objects.filter(venue=venue).upcoming().values("pk")
+                ),
+                sequence=F("sequence") + 1,
+                updated_at=timezone.now(),
+            )
     return venue

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import generations
 from groups.models import Membership
 
 from ..models import (
@@ -77,7 +78,7 @@ def _first_in_line(event: Event, rsvp: RSVP) -> None:
     if first is None:
         seq = event.waitlist_counter
     else:
-        line.update(waitlist_seq=F("waitlist_seq") + 1)
+        generations.update(line, waitlist_seq=F("waitlist_seq") + 1)
         seq = first
     if rsvp.status != RSVPStatus.WAITLISTED:
         rsvp.waitlisted_at = timezone.now()

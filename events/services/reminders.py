@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import generations
 from groups.models import Group
 
 from ..emails import EventEmail, notify
@@ -45,8 +46,9 @@ def no_show_notes_send(*, group: Group, threshold: int, now: datetime | None = N
         due = {m: missed for m, missed in by_member.items() if len(missed) >= threshold}
         if not due:
             return 0
-        RSVP.objects.filter(pk__in=[pk for missed in due.values() for pk, _e in missed]).update(
-            no_show_noted_at=now
+        generations.update(
+            RSVP.objects.filter(pk__in=[pk for missed in due.values() for pk, _e in missed]),
+            no_show_noted_at=now,
         )
         latest = Event.objects.select_related("group").in_bulk(
             {missed[-1][1] for missed in due.values()}
@@ -88,7 +90,9 @@ def reminders_send(*, now: datetime | None = None, limit: int = 500) -> int:
         )
         if not due:
             return 0
-        RSVP.objects.filter(pk__in=[pk for pk, _m, _e in due]).update(reminder_sent_at=now)
+        generations.update(
+            RSVP.objects.filter(pk__in=[pk for pk, _m, _e in due]), reminder_sent_at=now
+        )
         by_event: dict[int, list[int]] = {}
         for _pk, member_id, event_id in due:
             by_event.setdefault(event_id, []).append(member_id)

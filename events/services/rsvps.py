@@ -15,7 +15,6 @@ from django.utils.translation import ngettext
 
 from groups.services import membership_for_rsvp
 
-from ..calendar_cache import calendar_changed
 from ..emails import EventEmail, notify
 from ..models import (
     RSVP,
@@ -76,7 +75,6 @@ def rsvp_changes_committed(changes: list[RSVPChange]) -> None:
 
 def after_commit(changes: list[RSVPChange]) -> None:
     if changes:
-        calendar_changed(personal_only=True)  # personal feeds show going / tentative
         rsvp_changes_notify(list(changes))
         transaction.on_commit(partial(rsvp_changes_committed, list(changes)))
 

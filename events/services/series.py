@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core import generations
 from core.imagefiles import SIBLINGS, sibling
 from core.markdown import markdown_store
 
-from ..calendar_cache import calendar_changed
 from ..models import (
     AgendaItem,
     Breakout,
@@ -141,36 +141,44 @@ def event_duplicate(*, event: Event, starts_at: datetime, by, guest_speakers: bo
         copy.full_clean()
         copy.save()
         copy.hosts.set(event.hosts.all())
-        EventSpeaker.objects.bulk_create(
-            EventSpeaker(event=copy, speaker_id=s.speaker_id, role=s.role, order=s.order)
-            for s in event.event_speakers.all()
-            if guest_speakers or s.role != SpeakerRole.GUEST
+        generations.bulk_create(
+            EventSpeaker,
+            (
+                EventSpeaker(event=copy, speaker_id=s.speaker_id, role=s.role, order=s.order)
+                for s in event.event_speakers.all()
+                if guest_speakers or s.role != SpeakerRole.GUEST
+            ),
         )
         day = _local(event.starts_at, zone).date()
-        AgendaItem.objects.bulk_create(
-            AgendaItem(
-                event=copy,
-                time=item.time and (datetime.combine(day, item.time) + local_shift).time(),
-                title=item.title,
-                kind=item.kind,
-                description=item.description,
-                order=item.order,
-            )
-            for item in event.agenda_items.all()
+        generations.bulk_create(
+            AgendaItem,
+            (
+                AgendaItem(
+                    event=copy,
+                    time=item.time and (datetime.combine(day, item.time) + local_shift).time(),
+                    title=item.title,
+                    kind=item.kind,
+                    description=item.description,
+                    order=item.order,
+                )
+                for item in event.agenda_items.all()
+            ),
         )
         # The topics and who leads them; notes are what the old discussion came to, not copied.
-        Breakout.objects.bulk_create(
-            Breakout(
-                event=copy,
-                **translated_values(b),
-                facilitator_id=b.facilitator_id,
-                facilitator_name=b.facilitator_name,
-                capacity=b.capacity,
-                order=b.order,
-            )
-            for b in event.breakouts.all()
+        generations.bulk_create(
+            Breakout,
+            (
+                Breakout(
+                    event=copy,
+                    **translated_values(b),
+                    facilitator_id=b.facilitator_id,
+                    facilitator_name=b.facilitator_name,
+                    capacity=b.capacity,
+                    order=b.order,
+                )
+                for b in event.breakouts.all()
+            ),
         )
-        calendar_changed()
     return copy
 
 

@@ -156,15 +156,13 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         context["can_run_door"] = allowed(looking, "rsvp_answers", event=event)
 
         mine = None
-        version = getattr(self.request, "_potluck_event_version", None)
+        version = getattr(self.request, "event_page_version", None)
         if version is not None and version.event_pk == event.pk and version.rsvp_pk is None:
             pass  # the page's version query found none of theirs
         elif user.is_authenticated:
             mine = rsvps.filter(member=user).with_waitlist_position().first()
         context["my_rsvp"] = mine
-        organizer = is_organizer(user)
-        if version is not None and version.is_organizer != organizer:
-            self.request._potluck_page_key = None  # the version was wrong: keep nothing
+        organizer = looking.is_organizer
         context["is_organizer"] = organizer
         context["can_see_private"] = organizer or (mine is not None and mine.is_going)
         try:

@@ -2,11 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Subquery
 
-from core.db import CompiledQuery
 from groups.access import Viewer
 from groups.models import Membership
 
@@ -41,14 +38,14 @@ class EventPageVersion:
     time_zone: str = ""
 
 
-def _version_query(now, *, slug: str, user_id: int, group_id: int):
+def _version_query(*, slug: str, user_id: int, group_id: int):
     flags = {
         k: v
         for build in hooks.event_page_version_flags
         for k, v in build(user_id, group_id).items()
     }
     return (
-        by_slug(Event.objects.rewrite(False).order_by(), slug)
+        by_slug(Event.objects.order_by(), slug)
         .annotate(
             my_rsvp=Subquery(
                 RSVP.objects.filter(event=OuterRef("pk"), member_id=user_id).values("pk")[:1]
@@ -61,51 +58,38 @@ def _version_query(now, *, slug: str, user_id: int, group_id: int):
                 .filter(group_id=group_id, user_id=user_id)
                 .values("role")[:1]
             ),
-            may_change=Exists(
-                Permission.objects.filter(
-                    content_type__app_label="events", codename="change_event"
-                ).filter(Q(user__id=user_id) | Q(group__user__id=user_id))
-            ),
             **flags,
         )
-        .values_list("pk", "my_rsvp", "is_host", "role", "may_change", *flags)[:1]
+        .values_list("pk", "my_rsvp", "is_host", "role", *flags)[:1]
     )
 
 
-# Asked on every signed-in visit of an event page: its SQL is built once per process.
-_VERSION = CompiledQuery(
-    _version_query,
-    probes={"slug": "probe-slug-5c1d9", "user_id": -987_654_321, "group_id": -987_654_322},
-)
-
-
 def event_page_version(request, slug: str) -> EventPageVersion | None:
-    """One query: the event with this person's RSVP, host duty, role and the permission that
-    makes them an organizer (what groups.access.viewer and is_organizer() would read with
-    three more); None when the page must be rendered. The page checks on a miss that its
-    own lookups agree (EventDetailView), so a disagreement is never stored."""
+    """One query: the event with this person's RSVP, host duty and role (what
+    groups.access.viewer would read with two more); None when the page must be rendered.
+    The page takes the role from here (request.viewer) and skips looking for an RSVP the
+    version found none of, so what is cached is what the version says."""
     user = request.user
-    group = getattr(request, "_potluck_group", None)
+    group = getattr(request, "group", None)
     if not user.is_authenticated or group is None:
         return None
-    row = _VERSION.fetchone(timezone.now(), slug=slug.lower(), user_id=user.pk, group_id=group.pk)
+    row = _version_query(slug=slug.lower(), user_id=user.pk, group_id=group.pk).first()
     if row is None:
         return None
-    event_pk, rsvp_pk, is_host, role, may_change, *flags = row
-    # What ModelBackend.has_perm answers, read in the same query.
-    organizer = user.is_active and (user.is_superuser or may_change)
-    request._potluck_viewer = Viewer(user, role)  # groups.access.viewer() takes it from here
+    event_pk, rsvp_pk, is_host, role, *flags = row
+    viewer = Viewer(user, role)
+    request.viewer = viewer
     version = EventPageVersion(
         event_pk=event_pk,
         role=role,
         is_staff=user.is_staff,
         is_superuser=user.is_superuser,
-        is_organizer=organizer,
+        is_organizer=viewer.is_organizer,
         is_host=is_host,
         rsvp_pk=rsvp_pk,
         person=user.pk if rsvp_pk is not None or is_host or any(flags) else None,
         flags=tuple(bool(flag) for flag in flags),
         time_zone=getattr(user, "time_zone", ""),
     )
-    request._potluck_event_version = version
+    request.event_page_version = version
     return version

@@ -212,6 +212,7 @@ def test_draft_event_has_no_feed(client, group):
     assert client.get(f"/events/{draft.slug}/calendar.ics").status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as a request's RSVP is
 def test_an_rsvp_keeps_the_group_feed_cached(client, event, django_assert_num_queries):
     etag = client.get("/calendar.ics")["ETag"]
     services.rsvp_set(event=event, member=UserFactory(), going=True)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core import generations
 from events.models import Event
 from photos.models import Album, Photo, PhotoStatus
 from photos.views import ALBUMS_PER_PAGE
@@ -59,9 +60,12 @@ def _photos(album, count, **fields):
         "grid_height": 267,
         **fields,
     }
-    return Photo.objects.bulk_create(
-        Photo(album=album, image=f"photos/{album.pk}/{i}.jpg", alt_text=f"P{i}", **fields)
-        for i in range(count)
+    return generations.bulk_create(
+        Photo,
+        (
+            Photo(album=album, image=f"photos/{album.pk}/{i}.jpg", alt_text=f"P{i}", **fields)
+            for i in range(count)
+        ),
     )
 
 
