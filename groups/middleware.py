@@ -1,29 +1,54 @@
+"""What every request carries about the group, set by GroupTimezoneMiddleware.
+
+As pretalx sets `request.event`, the middleware sets public attributes (typed on
+groups.request.PotluckRequest, for type hints):
+
+- `request.group`: the site's group (groups.models.Group), None while the site has none;
+  read together with the page generation in one query (groups.generations).
+- `request.page_generation`: the generation (a string) of everything public pages show, read
+  in that same query; core.generations.request_generation adds the transaction's own changes.
+- `request.viewer`: the person looking, as the group sees them (groups.access.Viewer:
+  membership role, organizer, superuser). Computed when first read, so a request that never
+  asks pays no query; read it through groups.access.viewer(request), which follows
+  `request.user` when it changes during the request (logging in).
+
+Nothing else is passed between modules on a request (no private attributes); the admin's
+group mixin adds `request.single_group` when it first asks (groups.admingroup).
+"""
+
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from . import legacy
+from .access import viewer_for
 from .generations import group_and_generation
 from .models import Group
 
 
 def group_or_404(request) -> Group:
     """The site's group, as the middleware found it; 404 while the site has none."""
-    group = request._potluck_group
+    group = request.group
     if group is None:
         raise Http404(_("This site has no group yet."))
     return group
 
 
 class GroupTimezoneMiddleware:
-    """Shows and reads times in the group's zone (admin forms included); UTC stays in the DB."""
+    """Sets request.group, request.page_generation and request.viewer (see the module's
+    docstring), and shows and reads times in the group's zone (admin forms included); UTC
+    stays in the database."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         group, generation = group_and_generation()
-        request._potluck_group = group
-        request._potluck_generation = generation
+        request.group = group
+        request.page_generation = generation
+        request.viewer = SimpleLazyObject(lambda: viewer_for(request.user, request.group))
+        legacy.publish(request)
         if group is not None:
             timezone.activate(group.zone)
         try:

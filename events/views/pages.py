@@ -37,6 +37,7 @@ from ..models import (
     by_slug,
 )
 from ..seo import event_json_ld
+from . import legacy
 
 PAGE_SIZE = 20
 
@@ -88,7 +89,7 @@ class PastEventsView(CountOncePerChangeMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        zone = self.request._potluck_group.zone
+        zone = self.request.group.zone
         years: list[tuple[int, list[Event]]] = []
         for event in context["events"]:
             year = event.starts_at.astimezone(zone).year
@@ -156,7 +157,7 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         context["can_run_door"] = allowed(looking, "rsvp_answers", event=event)
 
         mine = None
-        version = getattr(self.request, "_potluck_event_version", None)
+        version = legacy.event_version(self.request)
         if version is not None and version.event_pk == event.pk and version.rsvp_pk is None:
             pass  # the page's version query found none of theirs
         elif user.is_authenticated:
@@ -164,7 +165,7 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         context["my_rsvp"] = mine
         organizer = is_organizer(user)
         if version is not None and version.is_organizer != organizer:
-            self.request._potluck_page_key = None  # the version was wrong: keep nothing
+            legacy.page_cache_skip(self.request)  # the version was wrong: keep nothing
         context["is_organizer"] = organizer
         context["can_see_private"] = organizer or (mine is not None and mine.is_going)
         try:

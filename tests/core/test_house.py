@@ -1,4 +1,5 @@
-"""House rules of the code base itself, checked on the files (docs/GUIDE: module size)."""
+"""House rules of the code base itself, checked on its files (the design guide: module size,
+no private attributes passed between modules)."""
 
 from pathlib import Path
 
@@ -34,3 +35,31 @@ def test_app_modules_at_most_500_lines():
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert too_long == {}
+
+
+# Rewritten by the lead on another branch, which will move them to the public attributes
+# (request.group, request.viewer, request.page_generation): the exception goes at the merge.
+LEAD_OWNED = {
+    "events/views/versions.py",
+    "home/pagecache.py",
+    "core/generations.py",
+    "core/db.py",
+    "groups/generations.py",
+    "events/generation.py",
+    "events/calendar_cache.py",
+}
+# The two temporary bridges to those files' private names, deleted with the exception.
+BRIDGES = {"groups/legacy.py", "events/views/legacy.py"}
+
+
+def test_no_private_potluck_attributes():
+    """Requests, connections and forms carry public, documented attributes only (groups.
+    middleware); a `_potluck_` name passed between modules must not come back."""
+    files = app_files(".py", ".html") + sorted((ROOT / "templates").rglob("*.html"))
+    found = sorted(
+        name
+        for path in files
+        if (name := str(path.relative_to(ROOT))) not in LEAD_OWNED | BRIDGES
+        and "_potluck_" in path.read_text(encoding="utf-8")
+    )
+    assert found == []

@@ -19,6 +19,7 @@ from core.generations import PAGES_KEY
 from core.models import ChangeGeneration
 from events import services as event_services
 from events.models import Event
+from events.views import legacy
 from groups.models import Membership, Role
 from home.pagecache import CSRF_HOLE
 from tests.factories import EventFactory, MembershipFactory, SpeakerFactory, UserFactory
@@ -214,7 +215,7 @@ def test_members_with_the_same_version_share_one_copy_and_it_is_what_they_would_
         visitor = Client()
         visitor.force_login(person)
         response = visitor.get(url)
-        versions[person.pk] = response.wsgi_request._potluck_event_version
+        versions[person.pk] = legacy.event_version(response.wsgi_request)
         assert TOKEN.sub("", response.content.decode()) == rendered[person.pk]
     # Two plain members share a version; everyone else has one of their own.
     assert versions[member.pk] == versions[other.pk]
