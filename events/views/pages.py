@@ -42,10 +42,6 @@ from . import legacy
 PAGE_SIZE = 20
 
 
-def is_organizer(user) -> bool:
-    return user.is_authenticated and user.has_perm("events.change_event")
-
-
 class CaseInsensitiveSlugMixin:
     """Finds the object by slug ignoring case, through the Lower("slug") unique index."""
 
@@ -106,7 +102,7 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
 
     def get_queryset(self):
         return (
-            Event.objects.visible_to(self.request.user)
+            Event.objects.visible_to(viewer(self.request))
             .select_related("group", "venue", "series", "album")
             .prefetch_related(
                 Prefetch("event_speakers", queryset=EventSpeaker.objects.select_related("speaker")),
@@ -163,7 +159,7 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         elif user.is_authenticated:
             mine = rsvps.filter(member=user).with_waitlist_position().first()
         context["my_rsvp"] = mine
-        organizer = is_organizer(user)
+        organizer = looking.is_organizer  # the membership role (or a superuser)
         if version is not None and version.is_organizer != organizer:
             legacy.page_cache_skip(self.request)  # the version was wrong: keep nothing
         context["is_organizer"] = organizer
@@ -283,7 +279,7 @@ def cover_image(request, slug, version, ext):
     """The event's cover for whoever may see the event: published ones for all, drafts for
     organizers (and then never in a shared cache)."""
     event = get_object_or_404(
-        by_slug(Event.objects.visible_to(request.user), slug).only("cover_image", "status")
+        by_slug(Event.objects.visible_to(viewer(request)), slug).only("cover_image", "status")
     )
     public = event.status != EventStatus.DRAFT
     return imagefiles.image_response(

@@ -89,10 +89,6 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
     @property
-    def is_organizer(self) -> bool:
-        return self.role in ORGANIZER_ROLES
-
-    @property
     def is_pending(self) -> bool:
         return self.status == MembershipStatus.PENDING
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 import brotli
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +20,7 @@ from events import services as event_services
 from events.models import Event
 from events.views import legacy
 from groups.models import Membership, Role
+from groups.permissions import organizers_group
 from home.pagecache import CSRF_HOLE
 from tests.factories import EventFactory, MembershipFactory, SpeakerFactory, UserFactory
 
@@ -201,10 +201,11 @@ def test_members_with_the_same_version_share_one_copy_and_it_is_what_they_would_
     second_host = MembershipFactory(group=group, role=Role.MEMBER).user
     event.hosts.add(host, second_host)
     rsvp_services.rsvp_set(event=event, member=going, going=True)
-    # Given the permission by hand in the admin, without the role: an organizer to the page.
-    by_hand = MembershipFactory(group=group, role=Role.MEMBER).user
-    by_hand.user_permissions.add(Permission.objects.get(codename="change_event"))
-    people = [member, other, going, host, second_host, organizer, by_hand]
+    # The co-organizer role (and the "Organizers" permission group derived from it, as
+    # groups.services keeps it): an organizer to the page, with a version of their own.
+    co_organizer = MembershipFactory(group=group, role=Role.CO_ORGANIZER).user
+    co_organizer.groups.add(organizers_group())
+    people = [member, other, going, host, second_host, organizer, co_organizer]
 
     rendered = {}
     for person in people:
