@@ -25,9 +25,10 @@ from . import legacy
 from .access import viewer_for
 from .generations import group_and_generation
 from .models import Group
+from .request import PotluckRequest
 
 
-def group_or_404(request) -> Group:
+def group_or_404(request: PotluckRequest) -> Group:
     """The site's group, as the middleware found it; 404 while the site has none."""
     group = request.group
     if group is None:
