@@ -171,7 +171,8 @@ def store_sibling(fieldfile, processed) -> None:
 class StoredImagesAdminMixin:
     """Admin forms whose image fields go through the pipeline; replaced files go after commit.
 
-    `image_shapes` maps field name → Shape.
+    `image_shapes` maps field name → Shape. Between save_form and save_related the form
+    carries `form.images_before_save`: field → the file name stored before this save.
     """
 
     image_shapes: dict = {}
@@ -200,7 +201,7 @@ class StoredImagesAdminMixin:
         if change and obj.pk is not None:
             row = type(obj)._default_manager.filter(pk=obj.pk).values(*self.image_shapes).first()
             old = row or {}
-        form._potluck_old_images = old
+        form.images_before_save = old
         return obj
 
     def save_related(self, request, form, formsets, change):
@@ -208,7 +209,7 @@ class StoredImagesAdminMixin:
         obj = form.instance
         for field in self.image_shapes:
             current = getattr(obj, field)
-            old = form._potluck_old_images.get(field) or ""
+            old = form.images_before_save.get(field) or ""
             if current.name == old:
                 continue
             store_sibling(current, form.cleaned_data.get(field))

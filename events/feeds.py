@@ -16,7 +16,7 @@ class UpcomingEventsAtomFeed(Feed):
     subtitle = _("Upcoming events")
 
     def get_object(self, request, *args, **kwargs):
-        return request._potluck_group or Group.objects.current()
+        return request.group or Group.objects.current()
 
     def title(self, group):
         return group.name if group else "Potluck"

@@ -62,12 +62,17 @@ def viewer_for(user, group) -> Viewer:
 
 
 def viewer(request) -> Viewer:
-    """The request's viewer, read once per request (one query for a logged-in person)."""
-    cached = getattr(request, "viewer", None)
-    if cached is None or cached.user is not request.user:
-        cached = viewer_for(request.user, getattr(request, "group", None))
-        request.viewer = cached
-    return cached
+    """The request's viewer, read once per request (one query for a logged-in person).
+
+    `request.viewer` as groups.middleware set it (or the event page's version query),
+    computed again (and stored there) when request.user changed since (logging in), and
+    for a request that did not pass through the middleware (RequestFactory).
+    """
+    looking = getattr(request, "viewer", None)
+    if looking is None or looking.user is not request.user:
+        looking = viewer_for(request.user, getattr(request, "group", None))
+        request.viewer = looking
+    return looking
 
 
 def is_member(user, group) -> bool:

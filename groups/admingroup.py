@@ -15,9 +15,11 @@ class CurrentGroupAdminMixin:
     """
 
     def _single_group(self, request) -> bool:
-        if not hasattr(request, "_potluck_single_group"):
-            request._potluck_single_group = Group.objects.count() <= 1
-        return request._potluck_single_group
+        """Asked several times per admin page, counted once: kept as the request's public
+        request.single_group (groups.request.PotluckRequest)."""
+        if not hasattr(request, "single_group"):
+            request.single_group = Group.objects.count() <= 1
+        return request.single_group
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "group" and self._single_group(request):

@@ -90,9 +90,9 @@ def _sync_organizer_status(user) -> None:
     """
     if user is None:
         return
-    is_organizer = Membership.objects.filter(user=user, role__in=ORGANIZER_ROLES).exists()
+    has_role = Membership.objects.filter(user=user, role__in=ORGANIZER_ROLES).exists()
     group = organizers_group()
-    if is_organizer:
+    if has_role:
         user.groups.add(group)
         if not user.is_staff:
             user.is_staff = True

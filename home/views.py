@@ -16,7 +16,7 @@ from .queries import home_context
 
 
 def _render_home(request, form, status=200):
-    group = request._potluck_group
+    group = request.group
     context = {"contact_form": form}
     if group is not None:
         freshness = {

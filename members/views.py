@@ -55,7 +55,7 @@ def two_factor_state(request) -> dict:
 def _me_context(request, **forms) -> dict:
     user = request.user
     feed_url = absolute(f"/calendar/{user.calendar_token}.ics")
-    group = request._potluck_group
+    group = request.group
     return {
         "calendar_links": subscribe_links(feed_url, group.name if group else "Potluck"),
         "profile_form": forms.get("profile_form") or ProfileForm(instance=user),

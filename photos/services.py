@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core import generations, images, ratelimit, uploads
 from events.models import RSVP, Event, RSVPStatus
-from groups.access import is_member
+from groups.access import viewer_for
 from groups.services import is_banned
 
 from .models import (
@@ -27,20 +27,18 @@ from .models import (
 from .tasks import photo_process
 
 
-def is_organizer(user) -> bool:
-    return user.is_authenticated and user.has_perm("photos.change_photo")
-
-
 def can_upload(user, album: Album) -> bool:
     """Organizers anywhere; members who were going, to their event's album (current members
-    only: someone removed or banned since keeps no upload right from an old RSVP)."""
+    only: someone removed or banned since keeps no upload right from an old RSVP). Both are
+    the membership role (groups.access.Viewer), read once."""
     if not user.is_authenticated:
         return False
-    if is_organizer(user):
+    looking = viewer_for(user, album.group)
+    if looking.is_organizer:
         return True
     return (
         album.event_id is not None
-        and is_member(user, album.group)
+        and looking.is_member
         and RSVP.objects.filter(
             event_id=album.event_id, member=user, status=RSVPStatus.GOING
         ).exists()
@@ -55,10 +53,10 @@ def takedown_rate() -> str:
     return getattr(settings, "POTLUCK_TAKEDOWN_RATE", "5/h")
 
 
-def uploads_allowed(*, member, count: int) -> None:
-    """Counts `count` files against the member's hourly budget before any is decoded, or
-    raises ValidationError; organizers have no budget."""
-    if is_organizer(member):
+def uploads_allowed(*, member, album: Album, count: int) -> None:
+    """Counts `count` files for `album` against the member's hourly budget before any is
+    decoded, or raises ValidationError; the album's organizers have no budget."""
+    if viewer_for(member, album.group).is_organizer:
         return
     if not ratelimit.take(f"uploads:{member.pk}", rate=upload_rate(), amount=count):
         limit, _seconds = ratelimit.parse_rate(upload_rate())
@@ -105,7 +103,9 @@ def photo_add(*, album: Album, uploaded_by, file, caption: str = "", alt_text: s
     )
     storage = photo.image.storage
     incoming = storage.save(photo.incoming_name, file)  # as it came; never served
-    needs_approval = album.group.uploads_need_approval and not is_organizer(uploaded_by)
+    needs_approval = (
+        album.group.uploads_need_approval and not viewer_for(uploaded_by, album.group).is_organizer
+    )
     language = translation.get_language() or settings.LANGUAGE_CODE
     try:
         with transaction.atomic():
@@ -156,7 +156,8 @@ def incoming_sweep(*, now=None) -> str:
 def photo_delete(*, photo: Photo, member) -> None:
     """Uploaders delete their own photos; organizers any. The files go too."""
     if not (
-        is_organizer(member) or (member.is_authenticated and photo.uploaded_by_id == member.pk)
+        (member.is_authenticated and photo.uploaded_by_id == member.pk)
+        or viewer_for(member, photo.album.group).is_organizer
     ):
         raise PermissionDenied
     with transaction.atomic():
@@ -186,9 +187,10 @@ def takedown_hides_at_once(*, photo: Photo, member) -> bool:
     """Whose word alone hides a photo: organizers, its uploader, and a current member of the
     group with a verified address (the people the group's photos are of; photos record no
     tags of who is in them). Anyone else's request waits for an organizer."""
-    if is_organizer(member) or photo.uploaded_by_id == member.pk:
+    if photo.uploaded_by_id == member.pk:
         return True
-    return is_member(member, photo.album.group) and has_verified_address(member)
+    looking = viewer_for(member, photo.album.group)
+    return looking.is_organizer or (looking.is_member and has_verified_address(member))
 
 
 def photo_request_takedown(*, photo: Photo, member) -> TakedownOutcome:
@@ -204,7 +206,7 @@ def photo_request_takedown(*, photo: Photo, member) -> TakedownOutcome:
         raise PermissionDenied
     if is_banned(group=photo.album.group, user=member):
         raise PermissionDenied(takedown_refusal_for_banned())
-    exempt = is_organizer(member) or photo.uploaded_by_id == member.pk
+    exempt = photo.uploaded_by_id == member.pk or viewer_for(member, photo.album.group).is_organizer
     if not exempt and not ratelimit.take(f"takedowns:{member.pk}", rate=takedown_rate()):
         limit, _seconds = ratelimit.parse_rate(takedown_rate())
         raise ValidationError(
@@ -238,7 +240,7 @@ def photo_request_takedown(*, photo: Photo, member) -> TakedownOutcome:
 def takedown_request_decide(*, takedown: TakedownRequest, hide: bool, by) -> TakedownRequest:
     """An organizer hides the photo (every open request on it is then decided) or dismisses
     this request (the photo stays as it is)."""
-    if not is_organizer(by):
+    if not viewer_for(by, takedown.photo.album.group).is_organizer:
         raise PermissionDenied
     with transaction.atomic():
         takedown = TakedownRequest.objects.select_for_update().get(pk=takedown.pk)
@@ -268,7 +270,7 @@ def takedown_request_decide(*, takedown: TakedownRequest, hide: bool, by) -> Tak
 
 def photo_set_status(*, photo: Photo, status: str, by) -> Photo:
     """Organizers approve, hide or restore a photo; restoring clears a takedown request."""
-    if not is_organizer(by):
+    if not viewer_for(by, photo.album.group).is_organizer:
         raise PermissionDenied
     if status not in PhotoStatus.values or status in NOT_STORED:
         raise ValidationError(_("Unknown status."))

@@ -115,7 +115,7 @@ class PhotoDetailView(DetailView):
         )
         context["previous"] = siblings.filter(earlier).order_by("-uploaded_at", "-pk").first()
         context["next"] = siblings.filter(later).order_by("uploaded_at", "pk").first()
-        context["is_organizer"] = services.is_organizer(user)
+        context["is_organizer"] = viewer(self.request).is_organizer
         context["is_uploader"] = user.is_authenticated and photo.uploaded_by_id == user.pk
         return context
 
@@ -126,13 +126,14 @@ def photo_file(request, key, name):
     photo = get_object_or_404(Photo.objects.select_related("album"), key=key)
     user = request.user
     # "Members only" means a current membership (groups.access), as everywhere.
-    member = allowed(viewer(request), "members_only_photos")
+    looking = viewer(request)
+    member = allowed(looking, "members_only_photos")
     visible = (
         (
             photo.status == PhotoStatus.PUBLISHED
             and (photo.album.visibility == Visibility.PUBLIC or member)
         )
-        or services.is_organizer(user)
+        or looking.is_organizer
         or (user.is_authenticated and photo.uploaded_by_id == user.pk)
     )
     if not visible:
@@ -164,7 +165,9 @@ def _upload(request, album: Album, *, back_url: str):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.uploads_allowed(member=request.user, count=len(form.cleaned_data["files"]))
+            services.uploads_allowed(
+                member=request.user, album=album, count=len(form.cleaned_data["files"])
+            )
         except ValidationError as error:
             form.add_error("files", error)
             context = {
@@ -201,7 +204,7 @@ def _upload(request, album: Album, *, back_url: str):
             )
             count = sum(1 for s in statuses if s != PhotoStatus.REFUSED)
             if PhotoStatus.PENDING in statuses or (
-                album.group.uploads_need_approval and not services.is_organizer(request.user)
+                album.group.uploads_need_approval and not viewer(request).is_organizer
             ):
                 later = " " + _("They will appear once an organizer approves them.")
             elif PhotoStatus.PROCESSING in statuses:

@@ -245,7 +245,7 @@ class ThreadAdmin(WritingAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "category":
-            kwargs["queryset"] = Category.objects.filter(group=request._potluck_group)
+            kwargs["queryset"] = Category.objects.filter(group=request.group)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("title"), ordering="title")

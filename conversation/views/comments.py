@@ -94,7 +94,7 @@ def event_page_version_flags(user_id, group_id) -> dict:
 def _event(request, slug) -> Event:
     return get_object_or_404(
         by_slug(
-            Event.objects.visible_to(request.user).select_related("group"), slug
+            Event.objects.visible_to(viewer(request)).select_related("group"), slug
         ).prefetch_related("hosts")
     )
 

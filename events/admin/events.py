@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -60,14 +60,14 @@ class BreakoutInline(TranslationStackedInline):
 
 def _has_ended(request, event) -> bool:
     """Whether the stored event has ended (a form being posted changes the instance's dates
-    between building the inline formsets and showing them); asked once per request."""
+    between building the inline formsets and showing them): read with the event itself
+    (EventAdmin.get_object), by the same rule as Event.objects.past()."""
     if event is None or event.pk is None:
         return False
-    cached = getattr(request, "_potluck_event_ended", None)
-    if cached is None or cached[0] != event.pk:
-        cached = (event.pk, Event.objects.filter(pk=event.pk).past().exists())
-        request._potluck_event_ended = cached
-    return cached[1]
+    ended = getattr(event, "ended_as_stored", None)
+    if ended is None:  # an event that did not come from EventAdmin.get_object
+        ended = event.ended_as_stored = Event.objects.filter(pk=event.pk).past().exists()
+    return ended
 
 
 @admin.register(Event)
@@ -177,6 +177,18 @@ class EventAdmin(
     def get_queryset(self, request):
         # Subquery counts in the SELECT list: computed for the page's rows only.
         return super().get_queryset(request).with_rsvp_counts()
+
+    def get_object(self, request, object_id, from_field=None):
+        """The event with `ended_as_stored` (whether it had ended before this request changed
+        anything; _has_ended), read in the same query."""
+        queryset = self.get_queryset(request).annotate(
+            ended_as_stored=Exists(Event.objects.filter(pk=OuterRef("pk")).past())
+        )
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Event.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def get_ordering(self, request):
         """Upcoming soonest first, then past most recent first (EventQuerySet's rule)."""
@@ -311,7 +323,7 @@ class EventAdmin(
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         """Hosts are chosen among the group's current members (event_set_hosts' rule)."""
         if db_field.name == "hosts":
-            group = request._potluck_group  # read once per request by the group middleware
+            group = request.group  # read once per request by the group middleware
             kwargs["queryset"] = (
                 get_user_model()
                 .objects.filter(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.db import subquery_count
 from core.imagefiles import COVER, image_srcset, image_url
 from core.markdown import StoredMarkdown
+from groups.access import Viewer
 from groups.models import Group
 
 from .places import Series, Venue
@@ -33,8 +34,10 @@ class EventQuerySet(models.QuerySet):
         """Events the public sees: published ones and cancelled ones (shown with a banner)."""
         return self.filter(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED])
 
-    def visible_to(self, user):
-        if user.is_authenticated and user.has_perm("events.change_event"):
+    def visible_to(self, viewer: Viewer):
+        """What this person may open: every event for organizers (drafts too; the membership
+        role, read through groups.access.Viewer), the published ones for everyone else."""
+        if viewer.is_organizer:
             return self.all()
         return self.published()
 

@@ -18,21 +18,17 @@ def _reader_zone(context):
     """The zone the reader chose on /me/, or None (the group's alone).
 
     Emails name their recipient's (core.emails.message.render puts `reader_zone` in
-    the context); a page reads the signed-in member already loaded for it, so no query. A
-    request without a session cookie is nobody's: its session is not even looked at.
+    the context); a page reads the signed-in member already loaded for it (request.user), so
+    no query and nothing to keep between tags. A request without a session cookie is
+    nobody's: its session is not even looked at.
     """
     if "reader_zone" in context:
         return context["reader_zone"]
     request = context.get("request")
     if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return None
-    try:
-        return request._potluck_reader_zone
-    except AttributeError:
-        user = getattr(request, "user", None)
-        zone = timefmt.reader_zone(user) if user is not None and user.is_authenticated else None
-        request._potluck_reader_zone = zone
-        return zone
+    user = getattr(request, "user", None)
+    return timefmt.reader_zone(user) if user is not None and user.is_authenticated else None
 
 
 def _reader_html(text: str):

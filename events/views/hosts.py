@@ -41,7 +41,6 @@ from ..models import (
     EventStatus,
     RSVPStatus,
 )
-from .pages import is_organizer
 from .rsvps import _public_event
 
 
@@ -192,7 +191,7 @@ def _attendees_post(request, event: Event, page_url: str):
                 rsvp=target, by=request.user, no_show=form.cleaned_data["no_show"]
             )
             anchor = f"#rsvp-{target.pk}"
-        elif action == "hosts" and is_organizer(request.user):
+        elif action == "hosts" and viewer(request).is_organizer:
             form = EventHostsForm(request.POST, members=_group_members(event))
             if not form.is_valid():
                 return None, form
@@ -217,7 +216,7 @@ def attendees(request, slug):
         raise PermissionDenied
     if event.status == EventStatus.DRAFT:
         raise Http404
-    organizer = is_organizer(request.user)
+    organizer = viewer(request).is_organizer
     forms = {}
     if request.method == "POST":
         response, invalid = _attendees_post(request, event, request.path)

@@ -41,10 +41,6 @@ from ..seo import event_json_ld
 PAGE_SIZE = 20
 
 
-def is_organizer(user) -> bool:
-    return user.is_authenticated and user.has_perm("events.change_event")
-
-
 class CaseInsensitiveSlugMixin:
     """Finds the object by slug ignoring case, through the Lower("slug") unique index."""
 
@@ -88,7 +84,7 @@ class PastEventsView(CountOncePerChangeMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        zone = self.request._potluck_group.zone
+        zone = self.request.group.zone
         years: list[tuple[int, list[Event]]] = []
         for event in context["events"]:
             year = event.starts_at.astimezone(zone).year
@@ -105,7 +101,7 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
 
     def get_queryset(self):
         return (
-            Event.objects.visible_to(self.request.user)
+            Event.objects.visible_to(viewer(self.request))
             .select_related("group", "venue", "series", "album")
             .prefetch_related(
                 Prefetch("event_speakers", queryset=EventSpeaker.objects.select_related("speaker")),
@@ -162,7 +158,7 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         elif user.is_authenticated:
             mine = rsvps.filter(member=user).with_waitlist_position().first()
         context["my_rsvp"] = mine
-        organizer = looking.is_organizer
+        organizer = looking.is_organizer  # the membership role (or a superuser)
         context["is_organizer"] = organizer
         context["can_see_private"] = organizer or (mine is not None and mine.is_going)
         try:
@@ -280,7 +276,7 @@ def cover_image(request, slug, version, ext):
     """The event's cover for whoever may see the event: published ones for all, drafts for
     organizers (and then never in a shared cache)."""
     event = get_object_or_404(
-        by_slug(Event.objects.visible_to(request.user), slug).only("cover_image", "status")
+        by_slug(Event.objects.visible_to(viewer(request)), slug).only("cover_image", "status")
     )
     public = event.status != EventStatus.DRAFT
     return imagefiles.image_response(

@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from groups.access import viewer
+
 from .. import services
 from ..forms import (
     BreakoutChoiceForm,
@@ -46,7 +48,7 @@ def render_event_page(request, slug: str, *, status: int, **forms) -> TemplateRe
 
 
 def _public_event(request, slug: str) -> Event:
-    return get_object_or_404(by_slug(Event.objects.visible_to(request.user), slug))
+    return get_object_or_404(by_slug(Event.objects.visible_to(viewer(request)), slug))
 
 
 @login_required

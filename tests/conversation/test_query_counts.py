@@ -237,11 +237,11 @@ def _last_page(total: int, per_page: int) -> int:
 
 # --- The event page ------------------------------------------------------------------------------
 
-# Cold: session, user, the group with the generation, the version row, the two permission
-# lookups of is_organizer(), the event, speakers, agenda, breakouts, hosts, RSVP stats,
-# attendees (members see names), the mute check, the proposal it came from (decisions); then
-# comments: count, the page of 20, their replies with authors.
-EVENT_PAGE = {"member": 18, "organizer": 18}
+# Cold: session, user, the group with the generation, the version row (with the membership
+# role: organizer is the role, no permission lookups), the event, speakers, agenda, breakouts,
+# hosts, RSVP stats, attendees (members see names), the mute check, the proposal it came from
+# (decisions); then comments: count, the page of 20, their replies with authors.
+EVENT_PAGE = {"member": 16, "organizer": 16}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -264,10 +264,10 @@ def test_event_page_with_comments_constant(django_assert_num_queries, people, ro
 
 # --- The event's comments page -------------------------------------------------------------------
 
-# session, user, group with generation, the two permission lookups of Event.visible_to(), the
-# event, its hosts, the membership role, the mute check; then count, the page of 20, their
-# replies with authors.
-COMMENTS_PAGE = {"member": 12, "organizer": 12}
+# session, user, group with generation, the membership role (Event.visible_to() asks the
+# viewer), the event, its hosts, the mute check; then count, the page of 20, their replies
+# with authors.
+COMMENTS_PAGE = {"member": 10, "organizer": 10}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -289,9 +289,9 @@ def test_comments_page_constant(django_assert_num_queries, people, role, size, w
 
 # --- One comment's page --------------------------------------------------------------------------
 
-# session, user, group with generation, the two permission lookups of Event.visible_to(), the
-# event, its hosts, the membership role, the comment, the mute check, its replies with authors.
-COMMENT_PAGE = {"member": 11, "organizer": 11}
+# session, user, group with generation, the membership role (Event.visible_to() asks the
+# viewer), the event, its hosts, the comment, the mute check, its replies with authors.
+COMMENT_PAGE = {"member": 9, "organizer": 9}
 
 
 @pytest.mark.parametrize("role", ROLES)

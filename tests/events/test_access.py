@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from events.models import EventSpeaker
+from groups.models import Role
 from tests.factories import (
     EventFactory,
     MembershipFactory,
@@ -67,6 +69,21 @@ def test_events_access(client, group, organizer, objects, role, name, method, ex
         client.force_login(organizer)
     response = getattr(client, method)(URLS[name](objects))
     assert response.status_code == expected
+
+
+def test_draft_is_shown_by_the_organizer_role_not_by_a_django_permission(client, group, objects):
+    """ "Organizer" is the membership role (groups.access.Viewer): a Django permission given by
+    hand in the admin, without the role, shows no draft; the co-organizer role and a superuser
+    do."""
+    url = objects["draft"].get_absolute_url()
+    by_hand = UserFactory(is_staff=True)
+    by_hand.user_permissions.add(Permission.objects.get(codename="change_event"))
+    client.force_login(by_hand)
+    assert client.get(url).status_code == 404
+    client.force_login(MembershipFactory(group=group, role=Role.CO_ORGANIZER).user)
+    assert client.get(url).status_code == 200
+    client.force_login(UserFactory(is_superuser=True))
+    assert client.get(url).status_code == 200
 
 
 # The host page: organizers, and hosts of that event only; login first, then the object check.

@@ -20,6 +20,7 @@ from core.models import ChangeGeneration
 from events import services as event_services
 from events.models import Event
 from groups.models import Membership, Role
+from groups.permissions import organizers_group
 from home.pagecache import CSRF_HOLE
 from tests.factories import EventFactory, MembershipFactory, SpeakerFactory, UserFactory
 
@@ -209,7 +210,11 @@ def test_members_with_the_same_version_share_one_copy_and_it_is_what_they_would_
     for person, name, zone in ((other, "Other Person", ""), (by_hand, "By Hand", "")):
         person.display_name, person.email, person.time_zone = name, f"{person.pk}@example.org", zone
         person.save()
-    people = [member, other, going, host, second_host, organizer, by_hand]
+    # The co-organizer role (and the "Organizers" permission group derived from it, as
+    # groups.services keeps it): an organizer to the page, with a version of their own.
+    co_organizer = MembershipFactory(group=group, role=Role.CO_ORGANIZER).user
+    co_organizer.groups.add(organizers_group())
+    people = [member, other, going, host, second_host, organizer, co_organizer, by_hand]
 
     rendered = {}
     for person in people:

@@ -132,8 +132,8 @@ PINNED = {
     "/events/past/": {"visitor": 4, "member": 6},
     # group, the event (venue, series), speakers, agenda, breakouts, hosts, RSVP stats; a
     # member: as tests/conversation/test_query_counts.py EVENT_PAGE says (session, user, the
-    # version row, permissions, attendees, mute check, the proposal, the comments).
-    "event": {"visitor": 7, "member": 18},
+    # version row, attendees, mute check, the proposal, the comments).
+    "event": {"visitor": 7, "member": 16},
     # group, speaker, links, appearances.
     "speaker": {"visitor": 4, "member": 6},
     # group, series, two lists and their speakers.
@@ -141,9 +141,9 @@ PINNED = {
     # group, count, the page with events, covers and counts.
     "/photos/": {"visitor": 3, "member": 5},
     # group, album, count, the page of photos; a member also: session, user, whether they
-    # may upload (the two permission lookups of is_organizer(), the album's group again, their
-    # membership role, whether they went), their own uploads not stored yet.
-    "album": {"visitor": 4, "member": 12},
+    # may upload (the album's group again, their membership role, whether they went), their
+    # own uploads not stored yet.
+    "album": {"visitor": 4, "member": 10},
     # the group; a member: session, user.
     "/calendar/": {"visitor": 1, "member": 3},
     "/privacy/": {"visitor": 1, "member": 3},

@@ -3,9 +3,11 @@ cannot ask at all (photos.services.photo_request_takedown; the queue in the admi
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from groups.models import Role
 from groups.services import membership_ban
 from photos import services
 from photos.models import Photo, TakedownRequest
@@ -143,3 +145,23 @@ def test_members_cannot_decide_takedown_requests(client, group, photo):
             takedown=TakedownRequest.objects.get(), hide=True, by=member
         )
     assert _status(photo) == "published"
+
+
+def test_a_permission_without_the_organizer_role_decides_nothing(client, group, photo):
+    """Organizer means the membership role (groups.access.Viewer); the Django permissions of
+    the admin are derived from it, and alone they give no say over photos."""
+    _take_down(client, UserFactory(), photo)
+    by_hand = MembershipFactory(group=group).user
+    by_hand.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_photo", "change_takedownrequest"])
+    )
+    with pytest.raises(PermissionDenied):
+        services.takedown_request_decide(
+            takedown=TakedownRequest.objects.get(), hide=True, by=by_hand
+        )
+    with pytest.raises(PermissionDenied):
+        services.photo_set_status(photo=photo, status="hidden", by=by_hand)
+    assert _status(photo) == "published"
+    co_organizer = MembershipFactory(group=group, role=Role.CO_ORGANIZER).user
+    services.photo_set_status(photo=photo, status="hidden", by=co_organizer)
+    assert _status(photo) == "hidden"

@@ -1,0 +1,57 @@
+"""The groups app's tables: the group, memberships and roles, bans, the transparency log."""
+
+from .bans import (
+    Ban,
+    BanQuerySet,
+    ban_email_hash,
+    ban_email_hashes,
+    ban_email_normalized,
+)
+from .groups import (
+    Group,
+    GroupQuerySet,
+    ResourceLink,
+    SocialLink,
+    validate_time_zone,
+)
+from .log import (
+    LogEntry,
+    LogEntryQuerySet,
+    LogKind,
+)
+from .memberships import (
+    MAX_JOIN_QUESTIONS,
+    ORGANIZER_ROLES,
+    JoinQuestion,
+    Membership,
+    MembershipAction,
+    MembershipActionKind,
+    MembershipQuerySet,
+    MembershipStatus,
+    Role,
+)
+
+__all__ = [
+    "MAX_JOIN_QUESTIONS",
+    "ORGANIZER_ROLES",
+    "Ban",
+    "BanQuerySet",
+    "Group",
+    "GroupQuerySet",
+    "JoinQuestion",
+    "LogEntry",
+    "LogEntryQuerySet",
+    "LogKind",
+    "Membership",
+    "MembershipAction",
+    "MembershipActionKind",
+    "MembershipQuerySet",
+    "MembershipStatus",
+    "ResourceLink",
+    "Role",
+    "SocialLink",
+    "ban_email_hash",
+    "ban_email_hashes",
+    "ban_email_normalized",
+    "validate_time_zone",
+]

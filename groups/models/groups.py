@@ -1,0 +1,173 @@
+"""The group itself and the links it shows: its profile, resources and "find us also at"."""
+
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.imagefiles import COVER, image_srcset, image_url
+from core.markdown import StoredMarkdown
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not an IANA time zone name, such as America/New_York."),
+            params={"value": value},
+        )
+
+
+class GroupQuerySet(models.QuerySet):
+    def current(self):
+        """The group this site serves: Potluck runs one group per installation."""
+        return self.order_by("pk").first()
+
+
+class Group(models.Model):
+    """The meetup group whose site this is."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120)
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    about = models.TextField(
+        _("what we're about"), blank=True, help_text=_("Markdown. Shown on the home page.")
+    )
+    step_up = models.TextField(
+        _("invitation to step up"),
+        blank=True,
+        help_text=_("Markdown. Shown above the contact form on the home page."),
+    )
+    # The Markdown fields rendered to sanitized HTML when saved (core.markdown.markdown_store).
+    about_html = models.TextField(blank=True, editable=False)
+    step_up_html = models.TextField(blank=True, editable=False)
+    cover_image = models.ImageField(_("cover image"), upload_to="group/", blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text=_("IANA name, e.g. America/New_York. Event times are shown in this zone."),
+    )
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_("Optional address that also receives the contact form's messages."),
+    )
+    uploads_need_approval = models.BooleanField(
+        _("new photo uploads need approval"),
+        default=False,
+        help_text=_("Photos wait in the admin's moderation list until an organizer approves them."),
+    )
+    no_show_note_after = models.PositiveSmallIntegerField(
+        _("gentle note after this many no-shows"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Empty: off. A number: a member marked a no-show that many times (not counted in "
+            "an earlier note) gets a friendly email asking them to cancel when plans change."
+        ),
+    )
+    join_needs_approval = models.BooleanField(
+        _("joining needs an organizer's approval"),
+        default=False,
+        help_text=_(
+            "Off: anyone who signs up is a member. On: a request to join waits in the "
+            "memberships list until an organizer approves or declines it."
+        ),
+    )
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("reminder, hours before an event"),
+        default=24,
+        help_text=_("Members who are going get one reminder this long before the event starts."),
+    )
+    members_open_polls = models.BooleanField(
+        _("members may open polls"),
+        default=False,
+        help_text=_("When ticked, any member may open a poll, not only the organizers."),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="member_of_groups"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = GroupQuerySet.as_manager()
+
+    MARKDOWN_FIELDS = ("about", "step_up")
+    html = property(StoredMarkdown)  # {{ group.html.about }}
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        constraints = [
+            models.UniqueConstraint(Lower("slug"), name="groups_group_slug_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("home")
+
+    @property
+    def cover_jpeg_url(self) -> str:
+        return image_url("group_cover", self.cover_image, "jpg")
+
+    @property
+    def cover_webp_url(self) -> str:
+        return image_url("group_cover", self.cover_image, "webp")
+
+    @property
+    def cover_jpeg_srcset(self) -> str:
+        return image_srcset("group_cover", self.cover_image, "jpg", COVER)
+
+    @property
+    def cover_webp_srcset(self) -> str:
+        return image_srcset("group_cover", self.cover_image, "webp", COVER)
+
+    @cached_property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class ResourceLink(models.Model):
+    """A helpful article or resource the group recommends."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="resource_links")
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("URL"))
+    note = models.CharField(_("short note"), max_length=300, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("resource link")
+        verbose_name_plural = _("resource links")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class SocialLink(models.Model):
+    """Where else the group can be found ("find us also at")."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="social_links")
+    label = models.CharField(_("label"), max_length=100)
+    url = models.URLField(_("URL"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("“find us also at” link")
+        verbose_name_plural = _("“find us also at” links")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.label
