@@ -181,17 +181,20 @@ def feed_events(queryset) -> list[FeedEvent]:
     for event_id, name, affiliation, updated_at in speakers:
         guests.setdefault(event_id, []).append((name, affiliation, updated_at))
     events = []
+    venues: dict[int, FeedVenue] = {}  # a few venues for many events: one FeedVenue each
     for row in rows:
         venue = None
         if row["venue_id"] is not None:
-            venue = FeedVenue(
-                row["venue__name"],
-                row["venue__address"],
-                row["venue__city"],
-                row["venue__latitude"],
-                row["venue__longitude"],
-                row["venue__updated_at"],
-            )
+            venue = venues.get(row["venue_id"])
+            if venue is None:
+                venue = venues[row["venue_id"]] = FeedVenue(
+                    row["venue__name"],
+                    row["venue__address"],
+                    row["venue__city"],
+                    row["venue__latitude"],
+                    row["venue__longitude"],
+                    row["venue__updated_at"],
+                )
         text = row["description_text"]
         if row["description"] and not text:  # rows written before the plain text was kept
             text = markdown_to_text(row["description"])
