@@ -3,10 +3,11 @@
 Each request is rendered (the cache of finished pages is emptied before it): the cost of the
 first visit after a change. bench/speed.py measures pages as they are served.
 
-Run with `make bench` or `DJANGO_DEBUG=1 uv run python bench/pages.py`. For each size it creates
-a throwaway PostgreSQL database, migrates and fills it in a child process (DATABASE_URL must be
-set before django.setup()), times anonymous requests through django.test.Client, and drops the
-database again. Exits 1 when a page gets 2x slower or more at the large size.
+Run with `make bench` or `DJANGO_DEBUG=1 uv run python bench/pages.py`; name pages to time only
+those (`bench/pages.py /events/past/`). For each size it creates a throwaway PostgreSQL
+database, migrates and fills it in a child process (DATABASE_URL must be set before
+django.setup()), times anonymous requests through django.test.Client, and drops the database
+again. Exits 1 when a page gets 2x slower or more at the large size.
 """
 
 import json
@@ -32,8 +33,11 @@ TARGET_SLUG = "bench-target-event"
 
 
 def pages() -> list[str]:
-    """The public pages whose cost must not follow the number of events."""
-    return ["/", "/events/", "/events/past/", f"/events/{TARGET_SLUG}/"]
+    """The public pages whose cost must not follow the number of events (BENCH_PAGES, set from
+    the command line, keeps only some of them)."""
+    every = ["/", "/events/", "/events/past/", f"/events/{TARGET_SLUG}/"]
+    chosen = os.environ.get("BENCH_PAGES", "").split()
+    return [path for path in every if not chosen or path in chosen]
 
 
 # --- child: one database, one size -------------------------------------------------------------
@@ -313,6 +317,12 @@ def main() -> int:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         child(int(sys.argv[2]), Path(sys.argv[3]))
         return 0
+    chosen = sys.argv[1:]
+    unknown = [path for path in chosen if path not in pages()]
+    if unknown:
+        sys.exit(f"usage: {sys.argv[0]} [PAGE ...], pages among {' '.join(pages())}")
+    # The children read the choice from their environment.
+    os.environ["BENCH_PAGES"] = " ".join(chosen)
     # A kill should still drop the databases: turn SIGTERM into an exception.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     start = time.perf_counter()

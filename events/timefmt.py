@@ -57,6 +57,11 @@ def _parts(value: datetime) -> tuple[str, str]:
     )
 
 
+def month_abbr(value: datetime) -> str:
+    """The month as Django's date format "M" writes it ("Dec"), from names translated once."""
+    return _names(get_language() or "en")[3][value.month - 1]
+
+
 def _times(start_time: str, end_time: str) -> str:
     """ "6:30–8:30 PM", not "6:30 PM–8:30 PM" (a 24-hour format has no AM/PM to share)."""
     if start_time[-2:] == end_time[-2:] and start_time[-3] == " ":

@@ -261,6 +261,13 @@ class Event(models.Model):
                 fields=["status", "ends_at", "starts_at", "group"], name="events_event_listing_idx"
             ),
             models.Index(fields=["starts_at"], name="events_event_starts_idx"),
+            # A page of the public listings in (starts_at, pk) order, and the past page's count,
+            # from this index alone: no sort of the rows before the page, however deep.
+            models.Index(
+                fields=["starts_at", "id", "ends_at"],
+                condition=Q(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED]),
+                name="events_event_public_order_idx",
+            ),
             # The feeds' freshness check reads MAX(updated_at) from this index alone.
             models.Index(fields=["updated_at"], name="events_event_updated_idx"),
             # The page generation (events/generation.py) reads the next end, RSVP opening and

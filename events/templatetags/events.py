@@ -2,7 +2,6 @@ import json
 
 from django import template
 from django.conf import settings
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
@@ -73,7 +72,7 @@ def event_date_badge(context, event):
         '<span class="date-badge" aria-hidden="true"><span class="day">{}</span>'
         '<span class="month">{}</span></span>',
         local.day,
-        date_format(local, "M"),
+        timefmt.month_abbr(local),
     )
 
 

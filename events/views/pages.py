@@ -78,6 +78,7 @@ class PastEventsView(CountOncePerChangeMixin, ListView):
             Event.objects.filter(pk__in=rows.values("pk"))
             .for_listing()
             .with_attendance()
+            .defer("description", "description_html", "description_text")
             .order_by("-starts_at", "-pk")
         )
         return paginator, page, page.object_list, is_paginated
