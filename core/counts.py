@@ -52,19 +52,24 @@ class CountedOncePaginator(Paginator):
         *,
         generation: str | None = None,
         expires: datetime | None = None,
+        name: str | None = None,
         **kwargs,
     ):
         super().__init__(object_list, per_page, **kwargs)
         self.generation = generation
         self.expires = expires
+        self.name = name
 
     @cached_property
     def count(self):
         query = getattr(self.object_list, "query", None)
         if query is None:
             return super().count
-        sql, params = query.sql_with_params()
-        name = repr((query.model._meta.label, sql, params))
+        if self.name is not None:
+            name = self.name
+        else:
+            sql, params = query.sql_with_params()
+            name = repr((query.model._meta.label, sql, params))
         count = partial(Paginator.count.func, self)
         return counted_once(self.generation, name, count, expires=self.expires)
 
@@ -80,9 +85,17 @@ def paginator(request, object_list, per_page: int, **kwargs) -> CountedOncePagin
 
 
 class CountOncePerChangeMixin:
-    """For ListViews: the total of the list is counted once per change."""
+    """For ListViews: the total of the list is counted once per change.
+
+    count_name: for a list that reads the clock (upcoming, past), whose SQL holds "now" and
+    so differs at every request, the name its total is kept under instead. Right only for
+    a list that is the same for every viewer and changes with the clock only at the moments
+    request.page_expires covers (an event starting, ending, RSVPs opening or closing): the
+    total is kept until then.
+    """
 
     paginator_class = CountedOncePaginator
+    count_name: str | None = None
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         return self.paginator_class(
@@ -92,5 +105,6 @@ class CountOncePerChangeMixin:
             allow_empty_first_page=allow_empty_first_page,
             generation=request_generation(self.request),
             expires=request_expires(self.request),
+            name=self.count_name,
             **kw,
         )

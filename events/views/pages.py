@@ -56,6 +56,7 @@ class UpcomingEventsView(CountOncePerChangeMixin, ListView):
     template_name = "events/upcoming.html"
     context_object_name = "events"
     paginate_by = PAGE_SIZE
+    count_name = "events:upcoming"  # the same for everyone; moves when an event ends
 
     def get_queryset(self):
         return Event.objects.published().upcoming().for_listing()
@@ -65,6 +66,7 @@ class PastEventsView(CountOncePerChangeMixin, ListView):
     template_name = "events/past.html"
     context_object_name = "events"
     paginate_by = PAGE_SIZE
+    count_name = "events:past"  # the same for everyone; moves when an event ends
 
     def get_queryset(self):
         """Only what the count and the order need: the page's rows get the rest afterwards."""
