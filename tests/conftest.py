@@ -28,6 +28,17 @@ CHROMIUM_FLAGS = [
 _MIGRATED: dict = {}
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the long files first and tests/production as one unit
+    (tests/scheduling.py)."""
+    if config.getvalue("dist") == "loadfile":
+        from .scheduling import LongFirstFileScheduling
+
+        return LongFirstFileScheduling(config, log)
+    return None
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reads what the migrations wrote into the test database before any test runs: a
