@@ -90,8 +90,9 @@ $(LIGHTHOUSE)/node_modules/.package-lock.json: $(LIGHTHOUSE)/package.json $(LIGH
 lighthouse: env-dev lighthouse-install
 	$(UV) run python $(LIGHTHOUSE)/run.py
 
-# pytest-xdist: one worker per core, each test file on one worker (the production suite's
-# servers, the Lighthouse run and the backup drills each stay within their file). The 25
+# pytest-xdist: one worker per core, each test file on one worker (the Lighthouse run and the
+# backup drills each stay within their file) and the production suite on one worker, so its
+# servers are started once; the long files are handed out first (tests/scheduling.py). The 25
 # slowest tests are printed at the end.
 test: lint messages icaljs lighthouse-install
 	$(UV) run python manage.py check
