@@ -22,7 +22,7 @@ def world(group, event, album, attendee, organizer, django_capture_on_commit_cal
     """A public album (the event's) and a members-only album, each with one photo."""
     uploader = attendee
     # Small (what is tested is who may see it): each processed photo costs five encodes.
-    picture = image_bytes(size=(600, 400))
+    picture = image_bytes(size=(300, 200))
     with django_capture_on_commit_callbacks(execute=True):
         public_photo = services.photo_add(
             album=album, uploaded_by=uploader, file=Upload(picture, "p.jpg"), alt_text="P"
@@ -39,7 +39,7 @@ def world(group, event, album, attendee, organizer, django_capture_on_commit_cal
     )
     with django_capture_on_commit_callbacks(execute=True):
         refused = services.photo_add(
-            album=album, uploaded_by=uploader, file=Upload(picture[:2000], "cut.jpg")
+            album=album, uploaded_by=uploader, file=Upload(picture[: len(picture) // 2], "cut.jpg")
         )
     went = UserFactory()
     from events import services as event_services
