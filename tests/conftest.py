@@ -2,6 +2,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
@@ -25,6 +26,17 @@ CHROMIUM_FLAGS = [
 
 
 _MIGRATED: dict = {}
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the long files first and tests/production as one unit
+    (tests/scheduling.py)."""
+    if config.getvalue("dist") == "loadfile":
+        from .scheduling import LongFirstFileScheduling
+
+        return LongFirstFileScheduling(config, log)
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +77,22 @@ def _end_other_sessions() -> None:
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
     connections.close_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_machine_slots(tmp_path_factory):
+    """core.slots allows N image decodes (and upload bodies) at once per machine, with lock
+    files in the temp folder: every test process on the machine (the other xdist worker, other
+    checkouts' runs) would share them, and on 2 cores N is 1, so each photo a test processes
+    would wait for everyone else's. Each test process counts in its own folder; a test that
+    holds a slot itself (tests/photos/test_pipeline.py) still meets the site's code there."""
+    from core import slots
+
+    folder = tmp_path_factory.mktemp("machine-slots")
+    shared = slots.tempfile
+    slots.tempfile = SimpleNamespace(gettempdir=lambda: str(folder))
+    yield
+    slots.tempfile = shared
 
 
 @pytest.fixture

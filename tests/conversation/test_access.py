@@ -43,6 +43,7 @@ from tests.factories import (
     ThreadFactory,
     UserFactory,
 )
+from tests.rows import table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -468,7 +469,7 @@ TRACKED = (Comment, Thread, Reply, Report, Follow, Revision, Announcement, Mute,
 
 
 def _state() -> dict:
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in TRACKED}
+    return table_rows(TRACKED)
 
 
 def _visit(row: Row, role: str, user, o) -> tuple[int, list[str]]:

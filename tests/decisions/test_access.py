@@ -36,6 +36,7 @@ from groups.models import Group, LogEntry, LogKind, MembershipStatus, Role
 from groups.permissions import organizers_group
 from groups.services import membership_leave
 from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.rows import table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -416,7 +417,7 @@ TRACKED = (Proposal, Support, Poll, Option, Ballot, LogEntry, Thread, Event, Gro
 
 
 def _state() -> dict:
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in TRACKED}
+    return table_rows(TRACKED)
 
 
 # One client for every request: its handler loads the middleware once (whitenoise reads the

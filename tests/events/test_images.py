@@ -290,9 +290,23 @@ def test_cover_stored_before_renditions_answers_them_with_the_full_size(client, 
 ROLES = ["anonymous", "member", "organizer"]
 
 
+_PROCESSED: dict = {}
+
+
+def _processed(shape):
+    """process() of one picture, as the admin stores it: the same bytes every time, so each
+    shape is encoded once per test process; each test gets a fresh file (its own name)."""
+    from core.imagefiles import ProcessedImage, process
+
+    if shape not in _PROCESSED:
+        done = process(_upload(image_bytes(), "x.jpg"), shape)
+        _PROCESSED[shape] = (done.read(), done.webp, done.renditions)
+    return ProcessedImage(*_PROCESSED[shape])
+
+
 @pytest.fixture
 def world(group, organizer, member, media_root):
-    from core.imagefiles import COVER, PORTRAIT, process, store_sibling
+    from core.imagefiles import COVER, PORTRAIT, store_sibling
 
     published = EventFactory(status="published")
     draft = EventFactory(status="draft")
@@ -304,7 +318,7 @@ def world(group, organizer, member, media_root):
         (group, "cover_image", COVER),
     ]
     for obj, field, shape in images:
-        processed = process(_upload(image_bytes(), "x.jpg"), shape)
+        processed = _processed(shape)
         getattr(obj, field).save(processed.name, processed, save=True)
         store_sibling(getattr(obj, field), processed)
     users = {"member": member, "organizer": organizer}

@@ -21,23 +21,25 @@ ROLES = ["anonymous", "outsider", "member", "went", "did_not_go", "uploader", "o
 def world(group, event, album, attendee, organizer, django_capture_on_commit_callbacks):
     """A public album (the event's) and a members-only album, each with one photo."""
     uploader = attendee
+    # Small (what is tested is who may see it): each processed photo costs five encodes.
+    picture = image_bytes(size=(300, 200))
     with django_capture_on_commit_callbacks(execute=True):
         public_photo = services.photo_add(
-            album=album, uploaded_by=uploader, file=Upload(image_bytes(), "p.jpg"), alt_text="P"
+            album=album, uploaded_by=uploader, file=Upload(picture, "p.jpg"), alt_text="P"
         )
         private_album = Album.objects.create(
             group=group, title="Members only", visibility=Visibility.MEMBERS
         )
         private_photo = services.photo_add(
-            album=private_album, uploaded_by=organizer, file=Upload(image_bytes(), "m.jpg")
+            album=private_album, uploaded_by=organizer, file=Upload(picture, "m.jpg")
         )
     # Two more of the uploader's: one the worker has not reached, one it refused.
     processing = services.photo_add(
-        album=album, uploaded_by=uploader, file=Upload(image_bytes(), "waiting.jpg")
+        album=album, uploaded_by=uploader, file=Upload(picture, "waiting.jpg")
     )
     with django_capture_on_commit_callbacks(execute=True):
         refused = services.photo_add(
-            album=album, uploaded_by=uploader, file=Upload(image_bytes()[:2000], "cut.jpg")
+            album=album, uploaded_by=uploader, file=Upload(picture[: len(picture) // 2], "cut.jpg")
         )
     went = UserFactory()
     from events import services as event_services
