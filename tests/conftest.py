@@ -205,8 +205,11 @@ def _chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright; skipped without it unless REQUIRE_BROWSER=1."""
+def browser(live_server):
+    """Debian's Chromium driven by Playwright; skipped without it unless REQUIRE_BROWSER=1.
+
+    It asks for the live server so that it closes first: a page still loading when the
+    server stops would leave a request thread on the shared SQLite connection."""
     path = _chromium_path()
     if path is None:
         reason = "no Chromium found (install Debian's chromium or set CHROMIUM)"

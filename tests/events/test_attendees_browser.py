@@ -70,6 +70,6 @@ def test_attendee_page_queries_do_not_grow(client, event):
     event.save()
     for _ in range(40):
         services.rsvp_set(event=event, member=MembershipFactory(group=event.group).user, going=True)
-    # session, user, group, permissions (2), event, viewer, hosts, RSVPs, members not going,
+    # session, user, group, event, viewer, hosts, RSVPs, members not going,
     # stats.
-    assert (small, queries()) == (11, 11)
+    assert (small, queries()) == (9, 9)

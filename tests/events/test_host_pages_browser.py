@@ -85,6 +85,6 @@ def test_message_and_notice_queries_do_not_grow(client, event):
     for _ in range(40):
         services.rsvp_set(event=event, member=MembershipFactory(group=event.group).user, going=True)
     large = measure()
-    # message: session, user, group, permissions (2), event, viewer, hosts, going count;
+    # message: session, user, group, event, viewer, hosts, going count;
     # notice: session, user, group, viewer.
-    assert small == large == (9, 4)
+    assert small == large == (7, 4)

@@ -15,16 +15,14 @@ from tests.factories import EventFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_request_approve_in_the_admin_then_rsvp(browser, live_server, group, organizer, password):
+def test_request_approve_in_the_admin_then_rsvp(open_tab, live_server, group, organizer, password):
     group.join_needs_approval = True
     group.save()
     JoinQuestion.objects.create(group=group, text="Why do you want to join?")
     event = EventFactory(group=group, starts_at=timezone.now() + timedelta(days=3), capacity=10)
     ada = UserFactory(display_name="Ada")
 
-    person = browser.new_context(base_url=live_server.url).new_page()
-    person.requested_urls = []
-    person.on("request", lambda request: person.requested_urls.append(request.url))
+    person = open_tab()  # closed when the test ends, before the live server stops
     log_in(person, ada.email, password)
     person.goto("/")
     person.get_by_role("link", name="Join the group").click()
@@ -35,7 +33,7 @@ def test_request_approve_in_the_admin_then_rsvp(browser, live_server, group, org
     expect(person.get_by_text("Your request to join is waiting for an organizer.")).to_be_visible()
     assert axe_violations(person) == []
 
-    admin = browser.new_context(base_url=live_server.url).new_page()
+    admin = open_tab()
     log_in(admin, organizer.email, password)
     admin.goto("/")
     admin.get_by_role("link", name="1 join request waiting").click()

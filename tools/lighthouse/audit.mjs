@@ -55,7 +55,14 @@ try {
         {port: chrome.port, output: ['html', 'json'], logLevel: 'error'},
         {
           extends: 'lighthouse:default',
-          settings: {onlyCategories: CATEGORIES, formFactor: 'mobile', ignoreStatusCode},
+          // No full-page screenshot: no category's score reads it, and it costs each page
+          // a capture of its whole height.
+          settings: {
+            onlyCategories: CATEGORIES,
+            formFactor: 'mobile',
+            ignoreStatusCode,
+            disableFullPageScreenshot: true,
+          },
         },
       );
       if (!result.lhr.runtimeError) break;
