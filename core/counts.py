@@ -11,9 +11,8 @@ from functools import cached_property, partial
 
 from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.utils import timezone
 
-from .generations import request_expires, request_generation
+from .generations import request_expires, request_generation, timeout_until, unexpired
 
 TIMEOUT = 24 * 3600  # a bound on memory: keys change with the data, totals expire by the clock
 
@@ -31,13 +30,11 @@ def counted_once(
         return build()
     key = "count:" + hashlib.sha256(f"{generation}:{name}".encode()).hexdigest()[:40]
     bodies = caches["bodies"]
-    now = timezone.now()
     kept = bodies.get(key)
-    if kept is not None and (kept[0] is None or now < kept[0]):
+    if kept is not None and unexpired(kept[0]):
         return kept[1]
     value = build()
-    timeout = TIMEOUT if expires is None else min(TIMEOUT, (expires - now).total_seconds() + 1)
-    bodies.set(key, (expires, value), timeout=max(1, int(timeout)))
+    bodies.set(key, (expires, value), timeout=timeout_until(expires, TIMEOUT))
     return value
 
 

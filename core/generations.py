@@ -198,6 +198,18 @@ def request_generation(request) -> str | None:
     return None if generation is None else f"{generation}:{pending_changes()}"
 
 
+def unexpired(expires: datetime | None) -> bool:
+    """Whether something kept until expires (None: no such moment) is still true now."""
+    return expires is None or timezone.now() < expires
+
+
+def timeout_until(expires: datetime | None, longest: int) -> int:
+    """The cache timeout, in seconds, of something true until expires (at most longest)."""
+    if expires is None:
+        return longest
+    return max(1, min(longest, int((expires - timezone.now()).total_seconds()) + 1))
+
+
 def request_expires(request) -> datetime | None:
     """The next moment the request's pages change by the clock alone (None: no such moment
     known, or outside a request)."""

@@ -38,11 +38,11 @@ from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from core import compression
-from core.generations import request_expires, request_generation
+from core.generations import request_expires, request_generation, timeout_until, unexpired
 from events.views import event_page_version
 
 # Pages that look the same to every visitor without a session (by URL name).
@@ -139,16 +139,6 @@ def decide(request) -> PageCacheDecision:
     return PageCacheDecision(key, expires=request_expires(request))
 
 
-def _timeout(expires: datetime | None) -> int:
-    if expires is None:
-        return TIMEOUT
-    return max(1, min(TIMEOUT, int((expires - timezone.now()).total_seconds()) + 1))
-
-
-def _fresh(page: CachedPage) -> bool:
-    return page.expires is None or timezone.now() < page.expires
-
-
 def _storable(request, response) -> bool:
     if request.method != "GET":
         return False  # a HEAD may be answered without its body: only a GET fills the cache
@@ -197,7 +187,7 @@ class PublicPageCacheMiddleware:
             return None
         coding = compression.negotiate(request) or IDENTITY
         page = caches["bodies"].get(f"{decision.key}:{coding}")
-        if page is None or not _fresh(page):
+        if page is None or not unexpired(page.expires):
             return None
         response = HttpResponse(_fill(page.body, request) if page.hole else page.body)
         for name, value in page.headers:
@@ -225,4 +215,4 @@ class PublicPageCacheMiddleware:
             for coding in compression.CODINGS:
                 packed = compression.compress(body, coding, once=True)
                 pages[f"{key}:{coding}"] = CachedPage(packed, headers, coding, False, expires)
-        bodies.set_many(pages, timeout=_timeout(expires))
+        bodies.set_many(pages, timeout=timeout_until(expires, TIMEOUT))

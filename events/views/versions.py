@@ -28,7 +28,6 @@ class EventPageVersion:
     role: str | None
     is_staff: bool
     is_superuser: bool
-    is_organizer: bool
     is_host: bool
     rsvp_pk: int | None
     person: int | None
@@ -84,7 +83,6 @@ def event_page_version(request, slug: str) -> EventPageVersion | None:
         role=role,
         is_staff=user.is_staff,
         is_superuser=user.is_superuser,
-        is_organizer=viewer.is_organizer,
         is_host=is_host,
         rsvp_pk=rsvp_pk,
         person=user.pk if rsvp_pk is not None or is_host or any(flags) else None,
