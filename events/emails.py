@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.emails.batch import once_per_batch
 from core.emails.kinds import EmailKind
 from core.emails.outbox import emails_queue
 
@@ -65,13 +66,14 @@ def read_cant_make_it_token(token: str, *, max_age: int) -> tuple[int, int]:
 # --- Rendering (in the worker, per recipient) --------------------------------------------------
 
 
+def _event(pk) -> Event | None:
+    return Event.objects.select_related("group", "venue", "series").filter(pk=pk).first()
+
+
 def event_context(params: dict, user) -> dict | None:
     """The event the email is about, and what the change that queued it said (params)."""
-    event = (
-        Event.objects.select_related("group", "venue", "series")
-        .filter(pk=params.get("event"))
-        .first()
-    )
+    pk = params.get("event")
+    event = once_per_batch(("event", pk), lambda: _event(pk))
     if event is None:
         return None  # deleted meanwhile
     details = {key: value for key, value in params.items() if key != "event"}

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from ..models import Email, EmailState
 from . import delivery
+from .batch import batch
 from .kinds import kinds
 
 logger = logging.getLogger(__name__)
@@ -198,11 +199,13 @@ def outbox_claim(*, worker: str, limit: int = BATCH_SIZE, now: datetime | None =
     )
 
 
+@batch()
 def outbox_send(*, ids: list[int], worker: str) -> dict[str, int]:
     """Sends the claimed rows, one by one, over one mail server connection. After the first
     (so that a short lease cannot stop all progress), it stops and gives the rest back when
     less than half of the lease is left, so that no other worker claims a row this one is
-    still sending; a lease already over gives back the whole batch."""
+    still sending; a lease already over gives back the whole batch. What the rows' context
+    builders read they read once for the batch (core/emails/batch.py)."""
     counts = {EmailState.SENT: 0, EmailState.QUEUED: 0, EmailState.FAILED: 0, "": 0}
     rows = list(
         Email.objects.filter(pk__in=ids, state=EmailState.SENDING, claimed_by=worker)

@@ -13,6 +13,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -140,6 +141,24 @@ def test_each_row_is_sent_once_and_marked_with_its_subject_and_message_id(group,
     mail.outbox.clear()
     assert outbox_drain() == {"sent": 0, "failed": 0}  # nothing twice
     assert mail.outbox == []
+
+
+def test_a_batch_reads_its_event_once_and_renders_each_email_in_its_readers_language(group):
+    """An announcement to many members: the event is read once per batch (core/emails/batch.py),
+    not once per email, and each email still comes in its reader's language."""
+    event = EventFactory(
+        group=group, title="Open source and co-ops", title_es="Código y cooperativas"
+    )
+    english, spanish = _people(group, 3), _people(group, 3, language="es")
+    notify(kind="announcement", user_ids=[u.pk for u in english + spanish], event=event)
+    ids = outbox_claim(worker="w1")
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox_send(ids=ids, worker="w1") == {"sent": 6, "failed": 0}
+    event_reads = [q for q in queries if 'FROM "events_event"' in q["sql"]]
+    assert len(event_reads) == 1, [q["sql"] for q in event_reads]
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert all("Open source and co-ops" in subjects[u.email] for u in english)
+    assert all("Código y cooperativas" in subjects[u.email] for u in spanish)
 
 
 def test_an_email_no_longer_due_is_dropped_unsent(group, commit):
