@@ -13,8 +13,8 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.tasks import TaskResultStatus
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
