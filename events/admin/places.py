@@ -28,9 +28,32 @@ from ..models import (
 class VenueAdmin(admin.ModelAdmin):
     list_display = ["name", "address", "city"]
     search_fields = ["name", "address", "city"]
+    actions = ["merge_venues"]
 
     def save_model(self, request, obj, form, change):
         services.venue_save(venue=obj, changed_fields=form.changed_data if change else ())
+
+    @admin.action(description=_("Merge selected venues"), permissions=["change", "delete"])
+    def merge_venues(self, request, queryset):
+        """Keeps the oldest of the venues selected; every event and series of the others
+        moves to it, and the others are deleted."""
+        venues = list(queryset.order_by("created_at", "pk"))
+        if len(venues) < 2:
+            self.message_user(
+                request, _("Select at least two venues to merge them."), messages.WARNING
+            )
+            return
+        keep, duplicates = venues[0], venues[1:]
+        moved = services.venues_merge(keep=keep, duplicates=duplicates)
+        text = ngettext(
+            "Kept “%(venue)s” and deleted %(count)d duplicate.",
+            "Kept “%(venue)s” and deleted %(count)d duplicates.",
+            len(duplicates),
+        ) % {"venue": keep.name, "count": len(duplicates)}
+        text += " " + ngettext(
+            "%(count)d event moved to it.", "%(count)d events moved to it.", moved
+        ) % {"count": moved}
+        self.message_user(request, text, messages.SUCCESS)
 
 
 class SpeakerLinkInline(admin.TabularInline):
