@@ -36,6 +36,10 @@ def test_organizer_told_a_venue_exists_then_merges_duplicates(page, group, organ
     page.locator("select[name=action]").select_option(label="Merge selected venues")
     page.get_by_role("button", name="Run").click()
     page.wait_for_load_state()
+    assert page.get_by_label("The Commons (", exact=False).is_checked()  # the oldest
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Merge the venues").click()
+    page.wait_for_load_state()
     done = "Kept “The Commons” and deleted 1 duplicate. 1 event moved to it."
     assert page.get_by_text(done).is_visible()
     assert axe_violations(page) == []

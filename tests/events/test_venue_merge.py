@@ -22,22 +22,36 @@ def superuser(group):
     return UserFactory(is_staff=True, is_superuser=True)
 
 
-def _merge(client, venues):
+def _merge(client, venues, **choice):
     return client.post(
         reverse("admin:events_venue_changelist"),
-        {"action": "merge_venues", "_selected_action": [venue.pk for venue in venues]},
+        {"action": "merge_venues", "_selected_action": [venue.pk for venue in venues], **choice},
     )
 
 
 @pytest.mark.django_db
 def test_merge_keeps_the_oldest_and_moves_every_event(client, group, superuser):
-    commons, hall, rooftop, other = (VenueFactory(name=name) for name in "ABCD")
+    commons, hall, rooftop, other = (
+        VenueFactory(name=name, address=f"1 {name} Street") for name in "ABCD"
+    )
     past = EventFactory(venue=hall, starts_at=timezone.now() - timedelta(days=30))
     upcoming = EventFactory(venue=rooftop, starts_at=timezone.now() + timedelta(days=3))
     untouched = EventFactory(venue=other)
     series = SeriesFactory(group=group, default_venue=rooftop)
     client.force_login(superuser)
-    response = _merge(client, [rooftop, commons, hall])
+    page = _merge(client, [rooftop, commons, hall])
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert (form["keep"].initial, [label for _value, label in form.fields["keep"].choices]) == (
+        commons.pk,
+        [
+            "A (1 A Street, New York, NY): 0 events",
+            "B (1 B Street, New York, NY): 1 event",
+            "C (1 C Street, New York, NY): 1 event",
+        ],
+    )
+    assert list(Venue.objects.all()) == [commons, hall, rooftop, other]  # nothing yet
+    response = _merge(client, [rooftop, commons, hall], merge="1", keep=commons.pk)
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Kept “A” and deleted 2 duplicates. 2 events moved to it."
@@ -50,6 +64,19 @@ def test_merge_keeps_the_oldest_and_moves_every_event(client, group, superuser):
     # Calendars hear that the upcoming evening's place changed; the past one is left alone.
     assert Event.objects.get(pk=upcoming.pk).sequence == upcoming.sequence + 1
     assert Event.objects.get(pk=past.pk).sequence == past.sequence
+
+
+@pytest.mark.django_db
+def test_merge_keeps_the_venue_chosen(client, group, superuser):
+    old, new = VenueFactory(name="Old hall"), VenueFactory(name="New hall")
+    event = EventFactory(venue=old)
+    client.force_login(superuser)
+    response = _merge(client, [old, new], merge="1", keep=new.pk)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Kept “New hall” and deleted 1 duplicate. 1 event moved to it."
+    ]
+    assert (list(Venue.objects.all()), Event.objects.get().venue) == ([new], new)
+    assert event.pk == Event.objects.get().pk
 
 
 @pytest.mark.django_db
