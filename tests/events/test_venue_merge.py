@@ -7,6 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,6 +78,23 @@ def test_merge_keeps_the_venue_chosen(client, group, superuser):
     ]
     assert (list(Venue.objects.all()), Event.objects.get().venue) == ([new], new)
     assert event.pk == Event.objects.get().pk
+
+
+@pytest.mark.django_db
+def test_merge_page_queries_do_not_grow(client, group, superuser):
+    client.force_login(superuser)
+
+    def queries(count):
+        venues = [VenueFactory() for _ in range(count)]
+        for venue in venues:
+            EventFactory(venue=venue)
+        with CaptureQueriesContext(connection) as captured:
+            assert _merge(client, venues).status_code == 200
+        return len(captured)
+
+    # session, user, group, second factor, the changelist's two counts, the venues selected
+    # (with their events counted), the site's group, the viewer's role, the form's choices.
+    assert (queries(2), queries(8)) == (10, 10)
 
 
 @pytest.mark.django_db
