@@ -7,6 +7,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -337,3 +338,17 @@ def test_pending_membership_role_told_next_to_the_role(client, group, superuser)
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["role"]
     assert Membership.objects.get(status=MembershipStatus.PENDING).role == "member"
+
+
+def test_services_full_clean_names_the_field_too(group):
+    """Outside the admin (a service's full_clean), the same words on the same field."""
+    VenueFactory(name="The Commons")
+    with pytest.raises(ValidationError) as refused:
+        services.venue_save(venue=Venue(name="THE COMMONS", address="1 Other Street"))
+    assert refused.value.message_dict == {
+        "name": [
+            "There is already a venue with this name: choose it for the event, or name this "
+            "one differently."
+        ]
+    }
+    assert Venue.objects.count() == 1
