@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Breakout, Event, RSVPStatus
+from .models import Breakout, Event, RSVPStatus, Venue
 from .services import SCHEDULE_MAX
 
 
@@ -198,3 +199,32 @@ class EventHostsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["hosts"].choices = list(members)
         self.fields["hosts"].widget.attrs["size"] = min(max(len(members), 2), 8)
+
+
+class VenueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, venue):
+        count = venue.event_count  # annotated by the merge action
+        return ngettext(
+            "%(name)s (%(address)s): %(count)d event",
+            "%(name)s (%(address)s): %(count)d events",
+            count,
+        ) % {"name": venue.name, "address": venue.full_address, "count": count}
+
+
+class VenueMergeForm(forms.Form):
+    """Which of the venues selected stays; the events and series of the others move to it."""
+
+    keep = VenueChoiceField(
+        label=_("Keep this venue"),
+        queryset=Venue.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Every event and series of the other venues moves to it, and the others are deleted."
+        ),
+    )
+
+    def __init__(self, *args, venues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = venues
+        self.fields["keep"].initial = venues[0].pk if venues else None

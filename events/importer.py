@@ -90,9 +90,10 @@ def _venue(location: str) -> Venue | None:
     else:
         name, _sep, address = (part.strip() for part in location.partition(","))
     name = name[:200] or location[:200]
-    venue, _created = Venue.objects.get_or_create(
-        name=name, address=(address or name)[:300], defaults={"city": ""}
-    )
+    # Venues are unique by name, capital letters aside: a known name is that venue.
+    venue = Venue.objects.filter(name__iexact=name).order_by("created_at", "pk").first()
+    if venue is None:
+        venue = Venue.objects.create(name=name, address=(address or name)[:300], city="")
     return venue
 
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
+
 
 class UserManager(BaseUserManager):
     """Creates users keyed by email; there is no username."""
@@ -71,7 +73,7 @@ def time_zone_choices() -> tuple[tuple[str, str], ...]:
     return (*((name, name.replace("_", " ")) for name in names), ("UTC", "UTC"))
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(ConstraintFieldsMixin, AbstractBaseUser, PermissionsMixin):
     """A person with an account; email is how they log in, display name how others see them."""
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
@@ -155,12 +157,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
 
+    constraint_fields = {"email_taken": "email"}
+
     class Meta:
         verbose_name = _("member account")
         verbose_name_plural = _("member accounts")
         ordering = ["display_name", "pk"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="members_user_email_ci_unique",
+                violation_error_message=_(
+                    "There is already an account with this email address (capital letters "
+                    "count as the same)."
+                ),
+                violation_error_code="email_taken",
+            ),
         ]
         indexes = [
             # The members directory's order (members.views.DIRECTORY_ORDER): read in index

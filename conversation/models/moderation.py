@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
 from groups.models import Group
 
 from .writing import TITLE_MAX, Comment, Reply, Thread
@@ -152,7 +153,7 @@ class Report(models.Model):
         return self.comment or self.thread or self.reply
 
 
-class Mute(models.Model):
+class Mute(ConstraintFieldsMixin, models.Model):
     """A member who may read but not post in conversations, without being removed."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="mutes")
@@ -178,11 +179,20 @@ class Mute(models.Model):
     )
     created_at = models.DateTimeField(_("muted"), default=timezone.now)
 
+    constraint_fields = {"muted_already": "member"}
+
     class Meta:
         verbose_name = _("muted member")
         verbose_name_plural = _("muted members")
         constraints = [
-            models.UniqueConstraint(fields=["group", "member"], name="conversation_mute_once"),
+            models.UniqueConstraint(
+                fields=["group", "member"],
+                name="conversation_mute_once",
+                violation_error_message=_(
+                    "This member is muted already: open their mute to change it."
+                ),
+                violation_error_code="muted_already",
+            ),
         ]
 
     def __str__(self):

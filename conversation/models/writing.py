@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
 from core.markdown import StoredMarkdown
 from events.models import Event
 from groups.models import Group
@@ -121,7 +122,7 @@ class Comment(Writing):
         return self.deleted_at is not None
 
 
-class Category(models.Model):
+class Category(ConstraintFieldsMixin, models.Model):
     """A section of the discussion board ("General", "Projects"…); organizers move threads."""
 
     group = models.ForeignKey(
@@ -130,13 +131,19 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=80)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    constraint_fields = {"category_name_taken": "name"}
+
     class Meta:
         verbose_name = _("discussion category")
         verbose_name_plural = _("discussion categories")
         ordering = ["position", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                "group", models.functions.Lower("name"), name="conversation_category_name_unique"
+                "group",
+                models.functions.Lower("name"),
+                name="conversation_category_name_unique",
+                violation_error_message=_("There is already a category with this name."),
+                violation_error_code="category_name_taken",
             ),
         ]
 

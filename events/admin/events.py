@@ -308,15 +308,20 @@ class EventAdmin(
         return format_html(
             '<a href="{}">{}</a>',
             url,
-            _(
-                "%(going)d going (%(seats)d seats), %(waitlisted)d waitlisted, "
-                "%(checked_in)d checked in"
-            )
+            _("%(going)s (%(seats)s), %(waitlisted)s, %(checked_in)s")
             % {
-                "going": stats["going"],
-                "seats": stats["seats_taken"],
-                "waitlisted": stats["waitlisted"],
-                "checked_in": stats["checked_in"],
+                "going": ngettext("%(count)d going", "%(count)d going", stats["going"])
+                % {"count": stats["going"]},
+                "seats": ngettext("%(count)d seat", "%(count)d seats", stats["seats_taken"])
+                % {"count": stats["seats_taken"]},
+                "waitlisted": ngettext(
+                    "%(count)d waitlisted", "%(count)d waitlisted", stats["waitlisted"]
+                )
+                % {"count": stats["waitlisted"]},
+                "checked_in": ngettext(
+                    "%(count)d checked in", "%(count)d checked in", stats["checked_in"]
+                )
+                % {"count": stats["checked_in"]},
             },
         )
 

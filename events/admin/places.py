@@ -3,8 +3,10 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,7 +17,7 @@ from core.markdown import StoredMarkdownAdminMixin
 from groups.admingroup import CurrentGroupAdminMixin
 
 from .. import services, timefmt
-from ..forms import SeriesScheduleForm
+from ..forms import SeriesScheduleForm, VenueMergeForm
 from ..models import (
     Series,
     Speaker,
@@ -28,9 +30,45 @@ from ..models import (
 class VenueAdmin(admin.ModelAdmin):
     list_display = ["name", "address", "city"]
     search_fields = ["name", "address", "city"]
+    actions = ["merge_venues"]
 
     def save_model(self, request, obj, form, change):
         services.venue_save(venue=obj, changed_fields=form.changed_data if change else ())
+
+    @admin.action(description=_("Merge selected venues"), permissions=["change", "delete"])
+    def merge_venues(self, request, queryset):
+        """An intermediate page asks which venue stays (the oldest, unless chosen otherwise);
+        every event and series of the others moves to it, and the others are deleted."""
+        venues = queryset.annotate(event_count=Count("events")).order_by("created_at", "pk")
+        if len(venues) < 2:
+            self.message_user(
+                request, _("Select at least two venues to merge them."), messages.WARNING
+            )
+            return None
+        form = VenueMergeForm(request.POST if "merge" in request.POST else None, venues=venues)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "form": form,
+                "venues": venues,
+                "title": _("Merge venues"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/events/venue/merge.html", context)
+        keep = form.cleaned_data["keep"]
+        duplicates = [venue for venue in venues if venue.pk != keep.pk]
+        moved = services.venues_merge(keep=keep, duplicates=duplicates)
+        text = ngettext(
+            "Kept “%(venue)s” and deleted %(count)d duplicate.",
+            "Kept “%(venue)s” and deleted %(count)d duplicates.",
+            len(duplicates),
+        ) % {"venue": keep.name, "count": len(duplicates)}
+        text += " " + ngettext(
+            "%(count)d event moved to it.", "%(count)d events moved to it.", moved
+        ) % {"count": moved}
+        self.message_user(request, text, messages.SUCCESS)
+        return None
 
 
 class SpeakerLinkInline(admin.TabularInline):

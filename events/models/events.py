@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
 from core.db import subquery_count
 from core.imagefiles import COVER, image_srcset, image_url
 from core.markdown import StoredMarkdown
@@ -111,7 +112,7 @@ def guest_speakers_prefetch() -> models.Prefetch:
     )
 
 
-class Event(models.Model):
+class Event(ConstraintFieldsMixin, models.Model):
     """One meetup: a theme, a guest, a program and breakout discussions."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="events")
@@ -234,6 +235,12 @@ class Event(models.Model):
     # Changing any of these moves or cancels the event in people's calendars.
     SEQUENCE_FIELDS = ("starts_at", "ends_at", "venue", "is_online", "online_url", "status")
 
+    constraint_fields = {
+        "ends_before_start": "ends_at",
+        "too_long": "ends_at",
+        "slug_taken": "slug",
+    }
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -243,16 +250,19 @@ class Event(models.Model):
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 name="events_event_ends_after_starts",
                 violation_error_message=_("The event must end after it starts."),
+                violation_error_code="ends_before_start",
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__lte=models.F("starts_at") + MAX_DURATION),
                 name="events_event_at_most_14_days",
                 violation_error_message=_("An event can last 14 days at most."),
+                violation_error_code="too_long",
             ),
             models.UniqueConstraint(
                 Lower("slug"),
                 name="events_event_slug_ci_unique",
                 violation_error_message=_("Another event already uses this slug."),
+                violation_error_code="slug_taken",
             ),
         ]
         indexes = [

@@ -6,13 +6,14 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
 from core.markdown import StoredMarkdown
 from groups.models import Group
 
 from .states import Recurrence
 
 
-class Venue(models.Model):
+class Venue(ConstraintFieldsMixin, models.Model):
     """A place where the group meets."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -33,6 +34,8 @@ class Venue(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    constraint_fields = {"coordinates": "latitude", "venue_name_taken": "name"}
+
     class Meta:
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
@@ -42,6 +45,20 @@ class Venue(models.Model):
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
                 name="events_venue_coordinates_valid",
+                violation_error_message=_(
+                    "Give both latitude (from -90 to 90) and longitude (from -180 to 180), "
+                    "or neither."
+                ),
+                violation_error_code="coordinates",
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="events_venue_name_ci_unique",
+                violation_error_message=_(
+                    "There is already a venue with this name: choose it for the event, or "
+                    "name this one differently."
+                ),
+                violation_error_code="venue_name_taken",
             ),
         ]
 
@@ -65,7 +82,7 @@ class Venue(models.Model):
         return "https://www.openstreetmap.org/search?" + urlencode({"query": self.full_address})
 
 
-class Series(models.Model):
+class Series(ConstraintFieldsMixin, models.Model):
     """Events that repeat, such as the monthly guest evening."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="series")
@@ -98,12 +115,22 @@ class Series(models.Model):
     MARKDOWN_FIELDS = ("description",)
     html = property(StoredMarkdown)  # {{ series.html.description }}
 
+    constraint_fields = {"slug_taken": "slug"}
+
     class Meta:
         verbose_name = _("series")
         verbose_name_plural = _("series")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(Lower("slug"), name="events_series_slug_ci_unique"),
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="events_series_slug_ci_unique",
+                violation_error_message=_(
+                    "Another series already uses this slug (capital letters count as the "
+                    "same): choose another one."
+                ),
+                violation_error_code="slug_taken",
+            ),
         ]
 
     def __str__(self):

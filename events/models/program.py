@@ -4,13 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
 from core.markdown import StoredMarkdown
 
 from .speakers import Speaker
 from .states import AgendaKind, SpeakerRole
 
 
-class EventSpeaker(models.Model):
+class EventSpeaker(ConstraintFieldsMixin, models.Model):
     event = models.ForeignKey(
         "events.Event", on_delete=models.CASCADE, related_name="event_speakers"
     )
@@ -20,13 +21,20 @@ class EventSpeaker(models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 
+    constraint_fields = {"speaker_listed_twice": "speaker"}
+
     class Meta:
         verbose_name = _("speaker at the event")
         verbose_name_plural = _("speakers at the event")
         ordering = ["order", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "speaker", "role"], name="events_eventspeaker_unique"
+                fields=["event", "speaker", "role"],
+                name="events_eventspeaker_unique",
+                violation_error_message=_(
+                    "This speaker is already at the event in this role: list them once."
+                ),
+                violation_error_code="speaker_listed_twice",
             ),
         ]
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
 from core.db import subquery_count
 
 from .program import Breakout
@@ -113,7 +114,7 @@ class RSVPQuerySet(models.QuerySet):
         )
 
 
-class RSVP(models.Model):
+class RSVP(ConstraintFieldsMixin, models.Model):
     """A member's answer to an event: going (with guests), waitlisted or not going."""
 
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="rsvps")
@@ -154,6 +155,14 @@ class RSVP(models.Model):
 
     objects = RSVPQuerySet.as_manager()
 
+    constraint_fields = {
+        "breakout_not_going": "breakout",
+        "checked_in_not_going": "checked_in_at",
+        "no_show_not_going": "no_show",
+    }
+    # Kept by the seat-counting services, read-only in the admin.
+    always_validated = ("event", "member", "status", "guests", "waitlist_seq")
+
     class Meta:
         verbose_name = _("RSVP")
         verbose_name_plural = _("RSVPs")
@@ -172,6 +181,8 @@ class RSVP(models.Model):
             models.CheckConstraint(
                 condition=Q(status=RSVPStatus.GOING) | Q(breakout__isnull=True),
                 name="events_rsvp_breakout_only_when_going",
+                violation_error_message=_("Only someone who is going can have a breakout."),
+                violation_error_code="breakout_not_going",
             ),
             models.CheckConstraint(
                 condition=~Q(status=RSVPStatus.NOT_GOING) | Q(guests=0),
@@ -180,10 +191,16 @@ class RSVP(models.Model):
             models.CheckConstraint(
                 condition=Q(status=RSVPStatus.GOING) | Q(checked_in_at__isnull=True),
                 name="events_rsvp_checked_in_only_when_going",
+                violation_error_message=_("Only someone who is going can be checked in."),
+                violation_error_code="checked_in_not_going",
             ),
             models.CheckConstraint(
                 condition=Q(no_show=False) | Q(status=RSVPStatus.GOING, checked_in_at__isnull=True),
                 name="events_rsvp_no_show_only_when_going_not_checked_in",
+                violation_error_message=_(
+                    "Only someone who is going and not checked in can be a no-show."
+                ),
+                violation_error_code="no_show_not_going",
             ),
         ]
         indexes = [

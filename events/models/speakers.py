@@ -6,11 +6,12 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
 from core.imagefiles import image_url
 from core.markdown import StoredMarkdown
 
 
-class Speaker(models.Model):
+class Speaker(ConstraintFieldsMixin, models.Model):
     """A guest, moderator or facilitator; one page lists all their events."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -33,12 +34,22 @@ class Speaker(models.Model):
     MARKDOWN_FIELDS = ("bio",)
     html = property(StoredMarkdown)  # {{ speaker.html.bio }}
 
+    constraint_fields = {"slug_taken": "slug"}
+
     class Meta:
         verbose_name = _("speaker")
         verbose_name_plural = _("speakers")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(Lower("slug"), name="events_speaker_slug_ci_unique"),
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="events_speaker_slug_ci_unique",
+                violation_error_message=_(
+                    "Another speaker already uses this slug (capital letters count as the "
+                    "same): choose another one."
+                ),
+                violation_error_code="slug_taken",
+            ),
         ]
 
     def __str__(self):

@@ -10,6 +10,7 @@ from .events import (
     event_set_status,
     log_change,
     venue_save,
+    venues_merge,
 )
 from .hosts import (
     event_set_hosts,
@@ -96,4 +97,5 @@ __all__ = [
     "series_schedule",
     "unique_slug",
     "venue_save",
+    "venues_merge",
 ]

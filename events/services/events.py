@@ -14,6 +14,7 @@ from ..models import (
     Event,
     EventStatus,
     RSVPStatus,
+    Series,
     Venue,
 )
 
@@ -183,3 +184,22 @@ def venue_save(*, venue: Venue, changed_fields: list[str] | tuple[str, ...] = ()
                 updated_at=timezone.now(),
             )
     return venue
+
+
+def venues_merge(*, keep: Venue, duplicates) -> int:
+    """Folds duplicate venues into `keep`: their events and series move to it, then they are
+    deleted. Upcoming events that moved get a new sequence, as after a new address. Returns
+    how many events moved."""
+    with transaction.atomic():
+        others = Venue.objects.filter(pk__in=[venue.pk for venue in duplicates]).exclude(pk=keep.pk)
+        moved = list(Event.objects.filter(venue__in=others).values_list("pk", flat=True))
+        upcoming = Event.objects.filter(pk__in=moved).upcoming()
+        generations.update(
+            Event.objects.filter(pk__in=upcoming.values("pk")), sequence=F("sequence") + 1
+        )
+        generations.update(
+            Event.objects.filter(pk__in=moved), venue=keep, updated_at=timezone.now()
+        )
+        generations.update(Series.objects.filter(default_venue__in=others), default_venue=keep)
+        others.delete()
+    return len(moved)

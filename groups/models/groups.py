@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
 from core.imagefiles import COVER, image_srcset, image_url
 from core.markdown import StoredMarkdown
 
@@ -29,7 +30,7 @@ class GroupQuerySet(models.QuerySet):
         return self.order_by("pk").first()
 
 
-class Group(models.Model):
+class Group(ConstraintFieldsMixin, models.Model):
     """The meetup group whose site this is."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -104,11 +105,18 @@ class Group(models.Model):
     MARKDOWN_FIELDS = ("about", "step_up")
     html = property(StoredMarkdown)  # {{ group.html.about }}
 
+    constraint_fields = {"slug_taken": "slug"}
+
     class Meta:
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         constraints = [
-            models.UniqueConstraint(Lower("slug"), name="groups_group_slug_ci_unique"),
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="groups_group_slug_ci_unique",
+                violation_error_message=_("Another group already uses this slug."),
+                violation_error_code="slug_taken",
+            ),
         ]
 
     def __str__(self):

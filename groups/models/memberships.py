@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintFieldsMixin
+
 from .groups import Group
 
 
@@ -34,7 +36,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(role__in=ORGANIZER_ROLES)
 
 
-class Membership(models.Model):
+class Membership(ConstraintFieldsMixin, models.Model):
     """A person's membership of the group, with the date they joined and their role.
 
     A request to join a group that approves its members is a pending membership: it counts
@@ -58,12 +60,23 @@ class Membership(models.Model):
 
     objects = MembershipQuerySet.as_manager()
 
+    constraint_fields = {"member_already": "user", "pending_role": "role"}
+    # Changed by the services (join, approve, remove), read-only in the admin.
+    always_validated = ("status",)
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["joined_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["group", "user"], name="groups_membership_unique"),
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                name="groups_membership_unique",
+                violation_error_message=_(
+                    "This person is already in the group: open their membership to change it."
+                ),
+                violation_error_code="member_already",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=MembershipStatus.values),
                 name="groups_membership_status_valid",
@@ -72,6 +85,10 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status=MembershipStatus.ACTIVE) | models.Q(role=Role.MEMBER),
                 name="groups_membership_pending_is_member",
+                violation_error_message=_(
+                    "Approve this request to join first: until then they can only be a member."
+                ),
+                violation_error_code="pending_role",
             ),
         ]
         indexes = [
