@@ -174,7 +174,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # While Redis cannot be reached, each operation goes to the cache named by FALLBACK instead
 # (core/cache.py): pages, feeds, logins and RSVPs keep working, and /healthz says so.
 # Short socket timeouts, so a Redis that hangs costs a page a fraction of a second.
-REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+# After a failure Redis is tried again POTLUCK_REDIS_RETRY_SECONDS later (one refused
+# connection per process and period, not one per cache call).
+REDIS_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
+    "RETRY_AFTER": env_int("POTLUCK_REDIS_RETRY_SECONDS", 5),
+}
 DATABASE_CACHE = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "potluck_cache",

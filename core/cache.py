@@ -7,7 +7,8 @@ to its fallback instead: the "default" cache falls back to Django's database cac
 `potluck_cache` table every server shares, so rate limits still count across servers), the
 "bodies" cache to per-process memory (its entries are rebuilt on a miss anyway).
 
-After a failure Redis is left alone for RETRY_AFTER seconds, so a page pays for one refused
+After a failure Redis is left alone for OPTIONS["RETRY_AFTER"] seconds (5 unless
+POTLUCK_REDIS_RETRY_SECONDS says otherwise), so a page pays for one refused
 connection at most, not one per cache call. The log says so at most once a minute per
 process; /healthz names the degraded part (core/health.py).
 """
@@ -23,18 +24,20 @@ from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
-RETRY_AFTER = 5.0  # seconds without trying Redis after it failed
+RETRY_AFTER = 5.0  # seconds without trying Redis after it failed, unless OPTIONS say
 LOG_EVERY = 60.0  # seconds between two log lines about the same cache
 # Redis refused, reset, timed out or unknown host (redis-py's TimeoutError is no OSError).
 UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
 class FailoverRedisCache(RedisCache):
-    """RedisCache with OPTIONS["FALLBACK"]: the alias of the cache used while Redis is away."""
+    """RedisCache with OPTIONS["FALLBACK"]: the alias of the cache used while Redis is away,
+    and OPTIONS["RETRY_AFTER"]: the seconds before Redis is tried again after it failed."""
 
     def __init__(self, server, params):
         params = {**params, "OPTIONS": dict(params.get("OPTIONS") or {})}
         self.fallback_alias = params["OPTIONS"].pop("FALLBACK")
+        self.retry_after = float(params["OPTIONS"].pop("RETRY_AFTER", RETRY_AFTER))
         super().__init__(server, params)
         self._down_until = 0.0
         self._logged_at = -LOG_EVERY
@@ -44,7 +47,7 @@ class FailoverRedisCache(RedisCache):
         return caches[self.fallback_alias]
 
     def is_degraded(self) -> bool:
-        """Whether Redis failed within the last RETRY_AFTER seconds (nothing is tried)."""
+        """Whether Redis failed within the last retry_after seconds (nothing is tried)."""
         return time.monotonic() < self._down_until
 
     def ping(self) -> bool:
@@ -59,7 +62,7 @@ class FailoverRedisCache(RedisCache):
 
     def _failed(self, error: Exception) -> None:
         now = time.monotonic()
-        self._down_until = now + RETRY_AFTER
+        self._down_until = now + self.retry_after
         if now - self._logged_at >= LOG_EVERY:
             self._logged_at = now
             logger.warning(
