@@ -8,8 +8,10 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photos")
 
     def ready(self):
+        from core import adminhome as core_adminhome
         from core.hooks import periodic
 
+        from . import adminhome
         from .models import Photo
         from .services import delete_files_after_commit, incoming_sweep
 
@@ -20,3 +22,5 @@ class PhotosConfig(AppConfig):
         )
         # Uploaded bytes that no photo waits for any more (core/uploads.py).
         periodic.register(incoming_sweep)
+        # The admin home: photos to review and takedown requests waiting.
+        core_adminhome.waiting.register(adminhome.waiting)
