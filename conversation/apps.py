@@ -11,6 +11,7 @@ class ConversationConfig(AppConfig):
         from core.emails.kinds import kinds
         from core.hooks import periodic
         from events import hooks as event_hooks
+        from groups.alerts import alert_register
         from members.hooks import DataPart, data_parts
 
         from . import adminhome, data, emails, services, views
@@ -18,6 +19,8 @@ class ConversationConfig(AppConfig):
         # Announcements, replies, digests and warnings are emails of their own kinds.
         for kind in emails.KINDS:
             kinds.register(kind)
+        # Organizers hear of a report (at once, or in their daily digest).
+        alert_register(emails.REPORT_ALERT)
         # Scheduled announcements and daily digests go out with the reminders.
         periodic.register(services.periodic)
         # The admin home: reports waiting.

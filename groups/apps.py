@@ -10,14 +10,19 @@ class GroupsConfig(AppConfig):
     def ready(self):
         from core import adminhome as core_adminhome
         from core.emails.kinds import kinds
+        from core.hooks import periodic
         from core.imagefiles import delete_files_receiver
 
-        from . import adminhome, emails
+        from . import adminhome, alerts, emails
         from .models import Group
 
         # The contact form's message and the answers to requests to join.
         for kind in emails.KINDS:
             kinds.register(kind)
+        # Organizers hear of a request to join (at once, or in their daily digest).
+        alerts.alert_register(emails.JOIN_REQUEST_ALERT)
+        kinds.register(alerts.DIGEST_KIND)
+        periodic.register(alerts.periodic)
 
         # The admin home: join requests waiting, and a new group's first steps.
         core_adminhome.waiting.register(adminhome.join_requests)

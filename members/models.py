@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from groups.models import AlertChoice
+
 
 class UserManager(BaseUserManager):
     """Creates users keyed by email; there is no username."""
@@ -115,6 +117,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     discussion_digest = models.BooleanField(
         _("as one daily digest instead of one email per reply"), default=False
+    )
+    organizer_alerts = models.CharField(
+        _("when a request to join, a report or a takedown request arrives"),
+        max_length=10,
+        choices=AlertChoice.choices,
+        default=AlertChoice.AT_ONCE,
+        help_text=_("For organizers: how you hear of what waits for you in the admin."),
     )
     language = models.CharField(
         _("language"),
