@@ -160,6 +160,17 @@ def organizer_digests_send(*, now: datetime | None = None) -> int:
     return queued
 
 
+def digested_prune(*, now: datetime | None = None) -> int:
+    """Removes alerts listed in a digest a week ago (its email long sent or given up)."""
+    now = now or timezone.now()
+    deleted, _by_model = OrganizerAlert.objects.filter(
+        digested_at__lt=now - timedelta(days=7)
+    ).delete()
+    return deleted
+
+
 def periodic() -> str:
     """What send_reminders runs for organizers' digests (core.hooks.periodic)."""
-    return f"{organizer_digests_send()} organizer digests queued"
+    queued = organizer_digests_send()
+    digested_prune()
+    return f"{queued} organizer digests queued"

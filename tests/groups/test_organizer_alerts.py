@@ -10,7 +10,7 @@ from django.utils import timezone
 from conversation.services import report_file
 from core import generations
 from core.emails.outbox import outbox_drain
-from groups.alerts import organizer_digests_send
+from groups.alerts import digested_prune, organizer_digests_send
 from groups.models import AlertChoice, Group, OrganizerAlert, Role
 from groups.services import membership_request
 from photos.models import Album, Photo, TakedownRequest
@@ -140,6 +140,10 @@ def test_the_digest_lists_everything_since_the_last_once(approval, organizer):
     [digest] = mail.outbox
     assert "Xia asks to join" in digest.body
     assert "Wanda" not in digest.body
+    # A week after, what the digests listed is gone; what waits stays.
+    membership_request(group=approval, user=UserFactory(display_name="Yara"), answers={})
+    assert digested_prune(now=later + timedelta(days=10)) == 3
+    assert list(OrganizerAlert.objects.values_list("digested_at", flat=True)) == [None]
 
 
 def test_an_organizer_no_longer_one_is_not_told(approval, organizer):
