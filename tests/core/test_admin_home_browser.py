@@ -25,6 +25,10 @@ def test_admin_home_with_every_line_has_no_axe_violations(page, group, organizer
     assert page.locator(".potluck-next-events tbody tr").count() == 2
     assert axe_violations(page) == []
     assert page.console_errors == []
+    # On a phone: each event's numbers under its title, nothing wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe_violations(page) == []
     panel.get_by_role("link", name="2 reports waiting").click()
     page.wait_for_load_state()
     assert page.url.endswith("/admin/conversation/report/?status__exact=open")
