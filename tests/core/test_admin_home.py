@@ -83,3 +83,21 @@ def test_first_steps_show_until_done(client, group, organizer):
     EventFactory(group=group)
     assert Event.objects.count() == 1
     assert "First steps" not in client.get("/admin/").content.decode()
+
+
+def test_admin_home_in_spanish(client, group, organizer, settings):
+    fill(group, organizer, n=2)
+    organizer.language = "es"
+    organizer.save()
+    client.force_login(organizer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    page = client.get("/admin/", headers={"accept-language": "es"}).content.decode()
+    assert "Lo que te necesita" in page
+    assert [text for _url, text in _links(page)] == [
+        "2 solicitudes de ingreso pendientes",
+        "2 fotos pendientes de revisión",
+        "2 solicitudes de retirada pendientes",
+        "2 denuncias pendientes",
+        "2 correos fallaron",
+    ]
+    assert "2 de 30" in page
