@@ -109,10 +109,10 @@ def digest_context(params: dict, user) -> dict | None:
         return None
     if user.organizer_alerts == AlertChoice.NEVER:  # changed their mind since
         return None
-    kinds = {alert.name: alert for alert in alert_kinds}
+    by_name = {alert.name: alert for alert in alert_kinds}
     lines = []
     for alert in OrganizerAlert.objects.filter(pk__in=params["alerts"]).order_by("created_at"):
-        kind = kinds.get(alert.kind)
+        kind = by_name.get(alert.kind)
         line = kind.line(alert.params) if kind is not None else None
         if line is not None:
             lines.append({"text": line[0], "url": line[1]})
