@@ -7,18 +7,24 @@ class ConversationConfig(AppConfig):
     verbose_name = _("Conversation")
 
     def ready(self):
+        from core import adminhome as core_adminhome
         from core.emails.kinds import kinds
         from core.hooks import periodic
         from events import hooks as event_hooks
+        from groups.alerts import alert_register
         from members.hooks import DataPart, data_parts
 
-        from . import data, emails, services, views
+        from . import adminhome, data, emails, services, views
 
         # Announcements, replies, digests and warnings are emails of their own kinds.
         for kind in emails.KINDS:
             kinds.register(kind)
+        # Organizers hear of a report (at once, or in their daily digest).
+        alert_register(emails.REPORT_ALERT)
         # Scheduled announcements and daily digests go out with the reminders.
         periodic.register(services.periodic)
+        # The admin home: reports waiting.
+        core_adminhome.waiting.register(adminhome.open_reports)
         # What members wrote is in their export and the privacy page, and goes (or stays,
         # signed "a former member") with their account.
         data_parts.register(

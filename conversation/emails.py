@@ -4,6 +4,7 @@ registry; the worker renders each for its recipient from the ids the services qu
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.emails.kinds import EmailKind
 from events.seo import absolute
+from groups.hooks import AlertKind
 from groups.models import Group
 
 from .models import Announcement, Follow, Reply, Report
@@ -148,3 +150,28 @@ KINDS = [
         context=warning_context,
     ),
 ]
+
+
+# --- Organizers hear of a report (groups/alerts.py) --------------------------------------------
+
+REPORT_ALERT_NAME = "report_filed"
+
+
+def report_line(params: dict) -> tuple[str, str] | None:
+    """The reason and where to act: what the report list in the admin shows, no more (not who
+    reported, not what was said: the organizer reads those in the admin)."""
+    report = Report.objects.filter(pk=params.get("report")).first()
+    if report is None:
+        return None
+    text = gettext("A member reported something for the organizers to look at: %(reason)s.") % {
+        "reason": report.get_reason_display()
+    }
+    return text, settings.SITE_URL + reverse("admin:conversation_report_change", args=[report.pk])
+
+
+REPORT_ALERT = AlertKind(
+    name=REPORT_ALERT_NAME,
+    label=_("A report, for organizers"),
+    line=report_line,
+    templates="conversation/email/report_filed",
+)

@@ -12,7 +12,10 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models import fields
 
-        from . import checks  # noqa: F401 - registers the deploy checks
+        from . import (
+            adminhome,
+            checks,  # noqa: F401 - registers the deploy checks
+        )
         from .emails import outbox
         from .generations import m2m_changed_receiver, row_changed_receiver
         from .hooks import periodic
@@ -27,3 +30,5 @@ class CoreConfig(AppConfig):
         # Emails that wait (a worker died holding them, a retry is due) get a drain with the
         # reminders, whatever happened to the task that was to send them.
         periodic.register(outbox.periodic)
+        # The admin home says when emails failed.
+        adminhome.waiting.register(adminhome.failed_emails)

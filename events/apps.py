@@ -9,6 +9,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from core import adminhome as core_adminhome
         from core.emails.kinds import kinds
         from core.generations import watch
         from core.hooks import expiries
@@ -16,7 +17,7 @@ class EventsConfig(AppConfig):
         from groups import hooks as group_hooks
         from groups.models import Group
 
-        from . import emails, services
+        from . import adminhome, emails, services
         from .calendar_cache import GENERATION_KEY, PERSONAL_KEY
         from .generation import next_moments
         from .models import RSVP, Event, Speaker, member_attendance
@@ -40,6 +41,9 @@ class EventsConfig(AppConfig):
         # The emails about events (RSVPs, changes, reminders, announcements, messages).
         for kind in emails.KINDS:
             kinds.register(kind)
+
+        # The admin home's checklist: the first event.
+        core_adminhome.first_steps.register(adminhome.first_steps)
 
         # Image files go with their rows, however the rows go (see delete_files_receiver).
         post_delete.connect(

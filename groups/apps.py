@@ -8,15 +8,25 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Group")
 
     def ready(self):
+        from core import adminhome as core_adminhome
         from core.emails.kinds import kinds
+        from core.hooks import periodic
         from core.imagefiles import delete_files_receiver
 
-        from . import emails
+        from . import adminhome, alerts, emails
         from .models import Group
 
         # The contact form's message and the answers to requests to join.
         for kind in emails.KINDS:
             kinds.register(kind)
+        # Organizers hear of a request to join (at once, or in their daily digest).
+        alerts.alert_register(emails.JOIN_REQUEST_ALERT)
+        kinds.register(alerts.DIGEST_KIND)
+        periodic.register(alerts.periodic)
+
+        # The admin home: join requests waiting, and a new group's first steps.
+        core_adminhome.waiting.register(adminhome.join_requests)
+        core_adminhome.first_steps.register(adminhome.first_steps)
 
         post_delete.connect(
             delete_files_receiver("cover_image"),

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from core.emails.kinds import EmailKind
 
-from .models import Group
+from .hooks import AlertKind
+from .models import Group, Membership
 
 
 class GroupEmail(models.TextChoices):
@@ -89,3 +90,26 @@ KINDS = [
         html=False,
     ),
 ]
+
+
+# --- Organizers hear of a request to join (groups/alerts.py) -----------------------------------
+
+JOIN_REQUEST = "join_request"
+
+
+def join_request_line(params: dict) -> tuple[str, str] | None:
+    membership = (
+        Membership.objects.select_related("user").filter(pk=params.get("membership")).first()
+    )
+    if membership is None:
+        return None
+    text = _("%(name)s asks to join the group.") % {"name": membership.user.display_name}
+    return text, settings.SITE_URL + reverse("admin:groups_membership_change", args=[membership.pk])
+
+
+JOIN_REQUEST_ALERT = AlertKind(
+    name=JOIN_REQUEST,
+    label=gettext_lazy("A request to join, for organizers"),
+    line=join_request_line,
+    templates="groups/email/join_request",
+)

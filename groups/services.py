@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from core.emails.outbox import emails_queue, emails_queue_rendered
 
 from . import hooks
-from .emails import GroupEmail, contact_messages
+from .alerts import organizers_alert
+from .emails import JOIN_REQUEST, GroupEmail, contact_messages
 from .models import (
     ORGANIZER_ROLES,
     Ban,
@@ -187,6 +188,8 @@ def membership_request(*, group: Group, user, answers: dict[int, str]) -> Member
         )
         membership.full_clean()
         membership.save()
+        if membership.is_pending:
+            organizers_alert(group=group, kind=JOIN_REQUEST, params={"membership": membership.pk})
     return membership
 
 

@@ -119,6 +119,14 @@ DATA = (
                 _("A reminder a day before a poll you have not voted in closes."),
             ),
             Item(
+                "organizer_alerts",
+                _("News for organizers"),
+                _(
+                    "Organizers only: how you hear of requests to join, reports and takedown "
+                    "requests (at once, a daily digest, or not by email)."
+                ),
+            ),
+            Item(
                 "language",
                 _("Language"),
                 _("Of the site and of your emails; empty for your browser's."),

@@ -88,9 +88,11 @@ class NotificationsForm(forms.ModelForm):
             "discussion_digest",
             "notify_decisions",
             "notify_poll_reminders",
+            "organizer_alerts",
             "language",
             "time_zone",
         ]
+        widgets = {"organizer_alerts": forms.RadioSelect}
         error_messages = {
             "time_zone": {
                 "invalid_choice": _(
@@ -99,8 +101,10 @@ class NotificationsForm(forms.ModelForm):
             }
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organizer: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not organizer:  # only organizers are told of what waits in the admin
+            del self.fields["organizer_alerts"]
         zone = self.fields["time_zone"]
         zone.choices = [("", _("The group's time zone")), *zone.choices[1:]]
 

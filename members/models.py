@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import ConstraintFieldsMixin
+from groups.models import AlertChoice
 
 
 class UserManager(BaseUserManager):
@@ -117,6 +118,13 @@ class User(ConstraintFieldsMixin, AbstractBaseUser, PermissionsMixin):
     )
     discussion_digest = models.BooleanField(
         _("as one daily digest instead of one email per reply"), default=False
+    )
+    organizer_alerts = models.CharField(
+        _("when a request to join, a report or a takedown request arrives"),
+        max_length=10,
+        choices=AlertChoice.choices,
+        default=AlertChoice.AT_ONCE,
+        help_text=_("For organizers: how you hear of what waits for you in the admin."),
     )
     language = models.CharField(
         _("language"),

@@ -59,7 +59,8 @@ def _me_context(request, **forms) -> dict:
     return {
         "calendar_links": subscribe_links(feed_url, group.name if group else "Potluck"),
         "profile_form": forms.get("profile_form") or ProfileForm(instance=user),
-        "notifications_form": forms.get("notifications_form") or NotificationsForm(instance=user),
+        "notifications_form": forms.get("notifications_form")
+        or NotificationsForm(instance=user, organizer=viewer(request).is_organizer),
         "is_member": viewer(request).role is not None,  # a membership, not a superuser's pass
         "two_factor": two_factor_state(request),
     }
@@ -76,7 +77,9 @@ def me(request):
     if request.method == "POST":
         which = request.POST.get("form")
         if which == "notifications":
-            form = NotificationsForm(request.POST, instance=request.user)
+            form = NotificationsForm(
+                request.POST, instance=request.user, organizer=viewer(request).is_organizer
+            )
             if form.is_valid():
                 form.save()
                 messages.success(request, _("Your email preferences are saved."))

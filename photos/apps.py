@@ -8,8 +8,11 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photos")
 
     def ready(self):
+        from core import adminhome as core_adminhome
         from core.hooks import periodic
+        from groups.alerts import alert_register
 
+        from . import adminhome, alerts
         from .models import Photo
         from .services import delete_files_after_commit, incoming_sweep
 
@@ -20,3 +23,7 @@ class PhotosConfig(AppConfig):
         )
         # Uploaded bytes that no photo waits for any more (core/uploads.py).
         periodic.register(incoming_sweep)
+        # Organizers hear of a takedown request (at once, or in their daily digest).
+        alert_register(alerts.TAKEDOWN_ALERT)
+        # The admin home: photos to review and takedown requests waiting.
+        core_adminhome.waiting.register(adminhome.waiting)

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from core import generations, images, ratelimit, uploads
 from events.models import RSVP, Event, RSVPStatus
 from groups.access import viewer_for
+from groups.alerts import organizers_alert
 from groups.services import is_banned
 
+from .alerts import TAKEDOWN_ALERT_NAME
 from .models import (
     INCOMING,
     NOT_STORED,
@@ -225,9 +227,15 @@ def photo_request_takedown(*, photo: Photo, member) -> TakedownOutcome:
         if photo.status in NOT_STORED:  # shown to no one but its uploader and organizers
             raise ValidationError(_("This photo was not stored, so it cannot be shown or hidden."))
         if not hides:
-            TakedownRequest.objects.get_or_create(
+            takedown, created = TakedownRequest.objects.get_or_create(
                 photo=photo, requested_by=member, status=TakedownStatus.OPEN
             )
+            if created:
+                organizers_alert(
+                    group=photo.album.group,
+                    kind=TAKEDOWN_ALERT_NAME,
+                    params={"takedown": takedown.pk},
+                )
             return TakedownOutcome.QUEUED
         photo.status = PhotoStatus.HIDDEN
         photo.takedown_requested_by = member

@@ -12,9 +12,10 @@ from core import generations
 from core.emails.outbox import emails_queue
 from groups import services as group_services
 from groups.access import viewer_for
+from groups.alerts import organizers_alert
 from groups.models import ORGANIZER_ROLES, Group, Membership
 
-from ..emails import ConversationEmail
+from ..emails import REPORT_ALERT_NAME, ConversationEmail
 from ..models import (
     Comment,
     Mute,
@@ -39,7 +40,7 @@ def report_file(*, item, by, reason: str, details: str = "", now: datetime | Non
         raise ValidationError(_("You can edit or delete what you wrote yourself."), code="own")
     excerpt = f"{item.title}\n\n{item.body}" if isinstance(item, Thread) else item.body
     with transaction.atomic():
-        report, _created = Report.objects.update_or_create(
+        report, created = Report.objects.update_or_create(
             **{_item_field(item): item},
             by=by,
             status=ReportStatus.OPEN,
@@ -52,6 +53,8 @@ def report_file(*, item, by, reason: str, details: str = "", now: datetime | Non
             },
         )
         report.full_clean()
+        if created:
+            organizers_alert(group=group, kind=REPORT_ALERT_NAME, params={"report": report.pk})
     return report
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import DisallowedHost
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core.adminhome import first_steps_left, waiting_lines
 from core.languages import language_address, languages, reader_address
 
 register = template.Library()
@@ -75,3 +76,15 @@ def without_language(context) -> str:
 def in_reader_language(url: str) -> str:
     """A feed's address in the reader's language (core/languages.py reader_address)."""
     return reader_address(str(url))
+
+
+@register.simple_tag(takes_context=True)
+def admin_waiting(context) -> list:
+    """The admin home's "What needs you" lines (core/adminhome.py)."""
+    return waiting_lines(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def admin_first_steps(context) -> list:
+    """A new group's first steps, until every one is done (core/adminhome.py)."""
+    return first_steps_left(context["request"])

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +81,20 @@ class EventQuerySet(models.QuerySet):
         """with_attendance() plus the waitlist, for the organizers' list (rows fetched only)."""
         waitlisted = RSVP.objects.filter(event=models.OuterRef("pk"), status=RSVPStatus.WAITLISTED)
         return self.with_attendance().annotate(waitlisted_count=subquery_count(waitlisted, "event"))
+
+    def with_seats(self):
+        """with_rsvp_counts() plus the seats the going take (guests included), for the admin
+        home's next events (rows fetched only)."""
+        going = (
+            RSVP.objects.filter(event=models.OuterRef("pk"), status=RSVPStatus.GOING)
+            .order_by()
+            .values("event")
+            .annotate(seats=models.Sum(models.F("guests") + 1))
+            .values("seats")
+        )
+        return self.with_rsvp_counts().annotate(
+            seats_taken=Coalesce(models.Subquery(going), models.Value(0))
+        )
 
     def upcoming_then_past(self, now: datetime | None = None):
         """Every event: upcoming() ones soonest first, then past() ones most recent first."""

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
 from events import timefmt
+from events.adminhome import next_events
 
 register = template.Library()
 
@@ -118,3 +119,9 @@ def moment(context, value):
 def moment_text(context, value):
     """One moment as plain text in the group's zone (and the reader's), for emails."""
     return timefmt.format_start(value, context["group"].zone, _reader_zone(context))
+
+
+@register.simple_tag(takes_context=True)
+def admin_next_events(context) -> list:
+    """The admin home's next events, with going, seats and waitlist (events/adminhome.py)."""
+    return next_events(context["request"])

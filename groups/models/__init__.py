@@ -1,5 +1,6 @@
 """The groups app's tables: the group, memberships and roles, bans, the transparency log."""
 
+from .alerts import AlertChoice, OrganizerAlert
 from .bans import (
     Ban,
     BanQuerySet,
@@ -34,6 +35,7 @@ from .memberships import (
 __all__ = [
     "MAX_JOIN_QUESTIONS",
     "ORGANIZER_ROLES",
+    "AlertChoice",
     "Ban",
     "BanQuerySet",
     "Group",
@@ -47,6 +49,7 @@ __all__ = [
     "MembershipActionKind",
     "MembershipQuerySet",
     "MembershipStatus",
+    "OrganizerAlert",
     "ResourceLink",
     "Role",
     "SocialLink",

@@ -11,6 +11,7 @@ from django.db import models
 from django.template.loader import get_template
 
 from core.emails.kinds import EmailKind, KindRegistry, kinds
+from groups.hooks import alert_kinds
 
 BASE = Path(settings.BASE_DIR)
 # Every kind, by the app whose AppConfig.ready() registers it.
@@ -27,10 +28,11 @@ BY_APP = {
         "host_cancelled",
         "no_show_note",
     ],
-    "conversation": ["group_post", "reply", "digest", "warning"],
+    "conversation": ["group_post", "reply", "digest", "warning", "report_filed"],
     "decisions": ["proposal", "poll", "poll_reminder"],
     "members": ["welcome", "account"],
-    "groups": ["contact", "join_approved", "join_declined"],
+    "groups": ["contact", "join_approved", "join_declined", "join_request", "organizer_digest"],
+    "photos": ["takedown_requested"],
 }
 
 
@@ -46,8 +48,15 @@ def test_every_kind_is_registered_once_by_its_own_app():
     assert sorted(kind.name for kind in kinds) == sorted(
         n for names in BY_APP.values() for n in names
     )
+    # What organizers are told of: groups.alerts renders each from its app's line.
+    lines = {alert.name: alert.line for alert in alert_kinds}
     for kind in kinds:
-        if kind.context is not None:
+        if kind.name in lines:
+            assert kind.context.__module__ == "groups.alerts", kind.name
+            assert lines[kind.name].__module__.split(".")[0] == _registered_by(kind), kind.name
+        elif kind.name == "organizer_digest":
+            assert kind.context.__module__ == "groups.alerts"
+        elif kind.context is not None:
             assert kind.context.__module__ == f"{_registered_by(kind)}.emails", kind.name
 
 

@@ -464,6 +464,7 @@ def test_allauth_welcome_contact_and_join_emails_are_logged(client, group, organ
         ("account", "ada@example.org", ada.pk, EmailState.SENT),
         ("welcome", "ada@example.org", ada.pk, EmailState.SENT),
         ("contact", organizer.email, organizer.pk, EmailState.SENT),
+        ("join_request", organizer.email, organizer.pk, EmailState.SENT),  # organizers told
         ("join_approved", "newcomer@example.org", newcomer.pk, EmailState.SENT),
     ]
     assert [m.to[0] for m in mail.outbox] == [row[1] for row in logged]

@@ -39,7 +39,11 @@ from events import services as event_services
 from events.emails import EventEmail
 from events.models import RSVP, EventStatus, RSVPStatus
 from groups import services as group_services
+from groups.alerts import organizer_digests_send
+from groups.models import AlertChoice
 from members import services as member_services
+from photos.models import Album, Photo
+from photos.services import photo_request_takedown
 from tests.factories import (
     PASSWORD,
     EventFactory,
@@ -472,6 +476,44 @@ def _join_decision(w, *, approved):
     return user.email
 
 
+def _organizer_reads(w, **fields):
+    """The group's organizer reads `language` (organizers are told of what waits)."""
+    for name, value in {"language": w.language, **fields}.items():
+        setattr(w.organizer, name, value)
+    w.organizer.save()
+    w.group.join_needs_approval = True
+    w.group.save()
+
+
+def _join_request(w):
+    _organizer_reads(w)
+    user = UserFactory(display_name="Rosa Luxemburgo")
+    w.run(lambda: group_services.membership_request(group=w.group, user=user, answers={}))
+    return w.organizer.email
+
+
+def _report_filed(w):
+    _organizer_reads(w)
+    thread = _thread(w, w.stranger())
+    w.run(lambda: conversation_services.report_file(item=thread, by=w.person(), reason="spam"))
+    return w.organizer.email
+
+
+def _takedown_requested(w):
+    _organizer_reads(w)
+    album = Album.objects.create(group=w.group, title="Picnic", created_by=w.organizer)
+    photo = Photo.objects.create(album=album, image="photos/a.jpg")
+    w.run(lambda: photo_request_takedown(photo=photo, member=UserFactory()))
+    return w.organizer.email
+
+
+def _organizer_digest(w):
+    _organizer_reads(w, organizer_alerts=AlertChoice.DIGEST)
+    group_services.membership_request(group=w.group, user=UserFactory(), answers={})
+    w.run(lambda: organizer_digests_send(now=timezone.now() + timedelta(days=1, minutes=1)))
+    return w.organizer.email
+
+
 def _contact(w):
     """A visitor reading the site in the other language writes to the organizers; here the
     group's one organizer chose the recipient's language."""
@@ -562,6 +604,15 @@ def _allauth(prefix, send, *, html=False) -> Case:
     )
 
 
+def _alert(kind, send, *strings) -> Case:
+    return Case(
+        send=send,
+        subject=(f"{kind}_subject.txt",),
+        text=(f"{kind}.txt",),
+        strings=tuple(Msg(s) for s in strings),
+    )
+
+
 CASES = {
     # events (events/emails.py)
     "confirmation": _kind(EventEmail.CONFIRMATION, _confirmation),
@@ -598,6 +649,23 @@ CASES = {
         send=lambda w: _join_decision(w, approved=False),
         subject=("groups/email/join_declined_subject.txt",),
         text=("groups/email/join_declined.txt",),
+    ),
+    # organizers hear of what waits for them (groups/alerts.py)
+    "join_request": _alert(
+        "groups/email/join_request", _join_request, "%(name)s asks to join the group."
+    ),
+    "report_filed": _alert(
+        "conversation/email/report_filed",
+        _report_filed,
+        "A member reported something for the organizers to look at: %(reason)s.",
+    ),
+    "takedown_requested": _alert(
+        "photos/email/takedown_requested",
+        _takedown_requested,
+        "Someone asked for a photo in “%(album)s” to be taken down.",
+    ),
+    "organizer_digest": _alert(
+        "groups/email/organizer_digest", _organizer_digest, "%(name)s asks to join the group."
     ),
     "contact": Case(
         send=_contact,

@@ -1,0 +1,46 @@
+"""What the group brings to the admin home (core/adminhome.py): join requests waiting, and
+the first steps of a new group: its texts, its cover and co-organizers."""
+
+from collections.abc import Iterable
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.adminhome import Step, Waiting
+
+from .models import Membership
+
+
+def join_requests(request) -> Iterable[Waiting]:
+    group = request.group
+    if group is None or not request.user.has_perm("groups.change_membership"):
+        return
+    count = Membership.objects.pending().filter(group=group).count()
+    yield Waiting(
+        count=count,
+        text=ngettext(
+            "%(counter)s join request waiting", "%(counter)s join requests waiting", count
+        )
+        % {"counter": count},
+        url=reverse("admin:groups_membership_changelist") + "?status__exact=pending",
+    )
+
+
+def first_steps(request) -> Iterable[Step]:
+    group = request.group
+    if group is None or not request.user.has_perm("groups.change_group"):
+        return
+    group_url = reverse("admin:groups_group_change", args=[group.pk])
+    yield Step(
+        text=_("Write the group's tagline and “About”"),
+        url=group_url,
+        done=bool(group.tagline and group.about),
+    )
+    yield Step(text=_("Choose a cover image"), url=group_url, done=bool(group.cover_image))
+    organizers = Membership.objects.organizers().filter(group=group).count()
+    yield Step(
+        text=_("Make a member co-organizer (in their membership)"),
+        url=reverse("admin:groups_membership_changelist") + "?status__exact=active",
+        done=organizers > 1,
+    )
