@@ -133,6 +133,9 @@ def production_env(workdir: Path, port: int) -> dict[str, str]:
         POTLUCK_SITE_URL=f"https://{HOST}:{port}",
         DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
         POTLUCK_MEDIA_ROOT=str(workdir / "media"),
+        # Not the checkout's staticfiles/: every test client of a suite running beside this
+        # would scan it (WhiteNoise reads STATIC_ROOT whenever a handler starts).
+        POTLUCK_STATIC_ROOT=str(workdir / "static"),
         PYTHONUNBUFFERED="1",
     )
     return env
