@@ -46,12 +46,15 @@ from .rsvps import (
 from .series import (
     NOT_COPIED,
     SCHEDULE_MAX,
+    DateDetails,
     event_duplicate,
     event_duplicate_to_next,
     next_date,
     next_start,
+    series_dates_to_create,
     series_next_dates,
     series_schedule,
+    series_schedule_preview,
     unique_slug,
 )
 
@@ -63,6 +66,7 @@ __all__ = [
     "STATUS_LOG",
     "UNLOGGED_FIELDS",
     "VENUE_PLACE_FIELDS",
+    "DateDetails",
     "RSVPChange",
     "after_commit",
     "check_host_can_change",
@@ -96,8 +100,10 @@ __all__ = [
     "rsvp_set_checked_in",
     "rsvps_release_removed",
     "seats_taken",
+    "series_dates_to_create",
     "series_next_dates",
     "series_schedule",
+    "series_schedule_preview",
     "unique_slug",
     "venue_save",
 ]
