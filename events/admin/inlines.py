@@ -113,6 +113,9 @@ class EventSpeakerInline(CompactRowsMixin, admin.TabularInline):
     verbose_name_plural = _("speakers")
     extra = 0
 
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0  # a new evening has its guest: one row ready
+
 
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
@@ -124,6 +127,9 @@ class AgendaItemInline(admin.TabularInline):
     verbose_name_plural = _("program")
     extra = 0
 
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0  # the talk: one row ready; a row left blank is ignored
+
 
 class BreakoutInline(CompactRowsMixin, TranslationTabularInline):
     model = Breakout
@@ -133,6 +139,10 @@ class BreakoutInline(CompactRowsMixin, TranslationTabularInline):
     verbose_name = _("breakout")
     verbose_name_plural = _("breakouts")
     extra = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 2 if obj is None else 0  # two discussions, the usual evening; blank: ignored
+
     NOTES_FIELDS = ("notes", "notes_published")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
