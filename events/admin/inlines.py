@@ -7,7 +7,7 @@ Rows are kept in the order they are shown: a new row goes after the others, no o
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
@@ -26,9 +26,35 @@ ONE_LINE = {
 }
 
 
+class RowAutocompleteSelect(AutocompleteSelect):
+    """Django's search box, showing the row's own choice as read with the row (the inline's
+    select_related) rather than by one query per row."""
+
+    known = ()
+
+    def optgroups(self, name, value, attr=None):
+        empty = self.choices.field.empty_values
+        selected = {str(v) for v in value if str(v) not in empty}
+        known = [obj for obj in self.known if str(obj.pk) in selected]
+        if len(known) != len(selected):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for obj in known:
+            label = self.choices.field.label_from_instance(obj)
+            options.append(self.create_option(name, obj.pk, label, selected, len(options)))
+        return [(None, options, 0)]
+
+
 class CompactRowsMixin:
     """Search fields without the related object's add, change, delete and view icons: a row
     stays one line (a new speaker is named in its own column)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = RowAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -52,6 +78,16 @@ class LabelledRowsFormSet(BaseInlineFormSet):
             # attrs of the widget it was copied from).
             widget = getattr(field.widget, "widget", field.widget)
             widget.attrs.setdefault("aria-label", str(field.label))
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(widget, RowAutocompleteSelect) and form.instance.pk is not None:
+                relation = form.instance._meta.get_field(name)
+                if relation.is_cached(form.instance):
+                    widget.known = (
+                        [getattr(form.instance, name)]
+                        if getattr(form.instance, relation.attname)
+                        else []
+                    )
 
     def save_new(self, form, commit=True):
         stored = [f.instance.order for f in self.initial_forms if f.instance.pk]
@@ -116,6 +152,9 @@ class EventSpeakerInline(CompactRowsMixin, admin.TabularInline):
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None else 0  # a new evening has its guest: one row ready
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker")
+
 
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
@@ -142,6 +181,9 @@ class BreakoutInline(CompactRowsMixin, TranslationTabularInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         return 2 if obj is None else 0  # two discussions, the usual evening; blank: ignored
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("facilitator")
 
     NOTES_FIELDS = ("notes", "notes_published")
 

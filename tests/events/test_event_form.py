@@ -135,3 +135,23 @@ def test_the_spanish_switch_is_open_only_when_a_spanish_text_exists(client, orga
 
     assert details(english).startswith("<details>")
     assert details(bilingual).startswith("<details open>")
+
+
+def _change_page_queries(client, event) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:events_event_change", args=[event.pk])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_change_page_queries_do_not_grow_with_its_rows(client, group, organizer):
+    from tests.events.conftest import build_full_event
+
+    small = EventFactory()
+    full = build_full_event()  # 3 speakers, 6 program items, 4 breakouts
+    client.force_login(organizer)
+    client.get(reverse("admin:events_event_change", args=[small.pk]))  # the admin's caches
+    assert (_change_page_queries(client, small), _change_page_queries(client, full)) == (18, 18)
