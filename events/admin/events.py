@@ -121,7 +121,8 @@ class EventAdmin(
                 "fields": [
                     "attendance",
                     ("capacity", "max_guests", "rsvp_opens_at", "rsvp_closes_at"),
-                    ("rsvp_question", "comments_public"),
+                    "rsvp_question",
+                    "comments_public",
                 ]
             },
         ),
