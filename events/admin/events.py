@@ -171,10 +171,12 @@ class EventAdmin(
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        """One-line summary, a shorter box for the description."""
+        """A shorter box for the description; what an empty venue means."""
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and db_field.name.startswith("description"):
             field.widget.attrs["rows"] = 4
+        if field is not None and db_field.name == "venue":
+            field.help_text = _("Left empty on an evening of a series: the series’ usual venue.")
         return field
 
     def get_queryset(self, request):
@@ -338,6 +340,10 @@ class EventAdmin(
 
     def save_model(self, request, obj, form, change):
         capacity_changed = change and "capacity" in form.changed_data
+        if not change and obj.venue_id is None and not obj.is_online and obj.series_id:
+            # A new evening of a series with no venue chosen: the series' usual one (as its
+            # scheduled and duplicated dates get it).
+            obj.venue_id = obj.series.default_venue_id
         services.event_save(
             event=obj,
             by=request.user,

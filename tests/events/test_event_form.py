@@ -155,3 +155,31 @@ def test_change_page_queries_do_not_grow_with_its_rows(client, group, organizer)
     client.force_login(organizer)
     client.get(reverse("admin:events_event_change", args=[small.pk]))  # the admin's caches
     assert (_change_page_queries(client, small), _change_page_queries(client, full)) == (18, 18)
+
+
+def test_a_new_evening_of_a_series_takes_its_usual_venue_unless_one_is_chosen(
+    client, group, organizer
+):
+    from tests.factories import SeriesFactory, VenueFactory
+
+    usual, other = VenueFactory(), VenueFactory()
+    series = SeriesFactory(group=group, default_venue=usual)
+    client.force_login(organizer)
+    add = reverse("admin:events_event_add")
+    client.post(add, _new_event(group, series=series.pk))
+    client.post(add, _new_event(group, series=series.pk, slug="second", venue=other.pk))
+    client.post(
+        add,
+        _new_event(
+            group,
+            series=series.pk,
+            slug="online",
+            is_online="on",
+            online_url="https://meet.example.org/co-ops",
+        ),
+    )
+    assert list(Event.objects.order_by("pk").values_list("slug", "venue")) == [
+        ("who-owns-the-app", usual.pk),
+        ("second", other.pk),
+        ("online", None),
+    ]
