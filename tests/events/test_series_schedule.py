@@ -526,3 +526,18 @@ def _admin_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+def test_admin_schedule_refused_by_the_service_says_why_on_the_form(client, group, organizer):
+    empty = SeriesFactory(group=group, recurrence=Recurrence.WEEKLY)
+    client.force_login(organizer)
+    url = reverse("admin:events_series_schedule", args=[empty.pk])
+    preview = client.post(url, {"count": 2, "publish": "draft"})
+    assert preview.context["dates"].forms == []
+    assert "No new date to create" in preview.content.decode()
+    response = client.post(url, {"count": 2, "publish": "draft", "create": "1", **_dates(preview)})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        f"“{empty.name}” has no event to copy yet: create its first event, then schedule."
+    ]
+    assert not Event.objects.filter(series=empty).exists()
