@@ -150,7 +150,7 @@ class EventAdmin(
 
     class Media:
         css = {"all": ["css/admin.css"]}  # object tools as buttons, compact rows
-        js = ["js/admin-labels.js"]  # the search boxes' names
+        js = ["js/admin-labels.js", "js/admin-rows.js"]  # search boxes' names, moving rows
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))

@@ -2,7 +2,8 @@
 
 Tabular inlines leave their inputs without a label (the column heading is not one), so every
 input carries its column's name as aria-label (axe-core, tests/events/test_event_form_browser.py).
-Rows are kept in the order they are shown: a new row goes after the others, no order numbers.
+Rows are kept in the order they are shown, moved with "Move up" and "Move down" (no order
+numbers to type): a new row goes after the others.
 """
 
 from django import forms
@@ -47,7 +48,8 @@ class RowAutocompleteSelect(AutocompleteSelect):
 
 class CompactRowsMixin:
     """Search fields without the related object's add, change, delete and view icons: a row
-    stays one line (a new speaker is named in its own column)."""
+    stays one line (a new speaker is named in its own column). The order is a hidden input
+    that "Move up" and "Move down" set (static/js/admin-rows.js), never a number to type."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -57,6 +59,8 @@ class CompactRowsMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "order":
+            kwargs.update(widget=forms.HiddenInput, required=False)
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and isinstance(field.widget, RelatedFieldWidgetWrapper):
             widget = field.widget
@@ -90,8 +94,10 @@ class LabelledRowsFormSet(BaseInlineFormSet):
                     )
 
     def save_new(self, form, commit=True):
-        stored = [f.instance.order for f in self.initial_forms if f.instance.pk]
-        form.instance.order = max(stored, default=-1) + 1 + self.forms.index(form)
+        moved = "order" in form.changed_data and form.cleaned_data.get("order") is not None
+        if not moved:  # a position given by "Move up" / "Move down" (static/js/admin-rows.js)
+            stored = [f.instance.order for f in self.initial_forms if f.instance.pk]
+            form.instance.order = max(stored, default=-1) + 1 + self.forms.index(form)
         return super().save_new(form, commit=commit)
 
 
@@ -113,7 +119,7 @@ class EventSpeakerForm(forms.ModelForm):
 
     class Meta:
         model = EventSpeaker
-        fields = ["speaker", "new_speaker", "role"]
+        fields = ["speaker", "new_speaker", "role", "order"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,7 +149,7 @@ class EventSpeakerInline(CompactRowsMixin, admin.TabularInline):
     template = TABULAR
     form = EventSpeakerForm
     formset = LabelledRowsFormSet
-    fields = ["speaker", "new_speaker", "role"]
+    fields = ["speaker", "new_speaker", "role", "order"]
     autocomplete_fields = ["speaker"]
     verbose_name = _("speaker")
     verbose_name_plural = _("speakers")
@@ -156,11 +162,11 @@ class EventSpeakerInline(CompactRowsMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("speaker")
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(CompactRowsMixin, admin.TabularInline):
     model = AgendaItem
     template = TABULAR
     formset = LabelledRowsFormSet
-    fields = ["time", "kind", "title", "description"]
+    fields = ["time", "kind", "title", "description", "order"]
     formfield_overrides = ONE_LINE
     verbose_name = _("program item")
     verbose_name_plural = _("program")
@@ -193,9 +199,8 @@ class BreakoutInline(CompactRowsMixin, TranslationTabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_exclude(self, request, obj=None):
-        """No order numbers; the notes (what the discussion came to) only once the event (obj)
-        has ended."""
-        exclude = [*(super().get_exclude(request, obj) or []), "order"]
+        """The notes (what the discussion came to) only once the event (obj) has ended."""
+        exclude = list(super().get_exclude(request, obj) or [])
         return exclude if has_ended(obj) else [*exclude, *self.NOTES_FIELDS]
 
 

@@ -226,3 +226,27 @@ def test_clicks_from_the_admin_home_to_a_published_evening(organizer_tab, seed):
     assert event.breakouts.count() == 2
     print(f"\nclicks from the admin home to the published evening: {clicks}")
     assert clicks <= CLICKS_MAX
+
+
+def test_rows_move_up_and_down_and_keep_their_place(organizer_tab, seed):
+    """No order numbers: "Move up" and "Move down" (static/js/admin-rows.js), saved."""
+    page = organizer_tab
+    page.goto(f"/admin/events/event/{seed.pk}/change/")
+    program = page.locator("#agenda_items-group tbody tr.has_original")
+    program.nth(3).get_by_role("button", name="Move up").click()
+    program.nth(0).get_by_role("button", name="Move down").click()
+    # A new row is filled in after the saved ones, and stays after them.
+    page.locator("#agenda_items-group .add-row a").click()
+    page.locator("#id_agenda_items-4-kind").select_option(label="Presentation")
+    page.locator("#id_agenda_items-4-title").fill("Thanks and goodbye")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state()
+    assert list(seed.agenda_items.values_list("title", flat=True)) == [
+        "How NYC supports worker cooperatives, with Michaela",
+        "Doors open and introductions",
+        "Report back and questions",
+        "Breakout discussions",
+        "Thanks and goodbye",
+    ]
+    assert page.console_errors == []
