@@ -128,6 +128,48 @@ class SeriesScheduleForm(forms.Form):
     )
 
 
+class ScheduledDateForm(forms.Form):
+    """One date of the schedule's preview: its own title, guest speaker and summary."""
+
+    day = forms.DateField(widget=forms.HiddenInput)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=Event._meta.get_field("title").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("To be announced")}),
+    )
+    speaker = forms.TypedChoiceField(
+        label=_("Guest speaker"), coerce=int, required=False, empty_value=None
+    )
+    summary = forms.CharField(
+        label=_("Summary"), max_length=Event._meta.get_field("summary").max_length, required=False
+    )
+
+    def __init__(self, *args, speakers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["speaker"].choices = [("", _("To be announced")), *speakers]
+        when = self.initial.get("when", "")
+        for field in ("title", "speaker", "summary"):
+            label = self.fields[field].label
+            self.fields[field].widget.attrs["aria-label"] = f"{label}, {when}" if when else label
+
+
+class BaseScheduledDatesFormSet(forms.BaseFormSet):
+    def clean(self):
+        days = [form.cleaned_data.get("day") for form in self.forms if form.cleaned_data]
+        if len(days) != len(set(days)):
+            raise forms.ValidationError(_("A date appears twice: start again from the count."))
+
+
+ScheduledDatesFormSet = forms.formset_factory(
+    ScheduledDateForm,
+    formset=BaseScheduledDatesFormSet,
+    extra=0,
+    max_num=SCHEDULE_MAX,
+    validate_max=True,
+)
+
+
 class AttendeeAddForm(forms.Form):
     """A host adds a member to Going, choosing what happens when the event is full."""
 

@@ -4,6 +4,7 @@ from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from core.adminfilters import StrictFiltersMixin
+from groups.models import MembershipStatus
 
 from .models import User
 
@@ -47,6 +48,19 @@ class UserAdmin(StrictFiltersMixin, BaseUserAdmin):
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    # The search boxes that choose an event's hosts or a breakout's facilitator offer the
+    # group's members only (the event form accepts no one else).
+    MEMBERS_ONLY = {("events", "event", "hosts"), ("events", "breakout", "facilitator")}
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        asked = tuple(request.GET.get(key) for key in ("app_label", "model_name", "field_name"))
+        if asked in self.MEMBERS_ONLY and getattr(request, "group", None) is not None:
+            queryset = queryset.filter(
+                memberships__group=request.group, memberships__status=MembershipStatus.ACTIVE
+            )
+        return queryset, may_have_duplicates
+
     add_fieldsets = [
         (
             None,

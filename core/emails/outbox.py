@@ -60,6 +60,20 @@ def _drain_after_commit() -> None:
     transaction.on_commit(drain.enqueue, robust=True)
 
 
+def emails_recipients(*, kind: str, user_ids: Iterable[int]) -> QuerySet:
+    """Who among user_ids an email of this kind would reach: active members with an address
+    who have not turned the kind off (emails_queue's rule; a confirmation page counts them)."""
+    spec = kinds.get(str(kind))
+    if spec is None:
+        raise LookupError(f"{kind!r} is not a registered kind of email")
+    # A queryset of ids stays a subquery (an announcement to the whole group); a list is a list.
+    ids = user_ids if isinstance(user_ids, QuerySet) else sorted(set(user_ids))
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email="")
+    if spec.preference is not None:
+        users = users.filter(**{spec.preference: True})
+    return users
+
+
 def emails_queue(*, kind: str, user_ids: Iterable[int], params: dict | None = None) -> int:
     """Queues an email of a registered kind to each active member among user_ids who has not
     turned the kind off, rendered from params when it is sent; returns how many.
@@ -68,15 +82,11 @@ def emails_queue(*, kind: str, user_ids: Iterable[int], params: dict | None = No
     spec = kinds.get(str(kind))
     if spec is None or spec.context is None:
         raise LookupError(f"{kind!r} is not a registered kind rendered from parameters")
-    # A queryset of ids stays a subquery (an announcement to the whole group); a list is a list.
-    ids = user_ids if isinstance(user_ids, QuerySet) else sorted(set(user_ids))
-    users = get_user_model().objects.filter(pk__in=ids, is_active=True)
-    if spec.preference is not None:
-        users = users.filter(**{spec.preference: True})
     rows = [
         Email(kind=spec.name, recipient_id=pk, address=address, params=params or {})
-        for pk, address in users.order_by("pk").values_list("pk", "email")
-        if address
+        for pk, address in emails_recipients(kind=kind, user_ids=user_ids)
+        .order_by("pk")
+        .values_list("pk", "email")
     ]
     if not rows:
         return 0

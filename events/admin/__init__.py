@@ -3,10 +3,10 @@
 from .common import (
     TimeframeFilter,
 )
-from .events import (
+from .events import EventAdmin
+from .inlines import (
     AgendaItemInline,
     BreakoutInline,
-    EventAdmin,
     EventSpeakerInline,
 )
 from .places import (

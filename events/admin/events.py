@@ -1,9 +1,11 @@
 """Events with their program and breakouts, publishing, duplicating, messaging."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -11,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.admin import TranslationAdmin
 
 from core.adminfilters import StrictFiltersMixin
 from core.imagefiles import COVER, StoredImagesAdminMixin
@@ -24,54 +26,27 @@ from ..forms import ImportForm, OrganizerMessageForm
 from ..importer import events_import_ics
 from ..models import (
     RSVP,
-    AgendaItem,
-    Breakout,
     Event,
-    EventSpeaker,
     EventStatus,
     upcoming_then_past_ordering,
 )
 from .common import TimeframeFilter
+from .inlines import AgendaItemInline, BreakoutInline, EventSpeakerInline, has_ended
+from .publishing import PublishingAdminMixin
 
-
-# The event page's inlines are stacked and use plain selects: Django's tabular inline leaves
-# its fields without labels (columns only) and the select2 autocomplete widget leaves an empty
-# combobox without a name, both reported by axe-core (tests/events/test_admin_browser.py).
-class EventSpeakerInline(admin.StackedInline):
-    model = EventSpeaker
-    extra = 0
-
-
-class AgendaItemInline(admin.StackedInline):
-    model = AgendaItem
-    extra = 0
-
-
-class BreakoutInline(TranslationStackedInline):
-    model = Breakout
-    extra = 0
-    NOTES_FIELDS = ("notes", "notes_published")
-
-    def get_exclude(self, request, obj=None):
-        """The notes (what the discussion came to) only once the event (obj) has ended."""
-        exclude = list(super().get_exclude(request, obj) or [])
-        return exclude if _has_ended(request, obj) else [*exclude, *self.NOTES_FIELDS]
-
-
-def _has_ended(request, event) -> bool:
-    """Whether the stored event has ended (a form being posted changes the instance's dates
-    between building the inline formsets and showing them): read with the event itself
-    (EventAdmin.get_object), by the same rule as Event.objects.past()."""
-    if event is None or event.pk is None:
-        return False
-    ended = getattr(event, "ended_as_stored", None)
-    if ended is None:  # an event that did not come from EventAdmin.get_object
-        ended = event.ended_as_stored = Event.objects.filter(pk=event.pk).past().exists()
-    return ended
+# A datetime is one input (the browser's date and time picker, in the group's zone), not
+# Django's split date and time with a "you are N hours ahead" note under each.
+DATETIME_LOCAL = {
+    "form_class": forms.DateTimeField,
+    "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+}
+# The Spanish columns, behind the "Translation" switch.
+SPANISH = ["title_es", "summary_es", "description_es"]
 
 
 @admin.register(Event)
 class EventAdmin(
+    PublishingAdminMixin,
     StrictFiltersMixin,
     CurrentGroupAdminMixin,
     StoredImagesAdminMixin,
@@ -95,7 +70,10 @@ class EventAdmin(
     search_fields = ["title", "summary", "slug"]
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["hosts"]
+    formfield_overrides = {models.DateTimeField: DATETIME_LOCAL}
     readonly_fields = [
+        "status",
         "attendance",
         "follow_up",
         "sequence",
@@ -106,34 +84,34 @@ class EventAdmin(
     ]
     inlines = [EventSpeakerInline, AgendaItemInline, BreakoutInline]
     actions = ["publish", "cancel", "duplicate_to_next_date", "message_going"]
-    # In the order an organizer works; the speakers, program and breakouts inlines follow.
+    # In the order an organizer thinks: what, when, where, who; the speakers, program and
+    # breakouts inlines follow (BEFORE_INLINES), then the RSVP settings and the translation.
     fieldsets = [
         (
-            _("What and when"),
+            _("What"),
             {
                 "fields": [
                     "group",
-                    ("title_en", "title_es"),
-                    "slug",
-                    "series",
-                    ("summary_en", "summary_es"),
-                    ("description_en", "description_es"),
-                    "starts_at",
-                    "ends_at",
-                    "status",
+                    ("title_en", "slug"),
+                    ("series", "status"),
+                    "summary_en",
+                    "description_en",
+                    "cover_image",
                 ]
             },
         ),
+        (_("When"), {"fields": [("starts_at", "ends_at")]}),
         (
             _("Where"),
-            {"fields": ["venue", "is_online", "online_url", "address_for_attendees_only"]},
+            {"fields": [("venue", "is_online", "online_url"), "address_for_attendees_only"]},
         ),
         (
-            _("People"),
+            _("Who"),
             {
-                "fields": ["hosts", "cover_image"],
+                "fields": ["hosts"],
                 "description": _(
-                    "Guests, moderators and facilitators go under “Event speakers” below."
+                    "Hosts are members who run the evening. Guests, moderators and "
+                    "facilitators go under “Speakers” below."
                 ),
             },
         ),
@@ -142,14 +120,15 @@ class EventAdmin(
             {
                 "fields": [
                     "attendance",
-                    "capacity",
-                    "max_guests",
+                    ("capacity", "max_guests", "rsvp_opens_at", "rsvp_closes_at"),
                     "rsvp_question",
-                    "rsvp_opens_at",
-                    "rsvp_closes_at",
                     "comments_public",
                 ]
             },
+        ),
+        (
+            _("Translation (Spanish)"),
+            {"fields": SPANISH, "classes": ["collapse"]},
         ),
         (_("After the event"), {"fields": ["follow_up"]}),
         (
@@ -160,19 +139,45 @@ class EventAdmin(
             },
         ),
     ]
-    AFTER_THE_EVENT = 4  # the fieldset that stays collapsed until the event has ended
+    BEFORE_INLINES = 4  # What, When, Where, Who
+    RSVP_SETTINGS = 4
+    TRANSLATION = 5  # collapsed until a Spanish text exists
+    AFTER_THE_EVENT = 6  # collapsed until the event has ended
 
     change_list_template = "admin/events/event/change_list.html"
 
+    change_form_template = "admin/events/event/change_form.html"
+
     class Media:
-        css = {"all": ["css/admin.css"]}  # the change page's "Duplicate" button
+        css = {"all": ["css/admin.css"]}  # object tools as buttons, compact rows
+        js = ["js/admin-labels.js", "js/admin-rows.js"]  # search boxes' names, moving rows
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if not _has_ended(request, obj):
+        if obj is None:  # nobody is going to a new event yet
+            name, options = fieldsets[self.RSVP_SETTINGS]
+            fields = [f for f in options["fields"] if f != "attendance"]
+            fieldsets[self.RSVP_SETTINGS] = (name, {**options, "fields": fields})
+        if not has_ended(obj):
             name, options = fieldsets[self.AFTER_THE_EVENT]
             fieldsets[self.AFTER_THE_EVENT] = (name, {**options, "classes": ["collapse"]})
+        if obj is not None and any(getattr(obj, field) for field in SPANISH):
+            name, options = fieldsets[self.TRANSLATION]
+            fieldsets[self.TRANSLATION] = (name, {**options, "classes": ["collapse", "open"]})
         return fieldsets
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["fieldsets_before_inlines"] = self.BEFORE_INLINES
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """A shorter box for the description; what an empty venue means."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name.startswith("description"):
+            field.widget.attrs["rows"] = 4
+        if field is not None and db_field.name == "venue":
+            field.help_text = _("Left empty on an evening of a series: the series’ usual venue.")
+        return field
 
     def get_queryset(self, request):
         # Subquery counts in the SELECT list: computed for the page's rows only.
@@ -180,7 +185,7 @@ class EventAdmin(
 
     def get_object(self, request, object_id, from_field=None):
         """The event with `ended_as_stored` (whether it had ended before this request changed
-        anything; _has_ended), read in the same query."""
+        anything; has_ended), read in the same query."""
         queryset = self.get_queryset(request).annotate(
             ended_as_stored=Exists(Event.objects.filter(pk=OuterRef("pk")).past())
         )
@@ -340,6 +345,10 @@ class EventAdmin(
 
     def save_model(self, request, obj, form, change):
         capacity_changed = change and "capacity" in form.changed_data
+        if not change and obj.venue_id is None and not obj.is_online and obj.series_id:
+            # A new evening of a series with no venue chosen: the series' usual one (as its
+            # scheduled and duplicated dates get it).
+            obj.venue_id = obj.series.default_venue_id
         services.event_save(
             event=obj,
             by=request.user,

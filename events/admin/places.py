@@ -17,7 +17,7 @@ from core.markdown import StoredMarkdownAdminMixin
 from groups.admingroup import CurrentGroupAdminMixin
 
 from .. import services, timefmt
-from ..forms import SeriesScheduleForm, VenueMergeForm
+from ..forms import ScheduledDatesFormSet, SeriesScheduleForm, VenueMergeForm
 from ..models import (
     Series,
     Speaker,
@@ -127,12 +127,51 @@ class SeriesAdmin(CurrentGroupAdminMixin, StoredMarkdownAdminMixin, admin.ModelA
         ):
             raise PermissionDenied
 
+        # First how many dates and how (their preview below), then each date's own title,
+        # speaker and summary, then "Create": nothing is saved before that last step.
         form = SeriesScheduleForm(request.POST if request.method == "POST" else None)
-        if form.is_valid():
-            self._schedule(request, series, form.cleaned_data)
-            changelist = reverse("admin:events_event_changelist")
-            return redirect(f"{changelist}?series__id__exact={series.pk}")
-        return self._schedule_page(request, form, [series], action=False)
+        count = form.cleaned_data["count"] if form.is_valid() else None
+        if request.method != "POST":
+            count = form.fields["count"].initial
+        dates = None
+        if count is not None:
+            zone = series.group.zone
+            starts = services.series_schedule_preview(series=series, count=count)
+            speakers = list(Speaker.objects.order_by("name", "pk").values_list("pk", "name"))
+            dates = ScheduledDatesFormSet(
+                request.POST if "create" in request.POST else None,
+                prefix="dates",
+                initial=[
+                    {"day": start.date(), "when": timefmt.format_start(start, zone)}
+                    for start in starts
+                ],
+                form_kwargs={"speakers": speakers},
+            )
+            if dates.is_bound and dates.is_valid() and self._create(request, series, form, dates):
+                changelist = reverse("admin:events_event_changelist")
+                return redirect(f"{changelist}?series__id__exact={series.pk}")
+        return self._schedule_page(request, form, [series], action=False, dates=dates)
+
+    def _create(self, request, series, form, dates) -> bool:
+        """The previewed dates, each with its own texts and guest speaker; False (the
+        service's message on the form, nothing saved) when it refuses."""
+        chosen = [row for row in dates.cleaned_data if row]
+        speakers = Speaker.objects.in_bulk([row["speaker"] for row in chosen if row["speaker"]])
+        details = {
+            row["day"]: services.DateDetails(
+                title=row["title"].strip(),
+                summary=row["summary"].strip(),
+                speaker=speakers.get(row["speaker"]),
+            )
+            for row in chosen
+        }
+        data = {**form.cleaned_data, "details": details}
+        try:
+            self._schedule(request, series, data, raise_errors=True)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return False
+        return True
 
     @admin.action(description=_("Schedule the next dates…"), permissions=["schedule"])
     def schedule_next_dates(self, request, queryset):
@@ -140,17 +179,24 @@ class SeriesAdmin(CurrentGroupAdminMixin, StoredMarkdownAdminMixin, admin.ModelA
 
         form = SeriesScheduleForm(request.POST if "schedule" in request.POST else None)
         if form.is_valid():
+            # Several series at once: each date "To be announced", filled in on its own page.
             for series in queryset.select_related("group"):
-                self._schedule(request, series, form.cleaned_data)
+                self._schedule(request, series, {**form.cleaned_data, "details": {}})
             return None
         return self._schedule_page(request, form, list(queryset), action=True)
 
-    def _schedule(self, request, series, data):
+    def _schedule(self, request, series, data, *, raise_errors=False):
         try:
             created = services.series_schedule(
-                series=series, count=data["count"], publish=data["publish"], by=request.user
+                series=series,
+                count=data["count"],
+                publish=data["publish"],
+                by=request.user,
+                details=data["details"],
             )
         except ValidationError as error:
+            if raise_errors:
+                raise
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return
         count = len(created)
@@ -184,7 +230,7 @@ class SeriesAdmin(CurrentGroupAdminMixin, StoredMarkdownAdminMixin, admin.ModelA
             messages.SUCCESS,
         )
 
-    def _schedule_page(self, request, form, series_list, *, action: bool):
+    def _schedule_page(self, request, form, series_list, *, action: bool, dates=None):
         from django.template.response import TemplateResponse
 
         context = {
@@ -193,6 +239,7 @@ class SeriesAdmin(CurrentGroupAdminMixin, StoredMarkdownAdminMixin, admin.ModelA
             "form": form,
             "series_list": series_list,
             "action": action,
+            "dates": dates,
             "title": _("Schedule the next dates"),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }

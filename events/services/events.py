@@ -5,6 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import generations
+from core.emails.outbox import emails_recipients
 from core.markdown import markdown_store
 from groups.models import LogKind, Membership
 from groups.services import log_record
@@ -47,13 +48,32 @@ def _announce_once(event: Event, *, before: str | None, by) -> bool:
         return False
     event.announced_at = timezone.now()
     generations.update(Event.objects.filter(pk=event.pk), announced_at=event.announced_at)
-    members = Membership.objects.active().filter(group_id=event.group_id).exclude(user=by)
-    notify(
-        kind=EventEmail.ANNOUNCEMENT,
-        user_ids=members.values_list("user_id", flat=True),
-        event=event,
-    )
+    notify(kind=EventEmail.ANNOUNCEMENT, user_ids=_announced_to(event, by=by), event=event)
     return True
+
+
+def _announced_to(event: Event, *, by):
+    """The members a new event is announced to: the group's active members, but the one
+    publishing it."""
+    members = Membership.objects.active().filter(group_id=event.group_id).exclude(user=by)
+    return members.values_list("user_id", flat=True)
+
+
+def event_publish_audience(*, event: Event, by) -> int:
+    """How many members publishing this event would email (0 once it was announced): the
+    same recipients and preferences as the announcement itself."""
+    if event.announced_at is not None:
+        return 0
+    return emails_recipients(
+        kind=EventEmail.ANNOUNCEMENT, user_ids=_announced_to(event, by=by)
+    ).count()
+
+
+def event_cancel_audience(*, event: Event, by) -> int:
+    """How many people going or waitlisted cancelling this event would tell (its email)."""
+    return emails_recipients(
+        kind=EventEmail.CANCELLED, user_ids=attendees(event, exclude=by)
+    ).count()
 
 
 def _announce_changes(event: Event, *, before: str | None, fields: set[str], by) -> None:

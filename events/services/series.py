@@ -1,16 +1,19 @@
 """Series and recurrence: the next date, duplicating an event, scheduling a series."""
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import generations
 from core.imagefiles import SIBLINGS, sibling
+from core.languages import languages
 from core.markdown import markdown_store
 
 from ..models import (
@@ -21,6 +24,7 @@ from ..models import (
     EventStatus,
     Recurrence,
     Series,
+    Speaker,
     SpeakerRole,
 )
 from ..translation import in_main_language, translated_fields, translated_values
@@ -102,11 +106,18 @@ def _copy_image(fieldfile) -> str:
 
 
 @in_main_language
-def event_duplicate(*, event: Event, starts_at: datetime, by, guest_speakers: bool = True) -> Event:
+def event_duplicate(
+    *,
+    event: Event,
+    starts_at: datetime,
+    by,
+    guest_speakers: bool = True,
+    texts: dict[str, str] | None = None,
+) -> Event:
     """Copies an event with its settings, hosts, speakers, program and breakout topics to a new
     start, as a draft; times of day in the program move with the start's wall-clock time.
     guest_speakers=False leaves the guests out (to be announced); moderators and facilitators
-    stay."""
+    stay. texts replaces copied texts by column ({"title_en": …, "description_es": ""})."""
     zone = event.group.zone
     with transaction.atomic():
         local_shift = _local(starts_at, zone) - _local(event.starts_at, zone)
@@ -125,6 +136,8 @@ def event_duplicate(*, event: Event, starts_at: datetime, by, guest_speakers: bo
                 if field.name not in NOT_COPIED and field.name not in translated
             }
         )
+        for column, value in (texts or {}).items():
+            setattr(copy, column, value)
         copy.status = EventStatus.DRAFT
         if copy.venue_id is None and event.series_id:
             copy.venue_id = event.series.default_venue_id
@@ -216,13 +229,94 @@ def series_next_dates(*, series: Series, count: int, now: datetime | None = None
     return dates
 
 
+@dataclass(frozen=True)
+class DateDetails:
+    """What an organizer says about one scheduled date before it is created: blank title
+    means "To be announced"."""
+
+    title: str = ""
+    summary: str = ""
+    speaker: Speaker | None = None
+
+
+def _date_texts(details: DateDetails) -> dict[str, str]:
+    """The new date's own texts in every language's column: the organizer's title and summary
+    in the main language (the other languages fall back to it), or "To be announced" in each
+    language; no description (the latest talk's is not this one's)."""
+    main = settings.LANGUAGE_CODE
+    texts = {}
+    for code in languages():
+        with translation.override(code):
+            to_be_announced = _("To be announced")
+        texts[f"title_{code}"] = to_be_announced if not details.title else ""
+        texts[f"summary_{code}"] = ""
+        texts[f"description_{code}"] = ""
+    if details.title:
+        texts[f"title_{main}"] = details.title
+    texts[f"summary_{main}"] = details.summary
+    return texts
+
+
+def series_dates_to_create(
+    *, series: Series, count: int, now: datetime | None = None
+) -> list[date]:
+    """The dates series_schedule would create: the next `count` dates (series_next_dates)
+    that have no event of the series yet, of any status (a cancelled date stays cancelled)."""
+    dates = series_next_dates(series=series, count=count, now=now)
+    if not dates:
+        return []
+    zone = series.group.zone
+    # Local dates of the series' events around those dates (a day either side for zones).
+    midnight = datetime.min.time()
+    around = Event.objects.filter(
+        series=series,
+        starts_at__gte=datetime.combine(dates[0], midnight, zone) - timedelta(days=1),
+        starts_at__lt=datetime.combine(dates[-1], midnight, zone) + timedelta(days=2),
+    )
+    taken = {
+        _local(starts_at, zone).date() for starts_at in around.values_list("starts_at", flat=True)
+    }
+    return [day for day in dates if day not in taken]
+
+
+def _latest(events):
+    """The event a schedule copies: the series' latest one not cancelled, or its latest."""
+    return (
+        events.exclude(status=EventStatus.CANCELLED).order_by("-starts_at", "-pk").first()
+        or events.order_by("-starts_at", "-pk").first()
+    )
+
+
+def series_schedule_preview(
+    *, series: Series, count: int, now: datetime | None = None
+) -> list[datetime]:
+    """When the dates series_schedule would create start (at the latest event's local time)."""
+    template = _latest(Event.objects.filter(series=series))
+    if template is None:
+        return []
+    zone = series.group.zone
+    time_of_day = _local(template.starts_at, zone).time()
+    return [
+        datetime.combine(day, time_of_day, zone)
+        for day in series_dates_to_create(series=series, count=count, now=now)
+    ]
+
+
 def series_schedule(
-    *, series: Series, count: int, by, publish: bool = False, now: datetime | None = None
+    *,
+    series: Series,
+    count: int,
+    by,
+    publish: bool = False,
+    now: datetime | None = None,
+    details: dict[date, DateDetails] | None = None,
 ) -> list[Event]:
-    """Creates the series' next `count` dates (series_next_dates) that have no event of the
-    series yet (of any status, so a cancelled date stays cancelled and a second run creates
-    nothing), each a copy of the series' latest event at its wall-clock time, with the guest
-    speakers left out (to be announced); as drafts, or published and announced once each."""
+    """Creates the series' next `count` dates that have no event of the series yet
+    (series_dates_to_create, so a second run creates nothing), each a copy of the series'
+    latest event at its wall-clock time, with the guest speakers left out; as drafts, or
+    published and announced once each. With details (the admin's preview), each date takes
+    its own title, summary and guest speaker instead of the latest talk's (DateDetails; a date
+    missing from it is "To be announced"). All or nothing: one transaction."""
     if not 1 <= count <= SCHEDULE_MAX:
         raise ValidationError(
             _("Schedule between 1 and %(max)d dates at a time.") % {"max": SCHEDULE_MAX},
@@ -234,10 +328,7 @@ def series_schedule(
         series = Series.objects.select_for_update().select_related("group").get(pk=series.pk)
         zone = series.group.zone
         events = Event.objects.filter(series=series)
-        template = (
-            events.exclude(status=EventStatus.CANCELLED).order_by("-starts_at", "-pk").first()
-            or events.order_by("-starts_at", "-pk").first()
-        )
+        template = _latest(events)
         if template is None:
             raise ValidationError(
                 _("“%(series)s” has no event to copy yet: create its first event, then schedule.")
@@ -249,28 +340,21 @@ def series_schedule(
             .prefetch_related("hosts", "event_speakers", "agenda_items", "breakouts")
             .get(pk=template.pk)
         )
-        dates = series_next_dates(series=series, count=count, now=now)
-        # Local dates of the series' events around those dates (a day either side for zones).
-        midnight = datetime.min.time()
-        around = events.filter(
-            starts_at__gte=datetime.combine(dates[0], midnight, zone) - timedelta(days=1),
-            starts_at__lt=datetime.combine(dates[-1], midnight, zone) + timedelta(days=2),
-        )
-        taken = {
-            _local(starts_at, zone).date()
-            for starts_at in around.values_list("starts_at", flat=True)
-        }
         time_of_day = _local(template.starts_at, zone).time()
         created = []
-        for day in dates:
-            if day in taken:
-                continue
+        for day in series_dates_to_create(series=series, count=count, now=now):
+            told = None if details is None else details.get(day, DateDetails())
             copy = event_duplicate(
                 event=template,
                 starts_at=datetime.combine(day, time_of_day, zone),
                 by=by,
                 guest_speakers=False,
+                texts=None if told is None else _date_texts(told),
             )
+            if told is not None and told.speaker is not None:
+                EventSpeaker.objects.create(
+                    event=copy, speaker=told.speaker, role=SpeakerRole.GUEST, order=0
+                )
             if publish:
                 # The path every publication takes: the group is told once, after commit.
                 copy = event_set_status(event=copy, status=EventStatus.PUBLISHED, by=by)

@@ -131,3 +131,62 @@ def test_host_page_access(client, group, organizer, objects, role, name, method,
             objects["cancelled"].hosts.add(user)
     response = getattr(client, method)(HOST_URLS[name](objects))
     assert response.status_code == expected
+
+
+# The event's "Publish…" and "Cancel the event…" pages in the admin: the group's organizers
+# only (the admin's permissions follow the role); a signed-in member is sent to the admin's
+# login like a visitor, staff without the organizers' permissions are refused.
+ADMIN_ROLES = ["anonymous", "member", "staff", "organizer"]
+ADMIN_URLS = {
+    "publish": lambda o: f"/admin/events/event/{o['draft'].pk}/publish/",
+    "cancel": lambda o: f"/admin/events/event/{o['published'].pk}/cancel/",
+    "publish_published": lambda o: f"/admin/events/event/{o['published'].pk}/publish/",
+    "cancel_draft": lambda o: f"/admin/events/event/{o['draft'].pk}/cancel/",
+    "publish_missing": lambda o: "/admin/events/event/999999/publish/",
+}
+ADMIN_ORGANIZER = {
+    ("publish", "get"): 200,
+    ("cancel", "get"): 200,
+    ("publish", "post"): 302,  # to the event's page
+    ("cancel", "post"): 302,
+    ("publish_published", "get"): 302,  # back to its change page: nothing to publish
+    ("publish_published", "post"): 302,
+    ("cancel_draft", "get"): 302,
+    ("cancel_draft", "post"): 302,
+    ("publish_missing", "get"): 404,
+    ("publish_missing", "post"): 404,
+}
+ADMIN_TABLE = [
+    (
+        role,
+        name,
+        method,
+        {"anonymous": 302, "member": 302, "staff": 403}.get(role) or ADMIN_ORGANIZER[name, method],
+    )
+    for role in ADMIN_ROLES
+    for name in ADMIN_URLS
+    for method in ("get", "post")
+]
+
+
+@pytest.mark.parametrize(("role", "name", "method", "expected"), ADMIN_TABLE)
+def test_admin_publish_and_cancel_access(
+    client, group, organizer, objects, role, name, method, expected
+):
+    users = {
+        "member": lambda: MembershipFactory(group=group).user,
+        "staff": lambda: UserFactory(is_staff=True),
+        "organizer": lambda: organizer,
+    }
+    if role in users:
+        client.force_login(users[role]())
+    statuses = {key: objects[key].status for key in ("draft", "published")}
+    response = getattr(client, method)(ADMIN_URLS[name](objects))
+    assert response.status_code == expected
+    changed = {key: type(objects[key]).objects.get(pk=objects[key].pk).status for key in statuses}
+    if role == "organizer" and method == "post" and name in ("publish", "cancel"):
+        event = objects["draft" if name == "publish" else "published"]
+        assert response.url == event.get_absolute_url()
+        assert changed != statuses
+    else:
+        assert changed == statuses

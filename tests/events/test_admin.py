@@ -108,11 +108,9 @@ def _event_form(event, **changes):
         "summary_es": event.summary_es or "",
         "description_en": event.description_en,
         "description_es": event.description_es or "",
-        "status": event.status,
-        "starts_at_0": event.starts_at.astimezone(NY).strftime("%Y-%m-%d"),
-        "starts_at_1": event.starts_at.astimezone(NY).strftime("%H:%M:%S"),
-        "ends_at_0": event.ends_at.astimezone(NY).strftime("%Y-%m-%d"),
-        "ends_at_1": event.ends_at.astimezone(NY).strftime("%H:%M:%S"),
+        # One datetime-local input per time, in the group's zone.
+        "starts_at": event.starts_at.astimezone(NY).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": event.ends_at.astimezone(NY).strftime("%Y-%m-%dT%H:%M"),
         "venue": event.venue_id or "",
         "online_url": event.online_url,
         "capacity": "",
@@ -137,10 +135,8 @@ def test_admin_reads_times_in_group_zone_and_bumps_sequence(client, organizer):
         url,
         _event_form(
             event,
-            starts_at_0="2026-11-02",
-            starts_at_1="18:30:00",
-            ends_at_0="2026-11-02",
-            ends_at_1="20:30:00",
+            starts_at="2026-11-02T18:30",
+            ends_at="2026-11-02T20:30",
         ),
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -153,7 +149,7 @@ def test_admin_shows_a_clear_error_for_end_before_start(client, organizer):
     event = EventFactory()
     client.force_login(organizer)
     url = reverse("admin:events_event_change", args=[event.pk])
-    response = client.post(url, _event_form(event, ends_at_0="2000-01-01"))
+    response = client.post(url, _event_form(event, ends_at="2000-01-01T20:30"))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors == {"ends_at": ["The event must end after it starts."]}

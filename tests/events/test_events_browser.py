@@ -50,5 +50,5 @@ def test_admin_event_form_runs_under_the_csp(page, live_server, organizer, passw
     page.goto("/admin/events/event/add/")
     assert page.get_by_role("heading", name="Add event").is_visible()
     # Inline formsets' "Add another" buttons are built by the admin's scripts.
-    assert page.get_by_text("Add another Agenda item").is_visible()
+    assert page.get_by_text("Add another Program item").is_visible()
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []

@@ -323,24 +323,86 @@ def series(group):
     return series
 
 
-def test_admin_button_schedules_drafts(client, organizer, series):
+def _dates(page) -> dict:
+    """The preview's rows as posted back unchanged (management form included)."""
+    dates = page.context["dates"]
+    data = {key: value for key, value in dates.management_form.initial.items()}
+    data = {f"dates-{key}": value for key, value in data.items()}
+    for index, form in enumerate(dates.forms):
+        data[f"dates-{index}-day"] = form.initial["day"].isoformat()
+    return data
+
+
+def test_admin_button_previews_the_dates_then_creates_each_with_its_own_texts(
+    client, organizer, series
+):
+    guest = SpeakerFactory(name="Michaela")
     client.force_login(organizer)
     change = client.get(reverse("admin:events_series_change", args=[series.pk]))
     url = reverse("admin:events_series_schedule", args=[series.pk])
     assert url in change.content.decode()
     assert client.get(url).status_code == 200
 
-    response = client.post(url, {"count": 3, "publish": "draft"}, follow=True)
+    preview = client.post(url, {"count": 3, "publish": "draft"})
+    assert preview.status_code == 200
+    assert len(preview.context["dates"].forms) == 3
+    assert Event.objects.filter(series=series).count() == 1  # nothing saved yet
+
+    rows = _dates(preview)
+    rows.update(
+        {
+            "dates-0-title": "Who owns the app?",
+            "dates-0-speaker": guest.pk,
+            "dates-0-summary": "A guest on platform co-ops.",
+        }
+    )
+    response = client.post(
+        url, {"count": 3, "publish": "draft", "create": "1", **rows}, follow=True
+    )
 
     assert response.redirect_chain == [
         (reverse("admin:events_event_changelist") + f"?series__id__exact={series.pk}", 302)
     ]
-    assert response.status_code == 200
-    scheduled = Event.objects.filter(series=series, status=EventStatus.DRAFT)
-    assert scheduled.count() == 3
+    scheduled = Event.objects.filter(series=series, status=EventStatus.DRAFT).order_by("starts_at")
+    assert [(e.title_en, e.title_es, e.summary, e.description) for e in scheduled] == [
+        ("Who owns the app?", "", "A guest on platform co-ops.", ""),
+        ("To be announced", "Por anunciar", "", ""),
+        ("To be announced", "Por anunciar", "", ""),
+    ]
+    assert list(scheduled[0].event_speakers.values_list("speaker", "role")) == [
+        (guest.pk, SpeakerRole.GUEST)
+    ]
     assert next(str(m) for m in response.context["messages"]).startswith(
         f"Created 3 drafts of “{series.name}”: "
     )
+
+
+@pytest.mark.parametrize(
+    ("row", "errors"),
+    [
+        (
+            {"dates-1-speaker": "999999"},
+            {"speaker": ["Select a valid choice. 999999 is not one of the available choices."]},
+        ),
+        (
+            {"dates-1-title": "x" * 201},
+            {"title": ["Ensure this value has at most 200 characters (it has 201)."]},
+        ),
+    ],
+)
+def test_admin_schedule_bad_row_shows_its_message_and_saves_nothing(
+    client, organizer, series, row, errors
+):
+    client.force_login(organizer)
+    url = reverse("admin:events_series_schedule", args=[series.pk])
+    preview = client.post(url, {"count": 2, "publish": "draft"})
+    response = client.post(
+        url, {"count": 2, "publish": "draft", "create": "1", **_dates(preview), **row}
+    )
+    assert response.status_code == 200
+    assert response.context["dates"].errors == [{}, errors]
+    assert errors[next(iter(errors))][0] in response.content.decode().replace("&#x27;", "'")
+    assert Event.objects.filter(series=series).count() == 1
 
 
 def test_admin_form_rejects_too_many_dates(client, organizer, series):
@@ -464,3 +526,18 @@ def _admin_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+def test_admin_schedule_refused_by_the_service_says_why_on_the_form(client, group, organizer):
+    empty = SeriesFactory(group=group, recurrence=Recurrence.WEEKLY)
+    client.force_login(organizer)
+    url = reverse("admin:events_series_schedule", args=[empty.pk])
+    preview = client.post(url, {"count": 2, "publish": "draft"})
+    assert preview.context["dates"].forms == []
+    assert "No new date to create" in preview.content.decode()
+    response = client.post(url, {"count": 2, "publish": "draft", "create": "1", **_dates(preview)})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        f"“{empty.name}” has no event to copy yet: create its first event, then schedule."
+    ]
+    assert not Event.objects.filter(series=empty).exists()
