@@ -42,7 +42,7 @@ class EventSpeakerInline(admin.StackedInline):
     extra = 0
 
 
-class AgendaItemInline(admin.StackedInline):
+class AgendaItemInline(TranslationStackedInline):
     model = AgendaItem
     extra = 0
 
