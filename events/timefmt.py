@@ -7,8 +7,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.utils import dateformat
-from django.utils.formats import get_format
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.formats import get_format
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
