@@ -48,7 +48,7 @@ class VenueTranslation(TranslationOptions):
 
 @register(Series)
 class SeriesTranslation(TranslationOptions):
-    fields = ("name", "description", "description_html")
+    fields = ("name", "description", "description_html", "cadence")
 
 
 def translated_fields(model) -> frozenset[str]:

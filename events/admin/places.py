@@ -67,7 +67,7 @@ class SeriesAdmin(CurrentGroupAdminMixin, StoredMarkdownAdminMixin, TranslationA
         ("name_en", "name_es"),
         "slug",
         ("description_en", "description_es"),
-        "cadence",
+        ("cadence_en", "cadence_es"),
         "recurrence",
         "default_venue",
     ]

@@ -8,7 +8,7 @@ from django.db.models import F
 TRANSLATED = {
     "agendaitem": ("title", "description"),
     "venue": ("name", "address", "accessibility_notes", "directions"),
-    "series": ("name", "description", "description_html"),
+    "series": ("name", "description", "description_html", "cadence"),
     "speaker": ("affiliation",),
     "speakerlink": ("label",),
 }
@@ -26,6 +26,28 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="series",
+            name="cadence_en",
+            field=models.CharField(
+                blank=True,
+                help_text="In words: “monthly, second Tuesday”.",
+                max_length=200,
+                null=True,
+                verbose_name="cadence",
+            ),
+        ),
+        migrations.AddField(
+            model_name="series",
+            name="cadence_es",
+            field=models.CharField(
+                blank=True,
+                help_text="In words: “monthly, second Tuesday”.",
+                max_length=200,
+                null=True,
+                verbose_name="cadence",
+            ),
+        ),
         migrations.AddField(
             model_name="agendaitem",
             name="description_en",
