@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from core.imagefiles import PORTRAIT, StoredImagesAdminMixin
 from core.markdown import StoredMarkdownAdminMixin
@@ -42,7 +42,9 @@ class VenueAdmin(TranslationAdmin):  # each text in English and Spanish, side by
         services.venue_save(venue=obj, changed_fields=form.changed_data if change else ())
 
 
-class SpeakerLinkInline(TranslationTabularInline):
+class SpeakerLinkInline(TranslationStackedInline):
+    """Stacked: each field labelled (Django's tabular inline has column headings only)."""
+
     model = SpeakerLink
     extra = 0
 
