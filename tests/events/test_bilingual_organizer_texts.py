@@ -303,3 +303,12 @@ def test_emails_use_the_readers_time_format(group, language, django_capture_on_c
             assert "6:30–8:30 PM" in body
             assert "18:30" not in body
             assert "El Común" not in body
+
+
+def test_the_spanish_feed_names_the_venue_in_spanish(client, evening):
+    import icalendar
+
+    for language, place in (("es", "El Común"), ("en", "The Commons")):
+        body = client.get(f"/calendar.ics?lang={language}").content
+        (vevent,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+        assert str(vevent["LOCATION"]).startswith(place), language
