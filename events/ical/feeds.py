@@ -18,6 +18,7 @@ from icalendar import (
 )
 from icalendar.parser import Contentline
 from modeltranslation.fields import NONE
+from modeltranslation.translator import NotRegistered
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 from modeltranslation.utils import get_language as translation_language
 
@@ -157,7 +158,10 @@ def _is_translated(model, path: str) -> bool:
     *relations, name = path.split("__")
     for relation in relations:
         model = model._meta.get_field(relation).related_model
-    return name in translated_fields(model)
+    try:
+        return name in translated_fields(model)
+    except NotRegistered:  # a model without translated fields (EventSpeaker)
+        return False
 
 
 def _translated_rows(queryset, fields: tuple[str, ...]) -> list[dict]:
@@ -169,7 +173,9 @@ def _translated_rows(queryset, fields: tuple[str, ...]) -> list[dict]:
     translated = {name for name, *_rest in plan}
     columns = [f for f in fields if f not in translated]
     columns += [column for _name, field_columns, _, _ in plan for column in field_columns]
-    rows = list(queryset.rewrite(False).values(*columns))
+    if hasattr(queryset, "rewrite"):  # a translated model's queryset: its own names, as asked
+        queryset = queryset.rewrite(False)
+    rows = list(queryset.values(*columns))
     for row in rows:
         for name, field_columns, undefined, empty in plan:
             for column in field_columns:
@@ -188,13 +194,16 @@ def feed_events(queryset) -> list[FeedEvent]:
 
     rows = _translated_rows(queryset, EVENT_FIELDS)
     guests: dict[int, list] = {}
-    speakers = (
-        EventSpeaker.objects.filter(event__in=queryset.values("pk"), role=SpeakerRole.GUEST)
-        .order_by("order", "pk")
-        .values_list("event_id", "speaker__name", "speaker__affiliation", "speaker__updated_at")
+    speakers = _translated_rows(
+        EventSpeaker.objects.filter(
+            event__in=queryset.values("pk"), role=SpeakerRole.GUEST
+        ).order_by("order", "pk"),
+        ("event_id", "speaker__name", "speaker__affiliation", "speaker__updated_at"),
     )
-    for event_id, name, affiliation, updated_at in speakers:
-        guests.setdefault(event_id, []).append((name, affiliation, updated_at))
+    for row in speakers:
+        guests.setdefault(row["event_id"], []).append(
+            (row["speaker__name"], row["speaker__affiliation"], row["speaker__updated_at"])
+        )
     events = []
     venues: dict[int, FeedVenue] = {}  # a few venues for many events: one FeedVenue each
     for row in rows:

@@ -305,10 +305,14 @@ def test_emails_use_the_readers_time_format(group, language, django_capture_on_c
             assert "El Común" not in body
 
 
-def test_the_spanish_feed_names_the_venue_in_spanish(client, evening):
+def test_the_spanish_feed_names_the_venue_and_affiliation_in_spanish(client, evening):
     import icalendar
 
-    for language, place in (("es", "El Común"), ("en", "The Commons")):
+    for language, place, affiliation in (
+        ("es", "El Común", "Una cooperativa"),
+        ("en", "The Commons", "A worker co-op"),
+    ):
         body = client.get(f"/calendar.ics?lang={language}").content
         (vevent,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
         assert str(vevent["LOCATION"]).startswith(place), language
+        assert affiliation in str(vevent["DESCRIPTION"]), language
