@@ -316,3 +316,24 @@ def test_the_spanish_feed_names_the_venue_and_affiliation_in_spanish(client, eve
         (vevent,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
         assert str(vevent["LOCATION"]).startswith(place), language
         assert affiliation in str(vevent["DESCRIPTION"]), language
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "never"),
+    [("es", "18:30", ("6:30", "p. m.", "p.m.")), ("en", "6:30 PM", ("18:30", "p.m."))],
+)
+def test_every_django_time_format_is_the_languages_one(language, shown, never):
+    """The board, comments, proposals and the attendees' check-in times use Django's formats
+    (includes/time.html, |time): config/formats makes them the language's one format."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    moment = datetime(2026, 12, 8, 18, 30, tzinfo=UTC)
+    template = Template(
+        '{% include "includes/time.html" with value=moment %} {{ moment|time }} '
+        "{{ moment|date:'SHORT_DATETIME_FORMAT' }} {{ moment.time|time }}"
+    )
+    with translation.override(language), timezone.override(UTC):
+        text = _text(template.render(Context({"moment": moment})))
+    assert text.count(shown) == 4, text
+    assert [part for part in never if part in text] == []
