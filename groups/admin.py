@@ -58,6 +58,7 @@ class ResourceLinkInline(LeadOrganizerOnlyMixin, TranslationStackedInline):
 
     model = ResourceLink
     extra = 0
+    fields = [("title_en", "title_es"), "url", ("note_en", "note_es"), "order"]
 
 
 class SocialLinkInline(LeadOrganizerOnlyMixin, TranslationStackedInline):
@@ -65,6 +66,7 @@ class SocialLinkInline(LeadOrganizerOnlyMixin, TranslationStackedInline):
 
     model = SocialLink
     extra = 0
+    fields = [("label_en", "label_es"), "url", "order"]
 
 
 class JoinQuestionInline(LeadOrganizerInline):

@@ -45,6 +45,14 @@ class EventSpeakerInline(admin.StackedInline):
 class AgendaItemInline(TranslationStackedInline):
     model = AgendaItem
     extra = 0
+    # English and Spanish side by side, as on the event itself.
+    fields = [
+        "time",
+        ("title_en", "title_es"),
+        "kind",
+        ("description_en", "description_es"),
+        "order",
+    ]
 
 
 class BreakoutInline(TranslationStackedInline):

@@ -47,6 +47,7 @@ class SpeakerLinkInline(TranslationStackedInline):
 
     model = SpeakerLink
     extra = 0
+    fields = [("label_en", "label_es"), "url", "order"]
 
 
 @admin.register(Speaker)
