@@ -121,3 +121,33 @@ def test_the_spanish_part_of_the_form_is_folded_when_empty(client, organizer):
     page = client.get(reverse("decisions:poll_new")).content.decode()
     assert '<details class="in-spanish">' in page
     assert 'name="question_es"' in page and 'lang="es"' in page
+
+
+def test_the_poll_email_asks_each_member_in_their_language(
+    group, organizer, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.factories import MembershipFactory, UserFactory
+
+    readers = {
+        language: MembershipFactory(
+            group=group, user=UserFactory(language=language, notify_decisions=True)
+        ).user
+        for language in ("en", "es")
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        services.poll_open(
+            group=group,
+            by=organizer,
+            question="Tea or coffee?",
+            question_es="¿Té o café?",
+            options=["Tea", "Coffee"],
+            options_es=["Té", "Café"],
+            method="single",
+            opens_at=timezone.now(),
+            closes_at=timezone.now() + timedelta(days=1),
+        )
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert "¿Té o café?" in subjects[readers["es"].email]
+    assert "Tea or coffee?" in subjects[readers["en"].email]
