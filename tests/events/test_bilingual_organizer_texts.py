@@ -337,3 +337,13 @@ def test_every_django_time_format_is_the_languages_one(language, shown, never):
         text = _text(template.render(Context({"moment": moment})))
     assert text.count(shown) == 4, text
     assert [part for part in never if part in text] == []
+
+
+def test_a_duplicated_evening_keeps_its_programs_spanish(organizer, evening):
+    copy = services.event_duplicate(
+        event=evening, starts_at=evening.starts_at + timedelta(days=28), by=organizer
+    )
+    assert list(copy.agenda_items.values_list("title_en", "title_es", "description_es")) == [
+        ("Doors open", "Apertura de puertas", "Primero, té"),
+        ("Questions", None, None),
+    ]
