@@ -300,6 +300,8 @@ MODELTRANSLATION_AUTO_POPULATE = False
 
 TIME_ZONE = "UTC"
 USE_I18N = True
+# One time format per language everywhere: "6:30 PM" in English, "18:30" in Spanish.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -4,6 +4,7 @@ action is checked and logged). Ballots have no admin page: they are secret."""
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from groups.admin import ViewOnlyAdminMixin
 
@@ -20,7 +21,7 @@ class ProposalAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Poll)
-class PollAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class PollAdmin(ViewOnlyAdminMixin, TranslationAdmin):  # the question in each language
     list_display = ["question", "method", "opens_at", "closes_at", "voters", "ballots"]
     list_filter = ["method", "voters"]
     search_fields = ["question"]

@@ -65,6 +65,26 @@ class PollForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One per line, at least two."),
     )
+    # The same in Spanish, optional: Spanish readers see the above where these are empty.
+    question_es = forms.CharField(
+        label=_("Question in Spanish"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "es"}),
+    )
+    details_es = forms.CharField(
+        label=_("Details in Spanish"),
+        max_length=BODY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "es"}),
+        help_text=MARKDOWN_HELP,
+    )
+    options_es = forms.CharField(
+        label=_("Options in Spanish"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "lang": "es"}),
+        help_text=_("One per line, in the same order as the options, or none."),
+    )
     method = forms.ChoiceField(
         label=_("How members vote"),
         choices=Poll._meta.get_field("method").choices,
@@ -102,6 +122,19 @@ class PollForm(forms.Form):
 
     def clean_options(self):
         return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+    def clean_options_es(self):
+        lines = self.cleaned_data["options_es"].splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+    SPANISH = ("question_es", "details_es", "options_es")
+
+    def spanish_fields(self):
+        return [self[name] for name in self.SPANISH]
+
+    def spanish_given(self) -> bool:
+        """Whether the Spanish part was filled in (or holds an error): shown open then."""
+        return any(self[name].value() or self[name].errors for name in self.SPANISH)
 
 
 class BallotForm(forms.Form):

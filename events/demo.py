@@ -106,6 +106,10 @@ def seed_events(group: Group, today: date | None = None) -> None:
             "floor; an all-gender accessible restroom next to the room.",
             "directions": "Five minutes' walk from the nearest subway station. Ring "
             "“Commons” at the side door.",
+            "accessibility_notes_es": "Entrada sin escalones por la calle lateral; ascensor "
+            "al 2.º piso; baño accesible para todos los géneros junto a la sala.",
+            "directions_es": "A cinco minutos a pie de la estación de metro más cercana. "
+            "Toca el timbre “Commons” en la puerta lateral.",
         },
     )
     series, created = Series.objects.get_or_create(
@@ -113,8 +117,10 @@ def seed_events(group: Group, today: date | None = None) -> None:
         defaults={
             "group": group,
             "name": "Monthly guest conversation",
+            "name_es": "Conversación mensual con invitados",
             "description": "A guest sets the theme with a short talk; then we talk together.",
             "cadence": "Monthly, second Tuesday, 6:30 PM",
+            "cadence_es": "Cada mes, el segundo martes, a las 18:30",
             "recurrence": Recurrence.MONTHLY_WEEKDAY,
             "default_venue": venue,
         },
@@ -126,6 +132,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
         defaults={
             "name": "Michaela",
             "affiliation": "NYC Worker Cooperative Business Development Initiative",
+            "affiliation_es": "Iniciativa de Desarrollo de Cooperativas de Trabajo de NYC",
             "bio": MICHAELA_BIO,
         },
     )
@@ -166,6 +173,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
                     time=time(18, 30),
                     kind=AgendaKind.WELCOME,
                     title="Doors open and introductions",
+                    title_es="Apertura de puertas y presentaciones",
                 ),
                 AgendaItem(
                     event=upcoming,
@@ -173,6 +181,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
                     time=time(18, 45),
                     kind=AgendaKind.PRESENTATION,
                     title="How NYC supports worker cooperatives, with Michaela",
+                    title_es="Cómo apoya NYC a las cooperativas de trabajo, con Michaela",
                 ),
                 AgendaItem(
                     event=upcoming,
@@ -180,6 +189,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
                     time=time(19, 15),
                     kind=AgendaKind.BREAKOUTS,
                     title="Breakout discussions",
+                    title_es="Conversaciones en grupos pequeños",
                 ),
                 AgendaItem(
                     event=upcoming,
@@ -187,6 +197,7 @@ def seed_events(group: Group, today: date | None = None) -> None:
                     time=time(20, 0),
                     kind=AgendaKind.QA,
                     title="Report back and questions",
+                    title_es="Puesta en común y preguntas",
                 ),
             ],
         )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import dateformat
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.formats import get_format
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
@@ -29,8 +30,8 @@ def _names(language: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...], t
         # Translators: Django date format (docs.djangoproject.com "date" filter) of an event's
         # day, e.g. "Tue, Dec 8, 2026".
         pgettext("event date format", "D, M j, Y"),
-        # Translators: Django time format of an event's start and end, e.g. "6:30 PM".
-        pgettext("event time format", "g:i A"),
+        # The language's one time format (config/formats): "6:30 PM", "18:30".
+        get_format("TIME_FORMAT", language),
         tuple(str(WEEKDAYS_ABBR[day]) for day in range(7)),
         tuple(str(MONTHS_3[month]).title() for month in range(1, 13)),
         (_("AM"), _("PM")),

@@ -1,6 +1,7 @@
-"""Events, speakers and breakouts in each of settings.LANGUAGES (django-modeltranslation):
-`title_es`, `description_html_es`… beside the English; reading `event.title` gives the
-reader's language, or the other one where it is empty (MODELTRANSLATION_FALLBACK_LANGUAGES).
+"""Events, speakers, breakouts, the program, venues and series in each of settings.LANGUAGES
+(django-modeltranslation): `title_es`, `description_html_es`… beside the English; reading
+`event.title` gives the reader's language, or the other one where it is empty
+(MODELTRANSLATION_FALLBACK_LANGUAGES).
 The stored HTML and text of a Markdown field are translated with it
 (core.markdown.markdown_store renders each language)."""
 
@@ -12,7 +13,7 @@ from modeltranslation.translator import TranslationOptions, register, translator
 
 from core.languages import languages
 
-from .models import Breakout, Event, Speaker
+from .models import AgendaItem, Breakout, Event, Series, Speaker, SpeakerLink, Venue
 
 
 @register(Event)
@@ -22,12 +23,32 @@ class EventTranslation(TranslationOptions):
 
 @register(Speaker)
 class SpeakerTranslation(TranslationOptions):
-    fields = ("bio", "bio_html")
+    fields = ("affiliation", "bio", "bio_html")
+
+
+@register(SpeakerLink)
+class SpeakerLinkTranslation(TranslationOptions):
+    fields = ("label",)
 
 
 @register(Breakout)
 class BreakoutTranslation(TranslationOptions):
     fields = ("topic", "prompt")
+
+
+@register(AgendaItem)
+class AgendaItemTranslation(TranslationOptions):
+    fields = ("title", "description")
+
+
+@register(Venue)
+class VenueTranslation(TranslationOptions):
+    fields = ("name", "address", "accessibility_notes", "directions")
+
+
+@register(Series)
+class SeriesTranslation(TranslationOptions):
+    fields = ("name", "description", "description_html", "cadence")
 
 
 def translated_fields(model) -> frozenset[str]:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from core.adminfilters import StrictFiltersMixin
 from core.imagefiles import COVER, StoredImagesAdminMixin
@@ -53,12 +53,20 @@ class LeadOrganizerInline(LeadOrganizerOnlyMixin, admin.StackedInline):
     extra = 0
 
 
-class ResourceLinkInline(LeadOrganizerInline):
+class ResourceLinkInline(LeadOrganizerOnlyMixin, TranslationStackedInline):
+    """Its title and note in English and Spanish."""
+
     model = ResourceLink
+    extra = 0
+    fields = [("title_en", "title_es"), "url", ("note_en", "note_es"), "order"]
 
 
-class SocialLinkInline(LeadOrganizerInline):
+class SocialLinkInline(LeadOrganizerOnlyMixin, TranslationStackedInline):
+    """Its label in English and Spanish."""
+
     model = SocialLink
+    extra = 0
+    fields = [("label_en", "label_es"), "url", "order"]
 
 
 class JoinQuestionInline(LeadOrganizerInline):

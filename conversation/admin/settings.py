@@ -84,27 +84,37 @@ class MuteAdmin(ServiceAdminMixin, CurrentGroupAdminMixin, StrictFiltersMixin, a
             self.delete_model(request, mute)
 
 
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
 class AnnouncementAddForm(ServiceForm):
-    error_field = "subject"
+    """The subject and message in English and, when written, in Spanish."""
+
+    error_field = "subject_en"
 
     class Meta:
         model = Announcement
-        fields = ["group", "subject", "body", "send_at"]
+        fields = ["group", "subject_en", "subject_es", "body_en", "body_es", "send_at"]
         help_texts = {
-            "body": MARKDOWN_HELP,
+            "body_en": MARKDOWN_HELP,
+            "body_es": MARKDOWN_HELP,
             "send_at": _("Empty: now. In the group's time zone."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["send_at"].required = False
+        for name in ("subject_es", "body_es", "send_at"):
+            self.fields[name].required = False
 
     def perform(self, data):
         return services.announcement_send(
             group=data["group"],
             by=self.request.user,
-            subject=data["subject"],
-            body=data["body"],
+            subject=data["subject_en"],
+            body=data["body_en"],
+            subject_es=data["subject_es"],
+            body_es=data["body_es"],
             send_at=data["send_at"],
         )
 
@@ -112,14 +122,25 @@ class AnnouncementAddForm(ServiceForm):
 class AnnouncementChangeForm(forms.ModelForm):
     class Meta:
         model = Announcement
-        fields = ["subject", "body", "send_at"]
-        help_texts = {"body": MARKDOWN_HELP}
+        fields = ["subject_en", "subject_es", "body_en", "body_es", "send_at"]
+        help_texts = {"body_en": MARKDOWN_HELP, "body_es": MARKDOWN_HELP}
 
-    def clean_subject(self):
-        subject = " ".join(self.cleaned_data["subject"].split())
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("subject_es", "body_es"):
+            self.fields[name].required = False
+
+    def clean_subject_en(self):
+        subject = _one_line(self.cleaned_data["subject_en"])
         if not subject:
             raise ValidationError(_("Give the announcement a subject."))
         return subject
+
+    def clean_subject_es(self):
+        return _one_line(self.cleaned_data["subject_es"]) or None
+
+    def clean_body_es(self):
+        return (self.cleaned_data["body_es"] or "").strip() or None
 
 
 @admin.register(Announcement)
@@ -132,7 +153,7 @@ class AnnouncementAdmin(
 
     list_display = ["subject", "send_at", "emailed", "author", "group"]
     list_select_related = ["author"]
-    search_fields = ["subject", "body"]
+    search_fields = ["subject_en", "subject_es", "body_en", "body_es"]
     date_hierarchy = "send_at"
     actions = None  # no bulk delete: an emailed announcement stays
 
@@ -141,9 +162,11 @@ class AnnouncementAdmin(
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
+        """English and Spanish side by side, as on the other translated pages."""
+        texts = [("subject_en", "subject_es"), ("body_en", "body_es")]
         if obj is None:
-            return ["group", "subject", "body", "send_at"]
-        return ["subject", "body", "send_at", "emailed", "author", "created_at"]
+            return ["group", *texts, "send_at"]
+        return [*texts, "send_at", "emailed", "author", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -163,7 +186,7 @@ class AnnouncementAdmin(
         if not change:
             super().save_model(request, obj, form, change)  # announcement_send stored it
             return
-        fields = ["subject", "body", *markdown_store(obj)]
+        fields = ["subject_en", "subject_es", "body_en", "body_es", *markdown_store(obj)]
         if "send_at" in form.fields:
             fields.append("send_at")
         obj.save(update_fields=fields)

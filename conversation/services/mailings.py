@@ -2,11 +2,12 @@
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import generations
@@ -93,22 +94,29 @@ def announcement_send(
     by,
     subject: str,
     body: str,
+    subject_es: str = "",
+    body_es: str = "",
     send_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Announcement:
     """An organizer's post to the group: on the site and emailed to every member who has not
-    turned announcements off, now (send_at None or past) or when send_reminders finds it due."""
+    turned announcements off, now (send_at None or past) or when send_reminders finds it due.
+    `subject` and `body` are the main language's; the Spanish ones may be left empty (Spanish
+    readers then see the main text)."""
     now = now or timezone.now()
     _require_organizer(group, by)
     subject = " ".join((subject or "").split())
     if not subject:
         raise ValidationError({"subject": _("Give the announcement a subject.")}, code="empty")
-    with transaction.atomic():
+    body = _clean_body(body)
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         announcement = Announcement(
             group=group,
             author=by,
             subject=subject,
-            body=_clean_body(body),
+            subject_es=" ".join((subject_es or "").split()) or None,
+            body=body,
+            body_es=(body_es or "").strip() or None,
             send_at=send_at or now,
             created_at=now,
         )

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import generations
@@ -55,10 +56,17 @@ def poll_open(
     event: Event | None = None,
     details: str = "",
     results_while_open: bool = False,
+    question_es: str = "",
+    details_es: str = "",
+    options_es=(),
     now: datetime | None = None,
 ) -> Poll:
     """Opens a poll (now, or at opens_at): organizers, or any member when the group allows it.
-    Logged; members who asked are emailed when it opens."""
+    Logged; members who asked are emailed when it opens.
+
+    The question, details and options are the main language's; their Spanish may be given
+    too (options_es: none, or one per option in the same order). Spanish readers see the main
+    text where the Spanish is empty."""
     now = now or timezone.now()
     if not may_open_polls(group, by):
         raise PermissionDenied(_("Only organizers can open polls in this group."))
@@ -74,6 +82,12 @@ def poll_open(
         errors["options"] = _("Give at most %(count)s options.") % {"count": MAX_OPTIONS}
     elif len({label.casefold() for label in labels}) != len(labels):
         errors["options"] = _("Each option must be different.")
+    labels_es = [" ".join(str(o).split()) for o in options_es or ()]
+    labels_es = [label for label in labels_es if label]
+    if labels_es and len(labels_es) != len(labels):
+        errors["options_es"] = _("Give each option in Spanish, in the same order, or none.")
+    elif len({label.casefold() for label in labels_es}) != len(labels_es):
+        errors["options_es"] = _("Each option must be different.")
     method = METHOD_NAMES.get(str(method).lower().replace("-", "_"), method)
     if method not in [m.value for m in counting.Method]:
         errors["method"] = _("Choose how members vote.")
@@ -88,11 +102,14 @@ def poll_open(
         errors["voters"] = _("Choose who may vote.")
     if errors:
         raise ValidationError(errors, code="invalid")
-    with transaction.atomic():
+    # Written in the main language whatever the opener reads: `question` is the English.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         poll = Poll(
             group=group,
             question=question,
+            question_es=" ".join((question_es or "").split()) or None,
             details=(details or "").strip(),
+            details_es=(details_es or "").strip() or None,
             method=method,
             opens_at=opens_at,
             closes_at=closes_at,
@@ -104,8 +121,13 @@ def poll_open(
         )
         markdown_store(poll)
         poll.save()
+        spanish = labels_es or [None] * len(labels)
         generations.bulk_create(
-            Option, [Option(poll=poll, label=label, position=i) for i, label in enumerate(labels)]
+            Option,
+            [
+                Option(poll=poll, label=label, label_es=label_es, position=i)
+                for i, (label, label_es) in enumerate(zip(labels, spanish, strict=True))
+            ],
         )
         log_record(
             group=group,

@@ -162,7 +162,7 @@ class EventSpeakerInline(CompactRowsMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("speaker")
 
 
-class AgendaItemInline(CompactRowsMixin, admin.TabularInline):
+class AgendaItemInline(CompactRowsMixin, TranslationTabularInline):
     model = AgendaItem
     template = TABULAR
     formset = LabelledRowsFormSet

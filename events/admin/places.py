@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from core.imagefiles import PORTRAIT, StoredImagesAdminMixin
 from core.markdown import StoredMarkdownAdminMixin
@@ -27,10 +27,19 @@ from ..models import (
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(TranslationAdmin):  # each text in English and Spanish, side by side
     list_display = ["name", "address", "city"]
     search_fields = ["name", "address", "city"]
     actions = ["merge_venues"]
+    fields = [
+        ("name_en", "name_es"),
+        ("address_en", "address_es"),
+        "city",
+        "latitude",
+        "longitude",
+        ("accessibility_notes_en", "accessibility_notes_es"),
+        ("directions_en", "directions_es"),
+    ]
 
     def save_model(self, request, obj, form, change):
         services.venue_save(venue=obj, changed_fields=form.changed_data if change else ())
@@ -71,9 +80,12 @@ class VenueAdmin(admin.ModelAdmin):
         return None
 
 
-class SpeakerLinkInline(admin.TabularInline):
+class SpeakerLinkInline(TranslationStackedInline):
+    """Stacked: each field labelled (Django's tabular inline has column headings only)."""
+
     model = SpeakerLink
     extra = 0
+    fields = [("label_en", "label_es"), "url", "order"]
 
 
 @admin.register(Speaker)
@@ -88,9 +100,18 @@ class SpeakerAdmin(StoredImagesAdminMixin, StoredMarkdownAdminMixin, Translation
 
 
 @admin.register(Series)
-class SeriesAdmin(CurrentGroupAdminMixin, StoredMarkdownAdminMixin, admin.ModelAdmin):
+class SeriesAdmin(CurrentGroupAdminMixin, StoredMarkdownAdminMixin, TranslationAdmin):
     list_display = ["name", "cadence", "recurrence", "default_venue"]
     search_fields = ["name"]
+    fields = [
+        "group",
+        ("name_en", "name_es"),
+        "slug",
+        ("description_en", "description_es"),
+        ("cadence_en", "cadence_es"),
+        "recurrence",
+        "default_venue",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     # A plain select (a group has a few venues): select2's box has no accessible name (axe).
     actions = ["schedule_next_dates"]

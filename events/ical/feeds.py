@@ -18,6 +18,7 @@ from icalendar import (
 )
 from icalendar.parser import Contentline
 from modeltranslation.fields import NONE
+from modeltranslation.translator import NotRegistered
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 from modeltranslation.utils import get_language as translation_language
 
@@ -131,30 +132,50 @@ def _fallbacks(model, names: Iterable[str]) -> list[tuple[str, tuple[str, ...], 
     """How modeltranslation reads each translated field in the current language, worked out
     once: (field, its columns in fallback order, the value that counts as empty, what it gives
     when every column is empty). Its descriptor does this again for every field of every row,
-    which was most of the time a thousand-event feed took."""
+    which was most of the time a thousand-event feed took. A name may be a related row's
+    field ("venue__name"): its columns are then "venue__name_en"…"""
     language = translation_language()
     plan = []
-    for name in names:
-        descriptor = getattr(model, name)
+    for path in names:
+        *relations, name = path.split("__")
+        owner = model
+        for relation in relations:
+            owner = owner._meta.get_field(relation).related_model
+        descriptor = getattr(owner, name)
         columns = tuple(
-            build_localized_fieldname(name, code)
+            "__".join([*relations, build_localized_fieldname(name, code)])
             for code in resolution_order(language, descriptor.fallback_languages)
         )
         undefined = descriptor.fallback_undefined
         if undefined is NONE:
             undefined = descriptor.field.get_default()
-        plan.append((name, columns, undefined, descriptor.__get__(SimpleNamespace(), model)))
+        plan.append((path, columns, undefined, descriptor.__get__(SimpleNamespace(), owner)))
     return plan
 
 
+def _is_translated(model, path: str) -> bool:
+    """Whether a field, the model's own or a related row's ("venue__name"), is translated."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    try:
+        return name in translated_fields(model)
+    except NotRegistered:  # a model without translated fields (EventSpeaker)
+        return False
+
+
 def _translated_rows(queryset, fields: tuple[str, ...]) -> list[dict]:
-    """queryset.values(*fields), the translated fields in the current language with
-    modeltranslation's fallbacks, resolved per row in plain Python."""
-    translated = translated_fields(queryset.model)
-    plan = _fallbacks(queryset.model, [f for f in fields if f in translated])
+    """queryset.values(*fields), the translated fields (the event's and its venue's and
+    series') in the current language with modeltranslation's fallbacks, resolved per row in
+    plain Python."""
+    model = queryset.model
+    plan = _fallbacks(model, [f for f in fields if _is_translated(model, f)])
+    translated = {name for name, *_rest in plan}
     columns = [f for f in fields if f not in translated]
     columns += [column for _name, field_columns, _, _ in plan for column in field_columns]
-    rows = list(queryset.rewrite(False).values(*columns))
+    if hasattr(queryset, "rewrite"):  # a translated model's queryset: its own names, as asked
+        queryset = queryset.rewrite(False)
+    rows = list(queryset.values(*columns))
     for row in rows:
         for name, field_columns, undefined, empty in plan:
             for column in field_columns:
@@ -173,13 +194,16 @@ def feed_events(queryset) -> list[FeedEvent]:
 
     rows = _translated_rows(queryset, EVENT_FIELDS)
     guests: dict[int, list] = {}
-    speakers = (
-        EventSpeaker.objects.filter(event__in=queryset.values("pk"), role=SpeakerRole.GUEST)
-        .order_by("order", "pk")
-        .values_list("event_id", "speaker__name", "speaker__affiliation", "speaker__updated_at")
+    speakers = _translated_rows(
+        EventSpeaker.objects.filter(
+            event__in=queryset.values("pk"), role=SpeakerRole.GUEST
+        ).order_by("order", "pk"),
+        ("event_id", "speaker__name", "speaker__affiliation", "speaker__updated_at"),
     )
-    for event_id, name, affiliation, updated_at in speakers:
-        guests.setdefault(event_id, []).append((name, affiliation, updated_at))
+    for row in speakers:
+        guests.setdefault(row["event_id"], []).append(
+            (row["speaker__name"], row["speaker__affiliation"], row["speaker__updated_at"])
+        )
     events = []
     venues: dict[int, FeedVenue] = {}  # a few venues for many events: one FeedVenue each
     for row in rows:

@@ -195,7 +195,12 @@ def venue_save(*, venue: Venue, changed_fields: list[str] | tuple[str, ...] = ()
     with transaction.atomic():
         venue.full_clean()
         venue.save()
-        if venue.pk and set(changed_fields) & set(VENUE_PLACE_FIELDS):
+        # The admin names a translated field's columns (name_en, name_es): each is the field.
+        changed = {
+            getattr(field, "translated_field", field).name
+            for field in (Venue._meta.get_field(name) for name in changed_fields)
+        }
+        if venue.pk and changed & set(VENUE_PLACE_FIELDS):
             generations.update(
                 Event.objects.filter(
                     pk__in=Event.objects.filter(venue=venue).upcoming().values("pk")

@@ -169,9 +169,8 @@ def event_duplicate(
                 AgendaItem(
                     event=copy,
                     time=item.time and (datetime.combine(day, item.time) + local_shift).time(),
-                    title=item.title,
+                    **translated_values(item),  # title_en, title_es, description_en…
                     kind=item.kind,
-                    description=item.description,
                     order=item.order,
                 )
                 for item in event.agenda_items.all()

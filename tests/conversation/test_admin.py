@@ -716,7 +716,7 @@ def _announce(client, group, send_at=None):
     if send_at is not None:
         local = timezone.localtime(send_at, group.zone)
         when = {"send_at_0": local.strftime("%Y-%m-%d"), "send_at_1": local.strftime("%H:%M:%S")}
-    data = {"group": group.pk, "subject": "  Picnic   Sunday ", "body": "Bring **food**."}
+    data = {"group": group.pk, "subject_en": "  Picnic   Sunday ", "body_en": "Bring **food**."}
     return client.post(reverse("admin:conversation_announcement_add"), data | when)
 
 
@@ -767,14 +767,14 @@ def test_emailed_announcement_corrected_is_not_emailed_again(
     announcement = Announcement.objects.get()
     sent = len(mail.outbox)
     form = client.get(_change(announcement)).context["adminform"].form
-    assert list(form.fields) == ["subject", "body"]
+    assert list(form.fields) == ["subject_en", "subject_es", "body_en", "body_es"]
     later = timezone.localtime(timezone.now() + timedelta(days=3), group.zone)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             _change(announcement),
             {
-                "subject": "Picnic on Sunday",
-                "body": "Bring *food*.",
+                "subject_en": "Picnic on Sunday",
+                "body_en": "Bring *food*.",
                 "send_at_0": later.strftime("%Y-%m-%d"),
                 "send_at_1": "10:00:00",
                 "_save": "Save",
@@ -799,15 +799,15 @@ def test_scheduled_announcement_rescheduled_or_cancelled(client, organizer, grou
     )
     client.force_login(organizer)
     form = client.get(_change(scheduled)).context["adminform"].form
-    assert list(form.fields) == ["subject", "body", "send_at"]
+    assert list(form.fields) == ["subject_en", "subject_es", "body_en", "body_es", "send_at"]
     later = timezone.localtime(timezone.now() + timedelta(days=5), group.zone).replace(
         microsecond=0
     )
     response = client.post(
         _change(scheduled),
         {
-            "subject": "News",
-            "body": "Later",
+            "subject_en": "News",
+            "body_en": "Later",
             "send_at_0": later.strftime("%Y-%m-%d"),
             "send_at_1": later.strftime("%H:%M:%S"),
             "_save": "Save",

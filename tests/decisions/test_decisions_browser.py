@@ -552,11 +552,11 @@ def test_organizer_opens_a_poll_and_it_is_listed(page, live_server, group, organ
     options = page.get_by_label("Options", exact=True)
     options.fill("Only one idea")
     page.get_by_role("button", name="Open the poll").click()
-    expect(page.get_by_label("Question")).to_have_accessible_description(WARNING)
+    expect(page.get_by_label("Question", exact=True)).to_have_accessible_description(WARNING)
     assert Poll.objects.count() == 0
     _clean(page, live_server, console=[DOCUMENT_400])
 
-    page.get_by_label("Question").fill("Next month's breakout themes?")
+    page.get_by_label("Question", exact=True).fill("Next month's breakout themes?")
     page.get_by_role("button", name="Open the poll").click()
     expect(options).to_have_accessible_description(
         "One per line, at least two. ⚠ Give at least two options."

@@ -16,7 +16,7 @@ from photos.models import Photo
 from photos.services import album_for_event, photo_add
 from tests.browser import axe_violations, log_in
 from tests.events.conftest import build_full_event
-from tests.factories import MembershipFactory, SeriesFactory
+from tests.factories import AnnouncementFactory, MembershipFactory, SeriesFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,13 @@ def rows(group, organizer, settings, tmp_path):
     series = SeriesFactory(group=group, recurrence=Recurrence.MONTHLY_WEEKDAY)
     past.series = series
     past.save()
-    return {"past": past, "upcoming": upcoming, "album": album, "series": series}
+    return {
+        "past": past,
+        "upcoming": upcoming,
+        "album": album,
+        "series": series,
+        "announcement": AnnouncementFactory(group=group),
+    }
 
 
 def _pages(rows, group, organizer):
@@ -72,6 +78,14 @@ def _pages(rows, group, organizer):
         f"/admin/events/series/{rows['series'].pk}/schedule/",  # "Schedule the next dates"
         "/admin/groups/membershipaction/",
         "/admin/groups/ban/",
+        # The texts in English and Spanish side by side (issue 25, item 9).
+        "/admin/events/venue/add/",
+        f"/admin/events/venue/{rows['upcoming'].venue_id}/change/",
+        # Not the speaker's page yet: its "member account" select2 box has no accessible name
+        # (the autocomplete widgets are being reworked with the event form).
+        "/admin/events/series/add/",
+        "/admin/conversation/announcement/add/",
+        f"/admin/conversation/announcement/{rows['announcement'].pk}/change/",
     ]
 
 

@@ -189,9 +189,9 @@ def test_admin_add_and_change_store_the_speaker_bio_html(client, organizer):
 def _series_form(group, **fields):
     return {
         "group": group.pk,
-        "name": "Monthly",
+        "name_en": "Monthly",
         "slug": "monthly",
-        "cadence": "",
+        "cadence_en": "",
         "recurrence": "monthly_weekday",
         "default_venue": "",
         **fields,
@@ -201,13 +201,13 @@ def _series_form(group, **fields):
 def test_admin_add_and_change_store_the_series_html(client, group, organizer):
     client.force_login(organizer)
     response = client.post(
-        reverse("admin:events_series_add"), _series_form(group, description=TEXT)
+        reverse("admin:events_series_add"), _series_form(group, description_en=TEXT)
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     series = Series.objects.get(slug="monthly")
     assert (out_of_step(series), series.description_html) == ([], HTML)
     url = reverse("admin:events_series_change", args=[series.pk])
-    response = client.post(url, _series_form(group, description=CHANGED))
+    response = client.post(url, _series_form(group, description_en=CHANGED))
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert (out_of_step(series), series.description_html) == ([], CHANGED_HTML)
 

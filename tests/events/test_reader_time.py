@@ -16,6 +16,7 @@ from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.utils.formats import get_format
 
 from core.emails.message import render
 from decisions.emails import DecisionEmail
@@ -67,10 +68,12 @@ def test_format_in_spanish_is_24_hour_with_spanish_names(spanish):
     )
 
 
-def test_the_two_formats_are_in_the_spanish_catalog():
+def test_the_date_format_is_in_the_spanish_catalog_and_the_time_format_in_config_formats():
     with translation.override("es"):
         assert translation.pgettext("event date format", "D, M j, Y") == "D j b Y"
-        assert translation.pgettext("event time format", "g:i A") == "H:i"
+        assert get_format("TIME_FORMAT") == "H:i"
+    with translation.override("en"):
+        assert get_format("TIME_FORMAT") == timefmt.TIME == "g:i A"
 
 
 # --- The reader's zone beside the group's, across daylight-saving changes -----------------------
