@@ -198,7 +198,7 @@ ROWS = [
     Row(
         "events_series_slug_ci_unique",
         _series,
-        lambda: {"name": "Monthly talks", "slug": "MONTHLY"},
+        lambda: {"name_en": "Monthly talks", "slug": "MONTHLY"},
         "slug",
         "Another series already uses this slug (capital letters count as the same): "
         "choose another one.",
@@ -207,8 +207,8 @@ ROWS = [
     Row(
         "events_venue_name_ci_unique",
         _venue,
-        lambda: {"name": "the commons", "address": "1 Other Street"},
-        "name",
+        lambda: {"name_en": "the commons", "address_en": "1 Other Street"},
+        "name_en",
         "There is already a venue with this name: choose it for the event, or name this one "
         "differently.",
         lambda: list(Venue.objects.values_list("name", flat=True)),
@@ -216,7 +216,7 @@ ROWS = [
     Row(
         "events_venue_coordinates_valid",
         _venue,
-        lambda: {"name": "Rooftop", "address": "2 High Street", "latitude": "95"},
+        lambda: {"name_en": "Rooftop", "address_en": "2 High Street", "latitude": "95"},
         "latitude",
         "Give both latitude (from -90 to 90) and longitude (from -180 to 180), or neither.",
         lambda: list(Venue.objects.values_list("name", flat=True)),

@@ -106,9 +106,9 @@ def test_markdown_store_sets_html_and_plain_text_and_names_them(group):
             "Un plan *audaz*.",
             "<p>Un plan <em>audaz</em>.</p>",
         )
-    # A model without translations keeps one column per field.
+    # The series, translated since issue 25: a column per language too.
     series = Series(description="*Monthly*.")
-    assert markdown_store(series) == ["description_html"]
+    assert markdown_store(series) == ["description_html_en", "description_html_es"]
     assert series.description_html == "<p><em>Monthly</em>.</p>"
     assert markdown_store(Membership()) == []
 

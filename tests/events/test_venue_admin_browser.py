@@ -14,8 +14,8 @@ def test_organizer_told_a_venue_exists_then_merges_duplicates(page, group, organ
     commons = VenueFactory(name="The Commons")
     log_in(page, organizer.email, password)
     page.goto("/admin/events/venue/add/")
-    page.get_by_label("Name").fill("the commons")
-    page.get_by_label("Address").fill("1 Other Street")
+    page.locator("#id_name_en").fill("the commons")
+    page.locator("#id_address_en").fill("1 Other Street")
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_load_state()
     message = (
@@ -23,7 +23,7 @@ def test_organizer_told_a_venue_exists_then_merges_duplicates(page, group, organ
         "differently."
     )
     # Django's admin puts a field's errors in the field's own row.
-    assert page.locator(".form-row.field-name .errorlist").inner_text() == message
+    assert page.locator(".form-row.field-name_en .errorlist").inner_text() == message
     assert axe_violations(page) == []
     assert list(Venue.objects.all()) == [commons]
 
