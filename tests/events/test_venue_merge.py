@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, Series, Venue
-from tests.factories import EventFactory, SeriesFactory, UserFactory, VenueFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    SeriesFactory,
+    UserFactory,
+    VenueFactory,
+)
 
 BEFORE = ("events", "0017_event_public_order_index")
 AFTER = ("events", "0018_venue_names_unique_and_constraint_messages")
@@ -108,25 +114,50 @@ def test_merge_asks_for_two_venues(client, group, superuser):
     assert list(Venue.objects.all()) == [venue]
 
 
+def _historical_rows(apps) -> dict:
+    """Two venues with one name in other capitals (an event and a series at the second), and
+    one with another name, written with the models as they were before the rule."""
+    Venue, Event, Series = (apps.get_model("events", name) for name in ("Venue", "Event", "Series"))
+    group = GroupFactory()  # the groups app's tables are as they are now
+    first = Venue.objects.create(name="The Commons", address="1 Main St")
+    second = Venue.objects.create(name="THE COMMONS", address="1 Main Street")
+    distinct = Venue.objects.create(name="The Commons Annex", address="3 Main St")
+    starts = timezone.now() + timedelta(days=7)
+    moved = Event.objects.create(
+        group_id=group.pk,
+        title="Who owns the app?",
+        slug="who-owns-the-app",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        venue=second,
+    )
+    series = Series.objects.create(
+        group_id=group.pk, name="Monthly", slug="monthly", default_venue=second
+    )
+    return {"first": first, "distinct": distinct, "moved": moved, "series": series}
+
+
 @pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_migration_merges_duplicate_names_before_the_rule():
     executor = MigrationExecutor(connection)
     if AFTER not in executor.loader.graph.nodes:
         pytest.skip("migrations are off (--no-migrations)")
-    executor.migrate([BEFORE])
-    # Venue and Event have the same columns on both sides of the migration.
-    first = VenueFactory(name="The Commons", address="1 Main St")
-    second = VenueFactory(name="THE COMMONS", address="1 Main Street")
-    distinct = VenueFactory(name="The Commons Annex", address="3 Main St")
-    moved = EventFactory(venue=second)
-    series = SeriesFactory(default_venue=second)
-    executor = MigrationExecutor(connection)
-    executor.migrate([AFTER])
-    apps = executor.loader.project_state([AFTER]).apps
-    NewVenue = apps.get_model("events", "Venue")
-    NewEvent = apps.get_model("events", "Event")
-    NewSeries = apps.get_model("events", "Series")
-    assert sorted(NewVenue.objects.values_list("pk", flat=True)) == [first.pk, distinct.pk]
-    assert NewEvent.objects.get(pk=moved.pk).venue_id == first.pk
-    assert NewSeries.objects.get(pk=series.pk).default_venue_id == first.pk
+    latest = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate([BEFORE])
+        rows = _historical_rows(executor.loader.project_state([BEFORE]).apps)
+        executor = MigrationExecutor(connection)
+        executor.migrate([AFTER])
+        apps = executor.loader.project_state([AFTER]).apps
+        NewVenue = apps.get_model("events", "Venue")
+        NewEvent = apps.get_model("events", "Event")
+        NewSeries = apps.get_model("events", "Series")
+        assert sorted(NewVenue.objects.values_list("pk", flat=True)) == [
+            rows["first"].pk,
+            rows["distinct"].pk,
+        ]
+        assert NewEvent.objects.get(pk=rows["moved"].pk).venue_id == rows["first"].pk
+        assert NewSeries.objects.get(pk=rows["series"].pk).default_venue_id == rows["first"].pk
+    finally:  # the rest of the suite runs on the latest schema
+        MigrationExecutor(connection).migrate(latest)
