@@ -92,9 +92,8 @@ def _pages(rows, group, organizer):
         # The "member account" search box named by static/js/admin-labels.js.
         "/admin/events/speaker/add/",
         f"/admin/events/speaker/{rows['speaker'].pk}/change/",
-        # The member's view of an event (the draft's is in test_admin_preview_browser.py, the
-        # list's Publish… and Cancel… pages too; the venue merge page is in
-        # test_venue_admin_browser.py).
+        # The member's view of an event (a draft's in test_admin_preview_browser.py, with the
+        # list's Publish… page). The pages of the lists' actions: ACTION_PAGES.
         f"/admin/events/event/{rows['upcoming'].pk}/preview/",
         "/admin/events/series/add/",
         "/admin/conversation/announcement/add/",
@@ -110,8 +109,25 @@ def test_organizer_admin_pages_have_no_axe_violations(page, rows, group, organiz
         response = page.goto(url)
         assert response.status == 200, url
         found[url] = axe_violations(page)
+    # The pages an action on a list opens (POSTed): everything selected, then "Run".
+    for changelist, action in ACTION_PAGES:
+        page.goto(changelist)
+        page.locator("#action-toggle").check()
+        page.locator("select[name=action]").select_option(label=action)
+        page.get_by_role("button", name="Run").click()
+        page.wait_for_load_state()
+        assert page.locator("select[name=action]").count() == 0, action  # not the list
+        found[action] = axe_violations(page)
     assert {url: v for url, v in found.items() if v} == {}
     assert page.console_errors == []  # nothing refused by the CSP
+
+
+ACTION_PAGES = [
+    ("/admin/events/venue/", "Merge selected venues"),
+    ("/admin/events/event/", "Cancel the selected events…"),
+    ("/admin/events/event/", "Send a message to the people going"),
+    ("/admin/events/series/", "Schedule the next dates…"),
+]
 
 
 def test_duplicate_button_makes_a_draft_and_opens_it(page, rows, organizer, password):
