@@ -92,6 +92,18 @@ def test_preview_ignores_the_organizers_own_rsvp(client, organizer, draft):
     assert reverse("admin:events_event_publish", args=[draft.pk]) not in html  # published
 
 
+def test_preview_leaves_the_organizers_messages_for_their_next_admin_page(client, organizer, draft):
+    client.force_login(organizer)
+    change = reverse("admin:events_event_change", args=[draft.pk])
+    client.post(reverse("admin:events_event_cancel", args=[draft.pk]))  # a draft: a warning
+    assert (
+        "Only a published event can be cancelled." not in _preview(client, draft).content.decode()
+    )
+    assert [str(m) for m in client.get(change).context["messages"]] == [
+        "Only a published event can be cancelled."
+    ]
+
+
 def test_preview_is_never_cached(client, organizer, draft):
     client.force_login(organizer)
     response = _preview(client, draft)
