@@ -64,6 +64,12 @@ PUBLIC_PAGES = frozenset(
 # Pages a signed-in person may get from the cache too: the function says which version of
 # the page they see (everything on it that is not the same for every member), or None.
 MEMBER_PAGES = {"events:detail": event_page_version}
+# Pages never stored whoever asks, each with why (the decision's reason).
+NEVER_CACHED = {
+    # events/views/preview.py: an organizer's look at an unpublished page, rendered as a
+    # stand-in member sees it; nobody else may read it and it changes with every edit.
+    "admin:events_event_preview": "an organizer's preview of an event page as a member sees it",
+}
 # Query parameters those pages read; any other parameter is served uncached (so made-up
 # parameters cannot fill the cache).
 QUERY_PARAMETERS = frozenset({"page", "lang"})
@@ -107,6 +113,8 @@ def decide(request) -> PageCacheDecision:
     if request.method not in ("GET", "HEAD"):
         return PageCacheDecision(None, "not a GET or HEAD")
     match = request.resolver_match
+    if match is not None and match.view_name in NEVER_CACHED:
+        return PageCacheDecision(None, NEVER_CACHED[match.view_name])
     if match is None or match.view_name not in PUBLIC_PAGES:
         return NOT_CACHED
     if not set(request.GET) <= QUERY_PARAMETERS:

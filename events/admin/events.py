@@ -27,7 +27,6 @@ from ..importer import events_import_ics
 from ..models import (
     RSVP,
     Event,
-    EventStatus,
     upcoming_then_past_ordering,
 )
 from .common import TimeframeFilter
@@ -83,6 +82,7 @@ class EventAdmin(
         "updated_by",
     ]
     inlines = [EventSpeakerInline, AgendaItemInline, BreakoutInline]
+    # "publish" and "cancel" ask first, naming who will be told (PublishingAdminMixin).
     actions = ["publish", "cancel", "duplicate_to_next_date", "message_going"]
     # In the order an organizer thinks: what, when, where, who; the speakers, program and
     # breakouts inlines follow (BEFORE_INLINES), then the RSVP settings and the translation.
@@ -357,24 +357,6 @@ class EventAdmin(
         # Capacity goes through its service so that a raise promotes the waitlist.
         if capacity_changed:
             services.event_set_capacity(event=obj, capacity=obj.capacity)
-
-    @admin.action(description=_("Publish the selected events"))
-    def publish(self, request, queryset):
-        for event in queryset:
-            services.event_set_status(event=event, status=EventStatus.PUBLISHED, by=request.user)
-        self.message_user(
-            request,
-            ngettext("%d event published.", "%d events published.", len(queryset)) % len(queryset),
-        )
-
-    @admin.action(description=_("Cancel the selected events"))
-    def cancel(self, request, queryset):
-        for event in queryset:
-            services.event_set_status(event=event, status=EventStatus.CANCELLED, by=request.user)
-        self.message_user(
-            request,
-            ngettext("%d event cancelled.", "%d events cancelled.", len(queryset)) % len(queryset),
-        )
 
     @admin.action(description=_("Send a message to the people going"))
     def message_going(self, request, queryset):

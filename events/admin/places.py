@@ -98,6 +98,9 @@ class SpeakerAdmin(StoredImagesAdminMixin, StoredMarkdownAdminMixin, Translation
     autocomplete_fields = ["member"]
     inlines = [SpeakerLinkInline]
 
+    class Media:
+        js = ["js/admin-labels.js"]  # the "member account" search box named (select2, axe)
+
 
 @admin.register(Series)
 class SeriesAdmin(CurrentGroupAdminMixin, StoredMarkdownAdminMixin, TranslationAdmin):

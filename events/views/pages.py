@@ -102,9 +102,13 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
     template_name = "events/detail.html"
     context_object_name = "event"
 
+    def visible_events(self):
+        """The events this page may show: those the person asking may see."""
+        return Event.objects.visible_to(viewer(self.request))
+
     def get_queryset(self):
         return (
-            Event.objects.visible_to(viewer(self.request))
+            self.visible_events()
             .select_related("group", "venue", "series", "album")
             .prefetch_related(
                 Prefetch("event_speakers", queryset=EventSpeaker.objects.select_related("speaker")),

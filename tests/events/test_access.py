@@ -133,9 +133,9 @@ def test_host_page_access(client, group, organizer, objects, role, name, method,
     assert response.status_code == expected
 
 
-# The event's "Publish…" and "Cancel the event…" pages in the admin: the group's organizers
-# only (the admin's permissions follow the role); a signed-in member is sent to the admin's
-# login like a visitor, staff without the organizers' permissions are refused.
+# The event's "Publish…", "Cancel the event…" and "Preview" pages in the admin: the group's
+# organizers only (the admin's permissions follow the role); a signed-in member is sent to the
+# admin's login like a visitor, staff without the organizers' permissions are refused.
 ADMIN_ROLES = ["anonymous", "member", "staff", "organizer"]
 ADMIN_URLS = {
     "publish": lambda o: f"/admin/events/event/{o['draft'].pk}/publish/",
@@ -143,6 +143,10 @@ ADMIN_URLS = {
     "publish_published": lambda o: f"/admin/events/event/{o['published'].pk}/publish/",
     "cancel_draft": lambda o: f"/admin/events/event/{o['draft'].pk}/cancel/",
     "publish_missing": lambda o: "/admin/events/event/999999/publish/",
+    # The member's view of the event's page, for organizers only (GET alone).
+    "preview": lambda o: f"/admin/events/event/{o['draft'].pk}/preview/",
+    "preview_published": lambda o: f"/admin/events/event/{o['published'].pk}/preview/",
+    "preview_missing": lambda o: "/admin/events/event/999999/preview/",
 }
 ADMIN_ORGANIZER = {
     ("publish", "get"): 200,
@@ -155,6 +159,12 @@ ADMIN_ORGANIZER = {
     ("cancel_draft", "post"): 302,
     ("publish_missing", "get"): 404,
     ("publish_missing", "post"): 404,
+    ("preview", "get"): 200,
+    ("preview", "post"): 405,
+    ("preview_published", "get"): 200,
+    ("preview_published", "post"): 405,
+    ("preview_missing", "get"): 404,
+    ("preview_missing", "post"): 404,
 }
 ADMIN_TABLE = [
     (

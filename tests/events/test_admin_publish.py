@@ -94,7 +94,7 @@ def test_change_page_offers_preview_and_publish_for_a_draft_and_cancel_when_publ
     client.force_login(organizer)
     html = client.get(reverse("admin:events_event_change", args=[draft.pk])).content.decode()
     assert reverse("admin:events_event_publish", args=[draft.pk]) in html
-    assert f'href="{draft.get_absolute_url()}"' in html  # "Preview"
+    assert reverse("admin:events_event_preview", args=[draft.pk]) in html  # "Preview"
     assert 'name="status"' not in html  # read only, changed by the buttons
     services.event_set_status(event=draft, status=EventStatus.PUBLISHED, by=organizer)
     html = client.get(reverse("admin:events_event_change", args=[draft.pk])).content.decode()
@@ -113,3 +113,101 @@ def test_publish_page_queries_do_not_grow_with_the_group(
     client.get(url)  # the admin's first request loads what it caches
     with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+# The list's "Publish the selected events…" and "Cancel the selected events…": a page that
+# names each event with who will be told, then "post" acts (Django's delete_selected idiom).
+
+
+def _act(client, action, events, **extra):
+    return client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": action, "_selected_action": [event.pk for event in events], **extra},
+        follow="post" in extra,
+    )
+
+
+def test_publish_action_asks_first_naming_each_event_and_the_ones_skipped(
+    client, group, organizer, audience
+):
+    drafts = [_draft(group), _draft(group)]
+    published = EventFactory(group=group, title="Already out")
+    client.force_login(organizer)
+    page = _act(client, "publish", [*drafts, published])
+    assert page.status_code == 200
+    assert [(row["event"], row["told"]) for row in page.context["rows"]] == [
+        (drafts[0], "2 members will be emailed about it."),
+        (drafts[1], "2 members will be emailed about it."),
+    ]
+    assert page.context["skipped"] == "Not drafts, left as they are: “Already out”."
+    html = page.content.decode()
+    assert '<input type="hidden" name="post" value="yes">' in html
+    assert f'name="_selected_action" value="{published.pk}"' not in html
+    assert set(Event.objects.values_list("status", flat=True)) == {
+        EventStatus.DRAFT,
+        EventStatus.PUBLISHED,
+    }
+    assert Event.objects.filter(status=EventStatus.DRAFT).count() == 2  # asking changed nothing
+    assert Email.objects.count() == 0
+
+
+def test_publish_action_confirmed_publishes_and_announces(
+    client, group, organizer, audience, commit
+):
+    drafts = [_draft(group), _draft(group)]
+    client.force_login(organizer)
+    with commit():
+        response = _act(client, "publish", drafts, post="yes")
+    titles = f"“{drafts[0].title}”, “{drafts[1].title}”"
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Published 2 events: {titles}. The group is being told."
+    ]
+    assert set(Event.objects.values_list("status", flat=True)) == {EventStatus.PUBLISHED}
+    announced = Email.objects.filter(kind=EventEmail.ANNOUNCEMENT)
+    assert announced.count() == 4  # two members, two events
+
+
+def test_cancel_action_counts_the_people_going_then_tells_them(
+    client, group, organizer, audience, commit
+):
+    event = EventFactory(group=group, title="Picnic", starts_at=timezone.now() + timedelta(days=3))
+    services.rsvp_set(event=event, member=audience[0], going=True)
+    draft = _draft(group)
+    client.force_login(organizer)
+    page = _act(client, "cancel", [event, draft])
+    assert [(row["event"], row["told"]) for row in page.context["rows"]] == [
+        (event, "1 person going or on the waitlist will be told.")
+    ]
+    assert page.context["skipped"] == f"Not published, left as they are: “{draft.title}”."
+    with commit():
+        response = _act(client, "cancel", [event], post="yes")
+    assert [str(m) for m in response.context["messages"]] == [
+        "Cancelled 1 event: “Picnic”. The people going are being told."
+    ]
+    assert Event.objects.get(pk=event.pk).status == EventStatus.CANCELLED
+    assert Event.objects.get(pk=draft.pk).status == EventStatus.DRAFT
+    told = Email.objects.filter(kind=EventEmail.CANCELLED)
+    assert list(told.values_list("recipient", flat=True)) == [audience[0].pk]
+
+
+def test_publish_action_with_nothing_to_publish_says_so_without_a_page(client, group, organizer):
+    published = EventFactory(group=group, title="Already out")
+    client.force_login(organizer)
+    response = _act(client, "publish", [published])
+    assert response.status_code == 302
+    follow = client.get(response.url)
+    assert [str(m) for m in follow.context["messages"]] == [
+        "Not drafts, left as they are: “Already out”."
+    ]
+
+
+@pytest.mark.parametrize("members", [1, 12])
+def test_publish_action_page_queries_do_not_grow_with_the_group(
+    client, group, organizer, members, django_assert_num_queries
+):
+    MembershipFactory.create_batch(members, group=group)
+    drafts = [_draft(group), _draft(group)]
+    client.force_login(organizer)
+    _act(client, "publish", drafts)  # the admin's first request loads what it caches
+    with django_assert_num_queries(15):
+        assert _act(client, "publish", drafts).status_code == 200

@@ -106,7 +106,7 @@ def test_admin_publish_action_announces(client, group, organizer, members, commi
     with commit():
         client.post(
             reverse("admin:events_event_changelist"),
-            {"action": "publish", "_selected_action": [draft.pk]},
+            {"action": "publish", "_selected_action": [draft.pk], "post": "yes"},
         )
     assert _announced() == [(email, "New event: Data co-ops") for email in members]
 
