@@ -27,12 +27,12 @@ PAGE_FORMS = ("rsvp_form", "breakout_form", "comment_form")
 def as_a_member(request):
     """A copy of the request made by a member of the group with no RSVP, no comment, no mute
     and no host duty: a stand-in account saved nowhere (id 0 matches no row). The organizer's
-    own messages ("The event was changed") wait for their next admin page."""
+    own messages ("The event was changed") are not shown by the preview's templates; they
+    wait for their next admin page."""
     stand_in = get_user_model()(pk=0, display_name=gettext("A member"))
     member = copy.copy(request)
     member.user = stand_in
     member.viewer = Viewer(stand_in, Role.MEMBER)
-    member._messages = []  # what django.contrib.messages reads; nothing for the stand-in
     return member
 
 
