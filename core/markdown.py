@@ -1,6 +1,7 @@
 """Markdown for organizer-written text: rendered by Python-Markdown, then sanitized by nh3."""
 
 import html
+import threading
 
 import markdown as md
 import nh3
@@ -38,8 +39,22 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
+# One converter per thread and set of extensions, reset before each text: building one (its
+# extensions' processors) costs twice the conversion of a short text. Converters keep state
+# while they convert, hence one per thread.
+_converters = threading.local()
+
+
+def _convert(text: str, *extensions: str) -> str:
+    converter = getattr(_converters, "_".join(extensions), None)
+    if converter is None:
+        converter = md.Markdown(extensions=list(extensions))
+        setattr(_converters, "_".join(extensions), converter)
+    return converter.reset().convert(text or "")
+
+
 def render_markdown(text: str) -> SafeString:
-    rendered = md.markdown(text or "", extensions=["extra", "sane_lists"])
+    rendered = _convert(text, "extra", "sane_lists")
     clean = nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,
@@ -52,7 +67,7 @@ def render_markdown(text: str) -> SafeString:
 
 def markdown_to_text(text: str) -> str:
     """Plain text of a Markdown field, for feeds and meta descriptions."""
-    rendered = md.markdown(text or "", extensions=["extra"])
+    rendered = _convert(text, "extra")
     return html.unescape(nh3.clean(rendered, tags=set())).strip()
 
 

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 from modeltranslation.fields import TranslationField
 
-from core.markdown import StoredMarkdown, markdown_store
+from core.markdown import StoredMarkdown, markdown_store, render_markdown
 from events.models import Series
 from groups.demo import seed_group
 from groups.models import Group, Membership
@@ -190,3 +190,12 @@ def test_data_migration_fills_rows_written_before():
         (ABOUT_HTML, STEP_UP_HTML),
         ("", ""),
     ]
+
+
+def test_one_text_leaves_nothing_for_the_next():
+    """The converter is reused (core.markdown._convert): what a text defined (an abbreviation,
+    a footnote) is gone when the next one is rendered."""
+    first = render_markdown("Co-ops are great.[^1]\n\n*[Co-ops]: Cooperatives\n\n[^1]: Mostly.")
+    assert "<abbr" in first and "Mostly." in first
+    second = render_markdown("Co-ops again.")
+    assert second == "<p>Co-ops again.</p>"
