@@ -116,8 +116,8 @@ def test_preview_then_publish_a_draft(organizer_tab, seed, group):
     page.goto(f"/admin/events/event/{draft.pk}/change/")
     page.get_by_role("link", name="Preview", exact=True).click()
     page.wait_for_load_state()
-    assert page.url.endswith(draft.get_absolute_url())
-    assert page.get_by_text("Preview: this event is a draft.").is_visible()
+    assert page.url.endswith(f"/admin/events/event/{draft.pk}/preview/")
+    assert page.get_by_text("Preview: this is how members will see the page").is_visible()
     assert axe_violations(page) == []
 
     page.go_back()
