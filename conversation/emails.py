@@ -4,7 +4,6 @@ registry; the worker renders each for its recipient from the ids the services qu
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -166,7 +165,7 @@ def report_line(params: dict) -> tuple[str, str] | None:
     text = gettext("A member reported something for the organizers to look at: %(reason)s.") % {
         "reason": report.get_reason_display()
     }
-    return text, settings.SITE_URL + reverse("admin:conversation_report_change", args=[report.pk])
+    return text, reverse("admin:conversation_report_change", args=[report.pk])
 
 
 REPORT_ALERT = AlertKind(

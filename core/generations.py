@@ -45,8 +45,9 @@ from django.utils import timezone
 from .models import ChangeGeneration
 
 PAGES_KEY = "pages"
-# Tables no page shows: the counters themselves, the database cache, the email outbox.
-NOT_SHOWN = frozenset({"core.changegeneration", "core.cacheentry", "core.email"})
+# Tables no page shows: the counters themselves, the database cache, the email outbox, and
+# those an app names with not_shown() (a change to them moves no counter).
+_not_shown: set[str] = {"core.changegeneration", "core.cacheentry", "core.email"}
 
 _serials = itertools.count(1)
 _local = threading.local()
@@ -131,6 +132,11 @@ def watch(model: type[Model], key: str, *, except_fields: Iterable[str] = ()) ->
     _watched[label] = {**_watched.get(label, {}), key: frozenset(except_fields)}
 
 
+def not_shown(model: type[Model]) -> None:
+    """From the owning app's AppConfig.ready(): no page or feed shows this model's rows."""
+    _not_shown.add(model._meta.label_lower)
+
+
 @cache
 def _project_models() -> frozenset:
     """The models of the project's own apps, the folders beside manage.py (not packages in
@@ -138,7 +144,7 @@ def _project_models() -> frozenset:
     return frozenset(
         model
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.label_lower not in NOT_SHOWN
+        if model._meta.label_lower not in _not_shown
         and Path(model._meta.app_config.path).parent == Path(settings.BASE_DIR)
     )
 
@@ -146,7 +152,7 @@ def _project_models() -> frozenset:
 def keys_for(model, update_fields=None) -> tuple[str, ...]:
     """The counters a change to this model moves (none for a model no page shows);
     update_fields: a save of only these."""
-    if model not in _project_models():
+    if model not in _project_models() or model._meta.label_lower in _not_shown:
         return ()
     watched = _watched.get(model._meta.label_lower, {})
     saved = None if update_fields is None else frozenset(update_fields)

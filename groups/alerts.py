@@ -12,10 +12,10 @@ from functools import cache
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import generations
 from core.emails.kinds import EmailKind, kinds
 from core.emails.outbox import emails_queue
 
@@ -26,10 +26,6 @@ DIGEST = "organizer_digest"
 # A digest goes out once the oldest thing it lists is a day old: at most one a day, and
 # nothing waits in it more than a day (and the few minutes between send_reminders runs).
 DIGEST_AFTER = timedelta(days=1)
-
-
-def admin_url(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def _is_organizer(user, group_id: int) -> bool:
@@ -44,8 +40,8 @@ def _alert_context(alert: AlertKind):
         line = alert.line(params)
         if line is None:
             return None
-        text, url = line
-        return {"group": group, "line": text, "url": url}
+        text, path = line
+        return {"group": group, "line": text, "url": settings.SITE_URL + path}
 
     return context
 
@@ -82,8 +78,7 @@ def organizers_alert(*, group: Group, kind: str, params: dict, now: datetime | N
     at_once = [pk for pk, choice in choices.items() if choice == AlertChoice.AT_ONCE]
     digest = [pk for pk, choice in choices.items() if choice == AlertChoice.DIGEST]
     with transaction.atomic():
-        generations.bulk_create(
-            OrganizerAlert,
+        OrganizerAlert.objects.bulk_create(
             [
                 OrganizerAlert(
                     group=group,
@@ -115,10 +110,10 @@ def digest_context(params: dict, user) -> dict | None:
         kind = by_name.get(alert.kind)
         line = kind.line(alert.params) if kind is not None else None
         if line is not None:
-            lines.append({"text": line[0], "url": line[1]})
+            lines.append({"text": line[0], "url": settings.SITE_URL + line[1]})
     if not lines:
         return None
-    return {"group": group, "lines": lines, "admin_url": admin_url("/admin/")}
+    return {"group": group, "lines": lines, "admin_url": settings.SITE_URL + reverse("admin:index")}
 
 
 DIGEST_KIND = EmailKind(
@@ -153,7 +148,7 @@ def organizer_digests_send(*, now: datetime | None = None) -> int:
             )
             if not alerts:
                 continue
-            generations.update(OrganizerAlert.objects.filter(pk__in=alerts), digested_at=now)
+            OrganizerAlert.objects.filter(pk__in=alerts).update(digested_at=now)
             queued += emails_queue(
                 kind=DIGEST, user_ids=[recipient_id], params={"group": group_id, "alerts": alerts}
             )

@@ -9,12 +9,13 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         from core import adminhome as core_adminhome
+        from core import generations
         from core.emails.kinds import kinds
         from core.hooks import periodic
         from core.imagefiles import delete_files_receiver
 
         from . import adminhome, alerts, emails
-        from .models import Group
+        from .models import Group, OrganizerAlert
 
         # The contact form's message and the answers to requests to join.
         for kind in emails.KINDS:
@@ -23,6 +24,7 @@ class GroupsConfig(AppConfig):
         alerts.alert_register(emails.JOIN_REQUEST_ALERT)
         kinds.register(alerts.DIGEST_KIND)
         periodic.register(alerts.periodic)
+        generations.not_shown(OrganizerAlert)  # the digest's bookkeeping: no page shows it
 
         # The admin home: join requests waiting, and a new group's first steps.
         core_adminhome.waiting.register(adminhome.join_requests)

@@ -104,7 +104,7 @@ def join_request_line(params: dict) -> tuple[str, str] | None:
     if membership is None:
         return None
     text = _("%(name)s asks to join the group.") % {"name": membership.user.display_name}
-    return text, settings.SITE_URL + reverse("admin:groups_membership_change", args=[membership.pk])
+    return text, reverse("admin:groups_membership_change", args=[membership.pk])
 
 
 JOIN_REQUEST_ALERT = AlertKind(

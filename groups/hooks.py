@@ -17,7 +17,7 @@ membership_annotations: Registry[Callable[[], dict]] = Registry(
     counts, each a subquery on the user, computed for the rows shown only)."""
 )
 
-# line(params) -> (what arrived, the absolute URL of the admin page to act on it), in the
+# line(params) -> (what arrived, the path of the admin page to act on it), in the
 # active language, or None when it is gone (its email is dropped, the digest leaves it out).
 AlertLine = Callable[[dict], tuple[str, str] | None]
 

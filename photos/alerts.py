@@ -1,6 +1,5 @@
 """Organizers hear of a takedown request (groups/alerts.py); PhotosConfig.ready registers it."""
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,9 +22,7 @@ def takedown_line(params: dict) -> tuple[str, str] | None:
     text = gettext("Someone asked for a photo in “%(album)s” to be taken down.") % {
         "album": takedown.photo.album.title
     }
-    return text, settings.SITE_URL + reverse(
-        "admin:photos_takedownrequest_change", args=[takedown.pk]
-    )
+    return text, reverse("admin:photos_takedownrequest_change", args=[takedown.pk])
 
 
 TAKEDOWN_ALERT = AlertKind(
