@@ -11,9 +11,10 @@ periodic: Registry[Callable[[], str]] = Registry(
     Each job takes no argument and returns a line for the command's output."""
 )
 
-expiries: Registry[Callable[[datetime], dict]] = Registry(
-    """Each is called as build(now) and returns {name: expression}, each a scalar subquery
-    for a next moment after now at which pages change by themselves (an event starts, ends,
-    opens or closes RSVPs). The group middleware reads them in its one query; cached bodies
-    are kept until the earliest (request.page_expires; core/generations.py)."""
+expiries: Registry[Callable[[datetime], dict[str, tuple[str, list]]]] = Registry(
+    """Each is called as build(now) and returns {name: (sql, params)}, each a query of one
+    row and one column, the next moment after now at which pages change by themselves (an
+    event starts, ends, opens or closes RSVPs). The group middleware reads them as scalar
+    subqueries of its one query; cached bodies are kept until the earliest
+    (request.page_expires; core/generations.py)."""
 )
