@@ -40,6 +40,53 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix,
+    django_db_use_migrations,
+    django_db_blocker,
+    request,
+    tmp_path_factory,
+):
+    """On PostgreSQL under pytest-xdist, each worker's test database is a copy of one template
+    migrated once per run (tests/databases.py)."""
+    from django.db import connection
+
+    from . import databases
+
+    run = getattr(request.config, "workerinput", {}).get("testrunuid")
+    if not (run and django_db_use_migrations and databases.is_postgresql()):
+        return None
+    worker_database = connection.settings_dict["TEST"]["NAME"]
+    shared = tmp_path_factory.getbasetemp().parent
+    with django_db_blocker.unblock():
+        template = databases.clone_from_template(
+            worker_database=worker_database, shared=shared, run=run
+        )
+    _CLONED.update(worker_database=worker_database, template=template, shared=shared)
+    return None
+
+
+_CLONED: dict = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_modify_db_settings, request):
+    """Django takes the copy made above as migrated (it runs `migrate`, which finds nothing to
+    do) and leaves it for django_db_setup below to drop."""
+    return bool(_CLONED) or request.config.getvalue("reuse_db")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete():
+    """A transactional test's flush on PostgreSQL: DELETE, not TRUNCATE (tests/databases.py)."""
+    from . import databases
+
+    restore = databases.flush_by_delete()
+    yield
+    restore()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reads what the migrations wrote into the test database before any test runs: a
     transactional test empties every table when it ends, and under pytest-xdist one may run
@@ -62,6 +109,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         _end_other_sessions()
+        if _CLONED:
+            from . import databases
+
+            databases.drop_worker_database(**_CLONED)
 
 
 def _end_other_sessions() -> None:
