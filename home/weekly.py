@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from conversation.models import Thread
@@ -33,6 +33,9 @@ from .models import WeeklyEmail
 WEEKLY = "weekly"
 # A member's week starts on Monday at this hour of their clock: the email waits for the morning.
 WEEK_STARTS = timedelta(hours=8)
+# A member whose last weekly email is older than this (they turned it off for a while) starts
+# again with the last seven days, not with everything since.
+RESUME_WITHIN = timedelta(days=14)
 KEEP_WEEKS = 8  # rows kept: only the latest counts (`until`), the older ones are history
 
 
@@ -148,17 +151,23 @@ def weeklies_send(*, now: datetime | None = None) -> int:
     group = Group.objects.current()
     if group is None:
         return 0
-    members = list(weekly_due_members(group).order_by("pk"))
+    # Only what the week and the visibility rules read (the rest loads for the few due).
+    members = list(weekly_due_members(group).only("pk", "time_zone", "is_superuser").order_by("pk"))
     weeks = {member.pk: member_week(now, _zone(member, group)) for member in members}
     if not weeks:
         return 0
-    done = set(
-        WeeklyEmail.objects.filter(week__gte=min(weeks.values())).values_list("member_id", "week")
+    # The latest week recorded for each: a member who moved east or west since is not sent a
+    # second email for a week their new clock starts earlier.
+    latest = dict(
+        WeeklyEmail.objects.filter(week__gte=min(weeks.values()))
+        .values("member_id")
+        .annotate(latest=Max("week"))
+        .values_list("member_id", "latest")
     )
     queued = 0
     for member in members:
         week = weeks[member.pk]
-        if (member.pk, week) in done:
+        if member.pk in latest and latest[member.pk] >= week:
             continue
         last = (
             WeeklyEmail.objects.filter(member=member)
@@ -166,8 +175,9 @@ def weeklies_send(*, now: datetime | None = None) -> int:
             .values_list("until", flat=True)
             .first()
         )
-        # "This week": at most the last seven days, after what the last email covered.
-        since = max(last, now - timedelta(days=7)) if last else now - timedelta(days=7)
+        # What came after the last email (its week, give or take a late run or a move across
+        # time zones); the last seven days for a first one, or after weeks without.
+        since = last if last is not None and last > now - RESUME_WITHIN else now - timedelta(days=7)
         news = _anything_new(weekly_news(member=member, group=group, since=since, until=now))
         try:
             with transaction.atomic():

@@ -267,3 +267,24 @@ def test_weekly_attendee_poll_only_to_those_going(group, reader, week, commit):
     bodies = {message.to[0]: message.body for message in mail.outbox}
     assert "Which dessert" not in bodies[reader.email]
     assert "Which dessert" in bodies[goer.email]
+
+
+def test_weekly_a_member_who_moves_west_gets_no_second_email(group, member, reader, commit):
+    """Monday 09:00 in Tokyo is Sunday evening in New York, whose week began a week earlier:
+    the week already told of is not told again."""
+    reader.time_zone = "Asia/Tokyo"
+    reader.save()
+    monday_in_tokyo = datetime(2026, 12, 14, 0, 0, tzinfo=UTC)
+    with time_machine.travel(monday_in_tokyo, tick=False), commit():
+        ThreadFactory(title="Sunday thread", author=member)
+        assert weekly.weeklies_send() == 1
+    reader.time_zone = "America/New_York"
+    reader.save()
+    for moment in (monday_in_tokyo + timedelta(hours=1), datetime(2026, 12, 14, 13, tzinfo=UTC)):
+        with time_machine.travel(moment, tick=False), commit():
+            ThreadFactory(title="Monday thread", author=member)
+            assert weekly.weeklies_send() == 0
+    with time_machine.travel(datetime(2026, 12, 21, 13, tzinfo=UTC), tick=False), commit():
+        assert weekly.weeklies_send() == 1
+    assert [m.to for m in mail.outbox] == [[reader.email]] * 2
+    assert "Monday thread" in mail.outbox[1].body
