@@ -1,14 +1,14 @@
 """The weekly email: what happened in the group, for each member who chose it on /me/.
 
 It reads events, conversation, decisions and photos, so it lives here, above them all; the
-email kind and what renders it are in home/emails.py.
-`send_reminders` runs weeklies_send (core.hooks.periodic): from Monday morning in the
-member's time zone (or the group's) a member's week is due; their row of WeeklyEmail and
-their email are written in one transaction, and the row's (member, week) is unique, so two
-runs at once, or a run killed half way, give each member one email a week, never two, and
-leave nobody out (who was not recorded is due again at the next run). The content is read
-again when the worker renders it, in the member's language, with only what they may see; a
-week with nothing new records the week and queues nothing.
+email kind and what renders it are in home/emails.py. `send_reminders` runs weeklies_send
+(core.hooks.periodic): from Monday morning in the member's time zone (or the group's) a
+member's week is due; their row of WeeklyEmail and their email are written in one
+transaction, and the row's (member, week) is unique, so two runs at once, or a run killed
+half way, give each member one email a week, never two, and leave nobody out (who was not
+recorded is due again at the next run). The content is read again when the worker renders
+it, in the member's language, with only what they may see; a week with nothing new records
+the week and queues nothing.
 """
 
 from datetime import date, datetime, timedelta

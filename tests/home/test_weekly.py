@@ -167,6 +167,8 @@ def test_weekly_in_spanish_in_the_members_zone(group, reader, week, commit):
     assert "Eventos nuevos" in message.body
     assert "Votaciones abiertas" in message.body
     assert "New events" not in message.body
+    # Soup night starts at 12:00 in New York: 18:00 on the reader's own clock, beside it.
+    assert "18:00–20:00" in message.body and "Madrid" in message.body
 
 
 def test_weekly_nothing_new_sends_nothing_and_counts_the_week(group, reader, commit):
