@@ -119,6 +119,11 @@ DATA = (
                 _("A reminder a day before a poll you have not voted in closes."),
             ),
             Item(
+                "notify_weekly",
+                _("Weekly email"),
+                _("What happened in the group each week, if you asked for it (off unless you do)."),
+            ),
+            Item(
                 "organizer_alerts",
                 _("News for organizers"),
                 _(

@@ -88,6 +88,7 @@ class NotificationsForm(forms.ModelForm):
             "discussion_digest",
             "notify_decisions",
             "notify_poll_reminders",
+            "notify_weekly",
             "organizer_alerts",
             "language",
             "time_zone",

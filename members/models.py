@@ -153,6 +153,14 @@ class User(ConstraintFieldsMixin, AbstractBaseUser, PermissionsMixin):
     notify_poll_reminders = models.BooleanField(
         _("a reminder a day before a poll I have not voted in closes"), default=True
     )
+    notify_weekly = models.BooleanField(
+        _("a weekly email of what happened in the group"),
+        default=False,
+        help_text=_(
+            "On Mondays, if anything happened: new events, discussions and proposals, open "
+            "polls, photos of evenings you went to."
+        ),
+    )
     show_in_attendee_lists = models.BooleanField(
         _("show me in attendee lists"),
         default=True,

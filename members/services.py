@@ -132,6 +132,7 @@ def _sections(member: User) -> dict:
             "discussion_digest": member.discussion_digest,
             "notify_decisions": member.notify_decisions,
             "notify_poll_reminders": member.notify_poll_reminders,
+            "notify_weekly": member.notify_weekly,
             "organizer_alerts": member.organizer_alerts,
             "language": member.language,
             "time_zone": member.time_zone,

@@ -33,6 +33,7 @@ BY_APP = {
     "members": ["welcome", "account"],
     "groups": ["contact", "join_approved", "join_declined", "join_request", "organizer_digest"],
     "photos": ["takedown_requested"],
+    "home": ["weekly"],
 }
 
 
@@ -77,6 +78,7 @@ def test_the_preferences_are_the_members_own_switches():
         "proposal": "notify_decisions",
         "poll": "notify_decisions",
         "poll_reminder": "notify_poll_reminders",
+        "weekly": "notify_weekly",
     }
     assert set(preferences.values()) <= set(user_fields)
 

@@ -230,8 +230,8 @@ def test_send_reminders_twice_at_once_reminds_each_member_once(group, settings, 
 
     assert errors == []
     assert not any(thread.is_alive() for thread in threads)
-    # The reminders' line, then what core, members, groups, photos, conversation and decisions
-    # add (core.hooks.periodic).
+    # The reminders' line, then what core, members, groups, photos, conversation, decisions
+    # and home add (core.hooks.periodic).
     periodic = (
         r"\d+ emails waiting in the outbox\n"
         r"0 abandoned avatar uploads removed\n"
@@ -239,6 +239,7 @@ def test_send_reminders_twice_at_once_reminds_each_member_once(group, settings, 
         r"0 abandoned photo uploads removed\n"
         r"0 announcements and 0 digests queued\n"
         r"0 polls announced, 0 poll reminders queued, 0 polls closed\n"
+        r"0 weekly emails queued\n"
     )
     counts = [int(re.fullmatch(r"(\d+) reminders queued\n" + periodic, out)[1]) for out in outputs]
     assert sum(counts) == 300

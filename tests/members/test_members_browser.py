@@ -60,6 +60,17 @@ def test_profile_edit_hides_member_from_attendee_lists(page, live_server, group,
     assert member.show_in_attendee_lists is False
     assert member.display_name == "Ada Lovelace"
 
+    # The weekly email is asked for, never assumed (issue 26 item 9).
+    weekly = page.get_by_label("A weekly email of what happened in the group", exact=True)
+    expect(weekly).not_to_be_checked()
+    weekly.check()
+    page.get_by_role("button", name="Save email preferences").click()
+    expect(page.locator(".messages")).to_have_text("Your email preferences are saved.")
+    expect(page.get_by_label("A weekly email of what happened in the group")).to_be_checked()
+    assert axe_violations(page) == []
+    member.refresh_from_db()
+    assert member.notify_weekly is True
+
     page.goto(event.get_absolute_url())
     expect(page.locator("#rsvp .attendees li")).to_have_text(["Grace Hopper"])
     expect(page.locator("#rsvp")).not_to_contain_text("Ada Lovelace")

@@ -41,6 +41,7 @@ from events.models import RSVP, EventStatus, RSVPStatus
 from groups import services as group_services
 from groups.alerts import organizer_digests_send
 from groups.models import AlertChoice
+from home import weekly as home_weekly
 from members import services as member_services
 from photos.models import Album, Photo
 from photos.services import photo_request_takedown
@@ -450,6 +451,17 @@ def _poll_reminder(w):
     return member.email
 
 
+def _weekly(w):
+    member = w.person(notify_weekly=True)
+    _thread(w, w.stranger())
+    decisions_services.proposal_add(
+        group=w.group, author=w.stranger(), kind="breakout", title="Huertos"
+    )
+    _open_poll(w, timedelta(days=3))
+    w.run(home_weekly.weeklies_send)
+    return member.email
+
+
 def _welcome(w):
     user = UserFactory(language=w.language, display_name="Rosa Luxemburgo")
     w.run(lambda: member_services.member_join_on_verification(user=user))
@@ -637,6 +649,8 @@ CASES = {
     "proposal": _kind(DecisionEmail.PROPOSAL, _proposal, "Breakout theme"),
     "poll": _kind(DecisionEmail.POLL, _poll),
     "poll_reminder": _kind(DecisionEmail.POLL_REMINDER, _poll_reminder),
+    # home (home/emails.py): what happened this week
+    "weekly": _kind("weekly", _weekly, "Breakout theme"),
     # members (members/emails.py)
     "welcome": _kind("welcome", _welcome),
     # groups (groups/emails.py): plain text only; the contact form's subject is written in Python
