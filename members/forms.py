@@ -72,7 +72,8 @@ class ProfileForm(forms.ModelForm):
         for name in self.shown_to_fields():
             # A form posted without a choice (an older page) keeps the member's choice.
             self.fields[name].required = False
-            self.fields[name].widget.attrs["class"] = "shown-to"
+            if name.removesuffix("_shown_to") in self.fields:  # right under what it is about
+                self.fields[name].widget.attrs["class"] = "shown-to"
 
     def shown_to_fields(self) -> list[str]:
         return [name for name in self.fields if name.endswith("_shown_to")]

@@ -92,7 +92,7 @@ def test_profile_reads_well(client, group, member, zoe):
     client.force_login(member)
     page = client.get(f"/members/{zoe.pk}/").content.decode()
     assert '<h1 id="profile-name">Zoë Example</h1>' in page
-    assert "<span>she/her</span><span>Queens</span>" in page
+    assert '<span>she/her</span> <span aria-hidden="true">·</span> <span>Queens</span>' in page
     assert "Fixes bikes.<br>Talks co-ops." in page
     assert '<a href="https://zoe.example.org/blog" rel="nofollow ugc me">Blog</a>' in page
     assert '<a href="https://social.example/@zoe" rel="nofollow ugc me">social.example</a>' in page
