@@ -80,6 +80,20 @@ def test_profile_form_keeps_labels_and_each_choice(member):
     assert (member.bio_shown_to, member.evenings_shown_to) == ("nobody", "everyone")
 
 
+def test_a_form_posted_without_the_choices_keeps_them(member):
+    member.city_shown_to = "nobody"
+    member.save()
+    form = ProfileForm({"display_name": "Ada", "profile_visibility": "members"}, instance=member)
+    assert form.is_valid(), form.errors
+    form.save()
+    member.refresh_from_db()
+    assert (member.display_name, member.city_shown_to, member.bio_shown_to) == (
+        "Ada",
+        "nobody",
+        "everyone",
+    )
+
+
 def test_profile_reads_well(client, group, member, zoe):
     for days in (30, 20, 10):
         _went(_past(group, days), zoe)
@@ -87,6 +101,11 @@ def test_profile_reads_well(client, group, member, zoe):
     _went(_past(group, 3), zoe, no_show=True)  # did not come
     _went(EventFactory(group=group), zoe)  # not yet
     RSVP.objects.create(event=_past(group, 40), member=zoe, status=RSVPStatus.NOT_GOING)
+    for status in ("cancelled", "draft"):  # nobody's evening
+        event = _past(group, 45)
+        event.status = status
+        event.save()
+        _went(event, zoe)
     BreakoutFactory(event=_past(group, 50), facilitator=zoe)
     BreakoutFactory(event=EventFactory(group=group), facilitator=zoe)  # not yet
     client.force_login(member)
