@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core import counts, uploads
@@ -20,7 +21,7 @@ from events.seo import absolute
 from groups.access import viewer
 from groups.middleware import group_or_404
 from groups.models import Membership
-from groups.visibility import PROFILE_PARTS, allowed
+from groups.visibility import PROFILE_PARTS, ShownTo, allowed
 from photos.models import Photo
 
 from . import services
@@ -215,6 +216,18 @@ def directory(request):
     return TemplateResponse(request, "members/directory.html", context)
 
 
+# How the owner's profile names a part they keep to themself ("Only you see …").
+PART_NAMES = {
+    "pronouns": gettext_lazy("your pronouns"),
+    "city": gettext_lazy("your city"),
+    "bio": gettext_lazy("your bio"),
+    "links": gettext_lazy("your links"),
+    "since": gettext_lazy("since when you are a member"),
+    "evenings": gettext_lazy("the evenings you went to"),
+    "breakouts": gettext_lazy("the breakouts you facilitated"),
+}
+
+
 def _shown(seer, person, parts=PROFILE_PARTS) -> dict[str, bool]:
     """Which parts of the person's profile this viewer sees (groups.visibility)."""
     return {part: allowed(seer, f"profile_{part}", owner=person) for part in parts}
@@ -253,6 +266,12 @@ def profile(request, pk):
     )
     own = seer.is_self(person)
     context = {
+        # On your own profile: the parts nobody else sees (you chose "Only me").
+        "only_you": [
+            PART_NAMES[part]
+            for part in PROFILE_PARTS
+            if own and getattr(person, f"{part}_shown_to") == ShownTo.NOBODY
+        ],
         "person": person,
         "membership": membership,
         "shown": shown,

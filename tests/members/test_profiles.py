@@ -135,6 +135,15 @@ def test_own_empty_profile_says_what_to_add(client, member):
     assert '<a class="button" href="/me/">Fill in my profile</a>' in page
 
 
+def test_own_profile_says_which_parts_only_you_see(client, zoe):
+    zoe.city_shown_to = zoe.bio_shown_to = "nobody"
+    zoe.save()
+    client.force_login(zoe)
+    page = client.get(f"/members/{zoe.pk}/").content.decode()
+    assert "Only you see your city, your bio." in page
+    assert "<span>Queens</span>" in page  # you see all of it
+
+
 def test_someone_elses_empty_profile_asks_nothing(client, group, member):
     other = MembershipFactory(group=group).user
     client.force_login(member)
