@@ -22,6 +22,22 @@ class Audience(models.TextChoices):
     SELF = "self", _("Only you.")
 
 
+class ShownTo(models.TextChoices):
+    """Who sees one part of a member's profile: the member's own choice, field by field."""
+
+    EVERYONE = "everyone", _("Whoever sees my profile")
+    MEMBERS = "members", _("Members of the group")
+    NOBODY = "nobody", _("Only me")
+
+
+# The audience each choice stands for; "everyone" stays inside the profile's own rule.
+SHOWN_TO_AUDIENCE = {
+    ShownTo.EVERYONE: Audience.ANYONE,
+    ShownTo.MEMBERS: Audience.MEMBERS,
+    ShownTo.NOBODY: Audience.SELF,
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     key: str
@@ -34,11 +50,20 @@ class Rule:
     owner_widens: tuple[str, str] | None = None
     # A field on the member: when it is off, only organizers and hosts see it.
     owner_hides: str = ""
+    # A field on the member holding a ShownTo: the audience is the member's choice.
+    owner_chooses: str = ""
+    # The key of the rule of the page this data is part of: who may not see that page does
+    # not see this either (a profile field is seen only by whoever sees the profile).
+    within: str = ""
 
     @property
     def who_sees(self) -> str:
         return f"{self.audience.label} {self.choice}".strip()
 
+
+# The parts of a profile a member shows or keeps to themself one by one (rules "profile_<part>",
+# fields "<part>_shown_to" on the member).
+PROFILE_PARTS = ("pronouns", "city", "bio", "links", "since", "evenings", "breakouts")
 
 RULES = {
     rule.key: rule
@@ -53,6 +78,16 @@ RULES = {
             Audience.MEMBERS,
             _("Or everyone, if you choose so on /me/."),
             owner_widens=("profile_visibility", "everyone"),
+        ),
+        *(
+            Rule(
+                f"profile_{part}",
+                Audience.MEMBERS,
+                _("Or whoever sees your profile, or only you: you choose for each on /me/."),
+                owner_chooses=f"{part}_shown_to",
+                within="profile",
+            )
+            for part in PROFILE_PARTS
         ),
         Rule("directory", Audience.MEMBERS),
         Rule("notifications", Audience.SELF),
@@ -140,6 +175,8 @@ RULES = {
 def allowed(viewer: Viewer, key: str, *, owner=None, event=None) -> bool:
     """Whether this viewer may see data of kind `key` (owned by `owner`, about `event`)."""
     rule = RULES[key]
+    if rule.within and not allowed(viewer, rule.within, owner=owner, event=event):
+        return False
     if rule.owner_sees and viewer.is_self(owner):
         return True
     audience = rule.audience
@@ -147,6 +184,8 @@ def allowed(viewer: Viewer, key: str, *, owner=None, event=None) -> bool:
         field, value = rule.owner_widens
         if getattr(owner, field) == value:
             audience = Audience.ANYONE
+    if owner is not None and rule.owner_chooses:
+        audience = SHOWN_TO_AUDIENCE[getattr(owner, rule.owner_chooses)]
     if owner is not None and rule.owner_hides and not getattr(owner, rule.owner_hides):
         audience = Audience.HOSTS
     match audience:

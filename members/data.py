@@ -24,6 +24,13 @@ class Item:
     key: str
     label: str
     meaning: str
+    # A key of groups.visibility.RULES when this item has its own rule (a part of the profile
+    # the member shows or keeps to themself), said beside it on the privacy page.
+    rule_key: str = ""
+
+    @property
+    def rule(self) -> Rule | None:
+        return RULES[self.rule_key] if self.rule_key else None
 
 
 @dataclass(frozen=True)
@@ -63,10 +70,41 @@ DATA = (
         _("So members can get to know each other; every field but your name is optional."),
         ("profile",),
         (
-            Item("pronouns", _("Pronouns"), _("Optional.")),
-            Item("bio", _("Short bio"), _("Optional.")),
-            Item("city", _("City"), _("Optional.")),
-            Item("links", _("Links"), _("Web addresses you chose to share.")),
+            Item("pronouns", _("Pronouns"), _("Optional."), "profile_pronouns"),
+            Item("city", _("City"), _("Optional."), "profile_city"),
+            Item("bio", _("Short bio"), _("Optional."), "profile_bio"),
+            Item(
+                "links",
+                _("Links"),
+                _("Web addresses you chose to share, each with its label."),
+                "profile_links",
+            ),
+            Item(
+                "member_since",
+                _("Member since"),
+                _("When you joined the group: your profile shows the month."),
+                "profile_since",
+            ),
+            Item(
+                "evenings_attended",
+                _("Evenings attended"),
+                _("How many of the group's past events you went to, as your profile counts them."),
+                "profile_evenings",
+            ),
+            Item(
+                "breakouts_facilitated",
+                _("Breakouts facilitated"),
+                _("How many breakout discussions of past events you facilitated."),
+                "profile_breakouts",
+            ),
+            Item(
+                "shown_to",
+                _("Who sees each part"),
+                _(
+                    "For each part above: “everyone” (whoever sees your profile), “members” "
+                    "or “nobody” (only you)."
+                ),
+            ),
             Item("avatar", _("Avatar"), _("The file name of your picture inside this archive.")),
             Item(
                 "profile_visibility",

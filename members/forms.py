@@ -35,35 +35,77 @@ class ProfileForm(forms.ModelForm):
         from .models import User
 
         model = User
+        # Each part of the profile, then who sees it (groups.visibility.PROFILE_PARTS).
         fields = [
             "display_name",
             "pronouns",
-            "bio",
+            "pronouns_shown_to",
             "city",
+            "city_shown_to",
+            "bio",
+            "bio_shown_to",
             "links",
+            "links_shown_to",
+            "since_shown_to",
+            "evenings_shown_to",
+            "breakouts_shown_to",
             "profile_visibility",
             "show_in_attendee_lists",
         ]
         widgets = {
+            "pronouns": forms.TextInput(attrs={"placeholder": _("e.g. she/her, they/them")}),
             "bio": forms.Textarea(attrs={"rows": 3}),
-            "links": forms.Textarea(attrs={"rows": 2}),
+            "links": forms.Textarea(attrs={"rows": 3}),
             "profile_visibility": forms.RadioSelect,
         }
+        help_texts = {
+            "bio": _("A few words others can start a conversation from. Plain text."),
+            "since_shown_to": _("Your profile says since when you are a member of the group."),
+            "evenings_shown_to": _("Your profile counts the past events you went to."),
+            "breakouts_shown_to": _(
+                "Your profile counts the breakout discussions you facilitated."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.shown_to_fields():
+            # A form posted without a choice (an older page) keeps the member's choice.
+            self.fields[name].required = False
+            if name.removesuffix("_shown_to") in self.fields:  # right under what it is about
+                self.fields[name].widget.attrs["class"] = "shown-to"
+
+    def shown_to_fields(self) -> list[str]:
+        return [name for name in self.fields if name.endswith("_shown_to")]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.shown_to_fields():
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
     def clean_links(self):
         from django.core.validators import URLValidator
 
+        from .models import MAX_LINKS, parse_links
+
         validate = URLValidator(schemes=["http", "https"])
-        lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
-        for line in lines:
+        links = parse_links(self.cleaned_data["links"])
+        if len(links) > MAX_LINKS:
+            raise forms.ValidationError(_("Up to %(count)d links, please.") % {"count": MAX_LINKS})
+        for link in links:
             try:
-                validate(line)
+                validate(link.url)
             except forms.ValidationError as error:
                 raise forms.ValidationError(
                     _("“%(link)s” is not a web address (it should start with https://).")
-                    % {"link": line}
+                    % {"link": link.url}
                 ) from error
-        return "\n".join(lines)
+        return "\n".join(
+            link.url if link.label == _host(link.url) else f"{link.label} {link.url}"
+            for link in links
+        )
 
     def save(self, commit=True):
         """This form's fields only: the avatar is the task worker's to set (members.tasks),
@@ -72,6 +114,12 @@ class ProfileForm(forms.ModelForm):
         if commit:
             member.save(update_fields=self._meta.fields)
         return member
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
 
 
 class NotificationsForm(forms.ModelForm):

@@ -1,5 +1,7 @@
 import secrets
 from functools import cache
+from typing import NamedTuple
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.constraints import ConstraintFieldsMixin
 from groups.models import AlertChoice
+from groups.visibility import ShownTo
 
 
 class UserManager(BaseUserManager):
@@ -74,6 +77,29 @@ def time_zone_choices() -> tuple[tuple[str, str], ...]:
     return (*((name, name.replace("_", " ")) for name in names), ("UTC", "UTC"))
 
 
+def shown_to_field(label, default: str) -> models.CharField:
+    return models.CharField(label, max_length=10, choices=ShownTo.choices, default=default)
+
+
+class ProfileLink(NamedTuple):
+    label: str
+    url: str
+
+
+MAX_LINKS = 5
+
+
+def parse_links(text: str) -> list[ProfileLink]:
+    """The links field's lines as (label, address): the last word of a line is the address,
+    the words before it the label (the address's host when there are none)."""
+    links = []
+    for line in text.splitlines():
+        *words, url = line.split() or [""]
+        if url:
+            links.append(ProfileLink(" ".join(words) or urlsplit(url).netloc or url, url))
+    return links
+
+
 class User(ConstraintFieldsMixin, AbstractBaseUser, PermissionsMixin):
     """A person with an account; email is how they log in, display name how others see them."""
 
@@ -98,7 +124,13 @@ class User(ConstraintFieldsMixin, AbstractBaseUser, PermissionsMixin):
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     links = models.TextField(
-        _("links"), blank=True, max_length=1000, help_text=_("One web address per line.")
+        _("links"),
+        blank=True,
+        max_length=1000,
+        help_text=_(
+            "Up to five, one per line: a label, then the web address "
+            "(“Blog https://example.org”). The label can be left out."
+        ),
     )
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
     profile_visibility = models.CharField(
@@ -167,6 +199,17 @@ class User(ConstraintFieldsMixin, AbstractBaseUser, PermissionsMixin):
         help_text=_("Other members see your name among the people going to an event."),
     )
 
+    # Who sees each part of the profile (groups.visibility: the rules "profile_<part>").
+    pronouns_shown_to = shown_to_field(_("who sees my pronouns"), ShownTo.EVERYONE)
+    city_shown_to = shown_to_field(_("who sees my city"), ShownTo.EVERYONE)
+    bio_shown_to = shown_to_field(_("who sees my bio"), ShownTo.EVERYONE)
+    links_shown_to = shown_to_field(_("who sees my links"), ShownTo.EVERYONE)
+    since_shown_to = shown_to_field(_("who sees since when I am a member"), ShownTo.EVERYONE)
+    evenings_shown_to = shown_to_field(_("who sees how many evenings I went to"), ShownTo.MEMBERS)
+    breakouts_shown_to = shown_to_field(
+        _("who sees how many breakouts I facilitated"), ShownTo.MEMBERS
+    )
+
     objects = UserManager()
 
     EMAIL_FIELD = "email"
@@ -213,8 +256,8 @@ class User(ConstraintFieldsMixin, AbstractBaseUser, PermissionsMixin):
         return reverse("members:profile", kwargs={"pk": self.pk})
 
     @property
-    def link_list(self) -> list[str]:
-        return [line.strip() for line in self.links.splitlines() if line.strip()]
+    def link_list(self) -> list[ProfileLink]:
+        return parse_links(self.links)
 
 
 def user_display(user) -> str:

@@ -20,6 +20,7 @@ from events import services as event_services
 from events.models import RSVP, Event
 from groups.models import Group, Membership, MembershipStatus
 from groups.services import ensure_not_last_organizer, membership_request
+from groups.visibility import PROFILE_PARTS
 from photos.models import Photo
 
 from . import tasks
@@ -28,6 +29,7 @@ from .data import sections
 from .emails import MemberEmail
 from .hooks import data_parts
 from .models import User, new_calendar_token
+from .profiles import profile_facts_for
 
 EXPORT_FORMAT = "potluck-member-export/1"
 # How the export names an authenticator app and recovery codes (a passkey has its own name).
@@ -116,9 +118,14 @@ def _sections(member: User) -> dict:
         },
         "profile": {
             "pronouns": member.pronouns,
-            "bio": member.bio,
             "city": member.city,
-            "links": member.link_list,
+            "bio": member.bio,
+            "links": [link._asdict() for link in member.link_list],
+            **{
+                key: _iso(value) if key == "member_since" else value
+                for key, value in profile_facts_for(member).items()
+            },
+            "shown_to": {part: getattr(member, f"{part}_shown_to") for part in PROFILE_PARTS},
             "avatar": "avatar.jpg" if member.avatar else None,
             "profile_visibility": member.profile_visibility,
             "show_in_attendee_lists": member.show_in_attendee_lists,

@@ -11,22 +11,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core import counts, uploads
 from events.calendar_views import subscribe_links
-from events.models import Event, RSVPStatus
+from events.models import Event, EventStatus, RSVPStatus
 from events.seo import absolute
 from groups.access import viewer
 from groups.middleware import group_or_404
 from groups.models import Membership
-from groups.visibility import allowed
+from groups.visibility import PROFILE_PARTS, ShownTo, allowed
 from photos.models import Photo
 
 from . import services
 from .data import WritingOnDelete, sections
 from .forms import DeleteAccountForm, DirectorySearchForm, NotificationsForm, ProfileForm
 from .models import User
+from .profiles import profile_facts
 from .twofactor import ADMIN_NEXT, admin_next, has_second_factor
 
 MEMBERS_PER_PAGE = 30
@@ -180,7 +182,7 @@ def delete_account(request):
 @login_required
 @require_safe
 def directory(request):
-    """Members only: everyone in the group, searchable by name."""
+    """Members only: everyone in the group as cards with faces, searchable by name."""
     group = group_or_404(request)
     if not allowed(viewer(request), "directory"):
         return TemplateResponse(request, "members/members_only.html", {}, status=403)
@@ -191,6 +193,15 @@ def directory(request):
         memberships = memberships.filter(user__display_name__icontains=query)
     paginator = counts.paginator(request, memberships.order_by(*DIRECTORY_ORDER), MEMBERS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    seer = viewer(request)
+    cards = [
+        {
+            "membership": membership,
+            "person": membership.user,
+            "shown": _shown(seer, membership.user, ("pronouns", "city")),
+        }
+        for membership in page.object_list
+    ]
     context = {
         "form": form,
         "query": query,
@@ -198,15 +209,36 @@ def directory(request):
         "paginator": paginator,
         "is_paginated": page.has_other_pages(),
         "memberships": page.object_list,
+        "cards": cards,
+        # Only the viewer in the group (no search): the empty state says how others come in.
+        "alone": not query and paginator.count == 1,
     }
     return TemplateResponse(request, "members/directory.html", context)
 
 
-def _visible_profile(request, pk) -> tuple[User, Membership]:
+# How the owner's profile names a part they keep to themself ("Only you see …").
+PART_NAMES = {
+    "pronouns": gettext_lazy("your pronouns"),
+    "city": gettext_lazy("your city"),
+    "bio": gettext_lazy("your bio"),
+    "links": gettext_lazy("your links"),
+    "since": gettext_lazy("since when you are a member"),
+    "evenings": gettext_lazy("the evenings you went to"),
+    "breakouts": gettext_lazy("the breakouts you facilitated"),
+}
+
+
+def _shown(seer, person, parts=PROFILE_PARTS) -> dict[str, bool]:
+    """Which parts of the person's profile this viewer sees (groups.visibility)."""
+    return {part: allowed(seer, f"profile_{part}", owner=person) for part in parts}
+
+
+def _visible_profile(request, pk, *, facts: bool = False) -> tuple[User, Membership]:
     group = group_or_404(request)
-    membership = get_object_or_404(
-        Membership.objects.active().select_related("user"), group=group, user_id=pk
-    )
+    memberships = Membership.objects.active().select_related("user")
+    if facts:
+        memberships = memberships.annotate(**profile_facts())
+    membership = get_object_or_404(memberships, group=group, user_id=pk)
     person = membership.user
     if allowed(viewer(request), "profile", owner=person):
         return person, membership
@@ -215,14 +247,16 @@ def _visible_profile(request, pk) -> tuple[User, Membership]:
 
 @require_safe
 def profile(request, pk):
-    person, membership = _visible_profile(request, pk)
+    person, membership = _visible_profile(request, pk, facts=True)
+    seer = viewer(request)
+    shown = _shown(seer, person)
     went = []
-    if allowed(viewer(request), "attendance", owner=person):
+    if shown["evenings"] and allowed(seer, "attendance", owner=person):
         went = list(
-            Event.objects.published()
+            Event.objects.filter(group=membership.group_id, status=EventStatus.PUBLISHED)
             .past()
-            .filter(rsvps__member=person, rsvps__status=RSVPStatus.GOING)
-            .select_related("venue")[:20]
+            .filter(rsvps__member=person, rsvps__status=RSVPStatus.GOING, rsvps__no_show=False)
+            .select_related("venue")[:6]
         )
     photos = list(
         Photo.objects.visible_to(request.user)
@@ -230,7 +264,23 @@ def profile(request, pk):
         .exclude(grid_jpeg="")
         .order_by("-uploaded_at", "-pk")[:12]
     )
-    context = {"person": person, "membership": membership, "went": went, "photos": photos}
+    own = seer.is_self(person)
+    context = {
+        # On your own profile: the parts nobody else sees (you chose "Only me").
+        "only_you": [
+            PART_NAMES[part]
+            for part in PROFILE_PARTS
+            if own and getattr(person, f"{part}_shown_to") == ShownTo.NOBODY
+        ],
+        "person": person,
+        "membership": membership,
+        "shown": shown,
+        "went": went,
+        "photos": photos,
+        "own": own,
+        # Your own profile with nothing to read yet: the empty state says what to add.
+        "empty": own and not (person.bio or person.pronouns or person.city or person.links),
+    }
     return TemplateResponse(request, "members/profile.html", context)
 
 

@@ -106,6 +106,10 @@ def _shoot(browser, pages, *, logged_in: bool) -> list[Path]:
                 targets = {k: v for k, v in pages.items() if k != "login"}
                 targets["me"] = "/me/"
                 targets["my-events"] = "/me/events/"
+                targets["members"] = "/members/"
+                page.goto(BASE + "/members/")
+                if profile := _first_link(page, ".member-card-name"):
+                    targets["profile"] = profile
                 if "event" in pages:  # the organizer runs every event: the hosts' page
                     targets["attendees"] = pages["event"] + "attendees/"
                 suffix = "-member"

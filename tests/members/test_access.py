@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from groups.models import MembershipStatus, Role
-from groups.services import membership_leave
+from groups.services import membership_ban, membership_leave
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,17 @@ pytestmark = pytest.mark.django_db
 # outsider: an account that never joined; former: one that joined and left; pending: one whose
 # request to join waits for approval. None is a member: "members only" means a current
 # membership (groups/access.py).
-ROLES = ["anonymous", "outsider", "former", "pending", "member_a", "member_b", "organizer"]
+# banned: a member the organizers banned (their membership is gone, and joining is refused).
+ROLES = [
+    "anonymous",
+    "outsider",
+    "former",
+    "pending",
+    "banned",
+    "member_a",
+    "member_b",
+    "organizer",
+]
 
 
 @pytest.fixture
@@ -27,7 +37,10 @@ def people(group, organizer):
     former = MembershipFactory(group=group).user
     membership_leave(group=group, user=former)
     pending = MembershipFactory(group=group, status=MembershipStatus.PENDING).user
+    banned = MembershipFactory(group=group).user
+    membership_ban(group=group, user=banned, by=organizer)
     return {
+        "banned": banned,
         "pending": pending,
         "member_a": a,
         "member_b": b,
@@ -48,6 +61,7 @@ def _url(name, people):
         "profile_a": f"/members/{people['member_a'].pk}/",
         "profile_public_organizer": f"/members/{people['organizer'].pk}/",
         "profile_private_organizer": f"/members/{people['private'].pk}/",
+        "profile_banned": f"/members/{people['banned'].pk}/",
         "profile_missing": "/members/999999/",
         "privacy": "/privacy/",
         "join": "/join/",
@@ -86,6 +100,7 @@ ACCESS = {
         "outsider": 403,
         "former": 403,
         "pending": 403,
+        "banned": 403,
         "member_a": 200,
         "member_b": 200,
         "organizer": 200,
@@ -96,6 +111,7 @@ ACCESS = {
         "outsider": 404,
         "former": 404,
         "pending": 404,
+        "banned": 404,
         "member_a": 200,
         "member_b": 200,
         "organizer": 200,
@@ -107,10 +123,13 @@ ACCESS = {
         "outsider": 404,
         "former": 404,
         "pending": 404,
+        "banned": 404,
         "member_a": 200,
         "member_b": 200,
         "organizer": 200,
     },
+    # A banned member's profile is gone with their membership, for everyone.
+    ("profile_banned", "get"): ALL(ROLES, 404),
     ("profile_missing", "get"): ALL(ROLES, 404),
     ("privacy", "get"): ALL(ROLES, 200),
     ("privacy", "post"): ALL(ROLES, 405),

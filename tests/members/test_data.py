@@ -96,7 +96,9 @@ def test_export_has_every_item_and_nothing_of_others(rich_member, group):
     )
     data = json.loads(archive.read("data.json"))
     assert data["account"]["email"] == "zelda.quartz@example.org"
-    assert data["profile"]["links"] == ["https://zelda.example.org"]
+    assert data["profile"]["links"] == [
+        {"label": "zelda.example.org", "url": "https://zelda.example.org"}
+    ]
     assert data["memberships"][0]["role"] == "co_organizer"
     [rsvp] = data["rsvps"]
     assert (rsvp["status"], rsvp["answer"], rsvp["breakout"]) == (

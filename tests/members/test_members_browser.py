@@ -121,7 +121,7 @@ def test_directory_search_finds_exactly_the_searched_member(page, live_server, g
     log_in(page, viewer.email, password)
 
     page.goto("/members/")
-    expect(page.locator(".member-list li a")).to_have_text(
+    expect(page.locator(".member-cards li a")).to_have_text(
         ["Ada Lovelace", "Adam Smith", "Grace Hopper", "Viewer"]
     )
     assert axe_violations(page) == []
@@ -129,15 +129,15 @@ def test_directory_search_finds_exactly_the_searched_member(page, live_server, g
     page.get_by_label("Search by name", exact=True).fill("lovelace")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/members/?q=lovelace")
-    results = page.locator(".member-list li a")
+    results = page.locator(".member-cards li a")
     expect(results).to_have_text(["Ada Lovelace"])
     expect(results).to_have_attribute("href", f"/members/{ada.pk}/")
     assert axe_violations(page) == []
 
     results.click()
     expect(page).to_have_url(f"{live_server.url}/members/{ada.pk}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ada Lovelace (she/her)")
-    expect(page.locator(".speaker p.muted")).to_have_text("Member · London")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ada Lovelace")
+    expect(page.locator(".profile-meta")).to_have_text("she/her · London")
     assert axe_violations(page) == []
     assert third_party_requests(page, live_server.url) == []
     assert page.console_errors == []
@@ -147,8 +147,9 @@ def test_directory_search_without_match_says_so(page, live_server, group, passwo
     viewer = _member(group, display_name="Viewer")
     log_in(page, viewer.email, password)
     page.goto("/members/?q=nobody")
-    expect(page.locator(".member-list")).to_have_count(0)
-    expect(page.get_by_text("Nobody's name matches that.")).to_be_visible()
+    expect(page.locator(".member-cards")).to_have_count(0)
+    expect(page.get_by_text("Nobody's name matches “nobody”.")).to_be_visible()
+    expect(page.get_by_role("link", name="See everyone")).to_have_attribute("href", "/members/")
     assert axe_violations(page) == []
     assert third_party_requests(page, live_server.url) == []
     assert page.console_errors == []

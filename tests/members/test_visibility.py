@@ -10,10 +10,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from events import services as event_services
+from events.models import RSVP, Breakout, RSVPStatus
 from groups.services import membership_leave
-from groups.visibility import RULES, Audience
+from groups.visibility import PROFILE_PARTS, RULES, Audience
 from members.data import DATA, sections
 from tests.factories import EventFactory, MembershipFactory, UserFactory
 from tests.twofactor import give_totp
@@ -36,6 +38,9 @@ def site(group, organizer):
         group=group,
         user__display_name="Owner Olive",
         user__bio="OWNER-BIO",
+        user__pronouns="OWNER-PRONOUNS",
+        user__city="OWNER-CITY",
+        user__links="Site https://owner.example.org/OWNER-LINK",
         answers=[{"question": "Why join?", "answer": "OWNER-JOIN-ANSWER"}],
     )
     owner = owner_membership.user
@@ -46,6 +51,14 @@ def site(group, organizer):
         rsvp_question="What do you want to talk about?",
     )
     event_services.rsvp_set(event=event, member=owner, going=True, answer="OWNER-ANSWER")
+    # An evening the owner went to, with a breakout they facilitated: the profile's facts.
+    past = EventFactory(
+        group=group,
+        starts_at=timezone.now() - timedelta(days=7),
+        ends_at=timezone.now() - timedelta(days=7) + timedelta(hours=2),
+    )
+    RSVP.objects.create(event=past, member=owner, status=RSVPStatus.GOING)
+    Breakout.objects.create(event=past, topic="Owner's breakout", facilitator=owner)
     host = MembershipFactory(group=group).user
     event.hosts.add(host)
     former = MembershipFactory(group=group).user
@@ -77,6 +90,17 @@ PROBES = {
     ),
     "profile": (lambda s: "OWNER-BIO", _profile),
     "directory": (lambda s: "Owner Olive", lambda s, role: ["/members/"]),
+    # Each part of the profile, where it is shown: the profile, and the directory's cards.
+    "profile_pronouns": (
+        lambda s: "OWNER-PRONOUNS",
+        lambda s, role: [*_profile(s, role), "/members/"],
+    ),
+    "profile_city": (lambda s: "OWNER-CITY", lambda s, role: [*_profile(s, role), "/members/"]),
+    "profile_bio": (lambda s: "OWNER-BIO", _profile),
+    "profile_links": (lambda s: "OWNER-LINK", _profile),
+    "profile_since": (lambda s: "Member since", _profile),
+    "profile_evenings": (lambda s: "Evenings attended", _profile),
+    "profile_breakouts": (lambda s: "Breakouts facilitated", _profile),
     "memberships": (lambda s: "Owner Olive", lambda s, role: ["/members/?q=olive"]),
     "join_answers": (
         lambda s: "OWNER-JOIN-ANSWER",
@@ -134,7 +158,19 @@ PROBED_ELSEWHERE = {
 CHOICES = {
     "profile": [{"profile_visibility": "members"}, {"profile_visibility": "everyone"}],
     "attendance": [{"show_in_attendee_lists": True}, {"show_in_attendee_lists": False}],
+    # Each part: kept to the owner; shown to whoever sees a profile open to everyone; shown
+    # to members only on a profile open to everyone.
+    **{
+        f"profile_{part}": [
+            {f"{part}_shown_to": "nobody"},
+            {"profile_visibility": "everyone", f"{part}_shown_to": "everyone"},
+            {"profile_visibility": "everyone", f"{part}_shown_to": "members"},
+        ]
+        for part in PROFILE_PARTS
+    },
 }
+# What each choice of a part of the profile stands for (groups.visibility.ShownTo).
+SHOWN_TO = {"everyone": Audience.ANYONE, "members": Audience.MEMBERS, "nobody": Audience.SELF}
 
 
 def test_every_rule_has_a_probe():
@@ -147,11 +183,15 @@ def test_every_section_of_the_data_map_names_rules():
 
 
 def _expected(rule, role, owner) -> bool:
+    if rule.within and not _expected(RULES[rule.within], role, owner):
+        return False
     if role == "self" and rule.owner_sees:
         return True
     audience = rule.audience
     if rule.owner_widens and getattr(owner, rule.owner_widens[0]) == rule.owner_widens[1]:
         audience = Audience.ANYONE
+    if rule.owner_chooses:
+        audience = SHOWN_TO[getattr(owner, rule.owner_chooses)]
     if rule.owner_hides and not getattr(owner, rule.owner_hides):
         audience = Audience.HOSTS
     return role in SEES[audience]
@@ -189,3 +229,7 @@ def test_privacy_page_says_what_the_rules_say(client, group):
             assert str(rule.audience.label) in page, rule.key
             if rule.choice:
                 assert str(rule.choice).replace("'", "&#x27;") in page, rule.key
+        for item in section.items:  # the parts of a profile, each with its own rule
+            if item.rule:
+                said = escape(f"{item.meaning} Who sees it: {item.rule.who_sees}")
+                assert said in page, item.key
