@@ -220,3 +220,35 @@ def test_recap_queries_do_not_grow_with_photos_or_people(client, group, organize
         response = client.get(past.get_absolute_url())
     assert response.status_code == 200
     assert len(captured) == PINNED_RECAP, [q["sql"][:90] for q in captured]
+
+
+def test_past_cards_say_how_many_went_and_nothing_for_none(client, group):
+    EventFactory(starts_at=_ago(3), title="Quiet")
+    door = EventFactory(starts_at=_ago(4), title="Door")
+    _went(door, _members(group, 3))
+    _went(door, _members(group, 2), checked_in=True)
+    said = EventFactory(starts_at=_ago(5), title="Said")
+    _went(said, _members(group, 1))
+    response = client.get("/events/past/")
+    cards = {
+        event.title: " ".join(event_card.split())
+        for event, event_card in zip(
+            response.context["events"],
+            response.content.decode().split('<article class="event-card')[1:],
+            strict=True,
+        )
+    }
+    assert "went" not in cards["Quiet"]
+    assert ("2 went" in cards["Door"], "checked in" in cards["Door"]) == (True, False)
+    assert "1 went" in cards["Said"]
+
+
+def test_an_upcoming_event_with_nobody_yet_invites_instead_of_counting(client, group):
+    event = EventFactory(starts_at=timezone.now() + timedelta(days=3))
+    BreakoutFactory(event=event, topic="Tea")
+    BreakoutFactory(event=event, topic="Cake", capacity=8)
+    html = " ".join(client.get(event.get_absolute_url()).content.decode().split())
+    assert "Be one of the first" in html
+    for zero in ("0 members going", "0 signed up", "0 of 8 places taken"):
+        assert zero not in html, zero
+    assert "8 places" in html
