@@ -252,3 +252,13 @@ def test_an_upcoming_event_with_nobody_yet_invites_instead_of_counting(client, g
     for zero in ("0 members going", "0 signed up", "0 of 8 places taken"):
         assert zero not in html, zero
     assert "8 places" in html
+
+
+def test_an_answer_sent_after_the_end_gets_the_recap_with_the_reason(client, group, member):
+    past = EventFactory(starts_at=_ago(1))
+    client.force_login(member)
+    response = client.post(f"/events/{past.slug}/rsvp/", {"going": "yes", "guests": "0"})
+    html = response.content.decode()
+    assert (response.status_code, "events/recap.html" in _template_names(response)) == (409, True)
+    assert "This evening has ended" in html
+    assert "There is a problem" in html
