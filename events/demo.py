@@ -11,6 +11,7 @@ from core.markdown import markdown_store
 from groups.models import Group
 
 from .models import (
+    RSVP,
     AgendaItem,
     AgendaKind,
     Breakout,
@@ -18,6 +19,7 @@ from .models import (
     EventSpeaker,
     EventStatus,
     Recurrence,
+    RSVPStatus,
     Series,
     Speaker,
     SpeakerRole,
@@ -267,4 +269,17 @@ def seed_events(group: Group, today: date | None = None) -> None:
             time=time(18, 45),
             kind=AgendaKind.PRESENTATION,
             title="Guest presentation",
+        )
+        # The group's organizers went and were checked in: the recap shows who went as faces.
+        generations.bulk_create(
+            RSVP,
+            [
+                RSVP(
+                    event=past,
+                    member_id=membership.user_id,
+                    status=RSVPStatus.GOING,
+                    checked_in_at=past.starts_at,
+                )
+                for membership in group.memberships.order_by("pk")
+            ],
         )

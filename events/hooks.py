@@ -3,7 +3,8 @@
 conversation adds the event's comments and the flags that make a signed-in person's cached
 version of the page their own (events.views.EventPageVersion): they wrote a comment there
 (their edit and delete buttons), or they are muted (no comment form); decisions credits the
-proposal the event came from.
+proposal the event came from; photos shows the first photos of the album on the recap of an
+evening that has ended.
 """
 
 from collections.abc import Callable

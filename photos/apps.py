@@ -10,9 +10,10 @@ class PhotosConfig(AppConfig):
     def ready(self):
         from core import adminhome as core_adminhome
         from core.hooks import periodic
+        from events import hooks as event_hooks
         from groups.alerts import alert_register
 
-        from . import adminhome, alerts
+        from . import adminhome, alerts, views
         from .models import Photo
         from .services import delete_files_after_commit, incoming_sweep
 
@@ -25,5 +26,7 @@ class PhotosConfig(AppConfig):
         periodic.register(incoming_sweep)
         # Organizers hear of a takedown request (at once, or in their daily digest).
         alert_register(alerts.TAKEDOWN_ALERT)
+        # The recap of an evening that has ended: its first photos, near the top.
+        event_hooks.event_page_context.register(views.event_photos_context)
         # The admin home: photos to review and takedown requests waiting.
         core_adminhome.waiting.register(adminhome.waiting)

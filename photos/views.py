@@ -5,6 +5,7 @@ from django.db.models import OuterRef, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -314,3 +315,23 @@ def set_status(request, pk):
         _("The photo's status is now “%(status)s”.") % {"status": PhotoStatus(status).label},
     )
     return redirect(photo.album.get_absolute_url())
+
+
+# The recap of an evening that has ended shows its album's first photos (events.hooks).
+RECAP_PHOTOS = 6
+
+
+def event_photos_context(request, event: Event) -> dict:
+    """The photo strip near the top of an ended evening's recap: the first photos of its
+    album that this person may see, in the album's order, and the album's address
+    (registered on events.hooks.event_page_context; nothing for other event pages)."""
+    if not event.has_ended or event.is_cancelled:
+        return {}
+    photos = list(
+        Photo.objects.visible_to(request.user)
+        .filter(album__event=event)
+        .exclude(grid_jpeg="")
+        .order_by("uploaded_at", "pk")[:RECAP_PHOTOS]
+    )
+    album_url = reverse("photos:album", kwargs={"pk": photos[0].album_id}) if photos else ""
+    return {"recap_photos": photos, "recap_album_url": album_url}

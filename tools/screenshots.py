@@ -57,6 +57,8 @@ def _pages(page) -> dict[str, str]:
     """The pages to render, found by following the site's own links."""
     page.goto(BASE + "/events/")
     event = _first_link(page, ".event-card .event-title a")
+    page.goto(BASE + "/events/past/")
+    past_event = _first_link(page, ".event-card .event-title a")  # its recap
     page.goto(BASE + "/photos/")
     album = _first_link(page, ".album-grid a")
     pages = {
@@ -67,6 +69,8 @@ def _pages(page) -> dict[str, str]:
     }
     if event:
         pages["event"] = event
+    if past_event:
+        pages["past-event"] = past_event
     if album:
         pages["album"] = album
     return pages
@@ -97,7 +101,7 @@ def _shoot(browser, pages, *, logged_in: bool) -> list[Path]:
                 page.goto(BASE + "/accounts/login/")
                 page.get_by_label("Email").fill(DEMO_ORGANIZER_EMAIL)
                 page.get_by_label("Password").fill(DEMO_ORGANIZER_PASSWORD)
-                page.locator("form button[type=submit]").last.click()
+                page.get_by_role("button", name="Log in", exact=True).click()
                 page.wait_for_load_state()
                 if "/accounts/2fa/authenticate/" in page.url:  # the demo organizer's app code
                     page.get_by_label("Code", exact=True).fill(_demo_code())

@@ -1,5 +1,7 @@
 """Listings, the event page, speakers, series and images."""
 
+from types import SimpleNamespace
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import (
     ObjectDoesNotExist,
@@ -39,6 +41,11 @@ from ..models import (
 from ..seo import event_json_ld
 
 PAGE_SIZE = 20
+RECAP_TEMPLATE = "events/recap.html"
+# Faces in the recap's "who went" row; the rest are "+N".
+RECAP_FACES = 12
+# A member who keeps their name off the attendee lists, to ask groups.visibility who sees them.
+NAME_KEPT_PRIVATE = SimpleNamespace(pk=None, show_in_attendee_lists=False)
 
 
 class CaseInsensitiveSlugMixin:
@@ -123,8 +130,16 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
             )
         )
 
+    def get_template_names(self):
+        """An evening that has ended is a recap (what happened), not an invitation."""
+        if self.object.has_ended:
+            return [RECAP_TEMPLATE]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if self.object.has_ended:
+            return recap_context(self.request, self.object, context)
         event = self.object
         user = self.request.user
         speakers = list(event.event_speakers.all())
@@ -205,6 +220,79 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         for build in hooks.event_page_context:
             context.update(build(self.request, event))
         return context
+
+
+def recap_context(request, event: Event, context: dict) -> dict:
+    """What the recap of an evening that has ended shows: how many went and who (as faces,
+    per groups/visibility.py), the album's first photos (events.hooks: photos), the breakouts'
+    notes; no RSVP form, no calendar. A fixed number of queries, however many went."""
+    looking = viewer(request)
+    speakers = list(event.event_speakers.all())
+    context["guest_speakers"] = [es for es in speakers if es.role == SpeakerRole.GUEST]
+    context["other_speakers"] = [es for es in speakers if es.role != SpeakerRole.GUEST]
+    context["json_ld"] = event_json_ld(event, request)
+    rsvps = RSVP.objects.filter(event=event)
+    stats = rsvps.stats()
+    # Who went: those checked in when the door recorded anyone, else those who said going.
+    went = rsvps.going()
+    if stats["checked_in"]:
+        went = went.filter(checked_in_at__isnull=False)
+    went_count = 0 if event.is_cancelled else stats["checked_in"] or stats["going"]
+    faces: list[RSVP] = []
+    if went_count and allowed(looking, "attendance"):
+        went = went.filter(member__isnull=False)
+        # Members who keep their name off the lists are shown to whom the rule lets see them
+        # (organizers, the event's hosts) and to themselves.
+        if not allowed(looking, "attendance", owner=NAME_KEPT_PRIVATE, event=event):
+            keeps_private = Q(member__show_in_attendee_lists=False)
+            if looking.is_authenticated:
+                keeps_private &= ~Q(member=looking.user)
+            went = went.exclude(keeps_private)
+        faces = list(went.select_related("member").order_by("created_at", "pk")[:RECAP_FACES])
+        for rsvp in faces:
+            rsvp.avatar_url = _avatar_url(looking, rsvp.member)
+    context["went_count"] = went_count
+    context["faces"] = faces
+    context["more_went"] = went_count - len(faces) if faces else 0
+
+    mine = None
+    version = getattr(request, "event_page_version", None)
+    if version is not None and version.event_pk == event.pk and version.rsvp_pk is None:
+        pass  # the page's version query found none of theirs
+    elif request.user.is_authenticated:
+        mine = rsvps.filter(member=request.user).first()
+    context["my_rsvp"] = mine
+    # Checked in, or said going where the door recorded nobody.
+    context["i_went"] = (
+        not event.is_cancelled
+        and mine is not None
+        and mine.is_going
+        and (mine.checked_in_at is not None or not stats["checked_in"])
+    )
+    context["is_member"] = looking.is_member
+    context["is_organizer"] = looking.is_organizer
+    context["can_run_door"] = allowed(looking, "rsvp_answers", event=event)
+    context["can_add_photos"] = not event.is_cancelled and (
+        looking.is_organizer or (looking.is_member and mine is not None and mine.is_going)
+    )
+    breakouts = list(event.breakouts.all())
+    context["breakout_notes"] = [b for b in breakouts if b.notes_published and b.notes]
+    context["other_breakouts"] = [b for b in breakouts if not (b.notes_published and b.notes)]
+    hosts = list(event.hosts.all())
+    for host in hosts:
+        host.avatar_url = _avatar_url(looking, host)
+    context["hosts"] = hosts
+    # What the apps above events add (events.hooks: photos' strip, conversation's comments).
+    for build in hooks.event_page_context:
+        context.update(build(request, event))
+    return context
+
+
+def _avatar_url(looking, person) -> str:
+    """A face where this viewer may see the person's profile; initials otherwise."""
+    if person.avatar and allowed(looking, "profile", owner=person):
+        return reverse("members:avatar", args=[person.pk])
+    return ""
 
 
 def rsvp_breakouts(event: Event, mine: RSVP | None, seats_left: int | None) -> list[Breakout]:

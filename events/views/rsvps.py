@@ -44,7 +44,7 @@ def render_event_page(request, slug: str, *, status: int, **forms) -> TemplateRe
     view.setup(request, slug=slug)
     view.object = view.get_object()
     context = view.get_context_data(object=view.object, **forms)
-    return TemplateResponse(request, view.template_name, context, status=status)
+    return TemplateResponse(request, view.get_template_names(), context, status=status)
 
 
 def _public_event(request, slug: str) -> Event:

@@ -25,6 +25,7 @@ URLS = {
     "atom": lambda o: "/events/feed.atom",
     "published": lambda o: o["published"].get_absolute_url(),
     "cancelled": lambda o: o["cancelled"].get_absolute_url(),
+    "ended": lambda o: o["ended"].get_absolute_url(),  # the recap
     "draft": lambda o: o["draft"].get_absolute_url(),
     "missing": lambda o: "/events/no-such-event/",
     "speaker": lambda o: o["speaker"].get_absolute_url(),
@@ -55,6 +56,7 @@ def objects(group):
     return {
         "published": published,
         "cancelled": EventFactory(status="cancelled"),
+        "ended": EventFactory(starts_at=timezone.now() - timedelta(days=3)),
         "draft": EventFactory(status="draft"),
         "speaker": speaker,
         "series": SeriesFactory(group=group),

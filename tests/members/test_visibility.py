@@ -63,6 +63,10 @@ def site(group, organizer):
     event.hosts.add(host)
     former = MembershipFactory(group=group).user
     membership_leave(group=group, user=former)
+    # An evening that has ended, which the owner went to: its recap shows who went as faces.
+    ended = EventFactory(group=group, starts_at=timezone.now() - timedelta(days=3))
+    RSVP.objects.create(event=ended, member=owner, status=RSVPStatus.GOING, answer="OWNER-ANSWER")
+    ended.hosts.add(host)
     people = {
         "outsider": UserFactory(),
         "former": former,
@@ -71,7 +75,13 @@ def site(group, organizer):
         "organizer": organizer,
         "self": owner,
     }
-    return {"owner": owner, "membership": owner_membership, "event": event, "people": people}
+    return {
+        "owner": owner,
+        "membership": owner_membership,
+        "event": event,
+        "ended": ended,
+        "people": people,
+    }
 
 
 def _profile(site, role):
@@ -128,11 +138,16 @@ PROBES = {
         lambda s, role: [
             s["event"].get_absolute_url(),
             f"/events/{s['event'].slug}/check-in/",
+            s["ended"].get_absolute_url(),
         ],
     ),
     "rsvp_answers": (
         lambda s: "OWNER-ANSWER",
-        lambda s, role: [s["event"].get_absolute_url(), f"/events/{s['event'].slug}/check-in/"],
+        lambda s, role: [
+            s["event"].get_absolute_url(),
+            f"/events/{s['event'].slug}/check-in/",
+            s["ended"].get_absolute_url(),
+        ],
     ),
 }
 # Photos are probed in tests/photos/test_visibility.py, with real images; what members write

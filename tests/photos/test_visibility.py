@@ -3,13 +3,16 @@
 tests/members/test_visibility.py walks the other rules; together they cover the table.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from groups.services import membership_leave
 from groups.visibility import RULES, Audience
 from photos import services
 from photos.models import Album, Visibility
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import EventFactory, MembershipFactory, UserFactory
 
 from .conftest import Upload, image_bytes
 
@@ -32,7 +35,9 @@ def site(group, organizer, django_capture_on_commit_callbacks):
         ("photos", Visibility.PUBLIC),
         ("members_only_photos", Visibility.MEMBERS),
     ):
-        album = Album.objects.create(group=group, title=key, visibility=visibility)
+        # Each album is an ended evening's: its recap shows the first photos too.
+        ended = EventFactory(group=group, starts_at=timezone.now() - timedelta(days=3))
+        album = Album.objects.create(group=group, event=ended, title=key, visibility=visibility)
         with django_capture_on_commit_callbacks(execute=True):
             photo = services.photo_add(
                 album=album,
@@ -63,6 +68,8 @@ def test_photo_rule_holds_on_pages_and_files(client, site, key, role):
     expected = role in SEES[RULES[key].audience]
     page = client.get(album.get_absolute_url())
     assert (f"ALT-{key}" in page.content.decode()) is expected
+    recap = client.get(album.event.get_absolute_url())
+    assert (f"ALT-{key}" in recap.content.decode()) is expected
     assert (client.get(photo.get_absolute_url()).status_code == 200) is expected
     assert (client.get(photo.grid_jpeg_url).status_code == 200) is expected
     if not expected:  # nor is it on the list of albums (which may show only covers)
