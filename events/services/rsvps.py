@@ -241,7 +241,7 @@ def rsvp_cancel(*, event: Event, member) -> RSVP:
 
 
 def rsvp_join_and_go(*, event: Event, member, guests: int = 0, answer: str = "") -> RSVP:
-    """"Join and go": a signed-in person who is not a member yet joins the group and answers
+    """ "Join and go": a signed-in person who is not a member yet joins the group and answers
     going (the waitlist when it is full) in one transaction. Only where joining is open (no
     approval, no join questions); refused for a ban or a request still waiting. A refusal of
     either step stores neither: no membership without the RSVP it was made for."""

@@ -120,7 +120,7 @@ def rsvp(request, slug):
 @login_required
 @require_POST
 def join_and_go(request, slug):
-    """"Join and go": a signed-in person who is not a member joins the open group and says
+    """ "Join and go": a signed-in person who is not a member joins the open group and says
     they are going in this one POST (events.services.rsvp_join_and_go)."""
     event = _public_event(request, slug)
     form = _rsvp_form(request, event)

@@ -77,7 +77,8 @@ def test_join_from_an_event_returns_to_the_event(client, group, django_capture_o
     event_url = event.get_absolute_url()
     back = f"{event_url}?rsvp=yes"  # the choice made: "I'm going", confirmed on return
     page = client.get(event_url).content.decode()
-    assert f'<a href="/accounts/signup/?next={event_url}%3Frsvp%3Dyes">or join the group</a>' in page
+    signup = f"/accounts/signup/?next={event_url}%3Frsvp%3Dyes"
+    assert f'<a href="{signup}">or join the group</a>' in page
 
     response = _sign_up(client, next_url=back)
     assert response.status_code == 302
