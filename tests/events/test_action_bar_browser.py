@@ -149,7 +149,8 @@ def test_action_bar_member_going_sees_a_calm_card(page, group, member, password)
     page.goto(event.get_absolute_url())
     expect(page.locator("#rsvp .my-state")).to_have_text("You're going.")
     expect(page.locator("select[name=breakout]")).to_have_count(1)
-    expect(page.get_by_label("Breakout discussion", exact=True)).to_be_hidden()  # behind the <details>
+    breakout = page.get_by_label("Breakout discussion", exact=True)
+    expect(breakout).to_be_hidden()  # behind the <details>
     page.get_by_text("Change my answer", exact=True).click()
     page.get_by_label("Breakout discussion", exact=True).select_option(label="Discussion 1")
     page.get_by_role("button", name="Save my answer").click()
