@@ -88,9 +88,7 @@ def test_action_bar_visitor_and_the_way_back_after_logging_in(
     assert third_party_requests(page, live_server.url) == []
 
 
-def test_action_bar_signed_in_non_member_joins_and_goes_or_asks(
-    page, live_server, group, password
-):
+def test_action_bar_signed_in_non_member_joins_and_goes_or_asks(page, live_server, group, password):
     event = _event()
     stranger = UserFactory(display_name="Ada")
     log_in(page, stranger.email, password)
