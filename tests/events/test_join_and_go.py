@@ -180,3 +180,38 @@ def test_going_card_is_calm_with_one_breakout_selector(client, group, event, mem
     assert "<summary>Change my answer</summary>" in box
     assert "Add to calendar</a>" in box
     assert "Save changes" not in html
+
+
+def test_non_member_where_the_group_asks_questions_answers_them_then_confirms(
+    client, group, event, stranger
+):
+    question = JoinQuestion.objects.create(group=group, text="Why do you want to join?", order=0)
+    client.force_login(stranger)
+    back = f"{event.get_absolute_url()}?rsvp=yes"
+    box = _rsvp_box(client, event.get_absolute_url())
+    assert f'href="/join/?next={event.get_absolute_url()}%3Frsvp%3Dyes">Join the group</a>' in box
+    join_page = client.get(f"/join/?next={back}").content.decode()
+    assert f'<input type="hidden" name="next" value="{back}">' in join_page
+    response = client.post("/join/", {"next": back, f"answer_{question.pk}": "Co-ops!"})
+    assert (response.status_code, response["Location"]) == (302, back)
+    assert _stored(event, stranger) == ([MembershipStatus.ACTIVE], [])
+    box = _rsvp_box(client, back)
+    assert "Welcome back! Confirm that you're going." in box
+    assert f'action="/events/{event.slug}/rsvp/"' in box
+
+
+def test_a_waiting_request_gets_its_own_version_of_the_cached_page(client, group, event):
+    """Signed-in non-members share one cached event page; someone whose request waits must
+    not be served theirs ("Ask to join"), nor they the waiting note."""
+    group.join_needs_approval = True
+    group.save()
+    client.force_login(UserFactory())
+    assert "Ask to join" in _rsvp_box(client, event.get_absolute_url())
+    waiting = UserFactory()
+    Membership.objects.create(group=group, user=waiting, status=MembershipStatus.PENDING)
+    client.force_login(waiting)
+    box = _rsvp_box(client, event.get_absolute_url())
+    assert "Your request to join is waiting for an organizer" in box
+    assert "Ask to join" not in box
+    client.force_login(UserFactory())
+    assert "Ask to join" in _rsvp_box(client, event.get_absolute_url())
