@@ -16,6 +16,7 @@ urlpatterns = [
     path("events/<slug:slug>/calendar.ics", calendar_views.event_feed, name="event_calendar"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
     path("events/<slug:slug>/rsvp/", views.rsvp, name="rsvp"),
+    path("events/<slug:slug>/join-and-go/", views.join_and_go, name="join_and_go"),
     path("events/<slug:slug>/breakout/", views.choose_breakout, name="breakout"),
     path("events/<slug:slug>/check-in/", views.check_in, name="check_in"),
     path("events/<slug:slug>/message/", views.message_going, name="message"),

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from groups.services import membership_for_rsvp
+from groups.models import Group
+from groups.services import membership_for_rsvp, membership_join
 
 from ..emails import EventEmail, notify
 from ..models import (
@@ -237,6 +238,24 @@ def rsvp_cancel(*, event: Event, member) -> RSVP:
         changes += promote_waitlist(event)
         after_commit(changes)
     return rsvp
+
+
+def rsvp_join_and_go(*, event: Event, member, guests: int = 0, answer: str = "") -> RSVP:
+    """ "Join and go": a signed-in person who is not a member yet joins the group and answers
+    going (the waitlist when it is full) in one transaction. Only where joining is open (no
+    approval, no join questions); refused for a ban or a request still waiting. A refusal of
+    either step stores neither: no membership without the RSVP it was made for."""
+    with transaction.atomic():
+        event = lock_event(event)  # the event first, then the group: rsvp_set's order
+        group = Group.objects.get(pk=event.group_id)
+        if group.join_needs_approval or group.join_questions.exists():
+            raise ValidationError(
+                _("This group asks something before you join: please ask to join first."),
+                code="join_first",
+            )
+        _check_open(event)
+        membership_join(group=group, user=member)
+        return rsvp_set(event=event, member=member, going=True, guests=guests, answer=answer)
 
 
 def event_set_capacity(*, event: Event, capacity: int | None) -> Event:

@@ -22,6 +22,7 @@ from .pages import (
 from .rsvps import (
     GUEST_ERRORS,
     choose_breakout,
+    join_and_go,
     render_event_page,
     rsvp,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "choose_breakout",
     "cover_image",
     "event_page_version",
+    "join_and_go",
     "message_going",
     "my_events",
     "render_event_page",

@@ -18,6 +18,7 @@ from django.views.generic import DetailView, ListView
 from core import imagefiles
 from core.counts import CountOncePerChangeMixin
 from groups.access import viewer
+from groups.models import Membership
 from groups.visibility import allowed
 
 from .. import hooks
@@ -180,6 +181,18 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
         elif user.is_authenticated:
             mine = rsvps.filter(member=user).with_waitlist_position().first()
         context["my_rsvp"] = mine
+        context["my_breakout"] = next(
+            (b for b in event.breakouts.all() if mine is not None and b.pk == mine.breakout_id),
+            None,
+        )
+        # Back from logging in with "I'm going" in mind: the page asks them to confirm (a
+        # POST); a GET never answers for them.
+        context["rsvp_intent"] = self.request.GET.get("rsvp") == "yes"
+        context["join_path"] = (
+            join_path(event, looking, version)
+            if looking.is_authenticated and not looking.is_member
+            else None
+        )
         organizer = looking.is_organizer  # the membership role (or a superuser)
         context["is_organizer"] = organizer
         context["can_see_private"] = organizer or (mine is not None and mine.is_going)
@@ -293,6 +306,25 @@ def _avatar_url(looking, person) -> str:
     if person.avatar and allowed(looking, "profile", owner=person):
         return reverse("members:avatar", args=[person.pk])
     return ""
+
+
+def join_path(event: Event, looking, version) -> str:
+    """How a signed-in person who is not a member gets to answer: "pending" (their request
+    waits), "open" ("Join and go", one POST), "approval" or "questions" (the join page first,
+    then back to the event)."""
+    if version is not None and version.event_pk == event.pk:
+        pending = version.join_pending
+    else:
+        pending = (
+            Membership.objects.pending().filter(group_id=event.group_id, user=looking.user).exists()
+        )
+    if pending:
+        return "pending"
+    if event.group.join_needs_approval:
+        return "approval"
+    if event.group.join_questions.exists():
+        return "questions"
+    return "open"
 
 
 def rsvp_breakouts(event: Event, mine: RSVP | None, seats_left: int | None) -> list[Breakout]:

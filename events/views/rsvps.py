@@ -18,6 +18,7 @@ from ..forms import (
     RSVPForm,
 )
 from ..models import (
+    RSVP,
     Breakout,
     Event,
     RSVPStatus,
@@ -51,14 +52,55 @@ def _public_event(request, slug: str) -> Event:
     return get_object_or_404(by_slug(Event.objects.visible_to(viewer(request)), slug))
 
 
+def _rsvp_form(request, event: Event) -> RSVPForm:
+    return RSVPForm(request.POST, event=event, breakouts=Breakout.objects.filter(event=event))
+
+
+def _answered(request, event: Event, form: RSVPForm, result, *, was_going: bool, welcome=""):
+    """After the answer is stored: the breakout picked in the same form, the flash message
+    (which never repeats the going card's "You're going"), back to the event."""
+    going = result.status == RSVPStatus.GOING
+    saved = _("Your answer is saved.") if was_going else _("See you there!")
+    if (
+        going
+        and "breakout" in form.fields
+        and "breakout" in request.POST
+        and (form.breakout.pk if form.breakout else None) != result.breakout_id
+    ):
+        # The breakout picked in the RSVP form, saved in the same request.
+        try:
+            services.rsvp_choose_breakout(event=event, member=request.user, breakout=form.breakout)
+        except ValidationError as error:
+            messages.success(request, f"{welcome} {saved}".strip())
+            form.add_error("breakout", error)
+            return render_event_page(request, event.slug, status=409, rsvp_form=form)
+    if going:
+        messages.success(request, f"{welcome} {saved}".strip())
+    elif result.status == RSVPStatus.WAITLISTED:
+        waitlisted = _("The event is full, so you're on the waitlist.")
+        messages.info(request, f"{welcome} {waitlisted}".strip())
+    else:
+        messages.info(request, _("Thanks for letting us know you can't come."))
+    return redirect(event.get_absolute_url() + "#rsvp")
+
+
+def _refused(request, event: Event, form: RSVPForm, error: ValidationError):
+    field = "guests" if error.code in GUEST_ERRORS and "guests" in form.fields else None
+    form.add_error(field, error)
+    return render_event_page(request, event.slug, status=409, rsvp_form=form)
+
+
 @login_required
 @require_POST
 def rsvp(request, slug):
     """Going, not going, or a change of guests or answer."""
     event = _public_event(request, slug)
-    form = RSVPForm(request.POST, event=event, breakouts=Breakout.objects.filter(event=event))
+    form = _rsvp_form(request, event)
     if not form.is_valid():
         return render_event_page(request, slug, status=400, rsvp_form=form)
+    was_going = RSVP.objects.filter(
+        event=event, member=request.user, status=RSVPStatus.GOING
+    ).exists()
     try:
         if form.cleaned_data["going"]:
             result = services.rsvp_set(
@@ -71,29 +113,30 @@ def rsvp(request, slug):
         else:
             result = services.rsvp_cancel(event=event, member=request.user)
     except ValidationError as error:
-        field = "guests" if error.code in GUEST_ERRORS and "guests" in form.fields else None
-        form.add_error(field, error)
-        return render_event_page(request, slug, status=409, rsvp_form=form)
-    if (
-        result.status == RSVPStatus.GOING
-        and "breakout" in form.fields
-        and "breakout" in request.POST
-        and (form.breakout.pk if form.breakout else None) != result.breakout_id
-    ):
-        # The breakout picked in the RSVP form, saved in the same request.
-        try:
-            services.rsvp_choose_breakout(event=event, member=request.user, breakout=form.breakout)
-        except ValidationError as error:
-            messages.success(request, _("You're going. See you there!"))
-            form.add_error("breakout", error)
-            return render_event_page(request, slug, status=409, rsvp_form=form)
-    if result.status == RSVPStatus.GOING:
-        messages.success(request, _("You're going. See you there!"))
-    elif result.status == RSVPStatus.WAITLISTED:
-        messages.info(request, _("The event is full, so you're on the waitlist."))
-    else:
-        messages.info(request, _("Thanks for letting us know you can't come."))
-    return redirect(event.get_absolute_url() + "#rsvp")
+        return _refused(request, event, form, error)
+    return _answered(request, event, form, result, was_going=was_going)
+
+
+@login_required
+@require_POST
+def join_and_go(request, slug):
+    """ "Join and go": a signed-in person who is not a member joins the open group and says
+    they are going in this one POST (events.services.rsvp_join_and_go)."""
+    event = _public_event(request, slug)
+    form = _rsvp_form(request, event)
+    if not form.is_valid():
+        return render_event_page(request, slug, status=400, rsvp_form=form)
+    try:
+        result = services.rsvp_join_and_go(
+            event=event,
+            member=request.user,
+            guests=form.guests,
+            answer=form.cleaned_data.get("answer", ""),
+        )
+    except ValidationError as error:
+        return _refused(request, event, form, error)
+    welcome = _("Welcome to %(group)s!") % {"group": request.group.name}
+    return _answered(request, event, form, result, was_going=False, welcome=welcome)
 
 
 @login_required

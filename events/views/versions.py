@@ -35,6 +35,8 @@ class EventPageVersion:
     flags: tuple = ()
     # The zone the person chose on /me/: times are shown in it too (events templatetags).
     time_zone: str = ""
+    # A request to join still waiting (a non-member then sees that, not "Ask to join").
+    join_pending: bool = False
 
 
 def _version_query(*, slug: str, user_id: int, group_id: int):
@@ -57,9 +59,12 @@ def _version_query(*, slug: str, user_id: int, group_id: int):
                 .filter(group_id=group_id, user_id=user_id)
                 .values("role")[:1]
             ),
+            join_pending=Exists(
+                Membership.objects.pending().filter(group_id=group_id, user_id=user_id)
+            ),
             **flags,
         )
-        .values_list("pk", "my_rsvp", "is_host", "role", *flags)[:1]
+        .values_list("pk", "my_rsvp", "is_host", "role", "join_pending", *flags)[:1]
     )
 
 
@@ -75,7 +80,7 @@ def event_page_version(request, slug: str) -> EventPageVersion | None:
     row = _version_query(slug=slug.lower(), user_id=user.pk, group_id=group.pk).first()
     if row is None:
         return None
-    event_pk, rsvp_pk, is_host, role, *flags = row
+    event_pk, rsvp_pk, is_host, role, join_pending, *flags = row
     viewer = Viewer(user, role)
     request.viewer = viewer
     version = EventPageVersion(
@@ -88,6 +93,7 @@ def event_page_version(request, slug: str) -> EventPageVersion | None:
         person=user.pk if rsvp_pk is not None or is_host or any(flags) else None,
         flags=tuple(bool(flag) for flag in flags),
         time_zone=getattr(user, "time_zone", ""),
+        join_pending=join_pending,
     )
     request.event_page_version = version
     return version

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from events.models import Event
 from tests.events.conftest import build_full_event
-from tests.factories import VenueFactory
+from tests.factories import UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,28 @@ def test_speaker_and_series_pages_do_not_grow(client, group):
     )
     # speaker: group, speaker, links, appearances; series: group, series, two lists + speakers
     assert small == large == (4, 6)
+
+
+# A member going: session, user, group, the page version (event, RSVP, host, role, flags), then
+# the event, speakers, agenda, breakouts, hosts, RSVP stats, attendees, their RSVP, and the
+# comments' and proposal credit's (hooks) three. The going card adds none: its breakout comes
+# from the prefetched list, its calendar link from the event.
+MEMBER_GOING = 15
+
+
+def test_event_page_as_member_going_does_not_grow(client, group, member):
+    from events import services
+
+    event = build_full_event(starts_at=timezone.now() + timedelta(hours=1), capacity=500)
+    services.rsvp_set(event=event, member=member, going=True)
+    services.rsvp_choose_breakout(
+        event=event, member=member, breakout=event.breakouts.order_by("order").first()
+    )
+    client.force_login(member)
+    _add_events(group, 9)
+    small = _queries(client, event.get_absolute_url())
+    _add_events(group, 990)
+    for _ in range(30):
+        services.rsvp_set(event=event, member=UserFactory(), going=True)
+    large = _queries(client, event.get_absolute_url())
+    assert (small, large) == (MEMBER_GOING, MEMBER_GOING)

@@ -56,6 +56,7 @@ ROLES = ["anonymous", "member_a", "member_b", "host", "other_host", "organizer"]
 def _url(name, event):
     return {
         "rsvp": f"/events/{event.slug}/rsvp/",
+        "join_and_go": f"/events/{event.slug}/join-and-go/",
         "breakout": f"/events/{event.slug}/breakout/",
         "check_in": f"/events/{event.slug}/check-in/",
         "message": f"/events/{event.slug}/message/",
@@ -71,6 +72,10 @@ ACCESS = {
     ("rsvp", "get"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
     ("rsvp", "post"): {"anonymous": 302, **ALL(ROLES[1:], 302)},
     ("rsvp", "put"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
+    # Member B is no member yet: joins the open group and goes; members simply answer.
+    ("join_and_go", "get"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
+    ("join_and_go", "post"): {"anonymous": 302, **ALL(ROLES[1:], 302)},
+    ("join_and_go", "delete"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
     ("breakout", "get"): {"anonymous": 302, **ALL(ROLES[1:], 405)},
     ("breakout", "post"): {
         "anonymous": 302,
@@ -151,6 +156,7 @@ def test_rsvp_access(
         client.force_login(users[role])
     data = {
         "rsvp": {"going": "yes", "guests": "0"},
+        "join_and_go": {"going": "yes", "guests": "0"},
         "breakout": {"breakout": breakout.pk},
         "check_in": {"rsvp": rsvp_a.pk, "checked_in": "yes"},
         "message": {"subject": "Doors at 6:30", "body": "See you there."},

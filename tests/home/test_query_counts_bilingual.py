@@ -133,7 +133,7 @@ PINNED = {
     # group, the event (venue, series), speakers, agenda, breakouts, hosts, RSVP stats; a
     # member: as tests/conversation/test_query_counts.py EVENT_PAGE says (session, user, the
     # version row, attendees, mute check, the proposal, the comments).
-    "event": {"visitor": 7, "member": 16},
+    "event": {"visitor": 7, "member": 15},
     # group, speaker, links, appearances.
     "speaker": {"visitor": 4, "member": 6},
     # group, series, two lists and their speakers.

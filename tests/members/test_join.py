@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import TestCase
 
+from events.models import RSVP
 from groups.models import Membership
 from tests.factories import PASSWORD, EventFactory, UserFactory
 
@@ -74,18 +75,23 @@ def test_join_from_home_page_makes_a_member_after_the_code(
 def test_join_from_an_event_returns_to_the_event(client, group, django_capture_on_commit_callbacks):
     event = EventFactory(group=group)
     event_url = event.get_absolute_url()
+    back = f"{event_url}?rsvp=yes"  # the choice made: "I'm going", confirmed on return
     page = client.get(event_url).content.decode()
-    assert f'<a href="/accounts/signup/?next={event_url}">or join the group</a>' in page
+    signup = f"/accounts/signup/?next={event_url}%3Frsvp%3Dyes"
+    assert f'<a href="{signup}">or join the group</a>' in page
 
-    response = _sign_up(client, next_url=event_url)
+    response = _sign_up(client, next_url=back)
     assert response.status_code == 302
     code = _code(mail.outbox[0])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/confirm-email/", {"code": code})
-    assert (response.status_code, response["Location"]) == (302, event_url)
+    assert (response.status_code, response["Location"]) == (302, back)
     user = get_user_model().objects.get(email="ada@example.org")
     assert Membership.objects.filter(user=user, group=group).exists()
-    assert 'name="going" value="yes"' in client.get(event_url).content.decode()
+    returned = client.get(back).content.decode()
+    assert "Welcome back! Confirm that you're going." in returned
+    assert 'name="going" value="yes"' in returned
+    assert not RSVP.objects.filter(event=event).exists()  # a GET answers nothing
 
 
 def test_a_wrong_code_joins_nobody(client, group):

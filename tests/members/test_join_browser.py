@@ -31,7 +31,10 @@ def test_join_from_an_event_with_the_code(page, live_server, group):
     code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", mail.outbox[0].body).group(0)
     page.get_by_label("Code").fill(code)
     page.get_by_role("button", name=f"Join {group.name}").click()
-    expect(page).to_have_url(f"{live_server.url}{event.get_absolute_url()}")
-    expect(page.get_by_role("button", name="I'm going").first).to_be_visible()
+    # Back on the event, asked to confirm the "I'm going" they came for (a POST, not the GET).
+    expect(page).to_have_url(f"{live_server.url}{event.get_absolute_url()}?rsvp=yes")
+    expect(page.get_by_text("Welcome back! Confirm that you're going.")).to_be_visible()
+    page.get_by_role("button", name="I'm going").click()
+    expect(page.locator("#rsvp .my-state")).to_have_text("You're going.")
     assert Membership.objects.filter(group=group, user__email="ada@example.org").exists()
     assert third_party_requests(page, live_server.url) == []
