@@ -29,7 +29,7 @@ for BREACH.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -184,7 +184,8 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         decision = getattr(request, "page_cache", NOT_CACHED)
         if decision.storable(request, response):
-            self._store(decision, response)
+            # Rendering may have brought the moment forward (relative times, "2 h ago").
+            self._store(replace(decision, expires=request_expires(request)), response)
             if CSRF_HOLE.encode() in response.content:
                 response.content = _fill(response.content, request)
         return response

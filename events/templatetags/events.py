@@ -2,6 +2,7 @@ import json
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
@@ -118,6 +119,43 @@ def moment(context, value):
 @register.simple_tag(takes_context=True)
 def moment_text(context, value):
     """One moment as plain text in the group's zone (and the reader's), for emails."""
+    return timefmt.format_start(value, context["group"].zone, _reader_zone(context))
+
+
+@register.simple_tag(takes_context=True)
+def activity_time(context, value):
+    """When something happened (a comment, a thread, an announcement, a proposal, a vote, a
+    photo): "2 h ago", with the absolute time in the title and the datetime attribute.
+
+    Emails give the absolute time (they are read later, in the recipient's zone beside the
+    group's). A page that keeps the relative words is kept in the page cache no longer than
+    they hold (request.page_expires, read again when the page is stored).
+    """
+    zone = context["group"].zone
+    reader = _reader_zone(context)
+    absolute = timefmt.format_start(value, zone, reader)
+    if "reader_zone" in context:
+        return format_html(
+            '<time datetime="{}">{}</time>', value.astimezone(zone).isoformat(), absolute
+        )
+    now = timezone.now()
+    request = context.get("request")
+    if request is not None:
+        until = timefmt.relative_until(value, reader or zone, now=now)
+        expires = getattr(request, "page_expires", None)
+        if until is not None and (expires is None or until < expires):
+            request.page_expires = until
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.astimezone(zone).isoformat(),
+        absolute,
+        timefmt.relative(value, reader or zone, now=now),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def activity_time_text(context, value):
+    """When something happened, as plain text for emails (the recipient's zone beside)."""
     return timefmt.format_start(value, context["group"].zone, _reader_zone(context))
 
 
