@@ -198,6 +198,7 @@ class PublicPageCacheMiddleware:
         page = caches["bodies"].get(f"{decision.key}:{coding}")
         if page is None or not unexpired(page.expires):
             return None
+        request.page_expires = page.expires  # kept as stored if the page is stored again
         response = HttpResponse(_fill(page.body, request) if page.hole else page.body)
         for name, value in page.headers:
             response.headers[name] = value

@@ -11,7 +11,9 @@ import time_machine
 from django.template import Context, Template
 from django.utils import translation
 
+from conversation.models import Comment
 from events import timefmt
+from tests.factories import CommentFactory, EventFactory
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2027, 1, 14, 12, 0, tzinfo=NY)  # a Thursday
@@ -139,3 +141,18 @@ def test_in_an_email_the_activity_tag_writes_the_time_in_full():
     with time_machine.travel(NOW, tick=False), translation.override("en"):
         html = template.render(Context(context | {"reader_zone": None}))
     assert html == '<time datetime="2027-01-14T10:00:00-05:00">Thu, Jan 14 · 10:00 AM</time>'
+
+
+@pytest.mark.django_db
+def test_a_cached_event_page_keeps_its_relative_times_no_longer_than_they_hold(client, group):
+    with time_machine.travel(NOW, tick=False):
+        event = EventFactory(group=group, starts_at=NOW + timedelta(days=3), comments_public=True)
+        comment = CommentFactory(event=event)
+        Comment.objects.filter(pk=comment.pk).update(created_at=NOW - timedelta(minutes=5))
+        url = event.get_absolute_url()
+        assert "5 min ago</time>" in client.get(url).text
+        cached = client.get(url)
+        assert cached.templates == []  # served from the cache
+        assert "5 min ago</time>" in cached.text
+    with time_machine.travel(NOW + timedelta(seconds=61), tick=False):
+        assert "6 min ago</time>" in client.get(url).text
