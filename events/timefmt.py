@@ -137,6 +137,12 @@ def format_start(
     return f"{text}{BESIDE}{theirs}" if theirs else text
 
 
+def new_year(zone: ZoneInfo, *, now: datetime | None = None) -> datetime:
+    """The next January 1 in the zone: dates written without their year then need it."""
+    year = (now or timezone.now()).astimezone(zone).year + 1
+    return datetime(year, 1, 1, tzinfo=zone)
+
+
 def format_date(value: datetime, zone: ZoneInfo, *, now: datetime | None = None) -> str:
     """A day alone: "Tue, Jan 12"."""
     return day(value.astimezone(zone), now=now)

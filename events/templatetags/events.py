@@ -32,6 +32,22 @@ def _reader_zone(context):
     return timefmt.reader_zone(user) if user is not None and user.is_authenticated else None
 
 
+def _keep_until(context, moment) -> None:
+    """A cached page that shows this is kept no longer than moment (request.page_expires,
+    read again by home.pagecache when the page is stored)."""
+    request = context.get("request")
+    if request is None or moment is None or "reader_zone" in context:
+        return
+    expires = getattr(request, "page_expires", None)
+    if expires is None or moment < expires:
+        request.page_expires = moment
+
+
+def _keep_this_year(context, zone) -> None:
+    """Dates of this year are written without it: on January 1 they are not this year's."""
+    _keep_until(context, timefmt.new_year(zone))
+
+
 def _reader_html(text: str):
     return format_html('<span class="reader-time">{}{}</span>', timefmt.BESIDE, text)
 
@@ -47,6 +63,7 @@ def event_when(context, event):
     """
     zone = context["group"].zone
     reader = _reader_zone(context)
+    _keep_this_year(context, zone)
     when = timefmt.format_range(event.starts_at, event.ends_at, zone)
     start = event.starts_at.astimezone(zone).isoformat()
     if reader is not None:
@@ -107,6 +124,7 @@ def moment(context, value):
     and in the reader's beside it when theirs differs."""
     zone = context["group"].zone
     reader = _reader_zone(context)
+    _keep_this_year(context, zone)
     theirs = timefmt.reader_start(value, zone, reader) if reader is not None else ""
     return format_html(
         '<time datetime="{}">{}{}</time>',
@@ -139,12 +157,8 @@ def activity_time(context, value):
             '<time datetime="{}">{}</time>', value.astimezone(zone).isoformat(), absolute
         )
     now = timezone.now()
-    request = context.get("request")
-    if request is not None:
-        until = timefmt.relative_until(value, reader or zone, now=now)
-        expires = getattr(request, "page_expires", None)
-        if until is not None and (expires is None or until < expires):
-            request.page_expires = until
+    _keep_this_year(context, zone)
+    _keep_until(context, timefmt.relative_until(value, reader or zone, now=now))
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         value.astimezone(zone).isoformat(),

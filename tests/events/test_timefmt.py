@@ -156,3 +156,15 @@ def test_a_cached_event_page_keeps_its_relative_times_no_longer_than_they_hold(c
         assert "5 min ago</time>" in cached.text
     with time_machine.travel(NOW + timedelta(seconds=61), tick=False):
         assert "6 min ago</time>" in client.get(url).text
+
+
+@pytest.mark.django_db
+def test_a_cached_page_names_the_year_once_it_is_another(client, group):
+    evening = datetime(2027, 12, 20, 18, 30, tzinfo=NY)
+    with time_machine.travel(datetime(2027, 12, 31, 12, tzinfo=NY), tick=False):
+        event = EventFactory(group=group, starts_at=evening, ends_at=evening + timedelta(hours=2))
+        url = event.get_absolute_url()
+        assert ">Mon, Dec 20 · 6:30–8:30 PM</time>" in client.get(url).text
+        assert client.get(url).templates == []  # served from the cache
+    with time_machine.travel(datetime(2028, 1, 1, 0, 0, 1, tzinfo=NY), tick=False):
+        assert ">Mon, Dec 20, 2027 · 6:30–8:30 PM</time>" in client.get(url).text
