@@ -168,12 +168,6 @@ def activity_time(context, value):
 
 
 @register.simple_tag(takes_context=True)
-def activity_time_text(context, value):
-    """When something happened, as plain text for emails (the recipient's zone beside)."""
-    return timefmt.format_start(value, context["group"].zone, _reader_zone(context))
-
-
-@register.simple_tag(takes_context=True)
 def admin_next_events(context) -> list:
     """The admin home's next events, with going, seats and waitlist (events/adminhome.py)."""
     return next_events(context["request"])
