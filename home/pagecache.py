@@ -29,7 +29,7 @@ for BREACH.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -184,7 +184,8 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         decision = getattr(request, "page_cache", NOT_CACHED)
         if decision.storable(request, response):
-            self._store(decision, response)
+            # Rendering may have brought the moment forward (relative times, "2 h ago").
+            self._store(replace(decision, expires=request_expires(request)), response)
             if CSRF_HOLE.encode() in response.content:
                 response.content = _fill(response.content, request)
         return response
@@ -197,6 +198,7 @@ class PublicPageCacheMiddleware:
         page = caches["bodies"].get(f"{decision.key}:{coding}")
         if page is None or not unexpired(page.expires):
             return None
+        request.page_expires = page.expires  # kept as stored if the page is stored again
         response = HttpResponse(_fill(page.body, request) if page.hole else page.body)
         for name, value in page.headers:
             response.headers[name] = value

@@ -2,6 +2,7 @@ import json
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
@@ -31,6 +32,22 @@ def _reader_zone(context):
     return timefmt.reader_zone(user) if user is not None and user.is_authenticated else None
 
 
+def _keep_until(context, moment) -> None:
+    """A cached page that shows this is kept no longer than moment (request.page_expires,
+    read again by home.pagecache when the page is stored)."""
+    request = context.get("request")
+    if request is None or moment is None or "reader_zone" in context:
+        return
+    expires = getattr(request, "page_expires", None)
+    if expires is None or moment < expires:
+        request.page_expires = moment
+
+
+def _keep_this_year(context, zone) -> None:
+    """Dates of this year are written without it: on January 1 they are not this year's."""
+    _keep_until(context, timefmt.new_year(zone))
+
+
 def _reader_html(text: str):
     return format_html('<span class="reader-time">{}{}</span>', timefmt.BESIDE, text)
 
@@ -46,6 +63,7 @@ def event_when(context, event):
     """
     zone = context["group"].zone
     reader = _reader_zone(context)
+    _keep_this_year(context, zone)
     when = timefmt.format_range(event.starts_at, event.ends_at, zone)
     start = event.starts_at.astimezone(zone).isoformat()
     if reader is not None:
@@ -106,6 +124,7 @@ def moment(context, value):
     and in the reader's beside it when theirs differs."""
     zone = context["group"].zone
     reader = _reader_zone(context)
+    _keep_this_year(context, zone)
     theirs = timefmt.reader_start(value, zone, reader) if reader is not None else ""
     return format_html(
         '<time datetime="{}">{}{}</time>',
@@ -119,6 +138,33 @@ def moment(context, value):
 def moment_text(context, value):
     """One moment as plain text in the group's zone (and the reader's), for emails."""
     return timefmt.format_start(value, context["group"].zone, _reader_zone(context))
+
+
+@register.simple_tag(takes_context=True)
+def activity_time(context, value):
+    """When something happened (a comment, a thread, an announcement, a proposal, a vote, a
+    photo): "2 h ago", with the absolute time in the title and the datetime attribute.
+
+    Emails give the absolute time (they are read later, in the recipient's zone beside the
+    group's). A page that keeps the relative words is kept in the page cache no longer than
+    they hold (request.page_expires, read again when the page is stored).
+    """
+    zone = context["group"].zone
+    reader = _reader_zone(context)
+    absolute = timefmt.format_start(value, zone, reader)
+    if "reader_zone" in context:
+        return format_html(
+            '<time datetime="{}">{}</time>', value.astimezone(zone).isoformat(), absolute
+        )
+    now = timezone.now()
+    _keep_this_year(context, zone)
+    _keep_until(context, timefmt.relative_until(value, reader or zone, now=now))
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.astimezone(zone).isoformat(),
+        absolute,
+        timefmt.relative(value, reader or zone, now=now),
+    )
 
 
 @register.simple_tag(takes_context=True)

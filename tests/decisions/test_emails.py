@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)  # Monday, 8:00 AM in New York
 CLOSES = NOW + timedelta(days=3)  # Thursday May 7, 8:00 AM EDT in the group's zone
-CLOSES_TEXT = "Thu, May 7, 2026, 8:00 AM EDT"
+CLOSES_TEXT = "Thu, May 7 · 8:00 AM"
 LAST_DAY = CLOSES - timedelta(hours=23)
 QUESTION = "Rosa's place & the park: where?"
 TITLE = "Workers' rights & platforms"

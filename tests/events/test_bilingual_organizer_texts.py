@@ -323,8 +323,12 @@ def test_the_spanish_feed_names_the_venue_and_affiliation_in_spanish(client, eve
     [("es", "18:30", ("6:30", "p. m.", "p.m.")), ("en", "6:30 PM", ("18:30", "p.m."))],
 )
 def test_every_django_time_format_is_the_languages_one(language, shown, never):
-    """The board, comments, proposals and the attendees' check-in times use Django's formats
-    (includes/time.html, |time): config/formats makes them the language's one format."""
+    """The board, comments and proposals (includes/time.html, events.timefmt: a moment to
+    come is written in full) and the attendees' check-in times (|time, Django's formats, made
+    the language's one format by config/formats) agree."""
+    from types import SimpleNamespace
+
+    import time_machine
     from django.template import Context, Template
     from django.utils import translation
 
@@ -333,8 +337,13 @@ def test_every_django_time_format_is_the_languages_one(language, shown, never):
         '{% include "includes/time.html" with value=moment %} {{ moment|time }} '
         "{{ moment|date:'SHORT_DATETIME_FORMAT' }} {{ moment.time|time }}"
     )
-    with translation.override(language), timezone.override(UTC):
-        text = _text(template.render(Context({"moment": moment})))
+    group = SimpleNamespace(zone=UTC)
+    with (
+        translation.override(language),
+        timezone.override(UTC),
+        time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC), tick=False),
+    ):
+        text = _text(template.render(Context({"moment": moment, "group": group})))
     assert text.count(shown) == 4, text
     assert [part for part in never if part in text] == []
 

@@ -38,7 +38,7 @@ def test_confirmation_has_venue_address_and_local_time(group, commit):
     )
     body, html = _confirm(event, commit)
     lines = body.splitlines()
-    assert lines[2] == "Thu, Jul 10, 2031, 6:30–8:30 PM EDT"
+    assert lines[2] == "Thu, Jul 10, 2031 · 6:30–8:30 PM"  # another year: named
     assert lines[3] == "The Commons, 388 Atlantic Ave, Brooklyn, NY"
     assert '<time datetime="2031-07-10T18:30:00-04:00">' in html
     assert "<p><strong>The Commons</strong><br>388 Atlantic Ave, Brooklyn, NY</p>" in html

@@ -38,6 +38,10 @@ def in_person(group):
     return EventFactory(group=group, starts_at=STARTS, ends_at=STARTS + timedelta(hours=2))
 
 
+# The year is named while 2027 is still to come.
+GROUP_TEXT = re.compile(r"^Wed, Jan 13(, 2027)? · 7:00–9:00 PM$")
+
+
 def _when(tab):
     return tab.locator(".fact-main.when time")
 
@@ -68,7 +72,7 @@ def test_nothing_is_added_where_the_clock_is_the_groups(open_tab, online):
     tab = open_tab(timezone_id="America/Toronto")
     tab.goto(online.get_absolute_url())
     tab.wait_for_load_state("load")
-    expect(_when(tab)).to_have_text("Wed, Jan 13, 2027, 7:00–9:00 PM EST")
+    expect(_when(tab)).to_have_text(GROUP_TEXT)
     assert tab.locator(".local-time").count() == 0
 
 
@@ -76,14 +80,14 @@ def test_nothing_is_added_on_an_in_person_event(open_tab, in_person):
     tab = open_tab(timezone_id="Europe/Madrid")
     tab.goto(in_person.get_absolute_url())
     tab.wait_for_load_state("load")
-    expect(_when(tab)).to_have_text("Wed, Jan 13, 2027, 7:00–9:00 PM EST")
+    expect(_when(tab)).to_have_text(GROUP_TEXT)
     assert tab.locator(".local-time").count() == 0
 
 
 def test_nothing_changes_without_javascript(open_tab, online):
     tab = open_tab(timezone_id="Europe/Madrid", java_script_enabled=False)
     tab.goto(online.get_absolute_url())
-    expect(_when(tab)).to_have_text("Wed, Jan 13, 2027, 7:00–9:00 PM EST")
+    expect(_when(tab)).to_have_text(GROUP_TEXT)
     assert tab.locator(".local-time").count() == 0
 
 

@@ -42,6 +42,7 @@ from tests.factories import (
     ThreadFactory,
     UserFactory,
 )
+from tests.home.test_query_counts_bilingual import DJANGO_TIME
 
 LANGUAGES = ["en", "es"]
 # "newcomer": signed in, never joined (the join page, the members-only notices). "host": a
@@ -499,6 +500,9 @@ def _check(tab, page: Page, path: str, language: str, site, live_server) -> list
     marker = _marker(page, language, site["names"])
     if marker not in shown["main"]:
         problems.append(f"{marker!r} is not in <main>")
+    problems += [
+        f"time written Django's way: {t!r}" for t in shown["texts"] if DJANGO_TIME.search(t)
+    ]
     if language != settings.LANGUAGE_CODE:
         problems += [
             f"in English: {text!r} (translation: {translated!r})"

@@ -167,6 +167,26 @@ SHOW_TITLE = {"/", "/events/", "event", "speaker", "series"}
 MEMBERS_ONLY = {"/members/", "/me/", "/discussions/", "thread", "/proposals/", "/polls/", "/log/"}
 
 
+# Time written Django's default way, which no page may show (issue 26): "5:51 p.m.",
+# "6:30 p. m.", "a. m.", "Dec. 6", "6 de diciembre de 2026", and a badge's "/ Ene".
+DJANGO_TIME = re.compile(
+    r"\b[ap]\.\s?m\.|\b(?:Jan|Feb|Mar|Apr|Aug|Sept|Oct|Nov|Dec)\. \d|\d de [a-z]+ de \d{4}"
+    r"|/\s*(?:Ene|Feb|Mar|Abr|May|Jun|Jul|Ago|Sep|Oct|Nov|Dic)\b"
+)
+BADGE_MONTH = re.compile(r'<span class="month">([^<]*)</span>')
+MONTHS = {
+    "en": {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+    "es": {"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"},
+}
+
+
+def _time_problems(html: str, language: str) -> list[str]:
+    """Times on the page written another way than events.timefmt writes them."""
+    text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", html, flags=re.S)
+    found = [match[0] for match in DJANGO_TIME.finditer(text)]
+    return found + [m for m in BADGE_MONTH.findall(html) if m not in MONTHS[language]]
+
+
 def _choose(client, who, member, language):
     """A visitor's footer switch (the cookie), or a member's own choice on /me/."""
     if who == "visitor":
@@ -186,6 +206,7 @@ def test_same_query_count_in_spanish_and_english(world, member, page, who):
         _choose(client, who, member, language)
         counts[language], response = _cold_get(client, world[page], language)
         pages[language] = (response.status_code, _lang(response))
+        assert _time_problems(response.text, language) == []
         if page in SHOW_TITLE:
             assert TITLE[language] in response.text
             assert TITLE[OTHER[language]] not in response.text

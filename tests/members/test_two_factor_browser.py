@@ -163,7 +163,7 @@ def _virtual_authenticator(page):
 
 
 def _log_out(page) -> None:
-    page.locator("header summary").click()  # the phone's menu
+    page.locator("header details.menu > summary").click()  # the phone's menu
     page.locator("header").get_by_role("button", name="Log out").click()
     page.wait_for_load_state()
 
