@@ -12,7 +12,8 @@
   an ACCESS EXCLUSIVE lock that deadlocked with a live server's request thread still reading.
   DELETE of the few rows a test leaves takes 0.02 s and waits for no reader. The foreign keys
   Django creates are DEFERRABLE INITIALLY DEFERRED, so the order of the tables does not matter
-  inside flush's one transaction.
+  inside flush's one transaction. Tables with a trigger of their own (the append-only
+  transparency log) are still truncated.
 
 SQLite (`make quick`, a bare machine) is untouched: Django builds it in memory and its flush is
 already DELETE.
@@ -116,7 +117,9 @@ def drop_worker_database(*, worker_database: str, template: str, shared: Path) -
 
 def flush_by_delete():
     """Replaces PostgreSQL's flush SQL (TRUNCATE) with a DELETE per table for the run; returns
-    a function that puts Django's back."""
+    a function that puts Django's back. A table with a trigger of its own (the transparency
+    log refuses DELETE, groups/migrations/0015) is still truncated: TRUNCATE fires no row
+    trigger."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     truncate = DatabaseOperations.sql_flush
@@ -126,7 +129,17 @@ def flush_by_delete():
             return truncate(
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
-        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608 - Django's table names
+        guarded = _tables_with_triggers(self.connection)
+        statements = []
+        if guarded & set(tables):
+            names = ", ".join(self.quote_name(table) for table in sorted(guarded & set(tables)))
+            statements.append(f"TRUNCATE {names} CASCADE;")
+        statements += [
+            f"DELETE FROM {self.quote_name(table)};"  # noqa: S608 - Django's table names
+            for table in tables
+            if table not in guarded
+        ]
+        return statements
 
     DatabaseOperations.sql_flush = sql_flush
 
@@ -134,3 +147,20 @@ def flush_by_delete():
         DatabaseOperations.sql_flush = truncate
 
     return restore
+
+
+_TRIGGERS: dict[str, frozenset[str]] = {}
+
+
+def _tables_with_triggers(connection) -> frozenset[str]:
+    """The tables with a trigger the project made (not PostgreSQL's own for foreign keys), read
+    once per database."""
+    name = connection.settings_dict["NAME"]
+    if name not in _TRIGGERS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT c.relname FROM pg_trigger t"
+                " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+            )
+            _TRIGGERS[name] = frozenset(row[0] for row in cursor.fetchall())
+    return _TRIGGERS[name]
