@@ -98,7 +98,9 @@ def me(request):
 def me_notifications(request):
     """The emails a member wants, their language and their time zone."""
     form = NotificationsForm(
-        request.POST or None, instance=request.user, organizer=viewer(request).is_organizer
+        request.POST if request.method == "POST" else None,
+        instance=request.user,
+        organizer=viewer(request).is_organizer,
     )
     if request.method == "POST":
         if form.is_valid():
