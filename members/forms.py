@@ -1,7 +1,45 @@
+from functools import cache
+
 from django import forms
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .data import WritingOnDelete
+
+TIME_ZONE_LIST = "time-zones"
+
+
+@cache
+def time_zone_datalist() -> SafeString:
+    """The zones as a <datalist>, built once per process: rendering ~500 <option>s through the
+    template engine on each request took most of /me/'s time (issue 26)."""
+    from .models import time_zone_choices
+
+    options = format_html_join("", '<option value="{}"></option>', time_zone_choices())
+    return format_html_join("", '<datalist id="{}">{}</datalist>', [(TIME_ZONE_LIST, options)])
+
+
+@cache
+def _time_zone_names() -> dict[str, str]:
+    """Each zone by the ways a person may type it: any case, spaces for underscores."""
+    from .models import time_zone_choices
+
+    return {name.casefold(): name for name, _label in time_zone_choices()} | {
+        label.casefold(): name for name, label in time_zone_choices()
+    }
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text input that suggests the zones from the page's one <datalist>."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"list": TIME_ZONE_LIST, "autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        )
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, attrs, renderer) + time_zone_datalist()
 
 
 class SignupExtraForm(forms.Form):
@@ -123,6 +161,18 @@ def _host(url: str) -> str:
 
 
 class NotificationsForm(forms.ModelForm):
+    # Typed (with suggestions), not a select: a select of every zone was ~500 <option>s to
+    # render on each request.
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        required=False,
+        widget=TimeZoneInput,
+        help_text=_(
+            "Every time is also shown in this zone, beside the group's, when the clocks "
+            "differ. Empty: the group's zone alone."
+        ),
+    )
+
     class Meta:
         from .models import User
 
@@ -142,20 +192,24 @@ class NotificationsForm(forms.ModelForm):
             "time_zone",
         ]
         widgets = {"organizer_alerts": forms.RadioSelect}
-        error_messages = {
-            "time_zone": {
-                "invalid_choice": _(
-                    "“%(value)s” is not a time zone in the list, such as Europe/Madrid."
-                )
-            }
-        }
 
     def __init__(self, *args, organizer: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not organizer:  # only organizers are told of what waits in the admin
             del self.fields["organizer_alerts"]
-        zone = self.fields["time_zone"]
-        zone.choices = [("", _("The group's time zone")), *zone.choices[1:]]
+
+    def clean_time_zone(self):
+        typed = self.cleaned_data["time_zone"].strip()
+        if not typed:
+            return ""
+        name = _time_zone_names().get(typed.casefold())
+        if name is None:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a time zone in the list, such as Europe/Madrid."),
+                code="invalid_choice",
+                params={"value": typed},
+            )
+        return name
 
 
 class DeleteAccountForm(forms.Form):

@@ -5,6 +5,10 @@ from . import views
 app_name = "members"
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("me/notifications/", views.me_notifications, name="me_notifications"),
+    path("me/calendar/", views.me_calendar, name="me_calendar"),
+    path("me/security/", views.me_security, name="me_security"),
+    path("me/data/", views.me_data, name="me_data"),
     path("me/two-factor/admin/", views.admin_two_factor, name="admin_two_factor"),
     path("me/calendar/rotate/", views.rotate_calendar_token, name="rotate_calendar"),
     path("me/export/", views.export, name="export"),

@@ -54,65 +54,88 @@ def two_factor_state(request) -> dict:
     }
 
 
-def _me_context(request, **forms) -> dict:
-    user = request.user
-    feed_url = absolute(f"/calendar/{user.calendar_token}.ics")
-    group = request.group
-    return {
-        "calendar_links": subscribe_links(feed_url, group.name if group else "Potluck"),
-        "profile_form": forms.get("profile_form") or ProfileForm(instance=user),
-        "notifications_form": forms.get("notifications_form")
-        or NotificationsForm(instance=user, organizer=viewer(request).is_organizer),
-        "is_member": viewer(request).role is not None,  # a membership, not a superuser's pass
-        "two_factor": two_factor_state(request),
-    }
-
-
 def _avatar_name(user) -> str:
     return User.objects.filter(pk=user.pk).values_list("avatar", flat=True).first() or ""
+
+
+def _section(request, section: str, context: dict, *, status: int = 200) -> TemplateResponse:
+    """One of /me/'s short pages: its template, under the section nav."""
+    return TemplateResponse(
+        request, f"members/me/{section}.html", {"section": section, **context}, status=status
+    )
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def me(request):
-    """The member's own page: profile, email preferences, calendar feed, their data."""
+    """/me/ opens on the profile: what other members see about you, and your avatar."""
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
+    status = 200
     if request.method == "POST":
-        which = request.POST.get("form")
-        if which == "notifications":
-            form = NotificationsForm(
-                request.POST, instance=request.user, organizer=viewer(request).is_organizer
-            )
-            if form.is_valid():
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data.get("avatar_upload")
+            avatar = request.user.avatar.name
+            try:
+                if upload:
+                    services.member_set_avatar(member=request.user, upload=upload)
+            except ValidationError as error:
+                form.add_error("avatar_upload", error)
+            except uploads.StorageFull as error:
+                form.add_error("avatar_upload", error.message)
+                status = 507
+            else:
                 form.save()
-                messages.success(request, _("Your email preferences are saved."))
+                saved = _("Your profile is saved.")
+                if upload and _avatar_name(request.user) == avatar:
+                    # The worker has not stored it yet (or could not decode it).
+                    saved += " " + _("Your new avatar will show once it is processed.")
+                messages.success(request, saved)
                 return redirect("members:me")
-            context = _me_context(request, notifications_form=form)
-        else:
-            form = ProfileForm(request.POST, request.FILES, instance=request.user)
-            status = 400
-            if form.is_valid():
-                upload = form.cleaned_data.get("avatar_upload")
-                avatar = request.user.avatar.name
-                try:
-                    if upload:
-                        services.member_set_avatar(member=request.user, upload=upload)
-                except ValidationError as error:
-                    form.add_error("avatar_upload", error)
-                except uploads.StorageFull as error:
-                    form.add_error("avatar_upload", error.message)
-                    status = 507
-                else:
-                    form.save()
-                    saved = _("Your profile is saved.")
-                    if upload and _avatar_name(request.user) == avatar:
-                        # The worker has not stored it yet (or could not decode it).
-                        saved += " " + _("Your new avatar will show once it is processed.")
-                    messages.success(request, saved)
-                    return redirect("members:me")
-            context = _me_context(request, profile_form=form)
-            return TemplateResponse(request, "members/me.html", context, status=status)
-        return TemplateResponse(request, "members/me.html", context, status=400)
-    return TemplateResponse(request, "members/me.html", _me_context(request))
+    return _section(request, "profile", {"profile_form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def me_notifications(request):
+    """The emails a member wants, their language and their time zone."""
+    form = NotificationsForm(
+        request.POST if request.method == "POST" else None,
+        instance=request.user,
+        organizer=viewer(request).is_organizer,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your email preferences are saved."))
+            return redirect("members:me_notifications")
+        return _section(request, "notifications", {"notifications_form": form}, status=400)
+    return _section(request, "notifications", {"notifications_form": form})
+
+
+@login_required
+@require_safe
+def me_calendar(request):
+    """The member's personal calendar feed, and changing its address."""
+    feed_url = absolute(f"/calendar/{request.user.calendar_token}.ics")
+    group = request.group
+    links = subscribe_links(feed_url, group.name if group else "Potluck")
+    return _section(request, "calendar", {"calendar_links": links})
+
+
+@login_required
+@require_safe
+def me_security(request):
+    """Signing in: the email, the password and the second factor."""
+    return _section(request, "security", {"two_factor": two_factor_state(request)})
+
+
+@login_required
+@require_safe
+def me_data(request):
+    """Everything Potluck holds about the member: download it, leave the group, delete it."""
+    # A membership, not a superuser's pass.
+    return _section(request, "data", {"is_member": viewer(request).role is not None})
 
 
 @login_required
@@ -121,7 +144,7 @@ def admin_two_factor(request):
     """Where the admin sends organizers without a second factor (members.twofactor): why,
     the steps, and on to the admin page they asked for once a factor is set up."""
     if not admin.site.has_permission(request):
-        return redirect(reverse("members:me") + "#two-factor")
+        return redirect(reverse("members:me_security") + "#two-factor")
     destination = admin_next(request, request.GET.get("next") or request.session.get(ADMIN_NEXT))
     if has_second_factor(request.user):
         request.session.pop(ADMIN_NEXT, None)
@@ -132,8 +155,8 @@ def admin_two_factor(request):
 
 @require_safe
 def two_factor_index(request):
-    """allauth's two-factor overview is /me/'s card: where its pages lead back to."""
-    return redirect(reverse("members:me") + "#two-factor")
+    """allauth's two-factor overview is /me/security/'s card: where its pages lead back to."""
+    return redirect(reverse("members:me_security") + "#two-factor")
 
 
 @login_required
@@ -141,7 +164,7 @@ def two_factor_index(request):
 def rotate_calendar_token(request):
     services.member_rotate_calendar_token(member=request.user)
     messages.success(request, _("Your calendar address has changed. The old one no longer works."))
-    return redirect("members:me")
+    return redirect("members:me_calendar")
 
 
 @login_required

@@ -45,12 +45,39 @@ class UploadForm(forms.Form):
             "WebP (5 MB, 16 megapixels). Location and camera details are removed."
         ),
     )
-    alt_text = forms.CharField(
-        label=_("What the photos show"),
-        max_length=500,
-        required=False,
-        help_text=_(
-            "Read aloud to people who can't see the images, e.g. “Members talking in small groups”."
-        ),
-    )
     caption = forms.CharField(label=_("Caption"), max_length=500, required=False)
+
+
+class DescribeForm(forms.Form):
+    """The upload's second step: what each photo shows, one field per photo (photos_describe).
+    A plain form: it works without JavaScript."""
+
+    def __init__(self, *args, photos, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.photos = photos
+        for number, photo in enumerate(photos, start=1):
+            # The file's name while the worker has it (processed photos show themselves).
+            label = (
+                _("What photo %(number)d shows (%(name)s)")
+                % {"number": number, "name": photo.upload_name}
+                if photo.upload_name
+                else _("What photo %(number)d shows") % {"number": number}
+            )
+            self.fields[self.field_name(photo)] = forms.CharField(
+                label=label,
+                max_length=500,
+                required=False,
+                initial=photo.alt_text,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    @staticmethod
+    def field_name(photo) -> str:
+        return f"alt_{photo.pk}"
+
+    def rows(self):
+        """Each photo with its field, for the template."""
+        return [(photo, self[self.field_name(photo)]) for photo in self.photos]
+
+    def texts(self) -> dict[int, str]:
+        return {photo.pk: self.cleaned_data[self.field_name(photo)] for photo in self.photos}

@@ -124,6 +124,22 @@ def photo_add(*, album: Album, uploaded_by, file, caption: str = "", alt_text: s
     return photo
 
 
+def photos_describe(*, member, photos: list[Photo], texts: dict[int, str]) -> int:
+    """The upload's second step: each of the member's own photos gets its own description
+    (alt text) for people who can't see it. Returns how many changed."""
+    changed = 0
+    with transaction.atomic():
+        for photo in photos:
+            if photo.uploaded_by_id != member.pk:
+                raise PermissionDenied
+            text = texts.get(photo.pk, "").strip()[:500]
+            if text != photo.alt_text:
+                photo.alt_text = text
+                photo.save(update_fields=["alt_text"])  # the save signal moves the counters
+                changed += 1
+    return changed
+
+
 def delete_files_after_commit(sender, instance: Photo, **kwargs) -> None:
     """post_delete receiver (photos/apps.py): the photo's files go once the deletion commits,
     and so do the uploaded bytes of a photo still waiting for the worker."""

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -19,7 +20,7 @@ from groups.access import viewer
 from groups.visibility import allowed
 
 from . import services
-from .forms import UploadForm
+from .forms import FILES_PER_REQUEST, DescribeForm, UploadForm
 from .models import NOT_STORED, Album, Photo, PhotoStatus, Visibility
 
 ALBUMS_PER_PAGE = 24
@@ -164,6 +165,7 @@ def _upload(request, album: Album, *, back_url: str):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
+    describe_url = ""  # the photos kept when others were refused: describe them still
     if request.method == "POST" and form.is_valid():
         try:
             services.uploads_allowed(
@@ -176,6 +178,7 @@ def _upload(request, album: Album, *, back_url: str):
                 "form": form,
                 "back_url": back_url,
                 "not_stored": _not_stored(request.user, album),
+                "describe_url": "",
             }
             return TemplateResponse(request, "photos/upload.html", context, status=429)
         added, refused, full = [], [], False
@@ -187,7 +190,6 @@ def _upload(request, album: Album, *, back_url: str):
                         uploaded_by=request.user,
                         file=upload,
                         caption=form.cleaned_data["caption"],
-                        alt_text=form.cleaned_data["alt_text"],
                     )
                 )
             except ValidationError as error:
@@ -217,14 +219,19 @@ def _upload(request, album: Album, *, back_url: str):
                     request,
                     ngettext("%d photo added.", "%d photos added.", count) % count + later,
                 )
+        # Then what each photo shows, one field per photo (describe).
+        # (the worker may have refused some already: that page leaves them out)
+        kept = [photo.pk for photo in added]
+        after = _describe_url(album, kept) if kept else album.get_absolute_url()
         if not refused:
             if request.headers.get("X-Upload-Progress") == "1":
                 # The progress script follows this itself, so the message shows once.
-                return JsonResponse({"redirect": album.get_absolute_url()})
-            return redirect(album.get_absolute_url())
+                return JsonResponse({"redirect": after})
+            return redirect(after)
         for reason in refused:
             form.add_error("files", reason)
         status = 507 if full else 400
+        describe_url = _describe_url(album, kept) if kept else ""
     elif request.method == "POST":
         status = 400
     context = {
@@ -232,8 +239,46 @@ def _upload(request, album: Album, *, back_url: str):
         "form": form,
         "back_url": back_url,
         "not_stored": _not_stored(request.user, album),
+        "describe_url": describe_url,
     }
     return TemplateResponse(request, "photos/upload.html", context, status=status)
+
+
+def _describe_url(album: Album, photo_ids: list[int]) -> str:
+    query = urlencode({"photos": ",".join(str(pk) for pk in photo_ids)})
+    return f"{reverse('photos:describe', args=[album.pk])}?{query}"
+
+
+def _photo_ids(value: str) -> list[int]:
+    parts = value.split(",")[:FILES_PER_REQUEST]
+    return [int(part) for part in parts if part.isdigit() and len(part) < 12]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def describe(request, pk):
+    """The upload's second step: a description (alt text) for each photo just added, each in
+    its own field; only the uploader's own photos, none another's."""
+    album = get_object_or_404(Album, pk=pk)
+    photos = list(
+        Photo.objects.filter(
+            album=album, uploaded_by=request.user, pk__in=_photo_ids(request.GET.get("photos", ""))
+        )
+        .exclude(status=PhotoStatus.REFUSED)
+        .order_by("pk")
+    )
+    if not photos:
+        return redirect(album.get_absolute_url())
+    form = DescribeForm(request.POST if request.method == "POST" else None, photos=photos)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.photos_describe(member=request.user, photos=photos, texts=form.texts())
+            messages.success(request, _("Your descriptions are saved."))
+            return redirect(album.get_absolute_url())
+        status = 400
+    context = {"album": album, "form": form}
+    return TemplateResponse(request, "photos/describe.html", context, status=status)
 
 
 @login_required

@@ -109,6 +109,8 @@ def _shoot(browser, pages, *, logged_in: bool) -> list[Path]:
                     page.wait_for_load_state()
                 targets = {k: v for k, v in pages.items() if k != "login"}
                 targets["me"] = "/me/"
+                for section in ("notifications", "calendar", "security", "data"):
+                    targets[f"me-{section}"] = f"/me/{section}/"
                 targets["my-events"] = "/me/events/"
                 targets["members"] = "/members/"
                 page.goto(BASE + "/members/")

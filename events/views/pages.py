@@ -337,10 +337,14 @@ def rsvp_breakouts(event: Event, mine: RSVP | None, seats_left: int | None) -> l
     return list(event.breakouts.all())
 
 
+HOSTING_LIMIT = 10
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def my_events(request):
-    """The member's upcoming RSVPs with their state, and the past events they attended."""
+    """The member's upcoming RSVPs with their state, the past events they attended, and the
+    evenings they host with the host tools."""
     now = timezone.now()
     mine = RSVP.objects.filter(member=request.user).select_related("event", "event__venue")
     upcoming_ids = Event.objects.published().upcoming(now).values("pk")
@@ -365,6 +369,14 @@ def my_events(request):
             mine.filter(
                 event__in=past_ids.filter(status=EventStatus.PUBLISHED), status=RSVPStatus.GOING
             ).order_by("-event__starts_at", "-pk")
+        ),
+        # The upcoming evenings the member hosts, with their host tools as buttons.
+        "hosting": list(
+            Event.objects.published()
+            .upcoming(now)
+            .filter(status=EventStatus.PUBLISHED, hosts=request.user)
+            .select_related("venue")
+            .order_by("starts_at", "pk")[:HOSTING_LIMIT]
         ),
     }
     return TemplateResponse(request, "events/my_events.html", context)

@@ -23,7 +23,7 @@ def test_subscribe_page_passes_axe(page, live_server, group):
 def test_account_page_with_feed_passes_axe(page, live_server, group, password):
     member = UserFactory()
     log_in(page, member.email, password)
-    page.goto("/me/")
+    page.goto("/me/calendar/")
     old = member.calendar_token
     assert page.get_by_label("Or copy the address").input_value().endswith(f"/{old}.ics")
     assert axe_violations(page) == []

@@ -163,9 +163,10 @@ def test_rotate_from_my_page(client, group):
     member = UserFactory()
     old = member.calendar_token
     client.force_login(member)
-    page = client.get("/me/").content.decode()
+    page = client.get("/me/calendar/").content.decode()
     assert f"/calendar/{old}.ics" in page
-    assert client.post("/me/calendar/rotate/").status_code == 302
+    rotated = client.post("/me/calendar/rotate/")
+    assert (rotated.status_code, rotated["Location"]) == (302, "/me/calendar/")
     member.refresh_from_db()
     assert member.calendar_token != old
     assert client.get(f"/calendar/{old}.ics").status_code == 404

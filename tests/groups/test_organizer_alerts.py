@@ -158,14 +158,14 @@ def test_an_organizer_no_longer_one_is_not_told(approval, organizer):
 
 def test_organizers_choose_on_their_page_and_members_are_not_asked(client, organizer, member):
     client.force_login(member)
-    assert "organizer_alerts" not in client.get("/me/").content.decode()
+    assert "organizer_alerts" not in client.get("/me/notifications/").content.decode()
     client.force_login(organizer)
-    page = client.get("/me/").content.decode()
+    page = client.get("/me/notifications/").content.decode()
     assert 'name="organizer_alerts" value="at_once"' in page
-    data = {"form": "notifications", "language": "", "organizer_alerts": "daily"}
-    assert client.post("/me/", data).status_code == 302
+    data = {"language": "", "organizer_alerts": "daily"}
+    assert client.post("/me/notifications/", data).status_code == 302
     organizer.refresh_from_db()
     assert organizer.organizer_alerts == AlertChoice.DIGEST
-    refused = client.post("/me/", {**data, "organizer_alerts": "hourly"})
+    refused = client.post("/me/notifications/", {**data, "organizer_alerts": "hourly"})
     assert refused.status_code == 400
     assert "Select a valid choice" in refused.content.decode()

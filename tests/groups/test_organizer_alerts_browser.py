@@ -1,4 +1,4 @@
-"""An organizer chooses on /me/ how they hear of what waits for them, in Chromium."""
+"""An organizer chooses on /me/notifications/ how they hear of what waits for them, in Chromium."""
 
 import pytest
 
@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_organizer_chooses_the_daily_digest_on_their_page(page, group, organizer, password):
     log_in(page, organizer.email, password)
-    page.goto("/me/")
+    page.goto("/me/notifications/")
     at_once = page.get_by_label("An email for each, at once")
     assert at_once.is_checked()
     assert axe_violations(page) == []

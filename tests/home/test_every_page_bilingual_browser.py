@@ -101,6 +101,9 @@ PAGES = [
     Page("photos:upload", "/photos/albums/{album}/upload/", "member", "Add photos to %(album)s"),
     Page("photos:upload_event", "/events/{upcoming}/photos/upload/", "member",
          "Add photos to %(album)s", names=(("album", "upcoming_title"),)),
+    # The upload's second step, for the photos just added (the organizer's).
+    Page("photos:describe", "/photos/albums/{album}/describe/?photos={photo}", "organizer",
+         "Describe your photos"),
     # --- Conversation ------------------------------------------------------------------------
     Page("conversation:comments", "/events/{upcoming}/comments/", "visitor member host",
          "Questions and comments"),
@@ -139,6 +142,10 @@ PAGES = [
     Page("decisions:log", "/log/", "member", "What the organizers did"),
     # --- Members, privacy, the member's data (its export button is on /me/) -------------------
     Page("members:me", "/me/", "newcomer member", "My account"),
+    Page("members:me_notifications", "/me/notifications/", "member organizer", "Emails I want"),
+    Page("members:me_calendar", "/me/calendar/", "member", "Your calendar feed"),
+    Page("members:me_security", "/me/security/", "member organizer", "Two-factor sign-in"),
+    Page("members:me_data", "/me/data/", "newcomer member", "Download my data"),
     Page("members:delete", "/me/delete/", "member", "Delete my account"),
     Page("members:directory", "/members/", "member", "Members"),
     Page("members:profile", "/members/{profile}/", "visitor member", "Member"),
@@ -194,7 +201,7 @@ EXCLUDED = {
     "decisions:proposal_decide": "POST only",
     "decisions:poll_close": "POST only",
     "members:rotate_calendar": "POST only",
-    "members:export": "POST only: the data export is a ZIP download (the button is on /me/)",
+    "members:export": "POST only: the data export is a ZIP download (the button is on /me/data/)",
     # Redirects to a page of the table.
     "conversation:reply": "redirects to its discussion's page, at the reply",
     "account_set_password": "redirects to account_change_password: every account has one",
@@ -217,7 +224,7 @@ EXCLUDED = {
     # password; tests/members/test_two_factor_browser.py opens each in both languages on a
     # phone with axe-core (the rest answer POST, a file, or a redirect).
     "members:admin_two_factor": "test_two_factor_browser.py: the admin's gate",
-    "mfa_index": "redirects to /me/, whose card is the overview",
+    "mfa_index": "redirects to /me/security/, whose card is the overview",
     "mfa_activate_totp": "test_two_factor_browser.py: setting up an app",
     "mfa_deactivate_totp": "test_two_factor_browser.py: the other two-factor pages",
     "mfa_authenticate": "test_two_factor_browser.py: the second step of a login",
@@ -309,7 +316,8 @@ def test_each_path_of_the_table_resolves_to_its_route():
     wrong = [
         (page.route, page.path)
         for page in PAGES
-        if page.route and resolve(page.path.format(**SAMPLE_IDS)).view_name != page.route
+        if page.route
+        and resolve(page.path.format(**SAMPLE_IDS).split("?")[0]).view_name != page.route
     ]
     assert wrong == []
 

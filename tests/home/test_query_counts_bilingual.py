@@ -98,6 +98,10 @@ def world(group, member, organizer, settings, tmp_path):
         "/privacy/": "/privacy/",
         "/members/": "/members/",
         "/me/": "/me/",
+        "/me/notifications/": "/me/notifications/",
+        "/me/calendar/": "/me/calendar/",
+        "/me/security/": "/me/security/",
+        "/me/data/": "/me/data/",
         "/discussions/": reverse("conversation:board"),
         "thread": thread.get_absolute_url(),
         "/proposals/": reverse("decisions:proposals"),
@@ -150,8 +154,13 @@ PINNED = {
     # Members' pages: a visitor is sent to log in (the group, read by every request).
     # The directory: session, user, group, the viewer's membership role, count, the page.
     "/members/": {"visitor": 1, "member": 6},
-    # session, user, group, membership, the two-factor card's authenticators.
-    "/me/": {"visitor": 1, "member": 5},
+    # /me/'s sections: session, user, group; the emails and the data page also read the
+    # membership role; sign-in and security the role and the authenticators.
+    "/me/": {"visitor": 1, "member": 3},
+    "/me/notifications/": {"visitor": 1, "member": 4},
+    "/me/calendar/": {"visitor": 1, "member": 3},
+    "/me/security/": {"visitor": 1, "member": 5},
+    "/me/data/": {"visitor": 1, "member": 4},
     # tests/conversation/test_query_counts.py BOARD and THREAD_PAGE.
     "/discussions/": {"visitor": 1, "member": 9},
     "thread": {"visitor": 1, "member": 9},
@@ -164,7 +173,10 @@ PINNED = {
 TITLE = {"en": "Data co-ops", "es": "Cooperativas de datos"}
 SHOW_TITLE = {"/", "/events/", "event", "speaker", "series"}
 # Pages only members see: a visitor is sent to log in.
-MEMBERS_ONLY = {"/members/", "/me/", "/discussions/", "thread", "/proposals/", "/polls/", "/log/"}
+MEMBERS_ONLY = {
+    *("/members/", "/me/", "/me/notifications/", "/me/calendar/", "/me/security/", "/me/data/"),
+    *("/discussions/", "thread", "/proposals/", "/polls/", "/log/"),
+}
 
 
 # Time written Django's default way, which no page may show (issue 26): "5:51 p.m.",

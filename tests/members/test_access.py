@@ -54,6 +54,10 @@ def people(group, organizer):
 def _url(name, people):
     return {
         "me": "/me/",
+        "me_notifications": "/me/notifications/",
+        "me_calendar": "/me/calendar/",
+        "me_security": "/me/security/",
+        "me_data": "/me/data/",
         "export": "/me/export/",
         "delete": "/me/delete/",
         "rotate": "/me/calendar/rotate/",
@@ -90,6 +94,17 @@ ACCESS = {
     ("organizer_link_wrong_key", "get"): ALL(ROLES, 410),
     ("organizer_link_wrong_key", "post"): ALL(ROLES, 410),
     ("me", "put"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    # /me/'s sections: each shows the signed-in person's own (test_me_sections_show_only_own).
+    ("me_notifications", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
+    # An empty form turns every email off; an organizer must also choose how alerts come.
+    ("me_notifications", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 302), "organizer": 400},
+    ("me_notifications", "put"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    ("me_calendar", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
+    ("me_calendar", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    ("me_security", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
+    ("me_security", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
+    ("me_data", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
+    ("me_data", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
     ("export", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 405)},
     ("export", "post"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
     ("delete", "get"): {"anonymous": LOGIN, **ALL(ROLES[1:], 200)},
@@ -182,17 +197,37 @@ def _count(client, url):
     return len(captured)
 
 
+ME_SECTIONS = ["/me/", "/me/notifications/", "/me/calendar/", "/me/security/", "/me/data/"]
+
+
 def test_pages_queries_do_not_grow(client, group, people):
     client.force_login(people["member_a"])
-    pages = ["/members/", f"/members/{people['member_b'].pk}/", "/me/", "/privacy/"]
+    pages = ["/members/", f"/members/{people['member_b'].pk}/", *ME_SECTIONS, "/privacy/"]
     small = [_count(client, url) for url in pages]
     for _ in range(40):
         MembershipFactory(group=group)
     large = [_count(client, url) for url in pages]
     # session, user, group, then: the viewer's membership + count + page; the viewer's
-    # membership + the profile's membership + went + photos; the viewer's membership + the
-    # two-factor card's authenticators; nothing more for /privacy/.
-    assert small == large == [6, 7, 5, 3]
+    # membership + the profile's membership + went + photos; /me/'s sections: nothing more
+    # for the profile and the calendar, the viewer's membership for the emails (organizers
+    # have one more) and for the data page (leaving the group), that membership + the
+    # authenticators for security; nothing more for /privacy/.
+    assert small == large == [6, 7, 3, 4, 3, 5, 4, 3]
+
+
+def test_me_sections_show_only_own(client, people):
+    """No /me/ URL names a person: every section is the signed-in member's own."""
+    a, b = people["member_a"], people["member_b"]
+    a.display_name, b.display_name = "Alpha Own", "Bravo Own"
+    a.save()
+    b.save()
+    client.force_login(b)
+    for url in ME_SECTIONS:
+        html = client.get(url).content.decode()
+        assert [s for s in (a.email, "Alpha Own", a.calendar_token) if s in html] == [], url
+    assert b.email in client.get("/me/security/").content.decode()
+    assert "Bravo Own" in client.get("/me/").content.decode()
+    assert b.calendar_token in client.get("/me/calendar/").content.decode()
 
 
 def test_directory_search_survives_pagination(client, group, people):

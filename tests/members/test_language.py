@@ -77,10 +77,10 @@ def test_switch_remembers_a_members_choice_and_their_page_follows_it(client, mem
 
 def test_language_on_me_page_is_saved(client, member):
     client.force_login(member)
-    form = client.get("/me/").content.decode()
+    form = client.get("/me/notifications/").content.decode()
     assert 'name="language"' in form
-    data = {"form": "notifications", "language": "es", "notify_new_events": "on"}
-    response = client.post("/me/", data)
+    data = {"language": "es", "notify_new_events": "on"}
+    response = client.post("/me/notifications/", data)
     assert response.status_code in (200, 302)
     member.refresh_from_db()
     assert member.language == "es"

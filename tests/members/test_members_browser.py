@@ -84,7 +84,7 @@ def test_profile_edit_hides_member_from_attendee_lists(page, live_server, group,
 def test_download_my_data_gives_zip_with_data_and_readme(page, live_server, group, password):
     member = _member(group, display_name="Ada Lovelace", email="ada@example.org")
     log_in(page, member.email, password)
-    page.goto("/me/")
+    page.goto("/me/data/")
     before = timezone.now().strftime("%Y-%m-%d")
 
     with page.expect_download() as download_info:
@@ -108,7 +108,7 @@ def test_download_my_data_gives_zip_with_data_and_readme(page, live_server, grou
     assert [m["group"] for m in data["memberships"]] == [group.name]
     assert readme.startswith("Your data from Potluck\n")
     # The download leaves the member on their account page.
-    expect(page).to_have_url(f"{live_server.url}/me/")
+    expect(page).to_have_url(f"{live_server.url}/me/data/")
     assert third_party_requests(page, live_server.url) == []
     assert page.console_errors == []
 
@@ -158,7 +158,7 @@ def test_directory_search_without_match_says_so(page, live_server, group, passwo
 def test_leave_confirmation_from_account_page_passes_axe(page, live_server, group, password):
     member = _member(group, display_name="Ada Lovelace")
     log_in(page, member.email, password)
-    page.goto("/me/")
+    page.goto("/me/data/")
     page.get_by_role("link", name="Leave the group").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Leave {group.name}?")
     assert axe_violations(page) == []
@@ -175,7 +175,7 @@ def test_delete_account_wrong_password_then_right_password(page, live_server, gr
     pk, email = member.pk, member.email
     log_in(page, email, password)
 
-    page.goto("/me/")
+    page.goto("/me/data/")
     page.get_by_role("link", name="Delete my account").click()
     expect(page).to_have_url(f"{live_server.url}/me/delete/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Delete my account")

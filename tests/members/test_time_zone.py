@@ -1,4 +1,5 @@
-"""A member's own time zone: chosen on /me/ next to the language, kept in the export."""
+"""A member's own time zone: chosen on /me/notifications/ next to the language, typed with
+suggestions (a <datalist> built once, not a select of ~500 options), kept in the export."""
 
 import io
 import json
@@ -10,33 +11,67 @@ from django.utils import translation
 
 from members import services
 from members.data import DATA
+from members.forms import NotificationsForm, time_zone_datalist
 from members.models import time_zone_choices
 
 pytestmark = pytest.mark.django_db
 
 
+URL = "/me/notifications/"
+
+
 def _notifications(**changes) -> dict:
-    return {"form": "notifications", "notify_new_events": "on", "language": "", **changes}
+    return {"notify_new_events": "on", "language": "", **changes}
 
 
 def test_time_zone_is_on_the_me_page_after_the_language(client, member):
     client.force_login(member)
     with translation.override("en"):
-        html = client.get("/me/").content.decode()
+        html = client.get(URL).content.decode()
     assert html.index('name="language"') < html.index('name="time_zone"')
-    assert '<option value="" selected>The group&#x27;s time zone</option>' in html
-    assert '<option value="Europe/Madrid">Europe/Madrid</option>' in html
-    assert '<option value="America/Argentina/Buenos_Aires">' in html
+    assert (
+        '<input type="text" name="time_zone" list="time-zones" autocomplete="off" '
+        'spellcheck="false" aria-describedby="id_time_zone_helptext" id="id_time_zone">'
+    ) in html
+    assert html.count("<datalist") == 1
+    assert '<option value="Europe/Madrid"></option>' in html
+    assert '<option value="America/Argentina/Buenos_Aires"></option>' in html
+    assert '<select name="time_zone"' not in html
     assert "Every time is also shown in this zone, beside the group" in html
+
+
+def test_the_zone_list_is_built_once(member):
+    """The ~500 suggestions are one cached string, not options rendered per request."""
+    assert time_zone_datalist() is time_zone_datalist()
+    member.time_zone = "Asia/Kolkata"
+    field = str(NotificationsForm(instance=member)["time_zone"])
+    assert 'value="Asia/Kolkata"' in field
+    assert field.endswith(time_zone_datalist())
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Europe/Madrid", "Europe/Madrid"),
+        ("  europe/madrid ", "Europe/Madrid"),
+        ("America/Argentina/Buenos Aires", "America/Argentina/Buenos_Aires"),
+        ("utc", "UTC"),
+    ],
+)
+def test_a_typed_zone_is_saved_as_its_name(client, member, typed, stored):
+    client.force_login(member)
+    assert client.post(URL, _notifications(time_zone=typed)).status_code == 302
+    member.refresh_from_db()
+    assert member.time_zone == stored
 
 
 def test_time_zone_is_saved_and_emptied(client, member):
     client.force_login(member)
-    response = client.post("/me/", _notifications(time_zone="Asia/Kolkata"))
-    assert (response.status_code, response["Location"]) == (302, "/me/")
+    response = client.post(URL, _notifications(time_zone="Asia/Kolkata"))
+    assert (response.status_code, response["Location"]) == (302, URL)
     member.refresh_from_db()
     assert member.time_zone == "Asia/Kolkata"
-    client.post("/me/", _notifications(time_zone=""))
+    client.post(URL, _notifications(time_zone=""))
     member.refresh_from_db()
     assert member.time_zone == ""
 
@@ -45,12 +80,18 @@ def test_time_zone_is_saved_and_emptied(client, member):
 def test_a_bad_time_zone_is_refused_next_to_the_field(client, member, value):
     client.force_login(member)
     with translation.override("en"):
-        response = client.post("/me/", _notifications(time_zone=value))
+        response = client.post(URL, _notifications(time_zone=value))
     assert response.status_code == 400
     form = response.context["notifications_form"]
-    assert form.errors == {
-        "time_zone": [f"“{value}” is not a time zone in the list, such as Europe/Madrid."]
-    }
+    message = f"“{value}” is not a time zone in the list, such as Europe/Madrid."
+    assert form.errors == {"time_zone": [message]}
+    html = response.content.decode()
+    # The message next to the field (and linked from the summary at the top), the typed
+    # value kept in the field to correct.
+    error_list = html[html.index('id="id_time_zone_error"') :]
+    assert error_list.index(message.replace("“", "“")) < error_list.index('name="time_zone"')
+    assert 'href="#id_time_zone"' in html
+    assert 'aria-invalid="true"' in html
     member.refresh_from_db()
     assert member.time_zone == ""
 

@@ -120,7 +120,7 @@ def test_admin_gate_leaves_visitors_and_members_to_the_admin_itself(client, grou
     assert client.get("/admin/login/?next=/admin/").status_code == 403  # allauth: not staff
     assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
     # The setup page is for people the admin waits for; a member goes to /me/'s card.
-    assert client.get(SETUP)["Location"] == "/me/#two-factor"
+    assert client.get(SETUP)["Location"] == "/me/security/#two-factor"
 
 
 def test_admin_logout_stays_open_without_second_factor(client, group, bare_organizer):
@@ -263,7 +263,7 @@ def test_turning_the_app_off_asks_to_confirm_it_is_you(client, group, member, pa
         assert confirm["Location"] == "/accounts/2fa/totp/deactivate/"
         assert client.post("/accounts/2fa/totp/deactivate/")["Location"] == "/accounts/2fa/"
     assert not Authenticator.objects.filter(user=member).exists()  # the codes went with it
-    assert client.get("/accounts/2fa/")["Location"] == "/me/#two-factor"
+    assert client.get("/accounts/2fa/")["Location"] == "/me/security/#two-factor"
 
 
 def time_machine_now() -> float:
@@ -278,17 +278,17 @@ def time_machine_now() -> float:
 
 def test_account_page_shows_two_factor_state(client, group, member, organizer, password):
     client.force_login(member)
-    html = client.get("/me/").content.decode()
+    html = client.get("/me/security/").content.decode()
     assert '<h2 id="two-factor-title">Two-factor sign-in</h2>' in html
     assert 'href="/accounts/2fa/totp/activate/"' in html
     assert "You organize this group" not in html
     give_totp(member)
-    html = client.get("/me/").content.decode()
+    html = client.get("/me/security/").content.decode()
     assert 'href="/accounts/2fa/totp/deactivate/"' in html
     assert "10 unused codes" in html
     client.force_login(organizer)
     Authenticator.objects.filter(user=organizer).delete()
-    html = client.get("/me/").content.decode()
+    html = client.get("/me/security/").content.decode()
     assert "You organize this group: the admin opens once two-factor sign-in is on." in html
 
 

@@ -176,7 +176,7 @@ def test_passkey_added_then_logs_in_alone_and_as_second_step(
     cdp, authenticator_id = _virtual_authenticator(page)
     log_in(page, member.email, password)
 
-    page.goto("/me/")
+    page.goto("/me/security/")
     _check(page)
     page.locator("#two-factor").get_by_role("link", name="Add a passkey").click()
     page.get_by_label("Password", exact=True).fill(password)
@@ -240,7 +240,7 @@ def test_spanish_second_step_and_account_card(open_tab, live_server, organizer, 
     secret = Authenticator.objects.get(user=organizer, type="totp").data["secret"]
     page.get_by_label("Código", exact=True).fill(fresh_totp_code(secret))
     page.get_by_role("button", name="Iniciar sesión", exact=True).click()
-    page.goto("/me/")
+    page.goto("/me/security/")
     card = page.locator("#two-factor")
     expect(card.get_by_role("heading", level=2)).to_have_text("Inicio de sesión en dos pasos")
     expect(card.get_by_role("link", name="Desactivar la aplicación")).to_be_visible()

@@ -93,7 +93,7 @@ PROBES = {
     "account": (
         lambda s: s["owner"].email,
         lambda s, role: (
-            ["/me/"]
+            ["/me/security/"]
             if role == "self"
             else [f"/admin/members/user/{s['owner'].pk}/change/", *_profile(s, role), "/members/"]
         ),
@@ -123,15 +123,15 @@ PROBES = {
     ),
     "notifications": (
         lambda s: 'name="notify_reminders"',
-        lambda s, role: ["/me/"] if role == "self" else _profile(s, role),
+        lambda s, role: ["/me/notifications/"] if role == "self" else _profile(s, role),
     ),
     "two_factor": (
         lambda s: 'href="/accounts/2fa/totp/deactivate/"',
-        lambda s, role: ["/me/"] if role == "self" else [*_profile(s, role), "/members/"],
+        lambda s, role: ["/me/security/"] if role == "self" else [*_profile(s, role), "/members/"],
     ),
     "calendar": (
         lambda s: s["owner"].calendar_token,
-        lambda s, role: ["/me/"] if role == "self" else [*_profile(s, role), "/members/"],
+        lambda s, role: ["/me/calendar/"] if role == "self" else [*_profile(s, role), "/members/"],
     ),
     "attendance": (
         lambda s: "Owner Olive",

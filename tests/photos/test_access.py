@@ -89,6 +89,12 @@ def _url(name, w):
         "processing_delete": f"/photos/{waiting.pk}/delete/",
         "refused_photo": refused.get_absolute_url(),
         "refused_delete": f"/photos/{refused.pk}/delete/",
+        # The upload's second step names the photos just added: only their uploader's count.
+        "describe": (
+            f"/photos/albums/{w['public_album'].pk}/describe/"
+            f"?photos={pub.pk},{waiting.pk},{refused.pk},{priv.pk}"
+        ),
+        "describe_missing_album": f"/photos/albums/999999/describe/?photos={pub.pk}",
     }[name]
 
 
@@ -191,6 +197,12 @@ ACCESS = {
     ("processing_delete", "post"): UPLOADER_AND_ORGANIZERS,
     ("refused_photo", "get"): NO_ONE,
     ("refused_delete", "post"): UPLOADER_AND_ORGANIZERS,
+    # Someone else's photos are not theirs to describe: back to the album (302), nothing shown
+    # or changed (test_describe_changes_only_the_uploaders_own_photos).
+    ("describe", "get"): {**dict.fromkeys(ROLES, 302), "anonymous": LOGIN, "uploader": 200},
+    ("describe", "post"): {**dict.fromkeys(ROLES, 302), "anonymous": LOGIN},
+    ("describe", "put"): {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN},
+    ("describe_missing_album", "get"): {**NO_ONE, "anonymous": LOGIN},
 }
 TABLE = [
     (url, method, role, code) for (url, method), row in ACCESS.items() for role, code in row.items()
@@ -280,3 +292,67 @@ def test_photos_without_alt_text_still_have_a_name(
         services.photo_add(album=album, uploaded_by=attendee, file=Upload(image_bytes(), "a.jpg"))
     html = client.get(album.get_absolute_url()).content.decode()
     assert 'alt="A photo without a description"' in html
+
+
+def _describe_url(album, photos) -> str:
+    return f"/photos/albums/{album.pk}/describe/?photos={','.join(str(p.pk) for p in photos)}"
+
+
+def test_describe_changes_only_the_uploaders_own_photos(client, world):
+    """Each photo its own description; another's photo in the list is left out and unchanged."""
+    public, waiting, private = (world[k] for k in ("public_photo", "processing", "private_photo"))
+    url = _describe_url(world["public_album"], [public, waiting, private])
+    client.force_login(world["users"]["uploader"])
+    form = client.get(url).context["form"]
+    assert [photo.pk for photo, _field in form.rows()] == [public.pk, waiting.pk]
+    data = {
+        f"alt_{public.pk}": "  Two people laughing  ",
+        f"alt_{waiting.pk}": "A long table",
+        f"alt_{private.pk}": "Not mine",
+    }
+    response = client.post(url, data)
+    assert (response.status_code, response["Location"]) == (
+        302,
+        world["public_album"].get_absolute_url(),
+    )
+    texts = dict(Photo.objects.values_list("pk", "alt_text"))
+    assert (texts[public.pk], texts[waiting.pk], texts[private.pk]) == (
+        "Two people laughing",
+        "A long table",
+        "",
+    )
+    client.force_login(world["users"]["organizer"])
+    assert client.post(url, {f"alt_{public.pk}": "Changed"}).status_code == 302
+    assert Photo.objects.get(pk=public.pk).alt_text == "Two people laughing"
+
+
+def test_describe_refuses_a_too_long_text_next_to_its_field(client, world):
+    public = world["public_photo"]
+    client.force_login(world["users"]["uploader"])
+    url = _describe_url(world["public_album"], [public])
+    response = client.post(url, {f"alt_{public.pk}": "x" * 501})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [f"alt_{public.pk}"]
+    assert Photo.objects.get(pk=public.pk).alt_text == "P"
+
+
+def test_describe_page_queries_do_not_grow(
+    client, album, attendee, django_capture_on_commit_callbacks
+):
+    client.force_login(attendee)
+    picture = image_bytes(size=(300, 200))
+
+    def add(count):
+        with django_capture_on_commit_callbacks(execute=True):
+            return [
+                services.photo_add(album=album, uploaded_by=attendee, file=Upload(picture, "p.jpg"))
+                for _ in range(count)
+            ]
+
+    def queries(photos):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_describe_url(album, photos)).status_code == 200
+        return len(captured)
+
+    # session, user, group, album, the photos
+    assert queries(add(1)) == queries(add(10)) == 5

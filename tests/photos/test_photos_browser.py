@@ -14,6 +14,7 @@ from tests.factories import EventFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ALT_TEXT = "Members sharing food around a long table"
+ALT_OTHER = "Two members laughing in a garden"
 REFUSAL = "fake.jpg was not added: it is not a JPEG, PNG or WebP image."
 # Chromium logs every 4xx/5xx answer to a fetch or XHR as a console error. The upload form
 # answers 400 when a file was refused, and upload.js shows that answer, so this one is expected.
@@ -101,7 +102,6 @@ def test_upload_with_progress_adds_two_photos_and_names_the_refused_one(
         }"""
     )
     page.get_by_label("Photos", exact=True).set_input_files(files)
-    page.get_by_label("What the photos show").fill(ALT_TEXT)
     with page.expect_response(
         lambda r: r.request.method == "POST" and r.request.resource_type == "xhr"
     ) as posted:
@@ -118,17 +118,28 @@ def test_upload_with_progress_adds_two_photos_and_names_the_refused_one(
     assert [value for _, value in seen] == sorted(value for _, value in seen)
     assert axe_violations(page) == []
 
+    # The two kept still get a description each, from the link beside the refusal.
+    page.get_by_role("link", name="Say what each of the photos added shows").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Describe your photos")
+    page.get_by_label("What photo 1 shows").fill(ALT_TEXT)
+    page.get_by_label("What photo 2 shows").fill(ALT_OTHER)
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save the descriptions").click()
+
     album = Album.objects.get(event=event)
-    photos = list(Photo.objects.filter(album=album))
+    expect(page).to_have_url(f"{live_server.url}{album.get_absolute_url()}")
+    expect(page.locator(".messages")).to_have_text("Your descriptions are saved.")
+    photos = list(Photo.objects.filter(album=album).order_by("pk"))
     assert [(p.alt_text, p.has_renditions, p.uploaded_by_id) for p in photos] == [
         (ALT_TEXT, True, member.pk),
-        (ALT_TEXT, True, member.pk),
+        (ALT_OTHER, True, member.pk),
     ]
 
-    page.goto(album.get_absolute_url())
     images = _grid_images(page)
     expect(images).to_have_count(2)
-    assert [images.nth(i).get_attribute("alt") for i in range(2)] == [ALT_TEXT, ALT_TEXT]
+    assert sorted(images.nth(i).get_attribute("alt") for i in range(2)) == sorted(
+        [ALT_TEXT, ALT_OTHER]
+    )
     for i in range(2):
         # Loaded and decoded: the WebP grid rendition, 400 px wide. The grid's images are
         # lazy, so the load event may come before they finish: wait until each has.
@@ -136,7 +147,7 @@ def test_upload_with_progress_adds_two_photos_and_names_the_refused_one(
         assert images.nth(i).evaluate("img => img.complete && img.naturalWidth") == 400
     assert axe_violations(page) == []
 
-    page.get_by_role("link", name=ALT_TEXT).first.click()
+    page.get_by_role("link", name=ALT_TEXT).click()
     expect(page).to_have_url(f"{live_server.url}{photos[0].get_absolute_url()}")
     expect(page.get_by_role("img", name=ALT_TEXT)).to_have_count(1)
     assert axe_violations(page) == []
@@ -147,7 +158,7 @@ def test_upload_with_progress_adds_two_photos_and_names_the_refused_one(
     assert page.console_errors == [XHR_400]
 
 
-def test_upload_without_javascript_posts_the_form_and_shows_the_album(
+def test_upload_without_javascript_then_a_description_for_each_photo(
     browser, live_server, member, password, tmp_path
 ):
     event = _going_member_event(member)
@@ -162,16 +173,29 @@ def test_upload_without_javascript_posts_the_form_and_shows_the_album(
         page.goto(f"/events/{event.slug}/photos/upload/")
         expect(page.locator("#upload-status")).to_be_hidden()
         page.get_by_label("Photos", exact=True).set_input_files(files)
-        page.get_by_label("What the photos show").fill(ALT_TEXT)
         page.get_by_role("button", name="Upload").click()
 
+        # The second step: each photo beside its own field.
         album = Album.objects.get(event=event)
-        expect(page).to_have_url(f"{live_server.url}{album.get_absolute_url()}")
+        one, two = Photo.objects.filter(album=album).order_by("pk")
+        expect(page).to_have_url(
+            f"{live_server.url}/photos/albums/{album.pk}/describe/?photos={one.pk}%2C{two.pk}"
+        )
         expect(page.locator(".messages")).to_have_text("2 photos added.")
+        expect(page.locator(".describe-row img")).to_have_count(2)  # (axe needs JavaScript)
+        page.get_by_label("What photo 1 shows").fill(ALT_TEXT)
+        page.get_by_label("What photo 2 shows").fill(ALT_OTHER)
+        page.get_by_role("button", name="Save the descriptions").click()
+
+        expect(page).to_have_url(f"{live_server.url}{album.get_absolute_url()}")
+        expect(page.locator(".messages")).to_have_text("Your descriptions are saved.")
         images = _grid_images(page)
         expect(images).to_have_count(2)
-        assert [images.nth(i).get_attribute("alt") for i in range(2)] == [ALT_TEXT, ALT_TEXT]
-        assert Photo.objects.filter(album=album, alt_text=ALT_TEXT).count() == 2
+        alts = sorted(images.nth(i).get_attribute("alt") for i in range(2))
+        assert alts == sorted([ALT_TEXT, ALT_OTHER])
+        one.refresh_from_db()
+        two.refresh_from_db()
+        assert (one.alt_text, two.alt_text) == (ALT_TEXT, ALT_OTHER)
         assert [u for u in page.requested_urls if u.endswith(".js")] == []
         assert third_party_requests(page, live_server.url) == []
         assert page.console_errors == []
@@ -190,10 +214,12 @@ def test_upload_with_javascript_all_accepted_shows_the_album_with_message(
     log_in(page, member.email, password)
     page.goto(f"/events/{event.slug}/photos/upload/")
     page.get_by_label("Photos", exact=True).set_input_files(files)
-    page.get_by_label("What the photos show").fill(ALT_TEXT)
     page.get_by_role("button", name="Upload").click()
 
+    # upload.js follows the answer to the second step, where the message shows once.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Describe your photos")
+    expect(page.locator(".messages")).to_have_text("2 photos added.", timeout=2000)
+    page.get_by_role("link", name="Skip for now").click()
     album = Album.objects.get(event=event)
     expect(page).to_have_url(f"{live_server.url}{album.get_absolute_url()}")
     expect(_grid_images(page)).to_have_count(2)
-    expect(page.locator(".messages")).to_have_text("2 photos added.", timeout=2000)
