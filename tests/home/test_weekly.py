@@ -236,15 +236,15 @@ def test_weekly_preference_off_sends_nothing(group, member, week, commit):
 def test_weekly_off_by_default_and_chosen_on_me(client, group, member):
     assert member.notify_weekly is False
     client.force_login(member)
-    page = client.get("/me/")
+    page = client.get("/me/notifications/")
     assert b'name="notify_weekly"' in page.content
     form = page.context["notifications_form"]
-    data = {"form": "notifications", "notify_weekly": "on"}
+    data = {"notify_weekly": "on"}
     for name in form.fields:
         value = form.initial.get(name)
         if name != "notify_weekly" and value not in (None, False, ""):
             data[name] = "on" if value is True else value
-    client.post("/me/", data)
+    client.post("/me/notifications/", data)
     member.refresh_from_db()
     assert member.notify_weekly is True
     export = zipfile.ZipFile(io.BytesIO(member_services.member_export(member=member)))
