@@ -60,7 +60,8 @@ def test_profile_edit_hides_member_from_attendee_lists(page, live_server, group,
     assert member.show_in_attendee_lists is False
     assert member.display_name == "Ada Lovelace"
 
-    # The weekly email is asked for, never assumed (issue 26 item 9).
+    # The weekly email is asked for, never assumed (issue 26 item 9), on /me/'s emails section.
+    page.goto("/me/notifications/")
     weekly = page.get_by_label("A weekly email of what happened in the group", exact=True)
     expect(weekly).not_to_be_checked()
     weekly.check()
