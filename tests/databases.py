@@ -41,35 +41,32 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _admin(statement: str, *names: str) -> None:
-    """One statement on the server's maintenance database (CREATE and DROP DATABASE cannot run
-    in the database they name)."""
+def _maintenance(**options):
+    """A connection to the server's maintenance database, as the test settings name the
+    server (CREATE and DROP DATABASE cannot run in the database they name)."""
     import psycopg
-    from psycopg import sql
 
     settings = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         dbname="postgres",
         host=settings["HOST"] or None,
         port=settings["PORT"] or None,
         user=settings["USER"] or None,
         password=settings["PASSWORD"] or None,
-        autocommit=True,
-    ) as admin:
+        **options,
+    )
+
+
+def _admin(statement: str, *names: str) -> None:
+    """One statement naming databases, on the maintenance database."""
+    from psycopg import sql
+
+    with _maintenance(autocommit=True) as admin:
         admin.execute(sql.SQL(statement).format(*map(sql.Identifier, names)))
 
 
 def _exists(name: str) -> bool:
-    import psycopg
-
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname="postgres",
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-    ) as admin:
+    with _maintenance() as admin:
         return bool(
             admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         )

@@ -178,3 +178,26 @@ class AnnouncementFactory(MarkdownModelFactory):
     body = "The group has *news*."
     send_at = factory.LazyFunction(timezone.now)
     emailed_at = factory.LazyAttribute(lambda o: o.send_at)
+
+
+def stored_photos(album, *, by, count: int, alt: str = "Photo") -> list:
+    """count photos of the album as the worker leaves them, their renditions named but not made:
+    rows for pages and query counts, not files to open."""
+    from photos.models import Photo
+
+    return Photo.objects.bulk_create(
+        Photo(
+            album=album,
+            uploaded_by=by,
+            image=f"photos/x/{i}.jpg",
+            grid_jpeg="g.jpg",
+            large_jpeg="l.jpg",
+            grid_webp="g.webp",
+            large_webp="l.webp",
+            grid_height=267,
+            large_width=1600,
+            large_height=1067,
+            alt_text=f"{alt} {i}",
+        )
+        for i in range(count)
+    )

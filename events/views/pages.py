@@ -268,11 +268,13 @@ def recap_context(request, event: Event, context: dict) -> dict:
     context["faces"] = faces
     context["more_went"] = went_count - len(faces) if faces else 0
 
-    mine = None
     version = getattr(request, "event_page_version", None)
-    if version is not None and version.event_pk == event.pk and version.rsvp_pk is None:
-        pass  # the page's version query found none of theirs
-    elif request.user.is_authenticated:
+    # The page's version query may already have found none of theirs.
+    none_of_theirs = (
+        version is not None and version.event_pk == event.pk and version.rsvp_pk is None
+    )
+    mine = None
+    if request.user.is_authenticated and not none_of_theirs:
         mine = rsvps.filter(member=request.user).first()
     context["my_rsvp"] = mine
     # Checked in, or said going where the door recorded nobody.

@@ -9,9 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import RSVP, RSVPStatus
-from photos.models import Album, Photo
+from photos.models import Album
 from tests.events.conftest import build_full_event
-from tests.factories import BreakoutFactory, EventFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    BreakoutFactory,
+    EventFactory,
+    MembershipFactory,
+    UserFactory,
+    stored_photos,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,22 +40,7 @@ def _photos(event, count, by):
     album, _ = Album.objects.get_or_create(
         event=event, defaults={"group": event.group, "title": event.title}
     )
-    Photo.objects.bulk_create(
-        Photo(
-            album=album,
-            uploaded_by=by,
-            image=f"photos/x/{i}.jpg",
-            grid_jpeg="g.jpg",
-            large_jpeg="l.jpg",
-            grid_webp="g.webp",
-            large_webp="l.webp",
-            grid_height=267,
-            large_width=1600,
-            large_height=1067,
-            alt_text=f"Evening photo {i}",
-        )
-        for i in range(count)
-    )
+    stored_photos(album, by=by, count=count, alt="Evening photo")
     return album
 
 

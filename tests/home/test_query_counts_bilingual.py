@@ -26,9 +26,9 @@ from conversation import services as conversation_services
 from decisions import services as decisions_services
 from events import services as event_services
 from events.models import EventSpeaker, SpeakerRole
-from photos.models import Album, Photo
+from photos.models import Album
 from tests.events.conftest import build_full_event
-from tests.factories import EventFactory, SeriesFactory
+from tests.factories import EventFactory, SeriesFactory, stored_photos
 
 pytestmark = pytest.mark.django_db
 
@@ -55,22 +55,7 @@ def world(group, member, organizer, settings, tmp_path):
     EventSpeaker.objects.create(event=past, speaker=speaker, role=SpeakerRole.GUEST, order=0)
     event_services.rsvp_set(event=event, member=member, going=True)
     album = Album.objects.create(group=group, event=past, title=past.title)
-    Photo.objects.bulk_create(
-        Photo(
-            album=album,
-            uploaded_by=organizer,
-            image=f"photos/x/{i}.jpg",
-            grid_jpeg="g.jpg",
-            large_jpeg="l.jpg",
-            grid_webp="g.webp",
-            large_webp="l.webp",
-            grid_height=267,
-            large_width=1600,
-            large_height=1067,
-            alt_text=f"Photo {i}",
-        )
-        for i in range(5)
-    )
+    stored_photos(album, by=organizer, count=5)
     thread = conversation_services.thread_start(
         group=group, author=member, title="Tea and cake", body="Who brings *what*?"
     )

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from core import generations
 from photos import services
 from photos.models import Album, Photo, Visibility
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, stored_photos
 
 from .conftest import Upload, image_bytes
 
@@ -251,22 +251,7 @@ def test_public_files_are_cacheable_private_ones_are_not(client, world):
 
 
 def test_album_page_queries_do_not_grow(client, group, album, organizer, settings):
-    photos = Photo.objects.bulk_create(
-        Photo(
-            album=album,
-            uploaded_by=organizer,
-            image=f"photos/x/{i}.jpg",
-            grid_jpeg="g.jpg",
-            large_jpeg="l.jpg",
-            grid_webp="g.webp",
-            large_webp="l.webp",
-            grid_height=267,
-            large_width=1600,
-            large_height=1067,
-            alt_text=f"Photo {i}",
-        )
-        for i in range(10)
-    )
+    photos = stored_photos(album, by=organizer, count=10)
 
     def queries():
         with CaptureQueriesContext(connection) as captured:
