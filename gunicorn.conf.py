@@ -19,3 +19,8 @@ timeout = 30
 # Request lines and headers are bounded by gunicorn's defaults (limit_request_line 4094,
 # limit_request_fields 100); bodies are bounded by Potluck itself (POTLUCK_MAX_REQUEST_BYTES)
 # and, in front, by the proxy (Caddy's request_body max_size).
+# No control socket (gunicorn 25's `gunicornc`, which Potluck does not use): every gunicorn of
+# a user shares one default path ($HOME/.gunicorn/gunicorn.ctl), so the second of two servers
+# started on one machine logged "Control server error: Address already in use" (seen in the
+# production suite's two servers).
+control_socket_disable = True
