@@ -12,13 +12,17 @@ class DecisionsConfig(AppConfig):
         from events import hooks as event_hooks
         from members.hooks import DataPart, data_parts
 
-        from . import data, emails, services, views
+        from . import data, emails, hooks, services, views
 
         # New proposals and polls, and poll reminders, are emails of their own kinds.
         for kind in emails.KINDS:
             kinds.register(kind)
         # Polls opening later, reminders a day before closing, and closed polls logged.
         periodic.register(services.periodic)
+        # Elections hand over roles and settings polls apply their change when they close;
+        # members are reminded before an elected term ends.
+        hooks.poll_closed.register(services.on_closed)
+        periodic.register(services.terms_periodic)
         # Proposals, supports and the member's own ballots are in their export; on deletion
         # supports go, ballots stay nobody's, proposals go or stay as the member chose.
         data_parts.register(

@@ -3,19 +3,21 @@ the reminder a day before a poll closes (to voters who have not voted). Decision
 registers them in core's registry; the worker renders each for its recipient."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.emails.kinds import EmailKind
 from events.seo import absolute
 
-from .models import Ballot, Poll, Proposal
+from .models import Ballot, Election, Poll, Proposal
 
 
 class DecisionEmail(models.TextChoices):
     PROPOSAL = "proposal", _("New proposal")
     POLL = "poll", _("New poll")
     POLL_REMINDER = "poll_reminder", _("Reminder of a poll closing")
+    TERM_ENDING = "term_ending", _("Reminder of an elected term ending")
 
 
 def proposal_context(params: dict, user) -> dict | None:
@@ -57,6 +59,20 @@ def poll_reminder_context(params: dict, user) -> dict | None:
     return {"group": poll.group, "poll": poll, "item_url": absolute(poll.get_absolute_url())}
 
 
+def term_ending_context(params: dict, user) -> dict | None:
+    election = (
+        Election.objects.select_related("poll__group").filter(pk=params["election_id"]).first()
+    )
+    if election is None:
+        return None
+    group = election.poll.group
+    return {
+        "group": group,
+        "election": election,
+        "item_url": absolute(reverse("decisions:polls")),
+    }
+
+
 KINDS = [
     EmailKind(
         name=DecisionEmail.PROPOSAL.value,
@@ -75,5 +91,11 @@ KINDS = [
         label=DecisionEmail.POLL_REMINDER.label,
         preference="notify_poll_reminders",
         context=poll_reminder_context,
+    ),
+    EmailKind(
+        name=DecisionEmail.TERM_ENDING.value,
+        label=DecisionEmail.TERM_ENDING.label,
+        preference="notify_decisions",
+        context=term_ending_context,
     ),
 ]

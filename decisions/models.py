@@ -333,3 +333,8 @@ class Ballot(models.Model):
 
     def __str__(self):
         return str(_("A ballot"))
+
+
+
+# Elections and settings polls: their own module, models of this app all the same.
+from .governance import Candidate, ElectedRole, Election, SettingPoll  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import governance_views, views
 
 app_name = "decisions"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("proposals/<int:pk>/decide/", views.proposal_decide, name="proposal_decide"),
     path("polls/", views.polls, name="polls"),
     path("polls/new/", views.poll_new, name="poll_new"),
+    path("polls/election/", governance_views.election_new, name="election_new"),
+    path("polls/setting/", governance_views.setting_poll_new, name="setting_poll_new"),
     path("polls/<int:pk>/", views.poll_detail, name="poll"),
     path("polls/<int:pk>/close/", views.poll_close, name="poll_close"),
     path("log/", views.log, name="log"),

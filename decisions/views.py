@@ -212,6 +212,7 @@ def polls(request, group, looking):
         "polls": page.object_list,
         "now": now,
         "may_open": services.may_open_polls(group, request.user),
+        "may_open_election": looking.is_organizer,
     }
     return TemplateResponse(request, "decisions/polls.html", context)
 
@@ -259,7 +260,9 @@ def poll_new(request, group, looking):
 def poll_detail(request, group, looking, pk):
     """The question, the ballot (while open, for those who may vote), and the results (once
     closed, or while open if the poll says so): counts only, never who chose what."""
-    poll = get_object_or_404(Poll.objects.select_related("event"), group=group, pk=pk)
+    poll = get_object_or_404(
+        Poll.objects.select_related("event", "election", "setting_poll"), group=group, pk=pk
+    )
     now = timezone.now()
     if poll.opens_at > now and not looking.is_organizer:
         raise Http404
@@ -302,6 +305,7 @@ def poll_detail(request, group, looking, pk):
         "is_ranked": poll.method == Method.RANKED,
         "tie_break_rule": TIE_BREAK_RULE,
         "may_close": looking.is_organizer and poll.is_open(now),
+        **services.poll_governance(poll, results_shown=results is not None),
     }
     return TemplateResponse(request, "decisions/poll.html", context, status=status)
 

@@ -13,7 +13,7 @@ from core.markdown import StoredMarkdownAdminMixin
 from . import hooks, services
 from .access import viewer
 from .admingroup import CurrentGroupAdminMixin
-from .forms import ModerationForm
+from .forms import GroupAdminForm, ModerationForm
 from .models import (
     MAX_JOIN_QUESTIONS,
     ORGANIZER_ROLES,
@@ -88,6 +88,7 @@ class GroupAdmin(
     Deleting the group (and everything in it) is `manage.py delete_group`, for superusers.
     """
 
+    form = GroupAdminForm
     image_shapes = {"cover_image": COVER}
     image_urls = {"cover_image": "cover_jpeg_url"}
     list_display = ["name", "city", "time_zone"]

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import validate_single_line
 
+from .models import MEMBER_DECIDED_SETTINGS
+
 
 class ContactForm(forms.Form):
     """The "want to step up?" message to the organizers."""
@@ -67,3 +69,46 @@ class ModerationForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
+
+
+class GroupAdminForm(forms.ModelForm):
+    """The group's settings in the admin. The settings the members decide
+    (MEMBER_DECIDED_SETTINGS) are read-only with a note while the members decide them, and
+    "members decide these settings" itself always once the group exists: a settings poll
+    that passes changes them (decisions.services.settings_polls). A change posted all the
+    same is refused, saying why."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decided = []
+        if self.instance.pk is None:
+            return  # at creation the group chooses
+        names = MEMBER_DECIDED_SETTINGS if self.instance.members_decide_settings else ()
+        for name in {*names, "members_decide_settings"}:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            field.disabled = True
+            field.help_text = (
+                _("The members decide this setting: propose a change as a settings poll.")
+                if self.instance.members_decide_settings
+                else _("Turned on by a settings poll the members pass, or when the group is created.")
+            )
+            self.decided.append(name)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.decided:
+            widget = self.fields[name].widget
+            key = self.add_prefix(name)
+            if key in self.data and widget.value_from_datadict(self.data, self.files, key) != (
+                getattr(self.instance, name)
+            ):
+                self.add_error(
+                    name,
+                    _(
+                        "The members decide this setting, so it is not changed here: propose "
+                        "the change as a settings poll on the Polls page."
+                    ),
+                )
+        return cleaned

@@ -7,8 +7,17 @@ from .common import (
     REMIND_BEFORE,
     RESULTS_CACHED,
 )
+from .governance import on_closed, poll_governance
 from .data import (
     member_data_delete,
+)
+from .elections import (
+    TERM_REMINDER_BEFORE,
+    ElectionResults,
+    election_open,
+    election_results,
+    elections_remind_due,
+    terms_periodic,
 )
 from .polls import (
     PollResults,
@@ -26,6 +35,10 @@ from .polls import (
     polls_close_due,
     voter_ids,
 )
+from .settings_polls import (
+    setting_name,
+    setting_poll_open,
+)
 from .proposals import (
     proposal_add,
     proposal_decline,
@@ -42,9 +55,19 @@ __all__ = [
     "PROPOSALS_CATEGORY",
     "REMIND_BEFORE",
     "RESULTS_CACHED",
+    "TERM_REMINDER_BEFORE",
+    "ElectionResults",
+    "election_open",
+    "election_results",
+    "elections_remind_due",
+    "setting_name",
+    "setting_poll_open",
+    "terms_periodic",
     "PollResults",
     "RoundView",
     "ballot_cast",
+    "on_closed",
+    "poll_governance",
     "ballot_of",
     "may_open_polls",
     "may_vote",

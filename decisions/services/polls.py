@@ -20,6 +20,7 @@ from groups.services import log_record
 
 from .. import counting
 from ..emails import DecisionEmail
+from ..hooks import on_poll_closed
 from ..models import (
     Ballot,
     Option,
@@ -325,7 +326,8 @@ def poll_close(*, poll: Poll, by, now: datetime | None = None) -> Poll:
 def _note_closed(poll: Poll, *, by, now: datetime) -> bool:
     """Writes the poll's "closed" entry, once (the log's key makes a second call a no-op)."""
     results = poll_results(poll=poll)
-    winner = results.winner.label if results.winner else ""
+    # An election hands over its roles, a settings poll applies its change (decisions.hooks).
+    winner = on_poll_closed(poll, now=now) or (results.winner.label if results.winner else "")
     entry = log_record(
         group=poll.group_id,
         kind=LogKind.POLL_CLOSED,

@@ -1,10 +1,11 @@
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from events.models import Event
-from groups.models import LogKind, Role
+from groups.models import Group, LogKind, Role
 
 register = template.Library()
 
@@ -24,6 +25,13 @@ def _role(value: str) -> str:
         return str(Role(value).label)
     except ValueError:
         return value
+
+
+def _setting_name(detail: str) -> str:
+    try:
+        return str(Group._meta.get_field(detail.split(":")[0]).verbose_name)
+    except FieldDoesNotExist:
+        return detail
 
 
 @register.simple_tag
@@ -51,6 +59,22 @@ def log_sentence(entry):
         return format_html(_("{actor} cancelled {event}."), actor=actor, event=link)
     if kind == LogKind.EVENT_UNPUBLISHED:
         return format_html(_("{actor} returned {event} to draft."), actor=actor, event=link)
+    if kind in (LogKind.ROLE_GRANTED, LogKind.ROLE_REMOVED) and entry.actor is None:
+        # An election's close (or an account deleted since): nobody to name as the actor.
+        return format_html(
+            _("{member} became {role}.")
+            if kind == LogKind.ROLE_GRANTED
+            else _("{member} is no longer {role}."),
+            member=member,
+            role=_role(entry.detail),
+        )
+    if kind == LogKind.SETTING_CHANGED:
+        return format_html(
+            _("The members' poll {poll} changed the setting “{setting}” to “{value}”."),
+            poll=link,
+            setting=_setting_name(entry.detail),
+            value=_("on") if entry.detail.endswith(":on") else _("off"),
+        )
     if kind == LogKind.ROLE_GRANTED:
         return format_html(
             _("{actor} made {member} {role}."), actor=actor, member=member, role=_role(entry.detail)
@@ -89,3 +113,12 @@ def log_sentence(entry):
             _("{actor} turned the proposal {proposal} into an event."), actor=actor, proposal=link
         )
     return format_html("{}: {}", entry.get_kind_display(), link)
+
+
+@register.filter
+def votes(value) -> str:
+    """A transferable-vote count: whole numbers as they are, fractions to two decimals
+    (the exact fraction in the count; the page rounds only what it shows)."""
+    if value == int(value):
+        return str(int(value))
+    return formats.number_format(round(float(value), 2), decimal_pos=2)

@@ -9,6 +9,7 @@ from .bans import (
     ban_email_normalized,
 )
 from .groups import (
+    MEMBER_DECIDED_SETTINGS,
     Group,
     GroupQuerySet,
     ResourceLink,
@@ -34,6 +35,7 @@ from .memberships import (
 
 __all__ = [
     "MAX_JOIN_QUESTIONS",
+    "MEMBER_DECIDED_SETTINGS",
     "ORGANIZER_ROLES",
     "AlertChoice",
     "Ban",

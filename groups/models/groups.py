@@ -24,6 +24,11 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+# The settings that decide members' privacy and power: when members_decide_settings is on, only
+# a passed settings poll changes them (decisions.services.settings_polls).
+MEMBER_DECIDED_SETTINGS = ("join_needs_approval", "members_open_polls", "members_decide_settings")
+
+
 class GroupQuerySet(models.QuerySet):
     def current(self):
         """The group this site serves: Potluck runs one group per installation."""
@@ -93,6 +98,15 @@ class Group(ConstraintFieldsMixin, models.Model):
         _("members may open polls"),
         default=False,
         help_text=_("When ticked, any member may open a poll, not only the organizers."),
+    )
+    members_decide_settings = models.BooleanField(
+        _("members decide these settings"),
+        default=False,
+        help_text=_(
+            "On: whether joining needs approval, whether members may open polls, and this "
+            "switch itself change only by a settings poll the members pass. Set when the "
+            "group is created, or by a settings poll."
+        ),
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="member_of_groups"

@@ -23,6 +23,7 @@ class LogKind(models.TextChoices):
     POLL_CLOSED = "poll_closed", _("Poll closed")
     PROPOSAL_DECLINED = "proposal_declined", _("Proposal declined")
     PROPOSAL_SCHEDULED = "proposal_scheduled", _("Proposal scheduled")
+    SETTING_CHANGED = "setting_changed", _("Setting changed by the members")
 
 
 class LogEntryQuerySet(models.QuerySet):

@@ -22,6 +22,9 @@ from conversation.models import Thread
 from decisions import services
 from decisions.models import (
     Ballot,
+    Candidate,
+    Election,
+    SettingPoll,
     Option,
     Poll,
     Proposal,
@@ -132,6 +135,57 @@ def _voted(key, label):
         return ballot.choices == [o[key].options.get(label=label).pk]
 
     return then
+
+
+def _election_form(o):
+    now = timezone.now().astimezone(o["prop"].group.zone)
+    return {
+        "role": "co_organizer",
+        "seats": "1",
+        "candidates": [o["prop"].author_id, o["member"].pk],
+        "closes_at": (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        "term_ends": (now + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def _election_made(o, u) -> bool:
+    election = Election.objects.select_related("poll").get(poll__created_by=u, role="co_organizer")
+    return (
+        (election.role, election.seats, election.poll.method) == ("co_organizer", 1, "ranked")
+        and sorted(Candidate.objects.filter(election=election).values_list("member", flat=True))
+        == sorted([o["prop"].author_id, o["member"].pk])
+        and LogEntry.objects.filter(
+            kind=LogKind.POLL_OPENED, actor=u, url=election.poll.get_absolute_url()
+        ).count()
+        == 1
+    )
+
+
+def _election_to(o, u) -> str:
+    return Election.objects.get(poll__created_by=u, role="co_organizer").poll.get_absolute_url()
+
+
+def _setting_form(o):
+    now = timezone.now().astimezone(o["prop"].group.zone)
+    return {
+        "setting": "join_needs_approval",
+        "value": "on",
+        "closes_at": (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def _setting_made(o, u) -> bool:
+    made = SettingPoll.objects.select_related("poll").get()
+    return (made.setting, made.value, made.poll.created_by, made.poll.method) == (
+        "join_needs_approval",
+        True,
+        u,
+        "single",
+    )
+
+
+def _setting_to(o, u) -> str:
+    return SettingPoll.objects.get().poll.get_absolute_url()
 
 
 def _supports(o, u) -> bool:
@@ -312,6 +366,30 @@ ROWS = [
       to=_url("closed")),
     R("poll_close", ("unknown",),      "post", {},        LOGIN, 403, 404, 404, 404),
 
+    # --- Elections: organizers open them; members read them on the poll page.
+    R("election_new", (),              "get",  None,      LOGIN, 403, 403, 403, 200),
+    R("election_new", (),              "post", _election_form, LOGIN, 403, 403, 403, 302,
+      then=_election_made, to=_election_to),
+    R("election_new", (),              "post", lambda o: {**_election_form(o), "candidates": []},
+                                                          LOGIN, 403, 403, 403, 400),
+    R("election_new", (),              "post", lambda o: {**_election_form(o), "seats": "3"},
+                                                          LOGIN, 403, 403, 403, 400,
+      says="Give at least as many candidates as seats."),
+    R("election_new", (),              "put",  None,      405,   405, 405, 405, 405),
+    R("poll", ("election",),           "get",  None,      LOGIN, 403, 200, 200, 200,
+      says=""),
+
+    # --- Settings polls: whoever may open polls proposes; a setting already so is refused.
+    R("setting_poll_new", (),          "get",  None,      LOGIN, 403, 403, 403, 200),
+    R("setting_poll_new", (),          "post", _setting_form, LOGIN, 403, 403, 403, 302,
+      then=_setting_made, to=_setting_to),
+    R("setting_poll_new", (),          "post", _setting_form, LOGIN, 403, 302, 302, 302,
+      then=_setting_made, to=_setting_to, setup=_members_open_polls),
+    R("setting_poll_new", (),          "post", lambda o: {**_setting_form(o), "value": "off"},
+                                                          LOGIN, 403, 403, 403, 400,
+      says="The setting already has this value."),
+    R("setting_poll_new", (),          "put",  None,      405,   405, 405, 405, 405),
+
     # --- The transparency log: members read it.
     R("log", (),                       "get",  None,      LOGIN, 403, 200, 200, 200),
     R("log", (),                       "head", None,      LOGIN, 403, 200, 200, 200),
@@ -409,11 +487,34 @@ def objects(group, people):
             voters=Voters.ATTENDEES,
             event=event,
         ),
+        "member": people["member"],
+        "election": services.election_open(
+            group=group,
+            by=organizer,
+            role="organizer",
+            seats=2,
+            candidates=[people["member"], author, organizer],
+            closes_at=timezone.now() + 24 * hour,
+            term_ends=timezone.now() + 365 * 24 * hour,
+        ),
     }
     return objects
 
 
-TRACKED = (Proposal, Support, Poll, Option, Ballot, LogEntry, Thread, Event, Group)
+TRACKED = (
+    Proposal,
+    Support,
+    Poll,
+    Option,
+    Ballot,
+    LogEntry,
+    Thread,
+    Event,
+    Group,
+    Election,
+    Candidate,
+    SettingPoll,
+)
 
 
 def _state() -> dict:
