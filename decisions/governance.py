@@ -20,7 +20,7 @@ class Election(models.Model):
     """A ranked poll that elects `seats` people to a role until `term_ends`."""
 
     poll = models.OneToOneField(
-        "decisions.Poll", on_delete=models.CASCADE, related_name="election"
+        to="decisions.Poll", on_delete=models.CASCADE, related_name="election"
     )
     role = models.CharField(_("role"), max_length=20, choices=ElectedRole.choices)
     seats = models.PositiveSmallIntegerField(_("seats"))
@@ -48,7 +48,7 @@ class Candidate(models.Model):
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
     option = models.OneToOneField(
-        "decisions.Option", on_delete=models.CASCADE, related_name="candidate"
+        to="decisions.Option", on_delete=models.CASCADE, related_name="candidate"
     )
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -62,9 +62,7 @@ class Candidate(models.Model):
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
         constraints = [
-            models.UniqueConstraint(
-                fields=["election", "member"], name="decisions_candidate_once"
-            ),
+            models.UniqueConstraint(fields=["election", "member"], name="decisions_candidate_once"),
         ]
 
     def __str__(self):
@@ -75,7 +73,7 @@ class SettingPoll(models.Model):
     """A yes/no poll proposing a value for one of the settings the members decide."""
 
     poll = models.OneToOneField(
-        "decisions.Poll", on_delete=models.CASCADE, related_name="setting_poll"
+        to="decisions.Poll", on_delete=models.CASCADE, related_name="setting_poll"
     )
     setting = models.CharField(_("setting"), max_length=40)
     value = models.BooleanField(_("proposed value"))

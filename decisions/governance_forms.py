@@ -11,9 +11,7 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class ElectionForm(forms.Form):
-    role = forms.ChoiceField(
-        label=_("Role"), choices=ElectedRole.choices, widget=forms.RadioSelect
-    )
+    role = forms.ChoiceField(label=_("Role"), choices=ElectedRole.choices, widget=forms.RadioSelect)
     seats = forms.IntegerField(
         label=_("Seats"),
         min_value=1,

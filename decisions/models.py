@@ -335,6 +335,5 @@ class Ballot(models.Model):
         return str(_("A ballot"))
 
 
-
 # Elections and settings polls: their own module, models of this app all the same.
 from .governance import Candidate, ElectedRole, Election, SettingPoll  # noqa: E402, F401

@@ -121,9 +121,7 @@ def count_stv[O: Hashable](
         the published order."""
 
         def key(o):
-            return (
-                [-votes[o]] + [-earlier[o] for earlier in reversed(history)] + [order[o]]
-            )
+            return [-votes[o]] + [-earlier[o] for earlier in reversed(history)] + [order[o]]
 
         return sorted(candidates, key=key)
 

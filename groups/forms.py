@@ -92,7 +92,9 @@ class GroupAdminForm(forms.ModelForm):
             field.help_text = (
                 _("The members decide this setting: propose a change as a settings poll.")
                 if self.instance.members_decide_settings
-                else _("Turned on by a settings poll the members pass, or when the group is created.")
+                else _(
+                    "Turned on by a settings poll the members pass, or when the group is created."
+                )
             )
             self.decided.append(name)
 
@@ -109,6 +111,11 @@ class GroupAdminForm(forms.ModelForm):
                     _(
                         "The members decide this setting, so it is not changed here: propose "
                         "the change as a settings poll on the Polls page."
+                    )
+                    if self.instance.members_decide_settings
+                    else _(
+                        "Only a settings poll the members pass turns this on, once the group "
+                        "exists: propose it on the Polls page."
                     ),
                 )
         return cleaned

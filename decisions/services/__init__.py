@@ -7,7 +7,6 @@ from .common import (
     REMIND_BEFORE,
     RESULTS_CACHED,
 )
-from .governance import on_closed, poll_governance
 from .data import (
     member_data_delete,
 )
@@ -19,6 +18,7 @@ from .elections import (
     elections_remind_due,
     terms_periodic,
 )
+from .governance import on_closed, poll_governance
 from .polls import (
     PollResults,
     RoundView,
@@ -35,10 +35,6 @@ from .polls import (
     polls_close_due,
     voter_ids,
 )
-from .settings_polls import (
-    setting_name,
-    setting_poll_open,
-)
 from .proposals import (
     proposal_add,
     proposal_decline,
@@ -47,6 +43,10 @@ from .proposals import (
     proposal_support,
     proposal_to_event,
     proposal_withdraw_support,
+)
+from .settings_polls import (
+    setting_name,
+    setting_poll_open,
 )
 
 __all__ = [
@@ -57,23 +57,20 @@ __all__ = [
     "RESULTS_CACHED",
     "TERM_REMINDER_BEFORE",
     "ElectionResults",
-    "election_open",
-    "election_results",
-    "elections_remind_due",
-    "setting_name",
-    "setting_poll_open",
-    "terms_periodic",
     "PollResults",
     "RoundView",
     "ballot_cast",
-    "on_closed",
-    "poll_governance",
     "ballot_of",
+    "election_open",
+    "election_results",
+    "elections_remind_due",
     "may_open_polls",
     "may_vote",
     "member_data_delete",
+    "on_closed",
     "periodic",
     "poll_close",
+    "poll_governance",
     "poll_open",
     "poll_reminders_send",
     "poll_results",
@@ -86,5 +83,8 @@ __all__ = [
     "proposal_support",
     "proposal_to_event",
     "proposal_withdraw_support",
+    "setting_name",
+    "setting_poll_open",
+    "terms_periodic",
     "voter_ids",
 ]

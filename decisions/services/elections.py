@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -20,7 +21,7 @@ from groups.services import is_last_organizer, membership_set_role
 from .. import counting, stv
 from ..emails import DecisionEmail
 from ..models import Ballot, Candidate, ElectedRole, Election, Option, Poll
-from .common import _interested, _require_organizer
+from .common import RESULTS_CACHED, _interested, _require_organizer
 from .polls import poll_open
 
 # Members are reminded this long before a term ends, to hold the next election in time.
@@ -142,7 +143,20 @@ class ElectionResults:
 
 
 def election_results(*, election: Election) -> ElectionResults:
-    """Who is elected: single transferable vote for several seats, instant runoff for one."""
+    """Who is elected: single transferable vote for several seats, instant runoff for one.
+    A closed election's count cannot change: kept in the cache once made, as poll_results."""
+    poll = election.poll
+    if not poll.is_closed():
+        return _count(election)
+    key = f"election-results:{poll.pk}:{poll.created_at.timestamp()}:{poll.closes_at.timestamp()}"
+    results = cache.get(key)
+    if results is None:
+        results = _count(election)
+        cache.set(key, results, timeout=RESULTS_CACHED)
+    return results
+
+
+def _count(election: Election) -> ElectionResults:
     options = list(election.poll.options.all())
     by_pk = {o.pk: o for o in options}
     ballots = [[pk for pk in b if pk in by_pk] for b in ballot_choices(election.poll)]
@@ -219,7 +233,6 @@ def elections_remind_due(*, now: datetime | None = None) -> int:
             )
             queued += len(ids)
     return queued
-
 
 
 def terms_periodic() -> str:

@@ -50,10 +50,14 @@ def setting_poll_open(
     with transaction.atomic():
         with translation.override(settings.LANGUAGE_CODE):
             question, yes, no = _question(setting, value), _("Yes"), _("No")
-            details = _("If more than half of the ballots say yes, the change is made when the poll closes.")
+            details = _(
+                "If more than half of the ballots say yes, the change is made when the poll closes."
+            )
         with translation.override("es"):
             question_es, yes_es, no_es = _question(setting, value), _("Yes"), _("No")
-            details_es = _("If more than half of the ballots say yes, the change is made when the poll closes.")
+            details_es = _(
+                "If more than half of the ballots say yes, the change is made when the poll closes."
+            )
         poll = poll_open(
             group=group,
             by=by,
@@ -81,9 +85,7 @@ def setting_poll_apply(poll: Poll, *, now: datetime) -> str:
     counts = poll_results(poll=poll).first.counts
     yes, no = (counts[option] for option in sorted(counts, key=lambda o: o.position))
     passed = yes > no
-    generations.update(
-        SettingPoll.objects.filter(pk=proposal.pk), applied_at=now, passed=passed
-    )
+    generations.update(SettingPoll.objects.filter(pk=proposal.pk), applied_at=now, passed=passed)
     if not passed:
         return ""
     group = Group.objects.select_for_update().get(pk=poll.group_id)

@@ -24,12 +24,12 @@ from decisions.models import (
     Ballot,
     Candidate,
     Election,
-    SettingPoll,
     Option,
     Poll,
     Proposal,
     ProposalKind,
     ProposalStatus,
+    SettingPoll,
     Support,
     Voters,
 )

@@ -1,0 +1,80 @@
+"""With "members decide these settings" on, the admin shows them read-only and refuses a
+change, saying why; a settings poll (tests/decisions/test_elections.py) changes them."""
+
+import pytest
+from django.urls import reverse
+
+from groups.models import Group
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = "The members decide this setting, so it is not changed here"
+
+
+def _data(group, **changes):
+    data = {
+        "name": group.name,
+        "slug": group.slug,
+        "tagline_en": "",
+        "about_en": "",
+        "step_up_en": "",
+        "city": "",
+        "time_zone": group.time_zone,
+        "contact_email": "",
+        "reminder_hours": 24,
+        "resource_links-TOTAL_FORMS": 0,
+        "resource_links-INITIAL_FORMS": 0,
+        "social_links-TOTAL_FORMS": 0,
+        "social_links-INITIAL_FORMS": 0,
+        "join_questions-TOTAL_FORMS": 0,
+        "join_questions-INITIAL_FORMS": 0,
+    }
+    for name in ("join_needs_approval", "members_open_polls", "members_decide_settings"):
+        if getattr(group, name):
+            data[name] = "on"
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _post(client, group, data):
+    return client.post(reverse("admin:groups_group_change", args=[group.pk]), data)
+
+
+def test_the_admin_refuses_a_setting_the_members_decide(client, group, organizer):
+    Group.objects.filter(pk=group.pk).update(members_decide_settings=True)
+    group.refresh_from_db()
+    client.force_login(organizer)
+    page = client.get(reverse("admin:groups_group_change", args=[group.pk]))
+    form = page.context["adminform"].form
+    assert [form.fields[n].disabled for n in ("join_needs_approval", "members_open_polls")] == [
+        True,
+        True,
+    ]
+    assert "The members decide this setting: propose a change as a settings poll." in (
+        page.content.decode()
+    )
+    response = _post(client, group, _data(group, join_needs_approval="on"))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["join_needs_approval"]
+    assert errors["join_needs_approval"][0].startswith(REFUSED)
+    assert Group.objects.get(pk=group.pk).join_needs_approval is False
+    # Turning the switch off (the box left out, as a browser sends it) changes nothing either,
+    # while the other fields save.
+    response = _post(client, group, _data(group, members_decide_settings=None, city="Quito"))
+    assert response.status_code == 302
+    saved = Group.objects.get(pk=group.pk)
+    assert (saved.members_decide_settings, saved.city) == (True, "Quito")
+
+
+def test_without_the_switch_organizers_change_the_settings(client, group, organizer):
+    client.force_login(organizer)
+    response = _post(client, group, _data(group, join_needs_approval="on"))
+    assert response.status_code == 302
+    saved = Group.objects.get(pk=group.pk)
+    assert saved.join_needs_approval is True
+    # ... but not the switch itself: only a settings poll or the group's creation sets it.
+    response = _post(client, group, _data(saved, members_decide_settings="on"))
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["members_decide_settings"]
+    assert Group.objects.get(pk=group.pk).members_decide_settings is False
