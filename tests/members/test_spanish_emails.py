@@ -451,6 +451,25 @@ def _poll_reminder(w):
     return member.email
 
 
+def _term_ending(w):
+    member = w.person(notify_decisions=True)
+    now = timezone.now()
+    poll = decisions_services.election_open(
+        group=w.group,
+        by=w.organizer,
+        role="co_organizer",
+        seats=1,
+        candidates=[member, w.stranger()],
+        closes_at=now + timedelta(days=1),
+        term_ends=now + timedelta(days=20),
+        now=now,
+    )
+    decisions_services.ballot_cast(poll=poll, member=member, choices=[poll.options.first()])
+    decisions_services.poll_close(poll=poll, by=w.organizer)
+    w.run(lambda: decisions_services.elections_remind_due(now=now + timedelta(days=7)))
+    return member.email
+
+
 def _weekly(w):
     member = w.person(notify_weekly=True)
     _thread(w, w.stranger())
@@ -649,6 +668,7 @@ CASES = {
     "proposal": _kind(DecisionEmail.PROPOSAL, _proposal, "Breakout theme"),
     "poll": _kind(DecisionEmail.POLL, _poll),
     "poll_reminder": _kind(DecisionEmail.POLL_REMINDER, _poll_reminder),
+    "term_ending": _kind(DecisionEmail.TERM_ENDING, _term_ending),
     # home (home/emails.py): what happened this week
     "weekly": _kind("weekly", _weekly, "Breakout theme"),
     # members (members/emails.py)
