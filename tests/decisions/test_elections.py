@@ -1,5 +1,6 @@
 """Elections hand over roles when they close; settings polls apply what the members pass."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -241,3 +242,30 @@ def test_settings_poll_can_turn_on_members_deciding(group, organizer, member):
     _answer(poll, [(member, "Yes")])
     services.poll_close(poll=poll, by=organizer, now=NOW + timedelta(hours=1))
     assert Group.objects.get(pk=group.pk).members_decide_settings is True
+
+
+def test_the_log_page_says_what_the_members_decided(client, group, organizer):
+    ana, ben = _members(group, "Ana", "Ben")
+    poll = _election(group, organizer, [ana, ben])
+    _vote(poll, [(ana, ["Ana"]), (ben, ["Ana"])])
+    services.poll_close(poll=poll, by=organizer, now=NOW + timedelta(hours=1))
+    setting = _setting_poll(group, ana, setting="members_open_polls")
+    _answer(setting, [(ana, "Yes"), (ben, "Yes")])
+    services.polls_close_due(now=NOW + timedelta(days=8))
+    client.force_login(ben)
+    page = client.get("/log/").text
+    sentences = [
+        re.sub(r"<[^>]+>", "", p) for p in re.findall(r'<li class="card"><p>(.*?)</p>', page)
+    ]
+    question = "Change “members may open polls” to “on”?"
+    assert sentences == [
+        # Applied when the clock noticed, a day after the closing time.
+        f"The members' poll “{question}” changed the setting “members may open polls” to “on”.",
+        f"The poll “{question}” closed at its set time. Result: Yes.",
+        f"{organizer.display_name} closed the poll “Election: Organizer, 1 seat”. Result: Ana.",
+        # The clock stands at NOW: the services write these at the time it says.
+        f"Ana opened the poll “{question}”.",
+        f"{organizer.display_name} is no longer Organizer.",
+        "Ana became Organizer.",
+        f"{organizer.display_name} opened the poll “Election: Organizer, 1 seat”.",
+    ]
