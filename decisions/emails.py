@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from core.emails.kinds import EmailKind
 from events.seo import absolute
 
-from .models import Ballot, Poll, Proposal
+from .models import Poll, Proposal, VoterRoll
 
 
 class DecisionEmail(models.TextChoices):
     PROPOSAL = "proposal", _("New proposal")
     POLL = "poll", _("New poll")
     POLL_REMINDER = "poll_reminder", _("Reminder of a poll closing")
+    POLL_RECEIPT = "poll_receipt", _("Your ballot's receipt")
 
 
 def proposal_context(params: dict, user) -> dict | None:
@@ -52,9 +53,23 @@ def poll_reminder_context(params: dict, user) -> dict | None:
     poll = _poll(params)
     if poll is None or poll.is_closed(timezone.now()):
         return None
-    if Ballot.objects.filter(poll=poll, member=user).exists():
+    if VoterRoll.objects.filter(poll=poll, member=user).exists():
         return None
     return {"group": poll.group, "poll": poll, "item_url": absolute(poll.get_absolute_url())}
+
+
+def poll_receipt_context(params: dict, user) -> dict | None:
+    """The receipt the member asked to be emailed (only while the poll is open: it is of no
+    use after)."""
+    poll = _poll(params)
+    if poll is None or poll.is_closed(timezone.now()):
+        return None
+    return {
+        "group": poll.group,
+        "poll": poll,
+        "receipt": params["receipt"],
+        "item_url": absolute(poll.get_absolute_url()),
+    }
 
 
 KINDS = [
@@ -75,5 +90,10 @@ KINDS = [
         label=DecisionEmail.POLL_REMINDER.label,
         preference="notify_poll_reminders",
         context=poll_reminder_context,
+    ),
+    EmailKind(
+        name=DecisionEmail.POLL_RECEIPT.value,
+        label=DecisionEmail.POLL_RECEIPT.label,
+        context=poll_receipt_context,
     ),
 ]
