@@ -154,12 +154,24 @@ class PollForm(forms.Form):
 
 class BallotForm(forms.Form):
     """The ballot: radio buttons (single choice), checkboxes (approval), or a rank for each
-    option (ranked choice): all plain form fields, so voting needs no JavaScript."""
+    option (ranked choice): all plain form fields, so voting needs no JavaScript. Never filled
+    in with the member's ballot: the site cannot tell which ballot is theirs. The receipt is
+    asked for once they voted (their browser fills it in when it kept it)."""
 
-    def __init__(self, *args, poll, options, ballot=None, **kwargs):
+    receipt = forms.CharField(
+        label=_("Your receipt"),
+        max_length=100,
+        required=False,
+        help_text=_("Given when you voted: this browser fills it in if it kept it."),
+    )
+
+    def __init__(self, *args, poll, options, **kwargs):
         super().__init__(*args, **kwargs)
         self.poll, self.options = poll, options
-        chosen = list(ballot.choices) if ballot else []
+        self.fields["receipt"].widget.attrs.update(
+            {"data-receipt-for": poll.pk, "autocomplete": "off", "spellcheck": "false"}
+        )
+        chosen = []
         choices = [(o.pk, o.label) for o in options]
         if poll.method == Method.SINGLE:
             self.fields["choice"] = forms.TypedChoiceField(

@@ -212,9 +212,9 @@ def ballot_cast(
         raise PermissionDenied(
             _("Only the people going to the event can vote in this poll.")
             if poll.voters == Voters.ATTENDEES
-            else _("You are not on this poll's roll of voters.")
-            if poll.voters == Voters.REGULARS
             else _("Only members of the group can vote.")
+            if not viewer_for(member, poll.group).is_member
+            else _("You are not on this poll's roll of voters: it was fixed when the poll opened.")
         )
     ids = _choice_ids(poll, choices)
     with transaction.atomic():
