@@ -152,21 +152,15 @@ def ballot_store(*, poll: Poll, member, ids: list[int], receipt: str | None, now
 
 def _ballot_change(poll: Poll, ids: list[int], receipt: str) -> Cast:
     if not receipt:
-        raise ValidationError(
-            {
-                "receipt": _(
-                    "You have already voted in this poll. To change your ballot, give the "
-                    "receipt you got when you voted."
-                )
-            },
-            code="voted",
+        message = _(
+            "You have already voted in this poll. To change your ballot, give the receipt you "
+            "got when you voted."
         )
+        raise ValidationError({"receipt": ValidationError(message, code="voted")})
     box = BallotBox.objects.filter(poll=poll, receipt_hash=secrecy.receipt_hash(poll.pk, receipt))
     if not generations.update(box, choices=ids):
-        raise ValidationError(
-            {"receipt": _("This receipt is not one of this poll's: your ballot is unchanged.")},
-            code="receipt",
-        )
+        message = _("This receipt is not one of this poll's: your ballot is unchanged.")
+        raise ValidationError({"receipt": ValidationError(message, code="receipt")})
     return Cast(choices=ids, receipt=None, changed=True)
 
 
