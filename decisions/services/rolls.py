@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Q
 from django.utils.translation import gettext as _
 
 from core import generations
@@ -98,9 +98,8 @@ def may_vote(poll: Poll, member) -> bool:
     """On the poll's roll (by account or address) and still an active member."""
     if member is None or not member.is_authenticated:
         return False
-    if not _members(poll.group_id).filter(user_id=member.pk).exists():
-        return False
-    return Eligible.objects.filter(_person(poll, member), poll=poll).exists()
+    still_member = Exists(_members(poll.group_id).filter(user_id=member.pk))
+    return Eligible.objects.filter(_person(poll, member), still_member, poll=poll).exists()
 
 
 def has_voted(poll: Poll, member) -> bool:
