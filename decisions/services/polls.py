@@ -35,7 +35,15 @@ from .common import (
     _interested,
     _require_organizer,
 )
-from .rolls import MAX_EVENINGS, Cast, ballot_store, eligible_freeze, may_vote, voter_ids
+from .rolls import (
+    MAX_EVENINGS,
+    Cast,
+    ballot_box_mix,
+    ballot_store,
+    eligible_freeze,
+    may_vote,
+    voter_ids,
+)
 
 # --- Polls -------------------------------------------------------------------------------------
 
@@ -327,7 +335,8 @@ def poll_close(*, poll: Poll, by, now: datetime | None = None) -> Poll:
 
 
 def _note_closed(poll: Poll, *, by, now: datetime) -> bool:
-    """Writes the poll's "closed" entry, once (the log's key makes a second call a no-op)."""
+    """Writes the poll's "closed" entry, once (the log's key makes a second call a no-op), and
+    mixes its ballot box for good (no more ballots can come)."""
     results = poll_results(poll=poll)
     winner = results.winner.label if results.winner else ""
     entry = log_record(
@@ -340,9 +349,10 @@ def _note_closed(poll: Poll, *, by, now: datetime) -> bool:
         key=f"poll-closed:{poll.pk}",
         at=min(now, poll.closes_at),
     )
-    generations.update(
+    if generations.update(
         Poll.objects.filter(pk=poll.pk, closed_noted_at__isnull=True), closed_noted_at=now
-    )
+    ):
+        ballot_box_mix(poll)
     return entry is not None
 
 

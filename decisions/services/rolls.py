@@ -1,6 +1,7 @@
 """Who may vote (the roll fixed when a poll opens), who voted (the voter roll) and the ballot
 box, kept apart so that no row of one leads to a row of the other (decisions.secrecy)."""
 
+import random
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -180,3 +181,22 @@ def ballot_receipt_email(*, poll: Poll, member, receipt: str) -> None:
         user_ids=[member.pk],
         params={"poll_id": poll.pk, "receipt": receipt},
     )
+
+
+def ballot_box_mix(poll: Poll) -> int:
+    """Rewrites the poll's box rows in a random order, once it closes (the poll's row locked):
+    a table stored, dumped or backed up in the order rows were written would otherwise list
+    the ballots in the order of the roll's votes. Keys, choices and receipts stay; the count
+    does not change. Returns how many rows were mixed."""
+    box = BallotBox.objects.filter(poll=poll)
+    rows = list(box.values_list("id", "choices", "receipt_hash"))
+    if len(rows) < 2:
+        return len(rows)
+    random.SystemRandom().shuffle(rows)
+    box._raw_delete(box.db)  # no signals to send: nothing refers to box rows
+    generations.bulk_create(
+        BallotBox,
+        [BallotBox(id=pk, poll=poll, choices=c, receipt_hash=h) for pk, c, h in rows],
+        batch_size=1000,
+    )
+    return len(rows)
