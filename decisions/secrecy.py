@@ -78,12 +78,17 @@ SERVER_KNOWS = (
         "While a vote is sent, the running site sees who sends which choices: whoever runs "
         "the server could change its code to write that down. Nothing in the stored data does."
     ),
+    _(
+        "While a poll is open, the database stores new ballots in the order they come, as it "
+        "does the roll: a copy of its files taken then could pair them by position. Closing "
+        "the poll rewrites its box in a random order."
+    ),
 )
 
 SERVER_CANNOT_KNOW = (
     _(
-        "Which ballot is whose, from the database or a backup: the roll and the box are two "
-        "tables with no link between them."
+        "Which ballot is whose, from the database or a backup once the poll has closed: the "
+        "roll and the box are two tables with no link between them, and the box is mixed."
     ),
     _(
         "Your receipt: only a keyed fingerprint of it is stored, so nobody can change your "
