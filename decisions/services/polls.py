@@ -158,6 +158,7 @@ def poll_open(
             by=by,
             title=question,
             url=poll.get_absolute_url(),
+            detail=str(poll.eligible_count),  # the roll's size, fixed now
             at=now,
         )
         if opens_at <= now:

@@ -298,9 +298,12 @@ def test_pages_show_what_they_are_about(page, open_tab, live_server, decisions, 
         [
             f"{organizer} closed the poll “Last month's breakout themes?”. "
             "Result: Rider-owned delivery.",
-            f"{organizer} opened the poll “Last month's breakout themes?”.",
-            f"{organizer} opened the poll “Next month's breakout themes?”.",
-            f"{organizer} opened the poll “Which weeknight suits you?”.",
+            f"{organizer} opened the poll “Last month's breakout themes?”. "
+            f"Voters on its roll: {d['closed'].eligible_count}.",
+            f"{organizer} opened the poll “Next month's breakout themes?”. "
+            f"Voters on its roll: {d['ranked'].eligible_count}.",
+            f"{organizer} opened the poll “Which weeknight suits you?”. "
+            f"Voters on its roll: {d['single'].eligible_count}.",
             f"{organizer} published “Unions and platform co-ops”.",
             f"{organizer} turned the proposal “Unions and platform co-ops” into an event.",
             f"{organizer} declined the proposal “Housing co-ops again”, saying: “{REASON}”",

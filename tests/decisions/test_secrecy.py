@@ -257,7 +257,8 @@ def test_the_log_says_the_poll_opened_and_closed_with_its_winner_only(site):
     )
     question = poll.question
     assert entries == [
-        (LogKind.POLL_OPENED, people["organizer"].pk, None, question, ""),
+        # The roll's size: the five voters, Nina and the organizer.
+        (LogKind.POLL_OPENED, people["organizer"].pk, None, question, "7"),
         (LogKind.POLL_CLOSED, people["organizer"].pk, None, question, BANANA),
     ]
 
