@@ -3,12 +3,14 @@ the reminder a day before a poll closes (to voters who have not voted). Decision
 registers them in core's registry; the worker renders each for its recipient."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.emails.kinds import EmailKind
 from events.seo import absolute
 
+from . import secrecy
 from .models import Poll, Proposal, VoterRoll
 
 
@@ -53,7 +55,8 @@ def poll_reminder_context(params: dict, user) -> dict | None:
     poll = _poll(params)
     if poll is None or poll.is_closed(timezone.now()):
         return None
-    if VoterRoll.objects.filter(poll=poll, member=user).exists():
+    person = Q(member=user) | Q(voter_key=secrecy.voter_key(user.email))
+    if VoterRoll.objects.filter(person, poll=poll).exists():  # this account or another of theirs
         return None
     return {"group": poll.group, "poll": poll, "item_url": absolute(poll.get_absolute_url())}
 
