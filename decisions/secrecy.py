@@ -79,16 +79,17 @@ SERVER_KNOWS = (
         "the server could change its code to write that down. Nothing in the stored data does."
     ),
     _(
-        "While a poll is open, the database stores new ballots in the order they come, as it "
-        "does the roll: a copy of its files taken then could pair them by position. Closing "
-        "the poll rewrites its box in a random order."
+        "The database stores new ballots in the order they come, as it does the roll: a copy "
+        "of it could pair the ballots of the last few minutes with the roll by position. Every "
+        "five minutes, and when the poll closes, the site rewrites the box in a random order; "
+        "the database's own files may keep older copies of rows until it cleans them up."
     ),
 )
 
 SERVER_CANNOT_KNOW = (
     _(
-        "Which ballot is whose, from the database or a backup once the poll has closed: the "
-        "roll and the box are two tables with no link between them, and the box is mixed."
+        "Which ballot is whose, from the database or a backup (but for the last few minutes' "
+        "ballots, above): the roll and the box are two tables with no link between them."
     ),
     _(
         "Your receipt: only a keyed fingerprint of it is stored, so nobody can change your "

@@ -36,6 +36,7 @@ from .proposals import (
 from .rolls import (
     MAX_EVENINGS,
     Cast,
+    ballot_boxes_mix_due,
     ballot_receipt_email,
     has_voted,
     may_vote,
@@ -53,6 +54,7 @@ __all__ = [
     "Cast",
     "PollResults",
     "RoundView",
+    "ballot_boxes_mix_due",
     "ballot_cast",
     "ballot_receipt_email",
     "has_voted",

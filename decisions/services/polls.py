@@ -39,6 +39,7 @@ from .rolls import (
     MAX_EVENINGS,
     Cast,
     ballot_box_mix,
+    ballot_boxes_mix_due,
     ballot_store,
     eligible_freeze,
     may_vote,
@@ -420,4 +421,8 @@ def periodic() -> str:
     opened = polls_announce_due()
     reminded = poll_reminders_send()
     closed = polls_close_due()
-    return f"{opened} polls announced, {reminded} poll reminders queued, {closed} polls closed"
+    mixed = ballot_boxes_mix_due()
+    return (
+        f"{opened} polls announced, {reminded} poll reminders queued, {closed} polls closed, "
+        f"{mixed} ballot boxes mixed"
+    )

@@ -5,9 +5,11 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import generations
@@ -200,3 +202,28 @@ def ballot_box_mix(poll: Poll) -> int:
         batch_size=1000,
     )
     return len(rows)
+
+
+MIX_REMEMBERED = 60 * 60 * 24 * 30  # how long the box's size at its last mix is remembered
+
+
+def ballot_boxes_mix_due(*, now: datetime | None = None) -> int:
+    """Every run of send_reminders (5 minutes): the open polls whose box gained ballots since
+    its last mix are rewritten in a random order, each under its poll's lock (SKIP LOCKED: a
+    poll busy with a ballot waits for the next run). So only the ballots of the last few
+    minutes are ever stored in the order they came. Returns how many boxes were mixed."""
+    now = now or timezone.now()
+    mixed = 0
+    for pk in list(Poll.objects.open_at(now).order_by("pk").values_list("pk", flat=True)[:100]):
+        with transaction.atomic():
+            poll = Poll.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if poll is None:
+                continue
+            key = f"ballot-box-mixed:{poll.pk}"
+            size = BallotBox.objects.filter(poll=poll).count()
+            if size < 2 or cache.get(key) == size:
+                continue
+            ballot_box_mix(poll)
+            cache.set(key, size, MIX_REMEMBERED)  # lost or rolled back: mixed again, no harm
+            mixed += 1
+    return mixed

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
@@ -145,9 +146,19 @@ def test_a_dump_of_the_two_tables_cannot_link_a_voter_to_a_ballot(group, organiz
         assert sorted(ballots) == sorted(wanted), order
         assert ballots != wanted, order
         assert _in_place(ballots, wanted) < 10, order
-    # Stored order: while the poll is open the rows are as written (the poll page says the
-    # server can know this); closing the poll mixes them for good.
+    # Stored order: the rows are as written until the next mix (the poll page says the server
+    # can know this); send_reminders mixes the boxes that changed, and closing mixes for good.
     assert stored == wanted
+    cache.clear()
+    assert services.ballot_boxes_mix_due(now=NOW) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT choices::text FROM decisions_ballotbox WHERE poll_id = %s", [poll.pk]
+        )
+        mixed = [[int(x) for x in r[0].strip("[]").split(",")] for r in cursor.fetchall()]
+    assert sorted(mixed) == sorted(wanted) and mixed != wanted
+    assert _in_place(mixed, wanted) < 10
+    assert services.ballot_boxes_mix_due(now=NOW) == 0  # nothing new since
     services.poll_close(poll=poll, by=organizer, now=NOW + timedelta(hours=1))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -331,3 +342,31 @@ def test_voted_member_ids_are_the_roll_s_accounts(group, organizer, member):
     get_user_model().objects.filter(pk=member.pk).delete()
     assert services.voted_member_ids(poll) == [organizer.pk]
     assert poll.roll.count() == 2 and poll.ballots.count() == 2
+
+
+def test_mixing_the_box_keeps_every_ballot_and_receipt(group, organizer, member):
+    """send_reminders' mix: only boxes that gained ballots, the same rows (keys, choices,
+    receipts) after it, so a receipt still changes its ballot."""
+    third = MembershipFactory(group=group).user
+    poll = _open(group, organizer, method="single")
+    tea, coffee = list(poll.options.all())[:2]
+    casts = {
+        person: services.ballot_cast(poll=poll, member=person, choices=[tea], now=NOW)
+        for person in (organizer, member)
+    }
+    rows = sorted(BallotBox.objects.values_list("id", "choices", "receipt_hash"))
+    cache.clear()
+    assert services.ballot_boxes_mix_due(now=NOW) == 1
+    assert sorted(BallotBox.objects.values_list("id", "choices", "receipt_hash")) == rows
+    assert services.ballot_boxes_mix_due(now=NOW) == 0
+    services.ballot_cast(poll=poll, member=third, choices=[coffee], now=NOW)
+    assert services.ballot_boxes_mix_due(now=NOW) == 1
+    services.ballot_cast(
+        poll=poll, member=member, choices=[coffee], receipt=casts[member].receipt, now=NOW
+    )
+    assert sorted(BallotBox.objects.values_list("choices", flat=True)) == [
+        [tea.pk],
+        [coffee.pk],
+        [coffee.pk],
+    ]
+    assert services.ballot_boxes_mix_due(now=poll.closes_at) == 0  # closed: not "open"
