@@ -297,7 +297,7 @@ class Poll(models.Model):
 
     def results_shown(self, now=None) -> bool:
         """Closed, or open with results while open (from RESULTS_FROM ballots on: the view
-        checks the count, decisions.services.poll_results_visible)."""
+        checks the count: decisions.services.poll_results_shown)."""
         return self.is_closed(now) or (self.results_while_open and self.is_open(now))
 
 

@@ -152,7 +152,7 @@ def poll_open(
             ],
         )
         # The roll of who may vote is fixed now: joining or checking in later adds nobody.
-        eligible_freeze(poll, now=now)
+        eligible_freeze(poll=poll, now=now)
         log_record(
             group=group,
             kind=LogKind.POLL_OPENED,
@@ -354,7 +354,7 @@ def _note_closed(poll: Poll, *, by, now: datetime) -> bool:
     if generations.update(
         Poll.objects.filter(pk=poll.pk, closed_noted_at__isnull=True), closed_noted_at=now
     ):
-        ballot_box_mix(poll)
+        ballot_box_mix(poll=poll)
     return entry is not None
 
 

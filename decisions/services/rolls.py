@@ -60,7 +60,7 @@ def regulars(group_id: int, k: int, n: int, now: datetime):
     return _members(group_id).filter(user__in=attended)
 
 
-def eligible_freeze(poll: Poll, *, now: datetime) -> int:
+def eligible_freeze(*, poll: Poll, now: datetime) -> int:
     """Writes the poll's roll of eligible voters as it is now; returns its size."""
     members = _members(poll.group_id)
     if poll.voters == Voters.ATTENDEES:
@@ -185,7 +185,7 @@ def ballot_receipt_email(*, poll: Poll, member, receipt: str) -> None:
     )
 
 
-def ballot_box_mix(poll: Poll) -> int:
+def ballot_box_mix(*, poll: Poll) -> int:
     """Rewrites the poll's box rows in a random order, once it closes (the poll's row locked):
     a table stored, dumped or backed up in the order rows were written would otherwise list
     the ballots in the order of the roll's votes. Keys, choices and receipts stay; the count
@@ -223,7 +223,7 @@ def ballot_boxes_mix_due(*, now: datetime | None = None) -> int:
             size = BallotBox.objects.filter(poll=poll).count()
             if size < 2 or cache.get(key) == size:
                 continue
-            ballot_box_mix(poll)
+            ballot_box_mix(poll=poll)
             cache.set(key, size, MIX_REMEMBERED)  # lost or rolled back: mixed again, no harm
             mixed += 1
     return mixed

@@ -386,7 +386,7 @@ def _poll(group, by, question, *, opens, closes, **more) -> Poll:
     Option.objects.bulk_create(
         Option(poll=poll, label=label, position=i) for i, label in enumerate(["Tea", "Coffee"])
     )
-    eligible_freeze(poll, now=timezone.now())  # as poll_open does
+    eligible_freeze(poll=poll, now=timezone.now())  # as poll_open does
     return poll
 
 

@@ -60,7 +60,7 @@ def _poll(group, method: str, labels: list[str]) -> tuple[Poll, list[Option]]:
 
 
 def _freeze(poll) -> None:
-    eligible_freeze(poll, now=timezone.now())  # as poll_open does, once the members are in
+    eligible_freeze(poll=poll, now=timezone.now())  # as poll_open does, once the members are in
 
 
 def test_fifty_members_vote_at_once(group):

@@ -114,7 +114,7 @@ def _poll(group, by, *, method="ranked", closed=False, **more) -> Poll:
     Option.objects.bulk_create(
         Option(poll=poll, label=label, position=i) for i, label in enumerate(OPTIONS)
     )
-    eligible_freeze(poll, now=timezone.now())  # as poll_open does
+    eligible_freeze(poll=poll, now=timezone.now())  # as poll_open does
     return poll
 
 
