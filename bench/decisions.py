@@ -121,7 +121,7 @@ def grow(base: dict, n: int) -> None:
     from django.utils import timezone
 
     from core.generations import data_changed
-    from decisions.models import Ballot, Option, Poll, Proposal
+    from decisions.models import BallotBox, Option, Poll, Proposal
     from groups.models import LogEntry, LogKind
 
     group, users = base["group"], base["users"]
@@ -148,14 +148,15 @@ def grow(base: dict, n: int) -> None:
             batch_size=2000,
         )
         for poll, keys in options.items():
-            have = Ballot.objects.filter(poll=poll).count()
-            Ballot.objects.bulk_create(
+            # The box alone is counted (the roll is not read to count).
+            have = BallotBox.objects.filter(poll=poll).count()
+            BallotBox.objects.bulk_create(
                 (
-                    Ballot(
+                    BallotBox(
                         poll_id=poll,
-                        member_id=users[i],
                         # Rotating preferences, some ballots ranking only one or two options.
                         choices=[keys[(i + k) % len(keys)] for k in range(1 + i % 4)],
+                        receipt_hash=f"bench-{poll}-{i}",
                     )
                     for i in range(have, n)
                 ),

@@ -1,5 +1,5 @@
 """Proposals and polls in the admin, to look up (organizers decide on the site, where every
-action is checked and logged). Ballots have no admin page: they are secret."""
+action is checked and logged). The voter roll and the ballot box have no admin page."""
 
 from django.contrib import admin
 from django.db.models import Count
@@ -22,7 +22,15 @@ class ProposalAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Poll)
 class PollAdmin(ViewOnlyAdminMixin, TranslationAdmin):  # the question in each language
-    list_display = ["question", "method", "opens_at", "closes_at", "voters", "ballots"]
+    list_display = [
+        "question",
+        "method",
+        "opens_at",
+        "closes_at",
+        "voters",
+        "eligible_count",
+        "ballots",
+    ]
     list_filter = ["method", "voters"]
     search_fields = ["question"]
     exclude = ["details_html"]

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from members.data import Item, Section
 from members.data import iso_utc as _iso
 
-from .models import Ballot, Option, Proposal, Support
+from . import secrecy
+from .models import Proposal, Support, VoterRoll
 
 SECTIONS = (
     Section(
@@ -40,26 +41,36 @@ SECTIONS = (
     ),
     Section(
         "ballots",
-        _("Your ballots"),
+        _("Your votes"),
         _(
-            "To count your vote. Ballots are secret: organizers see the counts, never who chose "
-            "what. If you delete your account your ballot stays in the count, without your name."
+            "To count your vote once. The roll of who voted and the ballot box are kept apart, "
+            "with nothing linking them: your data says in which polls you voted, not what you "
+            "chose. If you delete your account your ballot stays in the count, and the roll "
+            "keeps a keyed fingerprint of your address so it cannot vote twice."
         ),
         ("ballots",),
         (
             Item("poll", _("Poll"), _("Its question.")),
-            Item("choices", _("Your choices"), _("The options you chose, in your order.")),
-            Item("cast_at", _("Cast"), _("When you last cast or changed it (UTC).")),
+            Item("voted_on", _("Voted on"), _("The day you first voted (UTC).")),
+        ),
+        (
+            (_("What the server can know"), secrecy.SERVER_KNOWS),
+            (_("What the server cannot know"), secrecy.SERVER_CANNOT_KNOW),
+            (
+                _("What the voter roll keeps"),
+                secrecy.stored_lines("voterroll"),
+            ),
+            (
+                _("What the ballot box keeps"),
+                secrecy.stored_lines("ballotbox"),
+            ),
         ),
     ),
 )
 
 
 def export(member) -> dict:
-    ballots = list(Ballot.objects.filter(member=member).select_related("poll").order_by("pk"))
-    labels = dict(
-        Option.objects.filter(poll__in={b.poll_id for b in ballots}).values_list("pk", "label")
-    )
+    votes = VoterRoll.objects.filter(member=member).select_related("poll").order_by("pk")
     return {
         "proposals": [
             {
@@ -79,12 +90,5 @@ def export(member) -> dict:
             .select_related("proposal")
             .order_by("created_at", "pk")
         ],
-        "ballots": [
-            {
-                "poll": b.poll.question,
-                "choices": [labels[pk] for pk in b.choices if pk in labels],
-                "cast_at": _iso(b.cast_at),
-            }
-            for b in ballots
-        ],
+        "ballots": [{"poll": v.poll.question, "voted_on": v.voted_on.isoformat()} for v in votes],
     }

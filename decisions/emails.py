@@ -3,6 +3,7 @@ the reminder a day before a poll closes (to voters who have not voted). Decision
 registers them in core's registry; the worker renders each for its recipient."""
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from core.emails.kinds import EmailKind
 from events.seo import absolute
 
-from .models import Ballot, Election, Poll, Proposal
+from . import secrecy
+from .models import Election, Poll, Proposal, VoterRoll
 
 
 class DecisionEmail(models.TextChoices):
@@ -18,6 +20,7 @@ class DecisionEmail(models.TextChoices):
     POLL = "poll", _("New poll")
     POLL_REMINDER = "poll_reminder", _("Reminder of a poll closing")
     TERM_ENDING = "term_ending", _("Reminder of an elected term ending")
+    POLL_RECEIPT = "poll_receipt", _("Your ballot's receipt")
 
 
 def proposal_context(params: dict, user) -> dict | None:
@@ -54,7 +57,8 @@ def poll_reminder_context(params: dict, user) -> dict | None:
     poll = _poll(params)
     if poll is None or poll.is_closed(timezone.now()):
         return None
-    if Ballot.objects.filter(poll=poll, member=user).exists():
+    person = Q(member=user) | Q(voter_key=secrecy.voter_key(user.email))
+    if VoterRoll.objects.filter(person, poll=poll).exists():  # this account or another of theirs
         return None
     return {"group": poll.group, "poll": poll, "item_url": absolute(poll.get_absolute_url())}
 
@@ -70,6 +74,20 @@ def term_ending_context(params: dict, user) -> dict | None:
         "group": group,
         "election": election,
         "item_url": absolute(reverse("decisions:polls")),
+    }
+
+
+def poll_receipt_context(params: dict, user) -> dict | None:
+    """The receipt the member asked to be emailed (only while the poll is open: it is of no
+    use after)."""
+    poll = _poll(params)
+    if poll is None or poll.is_closed(timezone.now()):
+        return None
+    return {
+        "group": poll.group,
+        "poll": poll,
+        "receipt": params["receipt"],
+        "item_url": absolute(poll.get_absolute_url()),
     }
 
 
@@ -97,5 +115,10 @@ KINDS = [
         label=DecisionEmail.TERM_ENDING.label,
         preference="notify_decisions",
         context=term_ending_context,
+    ),
+    EmailKind(
+        name=DecisionEmail.POLL_RECEIPT.value,
+        label=DecisionEmail.POLL_RECEIPT.label,
+        context=poll_receipt_context,
     ),
 ]

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .counting import Method
 from .models import BODY_MAX, Poll, ProposalKind, ProposalStatus, Voters
+from .services.rolls import MAX_EVENINGS
 
 MARKDOWN_HELP = _("Markdown works: **bold**, *italics*, [a link](https://example.org), lists.")
 
@@ -110,6 +111,20 @@ class PollForm(forms.Form):
     event = forms.ModelChoiceField(
         label=_("Event (when its attendees vote)"), queryset=None, required=False
     )
+    attended_k = forms.IntegerField(
+        label=_("Evenings attended (k)"),
+        min_value=1,
+        max_value=MAX_EVENINGS,
+        required=False,
+        help_text=_("For members who attended: checked in at at least this many…"),
+    )
+    attended_n = forms.IntegerField(
+        label=_("Of the last evenings (n)"),
+        min_value=1,
+        max_value=MAX_EVENINGS,
+        required=False,
+        help_text=_("…of the group's last this many evenings."),
+    )
     results_while_open = forms.BooleanField(
         label=_("Show the results while the poll is open"),
         required=False,
@@ -139,12 +154,24 @@ class PollForm(forms.Form):
 
 class BallotForm(forms.Form):
     """The ballot: radio buttons (single choice), checkboxes (approval), or a rank for each
-    option (ranked choice): all plain form fields, so voting needs no JavaScript."""
+    option (ranked choice): all plain form fields, so voting needs no JavaScript. Never filled
+    in with the member's ballot: the site cannot tell which ballot is theirs. The receipt is
+    asked for once they voted (their browser fills it in when it kept it)."""
 
-    def __init__(self, *args, poll, options, ballot=None, **kwargs):
+    receipt = forms.CharField(
+        label=_("Your receipt"),
+        max_length=100,
+        required=False,
+        help_text=_("Given when you voted: this browser fills it in if it kept it."),
+    )
+
+    def __init__(self, *args, poll, options, **kwargs):
         super().__init__(*args, **kwargs)
         self.poll, self.options = poll, options
-        chosen = list(ballot.choices) if ballot else []
+        self.fields["receipt"].widget.attrs.update(
+            {"data-receipt-for": poll.pk, "autocomplete": "off", "spellcheck": "false"}
+        )
+        chosen = []
         choices = [(o.pk, o.label) for o in options]
         if poll.method == Method.SINGLE:
             self.fields["choice"] = forms.TypedChoiceField(
@@ -197,3 +224,7 @@ class BallotForm(forms.Form):
         if not data["ordered"]:
             raise forms.ValidationError(_("Choose at least one option."))
         return data
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(label=_("Your receipt"), max_length=100)

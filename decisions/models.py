@@ -4,6 +4,8 @@ where they decide, and their ballots, which are secret.
 The transparency log is groups.models.LogEntry: the services of every app write it, so it lives
 in the lowest one."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -174,6 +176,7 @@ class Support(models.Model):
 class Voters(models.TextChoices):
     MEMBERS = "members", _("Members of the group")
     ATTENDEES = "attendees", _("People going to an event")
+    REGULARS = "regulars", _("Members who attended at least k of the last n evenings")
 
 
 class PollQuerySet(models.QuerySet):
@@ -217,6 +220,11 @@ class Poll(models.Model):
         related_name="polls",
         verbose_name=_("event (when its attendees vote)"),
     )
+    # For "regulars": at least attended_k of the group's last attended_n evenings.
+    attended_k = models.PositiveSmallIntegerField(_("evenings attended"), null=True, blank=True)
+    attended_n = models.PositiveSmallIntegerField(_("of the last"), null=True, blank=True)
+    # The roll's size, fixed when the poll opens (the Eligible rows written then).
+    eligible_count = models.PositiveIntegerField(_("eligible voters"), default=0, editable=False)
     results_while_open = models.BooleanField(
         _("show results while the poll is open"),
         default=False,
@@ -264,8 +272,13 @@ class Poll(models.Model):
                 name="decisions_poll_method_valid",
             ),
             models.CheckConstraint(
-                condition=Q(voters=Voters.MEMBERS) | Q(event__isnull=False),
+                condition=~Q(voters=Voters.ATTENDEES) | Q(event__isnull=False),
                 name="decisions_poll_attendees_need_an_event",
+            ),
+            models.CheckConstraint(
+                condition=~Q(voters=Voters.REGULARS)
+                | Q(attended_k__gte=1, attended_n__gte=models.F("attended_k")),
+                name="decisions_poll_regulars_need_k_of_n",
             ),
         ]
 
@@ -283,6 +296,8 @@ class Poll(models.Model):
         return (now or timezone.now()) >= self.closes_at
 
     def results_shown(self, now=None) -> bool:
+        """Closed, or open with results while open (from RESULTS_FROM ballots on: the view
+        checks the count: decisions.services.poll_results_shown)."""
         return self.is_closed(now) or (self.results_while_open and self.is_open(now))
 
 
@@ -303,33 +318,77 @@ class Option(models.Model):
         return self.label
 
 
-class Ballot(models.Model):
-    """One member's ballot in one poll: the options chosen (in order of preference for ranked
-    choice), as option keys. Exactly one per member and poll; changed, not added to, until the
-    poll closes. Secret: no page, admin view or log shows who chose what; only the member's own
-    export holds their ballot. When an account is deleted its ballot stays, nobody's, so a
-    closed poll's count never changes."""
+class Eligible(models.Model):
+    """Who may vote in a poll, fixed when it opens (poll_open): members, the people going to
+    an event, or members who attended at least k of the last n evenings. Kept by account and
+    by a keyed hash of the address, so a new account with the same address is the same
+    voter."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="eligible")
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    voter_key = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("eligible voter")
+        verbose_name_plural = _("eligible voters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "voter_key"], name="decisions_eligible_once_per_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["member"], name="decisions_eligible_member_idx")]
+
+    def __str__(self):
+        return str(_("An eligible voter"))
+
+
+class VoterRoll(models.Model):
+    """Who voted in a poll, on which day: once per person (the keyed hash of their verified
+    address), whatever accounts they make. Nothing here says what they chose; nothing in the
+    box says who chose it (decisions.secrecy)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="roll")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    voter_key = models.CharField(max_length=64, editable=False)
+    voted_on = models.DateField(_("voted on"))
+
+    class Meta:
+        verbose_name = _("voter roll entry")
+        verbose_name_plural = _("voter roll")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "voter_key"], name="decisions_roll_one_vote_per_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["member"], name="decisions_roll_member_idx")]
+
+    def __str__(self):
+        return str(_("A vote"))
+
+
+class BallotBox(models.Model):
+    """One ballot: the options chosen (in order of preference for ranked choice), as option
+    keys. A random key, no time, no account: it cannot be tied to a roll row. Changed while
+    the poll is open by whoever presents its receipt, whose keyed hash is all that is kept.
+    When an account is deleted the ballot stays, so a closed poll's count never changes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
     choices = models.JSONField(default=list)
-    cast_at = models.DateTimeField(default=timezone.now)
+    receipt_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         constraints = [
             models.UniqueConstraint(
-                fields=["poll", "member"], name="decisions_ballot_one_per_member"
+                fields=["poll", "receipt_hash"], name="decisions_ballot_receipt_unique"
             ),
         ]
-        indexes = [models.Index(fields=["member"], name="decisions_ballot_member_idx")]
 
     def __str__(self):
         return str(_("A ballot"))

@@ -15,5 +15,6 @@ urlpatterns = [
     path("polls/setting/", governance_views.setting_poll_new, name="setting_poll_new"),
     path("polls/<int:pk>/", views.poll_detail, name="poll"),
     path("polls/<int:pk>/close/", views.poll_close, name="poll_close"),
+    path("polls/<int:pk>/receipt/", views.poll_receipt_email, name="poll_receipt_email"),
     path("log/", views.log, name="log"),
 ]

@@ -26,9 +26,9 @@ from groups.middleware import group_or_404
 from groups.models import LogEntry
 from groups.visibility import allowed
 
-from . import services
+from . import secrecy, services
 from .counting import TIE_BREAK_RULE, Method
-from .forms import BallotForm, DeclineForm, PollForm, ProposalFilterForm, ProposalForm
+from .forms import BallotForm, DeclineForm, PollForm, ProposalFilterForm, ProposalForm, ReceiptForm
 from .models import Poll, Proposal, ProposalStatus, Support
 
 PROPOSALS_PER_PAGE = 25
@@ -244,6 +244,8 @@ def poll_new(request, group, looking):
                 closes_at=data["closes_at"],
                 voters=data["voters"],
                 event=data["event"],
+                attended_k=data["attended_k"],
+                attended_n=data["attended_n"],
                 results_while_open=data["results_while_open"],
             )
         except ValidationError as error:
@@ -267,47 +269,73 @@ def poll_detail(request, group, looking, pk):
     if poll.opens_at > now and not looking.is_organizer:
         raise Http404
     options = list(poll.options.all())
-    ballot = services.ballot_of(poll, request.user)
+    voted = services.has_voted(poll, request.user)
     form = BallotForm(
-        request.POST if request.method == "POST" else None,
-        poll=poll,
-        options=options,
-        ballot=ballot,
+        request.POST if request.method == "POST" else None, poll=poll, options=options
     )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.ballot_cast(
-                    poll=poll, member=request.user, choices=form.cleaned_data["ordered"]
+                cast = services.ballot_cast(
+                    poll=poll,
+                    member=request.user,
+                    choices=form.cleaned_data["ordered"],
+                    receipt=form.cleaned_data["receipt"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(
-                    request,
-                    _("Your ballot is changed.") if ballot else _("Thank you: your ballot is in."),
-                )
-                return redirect(poll)
+                if cast.receipt is None:
+                    messages.success(request, _("Your ballot is changed."))
+                    return redirect(poll)
+                # Shown once: the site keeps only its keyed hash, this page is not cached.
+                context = {"poll": poll, "receipt": cast.receipt, "receipt_form": ReceiptForm()}
+                response = TemplateResponse(request, "decisions/poll_receipt.html", context)
+                response["Cache-Control"] = "no-store"
+                return response
         status = 400
-    results = services.poll_results(poll=poll) if poll.results_shown(now) else None
+    results = services.poll_results_shown(poll=poll, now=now)
     context = {
         "poll": poll,
         "options": options,
         "form": form,
-        "ballot": ballot,
+        "voted": voted,
         "is_open": poll.is_open(now),
         "may_vote": poll.is_open(now) and services.may_vote(poll, request.user),
         "results": results,
+        "results_wait": results is None and poll.results_while_open and poll.is_open(now),
+        "results_from": secrecy.RESULTS_FROM,
         "ballot_count": poll.ballots.count() if results is None and looking.is_organizer else None,
         "is_ranked": poll.method == Method.RANKED,
         "tie_break_rule": TIE_BREAK_RULE,
         "may_close": looking.is_organizer and poll.is_open(now),
         **services.poll_governance(poll, results_shown=results is not None),
+        "server_knows": secrecy.SERVER_KNOWS,
+        "server_cannot_know": secrecy.SERVER_CANNOT_KNOW,
     }
     return TemplateResponse(request, "decisions/poll.html", context, status=status)
+
+
+@require_POST
+@members_only
+def poll_receipt_email(request, group, looking, pk):
+    """Emails the member the receipt their browser sent (the button under it)."""
+    poll = get_object_or_404(Poll, group=group, pk=pk)
+    form = ReceiptForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give your receipt."))
+        services.ballot_receipt_email(
+            poll=poll, member=request.user, receipt=form.cleaned_data["receipt"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your receipt is on its way to your email address."))
+    return redirect(poll)
 
 
 @require_POST

@@ -166,7 +166,10 @@ RULES = {
         Rule(
             "ballots",
             Audience.SELF,
-            _("Organizers and members see only the counts, never who chose what."),
+            _(
+                "You see that you voted; organizers and members see only the counts. Nobody, "
+                "you included, can see on the site what a ballot of yours chose."
+            ),
         ),
     )
 }

@@ -41,6 +41,9 @@ class Section:
     # Keys of groups.visibility.RULES: what the privacy page says and what the pages obey.
     rule_keys: tuple[str, ...]
     items: tuple[Item, ...]
+    # More for the privacy page: (heading, (line, …)) pairs, e.g. what the server can and
+    # cannot know of a ballot (decisions.secrecy).
+    notes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def rules(self) -> tuple[Rule, ...]:

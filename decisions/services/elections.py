@@ -20,7 +20,7 @@ from groups.services import is_last_organizer, membership_set_role
 
 from .. import counting, stv
 from ..emails import DecisionEmail
-from ..models import Ballot, Candidate, ElectedRole, Election, Option, Poll
+from ..models import BallotBox, Candidate, ElectedRole, Election, Option, Poll
 from .common import RESULTS_CACHED, _interested, _require_organizer
 from .polls import poll_open
 
@@ -121,7 +121,7 @@ def _labels(users) -> list[str]:
 
 def ballot_choices(poll: Poll) -> list[list[int]]:
     """Every ballot's choices, in order: the one place elections read the ballot box."""
-    return [list(c) for c in Ballot.objects.filter(poll=poll).values_list("choices", flat=True)]
+    return [list(c) for c in BallotBox.objects.filter(poll=poll).values_list("choices", flat=True)]
 
 
 @dataclass(frozen=True)

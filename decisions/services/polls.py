@@ -6,25 +6,26 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import generations
 from core.emails.outbox import emails_queue
 from core.markdown import markdown_store
-from events.models import RSVP, Event, RSVPStatus
+from events.models import Event
 from groups.access import viewer_for
-from groups.models import Group, LogKind, Membership
+from groups.models import Group, LogKind
 from groups.services import log_record
 
-from .. import counting
+from .. import counting, secrecy
 from ..emails import DecisionEmail
 from ..hooks import on_poll_closed
 from ..models import (
-    Ballot,
+    BallotBox,
     Option,
     Poll,
+    VoterRoll,
     Voters,
 )
 from .common import (
@@ -34,6 +35,16 @@ from .common import (
     RESULTS_CACHED,
     _interested,
     _require_organizer,
+)
+from .rolls import (
+    MAX_EVENINGS,
+    Cast,
+    ballot_box_mix,
+    ballot_boxes_mix_due,
+    ballot_store,
+    eligible_freeze,
+    may_vote,
+    voter_ids,
 )
 
 # --- Polls -------------------------------------------------------------------------------------
@@ -55,6 +66,8 @@ def poll_open(
     closes_at: datetime,
     voters: str = Voters.MEMBERS,
     event: Event | None = None,
+    attended_k: int | None = None,
+    attended_n: int | None = None,
     details: str = "",
     results_while_open: bool = False,
     question_es: str = "",
@@ -99,6 +112,13 @@ def poll_open(
     if voters == Voters.ATTENDEES:
         if event is None or event.group_id != group.pk:
             errors["event"] = _("Choose the event whose attendees vote.")
+    elif voters == Voters.REGULARS:
+        if not (1 <= (attended_n or 0) <= MAX_EVENINGS):
+            errors["attended_n"] = _("Give a number of evenings from 1 to %(max)s.") % {
+                "max": MAX_EVENINGS
+            }
+        elif not (1 <= (attended_k or 0) <= attended_n):
+            errors["attended_k"] = _("Give a number from 1 to the number of evenings.")
     elif voters != Voters.MEMBERS:
         errors["voters"] = _("Choose who may vote.")
     if errors:
@@ -116,6 +136,8 @@ def poll_open(
             closes_at=closes_at,
             voters=voters,
             event=event if voters == Voters.ATTENDEES else None,
+            attended_k=attended_k if voters == Voters.REGULARS else None,
+            attended_n=attended_n if voters == Voters.REGULARS else None,
             results_while_open=results_while_open,
             created_by=by,
             created_at=now,
@@ -130,12 +152,15 @@ def poll_open(
                 for i, (label, label_es) in enumerate(zip(labels, spanish, strict=True))
             ],
         )
+        # The roll of who may vote is fixed now: joining or checking in later adds nobody.
+        eligible_freeze(poll=poll, now=now)
         log_record(
             group=group,
             kind=LogKind.POLL_OPENED,
             by=by,
             title=question,
             url=poll.get_absolute_url(),
+            detail=str(poll.eligible_count),  # the roll's size, fixed now
             at=now,
         )
         if opens_at <= now:
@@ -146,28 +171,12 @@ def poll_open(
 def _announce_poll(poll: Poll, *, exclude=None) -> None:
     generations.update(Poll.objects.filter(pk=poll.pk), announced_at=timezone.now())
     interested = _interested(poll.group, exclude=exclude)
-    if poll.voters == Voters.ATTENDEES:
-        interested = sorted(set(voter_ids(poll)) & set(interested))
+    interested = sorted(set(voter_ids(poll)) & set(interested))
     emails_queue(
         kind=DecisionEmail.POLL,
         user_ids=interested,
         params={"poll_id": poll.pk},
     )
-
-
-def voter_ids(poll: Poll):
-    """Who may vote: the group's members, or the members going to the poll's event."""
-    members = Membership.objects.active().filter(group_id=poll.group_id, user__is_active=True)
-    if poll.voters == Voters.ATTENDEES:
-        going = RSVP.objects.filter(event_id=poll.event_id, status=RSVPStatus.GOING)
-        members = members.filter(user__in=going.values("member_id"))
-    return members.values_list("user_id", flat=True)
-
-
-def may_vote(poll: Poll, member) -> bool:
-    if member is None or not member.is_authenticated:
-        return False
-    return voter_ids(poll).filter(user_id=member.pk).exists()
 
 
 def _choice_ids(poll: Poll, choices) -> list[int]:
@@ -196,10 +205,14 @@ def _choice_ids(poll: Poll, choices) -> list[int]:
     return ids
 
 
-def ballot_cast(*, poll: Poll, member, choices, now: datetime | None = None) -> Ballot:
-    """The member's ballot: exactly one per member (a database constraint), replaced while
-    the poll is open. `choices` are options (or their keys), in order of preference for ranked
-    choice."""
+def ballot_cast(
+    *, poll: Poll, member, choices, receipt: str | None = None, now: datetime | None = None
+) -> Cast:
+    """The member's ballot, secret: a row on the voter roll (who voted, on which day) and a
+    row in the ballot box (the choices), with nothing linking them (decisions.secrecy). A
+    person votes once per poll, whatever accounts they make. The first cast returns a new
+    receipt; the ballot is changed, while the poll is open, only with that receipt.
+    `choices` are options (or their keys), in order of preference for ranked choice."""
     now = now or timezone.now()
     if not poll.is_open(now):
         raise ValidationError(
@@ -211,6 +224,8 @@ def ballot_cast(*, poll: Poll, member, choices, now: datetime | None = None) -> 
             _("Only the people going to the event can vote in this poll.")
             if poll.voters == Voters.ATTENDEES
             else _("Only members of the group can vote.")
+            if not viewer_for(member, poll.group).is_member
+            else _("You are not on this poll's roll of voters: it was fixed when the poll opened.")
         )
     ids = _choice_ids(poll, choices)
     with transaction.atomic():
@@ -218,21 +233,7 @@ def ballot_cast(*, poll: Poll, member, choices, now: datetime | None = None) -> 
         # moment and is then refused, so the count made at closing is the final one.
         if not Poll.objects.select_for_update().get(pk=poll.pk).is_open(now):
             raise ValidationError(_("This poll is closed."), code="not_open")
-        ballots = Ballot.objects.filter(poll=poll, member=member)
-        if not generations.update(ballots, choices=ids, cast_at=now):
-            try:
-                with transaction.atomic():
-                    Ballot.objects.create(poll=poll, member=member, choices=ids, cast_at=now)
-            except IntegrityError:  # their other ballot, cast at the same moment, came first
-                generations.update(ballots, choices=ids, cast_at=now)
-        ballot = ballots.get()
-    return ballot
-
-
-def ballot_of(poll: Poll, member) -> Ballot | None:
-    if member is None or not member.is_authenticated:
-        return None
-    return Ballot.objects.filter(poll=poll, member=member).first()
+        return ballot_store(poll=poll, member=member, ids=ids, receipt=receipt, now=now)
 
 
 @dataclass(frozen=True)
@@ -273,12 +274,25 @@ def poll_results(*, poll: Poll, now: datetime | None = None) -> PollResults:
     return results
 
 
+def poll_results_shown(*, poll: Poll, now: datetime | None = None) -> PollResults | None:
+    """The results a page shows: once closed; while open only if the poll says so and from
+    secrecy.RESULTS_FROM ballots on (below it, results read before and after one member votes
+    would show what they chose)."""
+    now = now or timezone.now()
+    if not poll.results_shown(now):
+        return None
+    results = poll_results(poll=poll, now=now)
+    if not poll.is_closed(now) and results.ballots < secrecy.RESULTS_FROM:
+        return None
+    return results
+
+
 def _count(poll: Poll) -> PollResults:
     options = list(poll.options.all())
     by_pk = {o.pk: o for o in options}
     ballots = [
         [pk for pk in choices if pk in by_pk]
-        for choices in Ballot.objects.filter(poll=poll).values_list("choices", flat=True)
+        for choices in BallotBox.objects.filter(poll=poll).values_list("choices", flat=True)
     ]
     keys = [o.pk for o in options]
     match poll.method:
@@ -324,7 +338,8 @@ def poll_close(*, poll: Poll, by, now: datetime | None = None) -> Poll:
 
 
 def _note_closed(poll: Poll, *, by, now: datetime) -> bool:
-    """Writes the poll's "closed" entry, once (the log's key makes a second call a no-op)."""
+    """Writes the poll's "closed" entry, once (the log's key makes a second call a no-op), and
+    mixes its ballot box for good (no more ballots can come)."""
     results = poll_results(poll=poll)
     # An election hands over its roles, a settings poll applies its change (decisions.hooks).
     winner = on_poll_closed(poll, now=now) or (results.winner.label if results.winner else "")
@@ -338,9 +353,10 @@ def _note_closed(poll: Poll, *, by, now: datetime) -> bool:
         key=f"poll-closed:{poll.pk}",
         at=min(now, poll.closes_at),
     )
-    generations.update(
+    if generations.update(
         Poll.objects.filter(pk=poll.pk, closed_noted_at__isnull=True), closed_noted_at=now
-    )
+    ):
+        ballot_box_mix(poll=poll)
     return entry is not None
 
 
@@ -391,7 +407,7 @@ def poll_reminders_send(*, now: datetime | None = None) -> int:
         )
         for poll in due:
             generations.update(Poll.objects.filter(pk=poll.pk), reminded_at=now)
-            voted = Ballot.objects.filter(poll=poll, member__isnull=False).values("member_id")
+            voted = VoterRoll.objects.filter(poll=poll, member__isnull=False).values("member_id")
             ids = list(voter_ids(poll).exclude(user_id__in=voted))
             emails_queue(
                 kind=DecisionEmail.POLL_REMINDER,
@@ -407,4 +423,8 @@ def periodic() -> str:
     opened = polls_announce_due()
     reminded = poll_reminders_send()
     closed = polls_close_due()
-    return f"{opened} polls announced, {reminded} poll reminders queued, {closed} polls closed"
+    mixed = ballot_boxes_mix_due()
+    return (
+        f"{opened} polls announced, {reminded} poll reminders queued, {closed} polls closed, "
+        f"{mixed} ballot boxes mixed"
+    )

@@ -91,7 +91,11 @@ def log_sentence(entry):
     if kind == LogKind.MEMBER_BANNED:
         return format_html(_("{actor} banned someone from the group."), actor=actor)
     if kind == LogKind.POLL_OPENED:
-        return format_html(_("{actor} opened the poll {poll}."), actor=actor, poll=link)
+        sentence = format_html(_("{actor} opened the poll {poll}."), actor=actor, poll=link)
+        if entry.detail:  # the roll of eligible voters, fixed then (older entries have none)
+            roll = format_html(_("Voters on its roll: {count}."), count=entry.detail)
+            return format_html("{} {}", sentence, roll)
+        return sentence
     if kind == LogKind.POLL_CLOSED:
         if entry.actor is None:
             sentence = format_html(_("The poll {poll} closed at its set time."), poll=link)

@@ -29,7 +29,7 @@ BY_APP = {
         "no_show_note",
     ],
     "conversation": ["group_post", "reply", "digest", "warning", "report_filed"],
-    "decisions": ["proposal", "poll", "poll_reminder", "term_ending"],
+    "decisions": ["proposal", "poll", "poll_reminder", "term_ending", "poll_receipt"],
     "members": ["welcome", "account"],
     "groups": ["contact", "join_approved", "join_declined", "join_request", "organizer_digest"],
     "photos": ["takedown_requested"],

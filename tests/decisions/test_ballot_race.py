@@ -9,11 +9,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from decisions import services
-from decisions.models import Ballot, Option, Poll
+from decisions import secrecy, services
+from decisions.models import BallotBox, Option, Poll, VoterRoll
+from decisions.services.rolls import eligible_freeze
 from groups.models import Membership
 from tests.concurrency import run_together
 
@@ -57,21 +59,30 @@ def _poll(group, method: str, labels: list[str]) -> tuple[Poll, list[Option]]:
     return poll, options
 
 
+def _freeze(poll) -> None:
+    eligible_freeze(poll=poll, now=timezone.now())  # as poll_open does, once the members are in
+
+
 def test_fifty_members_vote_at_once(group):
     poll, options = _poll(group, "ranked", ["Library", "Café", "Park"])
     members = _members(group, 50, "fifty")
+    _freeze(poll)
     # Member i ranks option i % 3 first and the next one second.
     wanted = {m.pk: [options[i % 3], options[(i + 1) % 3]] for i, m in enumerate(members)}
-    errors = run_together(
-        [
-            lambda m=m: services.ballot_cast(poll=poll, member=m, choices=wanted[m.pk])
-            for m in members
-        ]
-    )
+    casts = {}
+
+    def cast(m):
+        casts[m.pk] = services.ballot_cast(poll=poll, member=m, choices=wanted[m.pk])
+
+    errors = run_together([lambda m=m: cast(m) for m in members])
     assert errors == []
-    ballots = Ballot.objects.filter(poll=poll)
-    assert ballots.count() == 50
-    assert {b.member_id: b.choices for b in ballots} == {
+    # One roll row per member, one box row per ballot, each found by its member's receipt.
+    assert sorted(
+        VoterRoll.objects.filter(poll=poll).values_list("member_id", flat=True)
+    ) == sorted(wanted)
+    box = {b.receipt_hash: b.choices for b in BallotBox.objects.filter(poll=poll)}
+    assert len(box) == 50
+    assert {pk: box[secrecy.receipt_hash(poll.pk, casts[pk].receipt)] for pk in wanted} == {
         pk: [o.pk for o in choices] for pk, choices in wanted.items()
     }
     # By hand: first choices 17 Library (i = 0, 3, … 48), 17 Café, 16 Park; nobody has more
@@ -92,8 +103,11 @@ def _pairs(counts):
 
 
 def test_the_same_members_casting_three_times_at_once_keep_one_ballot_each(group):
+    """Without a receipt only the first of a member's three casts at once is in: the other two
+    are told they voted already (the roll's unique key, or the roll found under the lock)."""
     poll, options = _poll(group, "single", ["Red", "Green", "Blue"])
     members = _members(group, 10, "thrice")
+    _freeze(poll)
     errors = run_together(
         [
             lambda m=m, o=o: services.ballot_cast(poll=poll, member=m, choices=[o])
@@ -101,27 +115,35 @@ def test_the_same_members_casting_three_times_at_once_keep_one_ballot_each(group
             for o in options
         ]
     )
-    assert errors == []
-    ballots = list(Ballot.objects.filter(poll=poll))
-    assert sorted(b.member_id for b in ballots) == sorted(m.pk for m in members)
+    assert len(errors) == 20
+    assert all(
+        isinstance(e, ValidationError) and e.error_dict["receipt"][0].code == "voted"
+        for e in errors
+    )
+    roll = list(VoterRoll.objects.filter(poll=poll).values_list("member_id", flat=True))
+    assert sorted(roll) == sorted(m.pk for m in members)
+    ballots = list(BallotBox.objects.filter(poll=poll))
+    assert len(ballots) == 10
     assert all(len(b.choices) == 1 and b.choices[0] in {o.pk for o in options} for b in ballots)
     assert services.poll_results(poll=poll).ballots == 10
 
 
-def test_a_second_ballot_row_for_the_same_member_is_refused(group):
+def test_a_second_roll_row_for_the_same_person_is_refused(group):
     poll, options = _poll(group, "single", ["Yes", "No"])
     (member,) = _members(group, 1, "twice")
+    _freeze(poll)
     services.ballot_cast(poll=poll, member=member, choices=[options[0]])
     with (
-        pytest.raises(IntegrityError, match="decisions_ballot_one_per_member"),
+        pytest.raises(IntegrityError, match="decisions_roll_one_vote_per_person"),
         transaction.atomic(),
     ):
-        Ballot.objects.create(poll=poll, member=member, choices=[options[1].pk])
-    assert list(Ballot.objects.filter(poll=poll).values_list("member", "choices")) == [
-        (member.pk, [options[0].pk])
+        VoterRoll.objects.create(
+            poll=poll,
+            member=None,
+            voter_key=secrecy.voter_key("Twice0+other@Example.org"),
+            voted_on=timezone.now().date(),
+        )
+    assert VoterRoll.objects.filter(poll=poll).count() == 1
+    assert list(BallotBox.objects.filter(poll=poll).values_list("choices", flat=True)) == [
+        [options[0].pk]
     ]
-    # Ballots of deleted accounts (nobody's) are not one member's: several may stay.
-    Ballot.objects.bulk_create(
-        Ballot(poll=poll, member=None, choices=[options[1].pk]) for _ in "ab"
-    )
-    assert services.poll_results(poll=poll).ballots == 3

@@ -11,11 +11,21 @@ from playwright.sync_api import expect
 
 from decisions import services
 from decisions.counting import Method
-from decisions.models import Ballot, Option, Poll, Proposal, ProposalKind, ProposalStatus, Support
+from decisions.models import (
+    BallotBox,
+    Option,
+    Poll,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Support,
+    VoterRoll,
+)
 from events.models import Event, EventStatus
 from events.services import event_set_status
 from groups.models import LogEntry, LogKind
 from tests.browser import axe_violations, log_in, third_party_requests
+from tests.decisions.rolls import enrol
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -147,6 +157,7 @@ def decisions(group, organizer, ada, grace):
     ballots = [[a]] * 3 + [[b, c]] * 2 + [[c]] * 2 + [[d, c]]
     for number, ranks in enumerate(ballots):
         voter = _member(group, f"Voter {number}")
+        enrol(closed, voter)  # joined after it opened
         services.ballot_cast(poll=closed, member=voter, choices=_ids(closed, *ranks))
     services.poll_close(poll=closed, by=organizer)
     return {
@@ -287,9 +298,12 @@ def test_pages_show_what_they_are_about(page, open_tab, live_server, decisions, 
         [
             f"{organizer} closed the poll “Last month's breakout themes?”. "
             "Result: Rider-owned delivery.",
-            f"{organizer} opened the poll “Last month's breakout themes?”.",
-            f"{organizer} opened the poll “Next month's breakout themes?”.",
-            f"{organizer} opened the poll “Which weeknight suits you?”.",
+            f"{organizer} opened the poll “Last month's breakout themes?”. "
+            f"Voters on its roll: {d['closed'].eligible_count}.",
+            f"{organizer} opened the poll “Next month's breakout themes?”. "
+            f"Voters on its roll: {d['ranked'].eligible_count}.",
+            f"{organizer} opened the poll “Which weeknight suits you?”. "
+            f"Voters on its roll: {d['single'].eligible_count}.",
             f"{organizer} published “Unions and platform co-ops”.",
             f"{organizer} turned the proposal “Unions and platform co-ops” into an event.",
             f"{organizer} declined the proposal “Housing co-ops again”, saying: “{REASON}”",
@@ -486,7 +500,7 @@ def test_organizer_makes_a_proposal_a_draft_event(
 # --- Polls -------------------------------------------------------------------------------------
 
 
-def test_member_ranks_without_javascript_and_changes_the_ballot(
+def test_member_ranks_without_javascript_and_changes_the_ballot_with_the_receipt(
     open_tab, live_server, group, organizer, grace, password
 ):
     poll = _poll(group, organizer, Method.RANKED, question="Next month's breakout themes?")
@@ -495,32 +509,66 @@ def test_member_ranks_without_javascript_and_changes_the_ballot(
     tab.goto("/polls/")
     tab.get_by_role("link", name="Next month's breakout themes?").click()
     expect(tab.get_by_role("heading", level=2, name="Your ballot")).to_be_visible()
+    expect(tab.get_by_role("textbox", name="Your receipt")).to_have_count(
+        0
+    )  # nothing to change yet
     ballot = tab.get_by_role("group", name="Rank the options you accept")
     ballot.get_by_label("Co-op finance").select_option("1")
     ballot.get_by_label("Data trusts").select_option("2")
     tab.get_by_role("button", name="Cast my ballot").click()
 
-    expect(tab).to_have_url(f"{live_server.url}{poll.get_absolute_url()}")
-    expect(tab.locator(".messages")).to_have_text("Thank you: your ballot is in.")
-    expect(tab.locator("#ballot-title")).to_have_text(
-        "Your ballot (you can change it until the poll closes)"
-    )
-    _expect_ranks(ballot, ["2", "1", "", ""])
-    assert list(Ballot.objects.values_list("member", "choices")) == [
-        (grace.pk, _ids(poll, "Co-op finance", "Data trusts"))
+    # The receipt, shown this once, on the answer to the vote itself.
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Thank you: your ballot is in.")
+    receipt = tab.locator("#receipt").inner_text()
+    assert len(receipt) == 22
+    assert list(VoterRoll.objects.values_list("member", flat=True)) == [grace.pk]
+    assert list(BallotBox.objects.values_list("choices", flat=True)) == [
+        _ids(poll, "Co-op finance", "Data trusts")
     ]
+    tab.get_by_role("link", name="Back to the poll").click()
+    expect(tab.locator("#ballot-title")).to_have_text(
+        "You voted: change your ballot with your receipt"
+    )
+    _expect_ranks(ballot, ["", "", "", ""])  # the site cannot tell which ballot is hers
+    expect(tab.get_by_role("textbox", name="Your receipt")).to_have_value(
+        ""
+    )  # no JavaScript: typed in
 
-    ballot.get_by_label("Co-op finance").select_option("")
     ballot.get_by_label("Data trusts").select_option("1")
     ballot.get_by_label("Housing co-ops").select_option("2")
     ballot.get_by_label("Rider-owned delivery").select_option("3")
+    tab.get_by_role("textbox", name="Your receipt").fill(receipt)
     tab.get_by_role("button", name="Change my ballot").click()
     expect(tab.locator(".messages")).to_have_text("Your ballot is changed.")
-    _expect_ranks(ballot, ["1", "", "3", "2"])
-    assert list(Ballot.objects.values_list("member", "choices")) == [
-        (grace.pk, _ids(poll, "Data trusts", "Housing co-ops", "Rider-owned delivery"))
+    assert list(BallotBox.objects.values_list("choices", flat=True)) == [
+        _ids(poll, "Data trusts", "Housing co-ops", "Rider-owned delivery")
     ]
+    assert VoterRoll.objects.count() == 1
     _no_leaks(tab, live_server)
+
+
+def test_the_browser_keeps_the_receipt_and_fills_it_in(
+    page, live_server, group, organizer, grace, password
+):
+    """With JavaScript: the receipt page (axe-checked) stores the receipt in this browser; the
+    poll page fills the receipt field from it, so changing needs nothing typed."""
+    poll = _poll(group, organizer, Method.SINGLE, question="Which night?", options=["Tue", "Thu"])
+    log_in(page, grace.email, password)
+    page.goto(poll.get_absolute_url())
+    page.get_by_label("Tue").check()
+    page.get_by_role("button", name="Cast my ballot").click()
+    expect(page.get_by_role("button", name="Email it to me")).to_be_visible()
+    receipt = page.locator("#receipt").inner_text()
+    assert page.evaluate(f"localStorage.getItem('potluck-receipt-{poll.pk}')") == receipt
+    _clean(page, live_server)
+
+    page.get_by_role("link", name="Back to the poll").click()
+    expect(page.get_by_role("textbox", name="Your receipt")).to_have_value(receipt)
+    page.get_by_label("Thu").check()
+    page.get_by_role("button", name="Change my ballot").click()
+    expect(page.locator(".messages")).to_have_text("Your ballot is changed.")
+    assert list(BallotBox.objects.values_list("choices", flat=True)) == [_ids(poll, "Thu")]
+    _clean(page, live_server)
 
 
 def test_the_same_rank_twice_is_refused_next_to_the_ballot(
@@ -540,7 +588,7 @@ def test_the_same_rank_twice_is_refused_next_to_the_ballot(
     )
     _expect_ranks(ballot, ["1", "", "", "1"])
     expect(page.locator(".messages")).to_have_count(0)
-    assert Ballot.objects.count() == 0
+    assert BallotBox.objects.count() == 0
     _clean(page, live_server, console=[DOCUMENT_400])
 
 

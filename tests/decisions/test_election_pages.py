@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.generations import data_changed
 from decisions import services
-from decisions.models import Ballot, Election, Poll
+from decisions.models import BallotBox, Election, Poll
 from tests.decisions.test_query_counts import _client, _get, _voters
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +31,9 @@ def _closed_election(group, organizer, voters):
         term_ends=timezone.now() + timedelta(days=365),
     )
     keys = list(poll.options.values_list("pk", flat=True))
-    Ballot.objects.bulk_create(
+    BallotBox.objects.bulk_create(
         (
-            Ballot(poll=poll, member=v, choices=[keys[i % 4], keys[(i + 1) % 4]])
+            BallotBox(poll=poll, choices=[keys[i % 4], keys[(i + 1) % 4]], receipt_hash=str(i))
             for i, v in enumerate(voters)
         ),
         batch_size=500,

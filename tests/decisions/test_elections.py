@@ -11,6 +11,7 @@ from core.models import Email
 from decisions import services
 from decisions.models import Candidate, Election, SettingPoll
 from groups.models import Group, LogEntry, LogKind, Membership, Role
+from tests.decisions.rolls import enrol
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +126,7 @@ def test_election_by_the_clock_two_seats_by_stv(group, organizer):
     poll = _election(group, organizer, [ana, ben, cy], seats=2, role=Role.CO_ORGANIZER)
     voters = [ana, ben, cy, dee, organizer, old, UserFactory()]
     Membership.objects.create(group=group, user=voters[-1])
+    enrol(poll, voters[-1])  # joined after the poll opened
     rankings = [["Ana", "Ben"]] * 4 + [["Ben"]] + [["Cy"]] * 2
     _vote(poll, list(zip(voters, rankings, strict=True)))
     assert services.polls_close_due(now=NOW + timedelta(days=8)) == 1
@@ -264,8 +266,9 @@ def test_the_log_page_says_what_the_members_decided(client, group, organizer):
         f"The poll “{question}” closed at its set time. Result: Yes.",
         f"{organizer.display_name} closed the poll “Election: Organizer, 1 seat”. Result: Ana.",
         # The clock stands at NOW: the services write these at the time it says.
-        f"Ana opened the poll “{question}”.",
+        f"Ana opened the poll “{question}”. Voters on its roll: 3.",
         f"{organizer.display_name} is no longer Organizer.",
         "Ana became Organizer.",
-        f"{organizer.display_name} opened the poll “Election: Organizer, 1 seat”.",
+        f"{organizer.display_name} opened the poll “Election: Organizer, 1 seat”."
+        " Voters on its roll: 3.",
     ]

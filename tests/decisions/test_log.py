@@ -275,7 +275,7 @@ def test_poll_open_is_logged(group, organizer):
             None,
             "Where do we meet in June?",
             poll.get_absolute_url(),
-            "",
+            "1",  # its roll: the organizer, the group's one member
         ),
     ]
     assert LogEntry.objects.get().at == NOW
@@ -506,7 +506,7 @@ def test_member_delete_empties_actor_and_member(group, organizer, member, clock)
             None,
             "Where do we meet in June?",
             LogEntry.objects.get(kind=LogKind.POLL_OPENED).url,
-            "",
+            "2",  # its roll: the organizer and the co-organizer
         ),
         (LogKind.ROLE_REMOVED, organizer, None, "", "", Role.CO_ORGANIZER),
     ]
@@ -554,7 +554,7 @@ def test_log_page_newest_first_in_sentences(client, group, organizer, member, cl
         f"{rosa} closed the poll {link}.",  # no ballots: no result
         f"{rosa} removed a member from the group.",
         f"{rosa} made Ben Co-organizer.",
-        f"{rosa} opened the poll {link}.",
+        f"{rosa} opened the poll {link}. Voters on its roll: 4.",  # Rosa, the member, Ben, one
     ]
     positions = [page.find(sentence) for sentence in sentences]
     assert -1 not in positions, sentences[positions.index(-1)]

@@ -18,9 +18,12 @@ from django.utils import timezone
 
 from core.generations import data_changed
 from core.markdown import markdown_store
-from decisions.models import Ballot, Option, Poll, Proposal, Support
+from decisions import secrecy
+from decisions.models import BallotBox, Option, Poll, Proposal, Support, VoterRoll
+from decisions.services.rolls import eligible_freeze
 from decisions.views import LOG_PER_PAGE, POLLS_PER_PAGE, PROPOSALS_PER_PAGE
 from groups.models import LogEntry, LogKind, Membership
+from tests.decisions.rolls import enrol
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +114,7 @@ def _poll(group, by, *, method="ranked", closed=False, **more) -> Poll:
     Option.objects.bulk_create(
         Option(poll=poll, label=label, position=i) for i, label in enumerate(OPTIONS)
     )
+    eligible_freeze(poll=poll, now=timezone.now())  # as poll_open does
     return poll
 
 
@@ -118,14 +122,27 @@ def _ballots(poll, voters) -> None:
     """One ballot per voter, ranking from one to all four options; every tenth abstains from
     its second choice on."""
     keys = list(poll.options.values_list("pk", flat=True))
-    Ballot.objects.bulk_create(
+    enrol(poll, *voters)
+    VoterRoll.objects.bulk_create(
         (
-            Ballot(
+            VoterRoll(
                 poll=poll,
                 member=voter,
-                choices=[keys[(i + j) % 4] for j in range(1 if i % 10 == 0 else 1 + i % 4)],
+                voter_key=secrecy.voter_key(voter.email),
+                voted_on=poll.opens_at.date(),
             )
-            for i, voter in enumerate(voters)
+            for voter in voters
+        ),
+        batch_size=500,
+    )
+    BallotBox.objects.bulk_create(
+        (
+            BallotBox(
+                poll=poll,
+                choices=[keys[(i + j) % 4] for j in range(1 if i % 10 == 0 else 1 + i % 4)],
+                receipt_hash=secrecy.receipt_hash(poll.pk, f"receipt {i}"),
+            )
+            for i in range(len(voters))
         ),
         batch_size=500,
     )
@@ -260,11 +277,13 @@ def test_polls_constant(django_assert_num_queries, group, people, role, size):
 
 
 # Open, with the ballot form: the group with its generation, session, user, membership role;
-# the poll, its options, the viewer's ballot, whether they may vote (an EXISTS); organizers
+# the poll, its options, whether the viewer voted (the roll, an EXISTS), whether they may vote
+# (the eligible roll and their membership, one EXISTS); organizers
 # also see how many ballots are in (a COUNT), never what they say.
 OPEN_POLL = {"member": 8, "organizer": 9}
 # Closed, ranked results with their rounds, counted (the cache empty): the group with its
-# generation, session, user, membership role; the poll, its options, the viewer's ballot; the
+# generation, session, user, membership role; the poll, its options, whether the viewer voted;
+# the
 # count: the options again and every ballot's choices (one query, however many ballots).
 CLOSED_POLL = {"member": 9, "organizer": 9}
 # The same page again: a closed poll's count is kept (decisions.services.poll_results).
@@ -318,3 +337,44 @@ def test_log_constant(django_assert_num_queries, group, people, role, size):
     assert len(response.context["entries"]) == min(LOG_PER_PAGE, size)
     assert response.context["paginator"].count == size
     assert response.text.count('<li class="card">') == min(LOG_PER_PAGE, size)
+
+
+# Open with results while open, below and from RESULTS_FROM ballots: as OPEN_POLL, plus the
+# count (the options again and every ballot's choices, one query however many ballots); below
+# 5 ballots organizers also read how many are in (a COUNT), as when results wait for closing.
+OPEN_POLL_LIVE = {"member": 10, "organizer": 10}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", (3, *SIZES))
+def test_open_poll_with_live_results_constant(django_assert_num_queries, group, people, role, size):
+    poll = _poll(group, people["organizer"], results_while_open=True)
+    _ballots(poll, _voters(group, size))
+    client = _client(people[role])
+    expected = OPEN_POLL_LIVE[role] + (role == "organizer" and size < 5)
+    response = _get(client, poll.get_absolute_url(), django_assert_num_queries, expected)
+    shown = response.context["results"]
+    assert (shown is None) == (size < 5)
+    assert ("Results appear once 5 ballots are in." in response.text) == (size < 5)
+
+
+# A first ballot, answered with its receipt: the group with its generation, session, user,
+# membership role; the poll, its options, whether the viewer voted, whether they may vote;
+# ballot_cast: may_vote again, the options, the transaction's savepoint, the locked poll, the
+# roll looked up, the roll row (in a savepoint of its own, released) and the box row, and the
+# generation bump; however many ballots the poll holds.
+FIRST_BALLOT = 17
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_casting_a_ballot_constant(django_assert_num_queries, group, people, size):
+    poll = _poll(group, people["organizer"])
+    _ballots(poll, _voters(group, size))
+    client = _client(people["member"])
+    rank = f"rank_{poll.options.first().pk}"
+    for cache in caches.all():
+        cache.clear()
+    with django_assert_num_queries(FIRST_BALLOT):
+        response = client.post(poll.get_absolute_url(), {rank: "1"})
+    assert response.status_code == 200 and "Your receipt" in response.text
+    assert poll.ballots.count() == size + 1

@@ -3,7 +3,7 @@
 As tests/conversation/test_visibility.py does for what members write: each rule's audience (on
 the privacy page) says who may see a piece of the owner's data; the test looks for it on every
 page where it could show and checks it appears exactly for them. A marker is a test on the
-page's HTML, so that "the owner's ballot" can be "the option they chose, ticked".
+page's HTML, so that "the owner's ballot" can be "the page saying they voted".
 """
 
 import re
@@ -103,10 +103,11 @@ def _contains(text):
     return lambda page: text in page
 
 
-def _ticked(s):
-    """The owner's choice, ticked on the ballot form: only their own page has it."""
+def _voted(s):
+    """That the owner voted: only their own poll page says so. What they chose is on no page,
+    theirs included (the ballot form is never filled in: the site cannot tell their ballot)."""
     pattern = re.compile(rf'<input type="radio" name="choice" value="{s["friday"].pk}"[^>]*checked')
-    return lambda page: bool(pattern.search(page))
+    return lambda page: "You voted" in page and not pattern.search(page)
 
 
 # rule key -> the test for the owner's data in a page
@@ -116,7 +117,7 @@ PROBES = {
     # That the owner supports `theirs`: the list says "including you", the page offers to
     # withdraw; nobody else is told who supports it.
     "supports": lambda s: lambda page: "including you" in page or "Withdraw my support" in page,
-    "ballots": _ticked,
+    "ballots": _voted,
 }
 
 
@@ -160,7 +161,7 @@ def test_the_owner_sees_the_probes_where_they_are_shown(client, site):
     listing = client.get(reverse("decisions:proposals")).content.decode()
     assert (CONTACT in proposal, "Withdraw my support" in theirs) == (True, True)
     assert "including you" in listing
-    assert _ticked(site)(poll)
+    assert _voted(site)(poll)
     client.force_login(site["people"]["organizer"])
     assert CONTACT in client.get(site["proposal"].get_absolute_url()).content.decode()
 

@@ -470,6 +470,18 @@ def _term_ending(w):
     return member.email
 
 
+def _poll_receipt(w):
+    member = w.person()
+    poll = _open_poll(w, timedelta(days=2))
+    cast = decisions_services.ballot_cast(poll=poll, member=member, choices=[poll.options.first()])
+    w.run(
+        lambda: decisions_services.ballot_receipt_email(
+            poll=poll, member=member, receipt=cast.receipt
+        )
+    )
+    return member.email
+
+
 def _weekly(w):
     member = w.person(notify_weekly=True)
     _thread(w, w.stranger())
@@ -669,6 +681,7 @@ CASES = {
     "poll": _kind(DecisionEmail.POLL, _poll),
     "poll_reminder": _kind(DecisionEmail.POLL_REMINDER, _poll_reminder),
     "term_ending": _kind(DecisionEmail.TERM_ENDING, _term_ending),
+    "poll_receipt": _kind(DecisionEmail.POLL_RECEIPT, _poll_receipt),
     # home (home/emails.py): what happened this week
     "weekly": _kind("weekly", _weekly, "Breakout theme"),
     # members (members/emails.py)
