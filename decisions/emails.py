@@ -1,5 +1,6 @@
-"""The decisions app's emails: new proposals and polls (to members who asked for them), and
-the reminder a day before a poll closes (to voters who have not voted). DecisionsConfig.ready
+"""The decisions app's emails: new proposals and polls (to members who asked for them), the
+reminder a day before a poll closes (to voters who have not voted), and the written outcome of
+a poll or consent proposal (to those who took part). DecisionsConfig.ready
 registers them in core's registry; the worker renders each for its recipient."""
 
 from django.db import models
@@ -9,13 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from core.emails.kinds import EmailKind
 from events.seo import absolute
 
-from .models import Ballot, Poll, Proposal
+from .models import Ballot, Decision, Poll, Proposal
 
 
 class DecisionEmail(models.TextChoices):
     PROPOSAL = "proposal", _("New proposal")
     POLL = "poll", _("New poll")
     POLL_REMINDER = "poll_reminder", _("Reminder of a poll closing")
+    DECISION = "decision", _("New consent proposal")
+    OUTCOME = "outcome", _("The outcome of a poll or proposal you took part in")
 
 
 def proposal_context(params: dict, user) -> dict | None:
@@ -57,6 +60,35 @@ def poll_reminder_context(params: dict, user) -> dict | None:
     return {"group": poll.group, "poll": poll, "item_url": absolute(poll.get_absolute_url())}
 
 
+def decision_context(params: dict, user) -> dict | None:
+    decision = Decision.objects.select_related("group").filter(pk=params["decision_id"]).first()
+    if decision is None:
+        return None
+    return {
+        "group": decision.group,
+        "decision": decision,
+        "item_url": absolute(decision.get_absolute_url()),
+    }
+
+
+def outcome_context(params: dict, user) -> dict | None:
+    """A poll's written outcome (params: poll_id) or a consent proposal's (decision_id)."""
+    if "poll_id" in params:
+        item = _poll(params)
+        title = item.question if item else ""
+    else:
+        item = Decision.objects.select_related("group").filter(pk=params["decision_id"]).first()
+        title = item.title if item else ""
+    if item is None or not item.outcome:
+        return None
+    return {
+        "group": item.group,
+        "title": title,
+        "outcome": item.outcome,
+        "item_url": absolute(item.get_absolute_url()),
+    }
+
+
 KINDS = [
     EmailKind(
         name=DecisionEmail.PROPOSAL.value,
@@ -75,5 +107,17 @@ KINDS = [
         label=DecisionEmail.POLL_REMINDER.label,
         preference="notify_poll_reminders",
         context=poll_reminder_context,
+    ),
+    EmailKind(
+        name=DecisionEmail.DECISION.value,
+        label=DecisionEmail.DECISION.label,
+        preference="notify_decisions",
+        context=decision_context,
+    ),
+    EmailKind(
+        name=DecisionEmail.OUTCOME.value,
+        label=DecisionEmail.OUTCOME.label,
+        preference="notify_decisions",
+        context=outcome_context,
     ),
 ]

@@ -201,8 +201,17 @@ class Poll(models.Model):
             (Method.SINGLE, _("Single choice: one option")),
             (Method.APPROVAL, _("Approval: tick every option you accept")),
             (Method.RANKED, _("Ranked choice: options in order of preference")),
+            (Method.SCORE, _("Score: 0 to 5 points for each option")),
+            (Method.DOTS, _("Dots: spread a number of dots over the options")),
+            (Method.DATES, _("Dates: yes, if need be or no for each date")),
         ],
         default=Method.SINGLE,
+    )
+    dots = models.PositiveSmallIntegerField(
+        _("dots per member"),
+        null=True,
+        blank=True,
+        help_text=_("For a dots poll: how many dots each member spreads over the options."),
     )
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
@@ -237,6 +246,20 @@ class Poll(models.Model):
     announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set once, when the reminder a day before closing was queued.
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the group concluded, written by an organizer at closing or afterwards (a poll closed
+    # by the clock): shown on the page, emailed to those who voted, in the transparency log.
+    outcome = models.TextField(_("outcome"), max_length=BODY_MAX, blank=True)
+    outcome_at = models.DateTimeField(_("outcome written"), null=True, blank=True, editable=False)
+    # A dates poll's winning time, made a draft event by poll_to_event (once).
+    became_event = models.ForeignKey(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("event it became"),
+    )
 
     objects = PollQuerySet.as_manager()
     MARKDOWN_FIELDS = ("details",)
@@ -267,6 +290,10 @@ class Poll(models.Model):
                 condition=Q(voters=Voters.MEMBERS) | Q(event__isnull=False),
                 name="decisions_poll_attendees_need_an_event",
             ),
+            models.CheckConstraint(
+                condition=~Q(method=Method.DOTS) | Q(dots__gte=1),
+                name="decisions_poll_dots_has_dots",
+            ),
         ]
 
     def __str__(self):
@@ -282,6 +309,15 @@ class Poll(models.Model):
     def is_closed(self, now=None) -> bool:
         return (now or timezone.now()) >= self.closes_at
 
+    @property
+    def takes_points(self) -> bool:
+        """Score and dots ballots map options to points; dates ballots map them to answers."""
+        return self.method in (Method.SCORE, Method.DOTS)
+
+    @property
+    def is_dates(self) -> bool:
+        return self.method == Method.DATES
+
     def results_shown(self, now=None) -> bool:
         return self.is_closed(now) or (self.results_while_open and self.is_open(now))
 
@@ -290,6 +326,8 @@ class Option(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(_("option"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # A dates poll's option: the start time it proposes (the label is written from it).
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("option")
@@ -305,10 +343,11 @@ class Option(models.Model):
 
 class Ballot(models.Model):
     """One member's ballot in one poll: the options chosen (in order of preference for ranked
-    choice), as option keys. Exactly one per member and poll; changed, not added to, until the
-    poll closes. Secret: no page, admin view or log shows who chose what; only the member's own
-    export holds their ballot. When an account is deleted its ballot stays, nobody's, so a
-    closed poll's count never changes."""
+    choice), as option keys; for score, dots and dates, [option key, points or answer] pairs in
+    option order (decisions.services.choices). Exactly one per member and poll; changed, not
+    added to, until the poll closes. Secret: no page, admin view or log shows who chose what;
+    only the member's own export holds their ballot. When an account is deleted its ballot
+    stays, nobody's, so a closed poll's count never changes."""
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
     member = models.ForeignKey(
@@ -333,3 +372,95 @@ class Ballot(models.Model):
 
     def __str__(self):
         return str(_("A ballot"))
+
+
+class PositionKind(models.TextChoices):
+    AGREE = "agree", _("Agree")
+    ABSTAIN = "abstain", _("Abstain")
+    DISAGREE = "disagree", _("Disagree")
+    BLOCK = "block", _("Block")
+
+
+class Decision(models.Model):
+    """A consent proposal: members state a position (agree, abstain, disagree, block) with a
+    reason, in public with their names; an organizer closes it with a written outcome."""
+
+    MARKDOWN_FIELDS = ("body",)
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="decisions")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("proposal"), max_length=BODY_MAX, help_text=MARKDOWN_HELP)
+    body_html = models.TextField(blank=True, editable=False, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closes_at = models.DateTimeField(_("closes"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), max_length=BODY_MAX, blank=True)
+
+    html = property(StoredMarkdown)
+
+    class Meta:
+        verbose_name = _("consent proposal")
+        verbose_name_plural = _("consent proposals")
+        ordering = ["-opened_at", "-pk"]
+        indexes = [
+            models.Index(
+                "group",
+                models.F("opened_at").desc(),
+                models.F("id").desc(),
+                name="decisions_decision_page_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opened_at")),
+                name="decisions_decision_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("decisions:decision", args=[self.pk])
+
+    def is_open(self, now=None) -> bool:
+        return self.closed_at is None and (now or timezone.now()) < self.closes_at
+
+
+class Position(models.Model):
+    """One member's position on a consent proposal, with their reason: public, by name."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="positions")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    position = models.CharField(_("position"), max_length=10, choices=PositionKind.choices)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    stated_at = models.DateTimeField(_("stated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["stated_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "member"], name="decisions_position_once_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__in=PositionKind.values),
+                name="decisions_position_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(position=PositionKind.BLOCK) | ~Q(reason=""),
+                name="decisions_position_block_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.position}"

@@ -1,5 +1,6 @@
 """The decisions app's writes, by sub-domain; each function is one transaction."""
 
+from .choices import ballot_mapping, normalize_choices
 from .common import (
     MAX_OPTIONS,
     METHOD_NAMES,
@@ -7,12 +8,11 @@ from .common import (
     REMIND_BEFORE,
     RESULTS_CACHED,
 )
+from .consent import decision_close, decision_open, poll_to_event, position_state, stated_member_ids
 from .data import (
     member_data_delete,
 )
 from .polls import (
-    PollResults,
-    RoundView,
     ballot_cast,
     ballot_of,
     may_open_polls,
@@ -20,10 +20,11 @@ from .polls import (
     periodic,
     poll_close,
     poll_open,
+    poll_outcome_set,
     poll_reminders_send,
-    poll_results,
     polls_announce_due,
     polls_close_due,
+    voted_member_ids,
     voter_ids,
 )
 from .proposals import (
@@ -35,6 +36,7 @@ from .proposals import (
     proposal_to_event,
     proposal_withdraw_support,
 )
+from .results import TIE_RULES, PollResults, RoundView, poll_results
 
 __all__ = [
     "MAX_OPTIONS",
@@ -42,20 +44,28 @@ __all__ = [
     "PROPOSALS_CATEGORY",
     "REMIND_BEFORE",
     "RESULTS_CACHED",
+    "TIE_RULES",
     "PollResults",
     "RoundView",
     "ballot_cast",
+    "ballot_mapping",
     "ballot_of",
+    "decision_close",
+    "decision_open",
     "may_open_polls",
     "may_vote",
     "member_data_delete",
+    "normalize_choices",
     "periodic",
     "poll_close",
     "poll_open",
+    "poll_outcome_set",
     "poll_reminders_send",
     "poll_results",
+    "poll_to_event",
     "polls_announce_due",
     "polls_close_due",
+    "position_state",
     "proposal_add",
     "proposal_decline",
     "proposal_plan",
@@ -63,5 +73,7 @@ __all__ = [
     "proposal_support",
     "proposal_to_event",
     "proposal_withdraw_support",
+    "stated_member_ids",
+    "voted_member_ids",
     "voter_ids",
 ]

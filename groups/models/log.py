@@ -21,6 +21,10 @@ class LogKind(models.TextChoices):
     MEMBER_BANNED = "member_banned", _("Member banned")
     POLL_OPENED = "poll_opened", _("Poll opened")
     POLL_CLOSED = "poll_closed", _("Poll closed")
+    POLL_SCHEDULED = "poll_scheduled", _("Date poll turned into an event")
+    OUTCOME_WRITTEN = "outcome_written", _("Outcome written")
+    DECISION_OPENED = "decision_opened", _("Consent proposal opened")
+    DECISION_CLOSED = "decision_closed", _("Consent proposal closed")
     PROPOSAL_DECLINED = "proposal_declined", _("Proposal declined")
     PROPOSAL_SCHEDULED = "proposal_scheduled", _("Proposal scheduled")
 
