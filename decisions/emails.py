@@ -117,7 +117,8 @@ KINDS = [
     EmailKind(
         name=DecisionEmail.OUTCOME.value,
         label=DecisionEmail.OUTCOME.label,
-        preference="notify_decisions",
+        # Always sent: those who took part hear how it ended, as attendees hear of a cancellation.
+        preference=None,
         context=outcome_context,
     ),
 ]

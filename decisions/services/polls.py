@@ -90,7 +90,9 @@ def poll_open(
         dots = None
     if not question:
         errors["question"] = _("Ask a question.")
-    if len(labels) < 2:
+    if "options" in errors:
+        pass
+    elif len(labels) < 2:
         errors["options"] = _("Give at least two options.")
     elif len(labels) > MAX_OPTIONS:
         errors["options"] = _("Give at most %(count)s options.") % {"count": MAX_OPTIONS}
