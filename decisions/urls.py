@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import consent_views, views
 
 app_name = "decisions"
 urlpatterns = [
@@ -13,5 +13,11 @@ urlpatterns = [
     path("polls/new/", views.poll_new, name="poll_new"),
     path("polls/<int:pk>/", views.poll_detail, name="poll"),
     path("polls/<int:pk>/close/", views.poll_close, name="poll_close"),
+    path("polls/<int:pk>/outcome/", views.poll_outcome, name="poll_outcome"),
+    path("polls/<int:pk>/event/", views.poll_event, name="poll_event"),
+    path("consent/", consent_views.decisions, name="decisions"),
+    path("consent/new/", consent_views.decision_new, name="decision_new"),
+    path("consent/<int:pk>/", consent_views.decision_detail, name="decision"),
+    path("consent/<int:pk>/close/", consent_views.decision_close, name="decision_close"),
     path("log/", views.log, name="log"),
 ]

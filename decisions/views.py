@@ -27,8 +27,16 @@ from groups.models import LogEntry
 from groups.visibility import allowed
 
 from . import services
-from .counting import TIE_BREAK_RULE, Method
-from .forms import BallotForm, DeclineForm, PollForm, ProposalFilterForm, ProposalForm
+from .counting import Method
+from .forms import (
+    BallotForm,
+    CloseForm,
+    DeclineForm,
+    OutcomeForm,
+    PollForm,
+    ProposalFilterForm,
+    ProposalForm,
+)
 from .models import Poll, Proposal, ProposalStatus, Support
 
 PROPOSALS_PER_PAGE = 25
@@ -244,6 +252,7 @@ def poll_new(request, group, looking):
                 voters=data["voters"],
                 event=data["event"],
                 results_while_open=data["results_while_open"],
+                dots=data["dots"],
             )
         except ValidationError as error:
             _errors(form, error)
@@ -259,6 +268,10 @@ def poll_new(request, group, looking):
 def poll_detail(request, group, looking, pk):
     """The question, the ballot (while open, for those who may vote), and the results (once
     closed, or while open if the poll says so): counts only, never who chose what."""
+    return _poll_page(request, group, looking, pk, ballot_posted=request.method == "POST")
+
+
+def _poll_page(request, group, looking, pk, *, ballot_posted, outcome_form=None, status=200):
     poll = get_object_or_404(Poll.objects.select_related("event"), group=group, pk=pk)
     now = timezone.now()
     if poll.opens_at > now and not looking.is_organizer:
@@ -266,20 +279,19 @@ def poll_detail(request, group, looking, pk):
     options = list(poll.options.all())
     ballot = services.ballot_of(poll, request.user)
     form = BallotForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if ballot_posted else None,
         poll=poll,
         options=options,
         ballot=ballot,
     )
-    status = 200
-    if request.method == "POST":
+    if ballot_posted:
         if form.is_valid():
             try:
                 services.ballot_cast(
                     poll=poll, member=request.user, choices=form.cleaned_data["ordered"]
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_error(None, list(error.messages))
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:
@@ -300,8 +312,21 @@ def poll_detail(request, group, looking, pk):
         "results": results,
         "ballot_count": poll.ballots.count() if results is None and looking.is_organizer else None,
         "is_ranked": poll.method == Method.RANKED,
-        "tie_break_rule": TIE_BREAK_RULE,
+        "tie_break_rule": services.TIE_RULES.get(poll.method),
         "may_close": looking.is_organizer and poll.is_open(now),
+        "close_form": CloseForm(),
+        "outcome_form": outcome_form
+        or (
+            OutcomeForm()
+            if looking.is_organizer and poll.is_closed(now) and not poll.outcome
+            else None
+        ),
+        "may_make_event": looking.is_organizer
+        and poll.method == Method.DATES
+        and results is not None
+        and results.winner is not None
+        and poll.is_closed(now)
+        and poll.became_event_id is None,
     }
     return TemplateResponse(request, "decisions/poll.html", context, status=status)
 
@@ -310,13 +335,56 @@ def poll_detail(request, group, looking, pk):
 @members_only
 def poll_close(request, group, looking, pk):
     poll = get_object_or_404(Poll, group=group, pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["outcome"]))
+        return redirect(poll)
     try:
-        services.poll_close(poll=poll, by=request.user)
+        services.poll_close(poll=poll, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The poll is closed; the results are shown."))
     return redirect(poll)
+
+
+@require_POST
+@members_only
+def poll_outcome(request, group, looking, pk):
+    """Organizers: the written outcome of a poll that closed without one."""
+    poll = get_object_or_404(Poll.objects.select_related("event"), group=group, pk=pk)
+    if not looking.is_organizer:
+        raise PermissionDenied
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.poll_outcome_set(poll=poll, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("The outcome is written; those who voted are told."))
+            return redirect(poll)
+    return _poll_page(
+        request, group, looking, pk, ballot_posted=False, outcome_form=form, status=400
+    )
+
+
+@require_POST
+@members_only
+def poll_event(request, group, looking, pk):
+    """Organizers: a closed dates poll's winning time as a draft event."""
+    poll = get_object_or_404(Poll, group=group, pk=pk)
+    if not looking.is_organizer:
+        raise PermissionDenied
+    try:
+        event = services.poll_to_event(poll=poll, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(poll)
+    messages.success(
+        request, _("A draft event is ready at the chosen time: check it and publish it.")
+    )
+    return redirect("admin:events_event_change", event.pk)
 
 
 # --- The transparency log ----------------------------------------------------------------------
