@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from members.data import Item, Section
 from members.data import iso_utc as _iso
 
-from .models import Ballot, Option, Proposal, Support
+from .models import Ballot, Option, Position, Proposal, Support
 
 SECTIONS = (
     Section(
@@ -48,11 +48,42 @@ SECTIONS = (
         ("ballots",),
         (
             Item("poll", _("Poll"), _("Its question.")),
-            Item("choices", _("Your choices"), _("The options you chose, in your order.")),
+            Item(
+                "choices",
+                _("Your choices"),
+                _(
+                    "The options you chose, in your order; for score, dots and dates polls, each "
+                    "option with your points or your answer."
+                ),
+            ),
             Item("cast_at", _("Cast"), _("When you last cast or changed it (UTC).")),
         ),
     ),
+    Section(
+        "positions",
+        _("Your positions on consent proposals"),
+        _(
+            "To decide by consent. A position is a public argument: members see it with your "
+            "name. It is deleted with your account."
+        ),
+        ("proposals",),
+        (
+            Item("proposal", _("Proposal"), _("Its title.")),
+            Item("position", _("Position"), _("agree, abstain, disagree or block.")),
+            Item("reason", _("Reason"), _("What you wrote.")),
+            Item("stated_at", _("Stated"), _("When you last stated or changed it (UTC).")),
+        ),
+    ),
 )
+
+
+def _choices(choices: list, labels: dict) -> list:
+    """A ballot's options by label; [label, points or answer] pairs for score, dots, dates."""
+    return [
+        [labels[c[0]], c[1]] if isinstance(c, list) else labels[c]
+        for c in choices
+        if (c[0] if isinstance(c, list) else c) in labels
+    ]
 
 
 def export(member) -> dict:
@@ -82,9 +113,20 @@ def export(member) -> dict:
         "ballots": [
             {
                 "poll": b.poll.question,
-                "choices": [labels[pk] for pk in b.choices if pk in labels],
+                "choices": _choices(b.choices, labels),
                 "cast_at": _iso(b.cast_at),
             }
             for b in ballots
+        ],
+        "positions": [
+            {
+                "proposal": p.decision.title,
+                "position": p.position,
+                "reason": p.reason,
+                "stated_at": _iso(p.stated_at),
+            }
+            for p in Position.objects.filter(member=member)
+            .select_related("decision")
+            .order_by("stated_at", "pk")
         ],
     }
