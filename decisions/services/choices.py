@@ -32,7 +32,7 @@ def _option_key(choice, options: list[Option]) -> int:
         pk = choice.pk
     elif isinstance(choice, datetime):
         if choice.tzinfo is None:
-            _refuse(_("Give dates with their time zone."))
+            _refuse(_("Give the dates with their time zone."))
         pk = next((o.pk for o in options if o.starts_at == choice), None)
     elif isinstance(choice, bool):
         pk = None
