@@ -120,6 +120,23 @@ def _poll_made(o, u) -> bool:
     )
 
 
+def _dates_form(o):
+    return {**_poll_form(o), "method": "dates", "options": "2030-03-12 18:30\n2030-03-05 18:30"}
+
+
+def _dates_made(o, u) -> bool:
+    poll = Poll.objects.get(question="Which day suits?")
+    zone = o["prop"].group.zone
+    # 2030-03-10 is the change to daylight time in New York: the two evenings have different
+    # offsets (EST, then EDT), each read as the group's wall-clock time.
+    return [
+        (opt.label, opt.starts_at.astimezone(zone).utcoffset()) for opt in poll.options.all()
+    ] == [
+        ("2030-03-05 18:30", timedelta(hours=-5)),
+        ("2030-03-12 18:30", timedelta(hours=-4)),
+    ]
+
+
 def _poll_to(o, u) -> str:
     return Poll.objects.get(question="Which day suits?").get_absolute_url()
 
@@ -358,6 +375,15 @@ ROWS = [
                                                           LOGIN, 403, 403, 403, 400,
       says="Give at least two options."),
     R("poll_new", (),                  "put",  None,      405,   405, 405, 405, 405),
+    # A dates poll: one time per line, read in the group's zone; a dots poll needs its dots.
+    R("poll_new", (),                  "post", _dates_form, LOGIN, 403, 403, 403, 302,
+      then=_dates_made, to=_poll_to),
+    R("poll_new", (),                  "post", lambda o: {**_poll_form(o), "method": "dots"},
+                                                          LOGIN, 403, 403, 403, 400,
+      says="Give each member a number of dots."),
+    R("poll_new", (),                  "post", lambda o: {**_poll_form(o), "method": "dates"},
+                                                          LOGIN, 403, 403, 403, 400,
+      says="Write each date as a date and a time"),
 
     R("poll", ("poll",),               "get",  None,      LOGIN, 403, 200, 200, 200),
     R("poll", ("poll",),               "head", None,      LOGIN, 403, 200, 200, 200),
