@@ -29,7 +29,7 @@ BY_APP = {
         "no_show_note",
     ],
     "conversation": ["group_post", "reply", "digest", "warning", "report_filed"],
-    "decisions": ["proposal", "poll", "poll_reminder"],
+    "decisions": ["proposal", "poll", "poll_reminder", "decision", "outcome"],
     "members": ["welcome", "account"],
     "groups": ["contact", "join_approved", "join_declined", "join_request", "organizer_digest"],
     "photos": ["takedown_requested"],
@@ -78,6 +78,7 @@ def test_the_preferences_are_the_members_own_switches():
         "proposal": "notify_decisions",
         "poll": "notify_decisions",
         "poll_reminder": "notify_poll_reminders",
+        "decision": "notify_decisions",
         "weekly": "notify_weekly",
     }
     assert set(preferences.values()) <= set(user_fields)

@@ -119,7 +119,7 @@ def test_close_needs_an_outcome_then_logs_and_emails_those_who_took_part(
     assert list(
         LogEntry.objects.filter(kind=LogKind.DECISION_CLOSED).values_list("actor", "detail")
     ) == [(organizer.pk, "Not passed: we remove names first.")]
-    with pytest.raises(ValidationError, match="This proposal is closed."):
+    with pytest.raises(ValidationError, match="This proposal is closed"):
         services.position_state(decision=decision, member=agree, position="abstain")
     with pytest.raises(ValidationError, match="already closed"):
         services.decision_close(decision=decision, by=organizer, outcome="Again")

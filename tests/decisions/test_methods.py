@@ -228,7 +228,7 @@ def test_voted_member_ids_are_those_with_a_ballot(group, organizer):
 def test_poll_to_event_makes_one_draft_at_the_winning_time(group, organizer, member, clock):
     poll = _poll(group, organizer, "dates", options=[TUE, THU])
     services.ballot_cast(poll=poll, member=member, choices={TUE: "no", THU: "yes"})
-    with pytest.raises(ValidationError, match="Close the poll first."):
+    with pytest.raises(ValidationError, match="Close the poll first"):
         services.poll_to_event(poll=poll, by=organizer)
     clock.move_to(NOW + timedelta(days=3))
     with pytest.raises(PermissionDenied):
@@ -241,7 +241,7 @@ def test_poll_to_event_makes_one_draft_at_the_winning_time(group, organizer, mem
         THU + timedelta(hours=2),
     )
     assert Poll.objects.get().became_event == event
-    with pytest.raises(ValidationError, match="This poll already became an event."):
+    with pytest.raises(ValidationError, match="This poll already became an event"):
         services.poll_to_event(poll=poll, by=organizer)
     assert Event.objects.count() == 1
     assert list(
@@ -253,8 +253,8 @@ def test_poll_to_event_only_for_dates_with_a_winner(group, organizer, clock):
     single = _poll(group, organizer, "single")
     dates = _poll(group, organizer, "dates", options=[TUE, THU])
     clock.move_to(NOW + timedelta(days=3))
-    with pytest.raises(ValidationError, match="Only a dates poll chooses a time."):
+    with pytest.raises(ValidationError, match="Only a dates poll chooses a time"):
         services.poll_to_event(poll=single, by=organizer)
-    with pytest.raises(ValidationError, match="No date won this poll."):
+    with pytest.raises(ValidationError, match="No date won this poll"):
         services.poll_to_event(poll=dates, by=organizer)
     assert not Event.objects.exists()
