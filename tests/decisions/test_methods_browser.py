@@ -151,7 +151,7 @@ def test_organizer_closes_with_an_outcome_and_makes_the_draft_event(
     page.get_by_label("The outcome").fill("We meet on the later date.")
     page.get_by_role("button", name="Close the poll now").click()
     expect(page.locator(".messages")).to_have_text("The poll is closed; the results are shown.")
-    expect(page.get_by_role("region", name="Outcome")).to_contain_text("We meet on the later date.")
+    expect(page.get_by_role("region", name="What was decided")).to_contain_text("We meet on the later date.")
     expect(
         page.get_by_text("more \u201cif need be\u201d").or_(page.get_by_text('more "if need be"'))
     ).to_be_attached()
@@ -164,7 +164,7 @@ def test_organizer_closes_with_an_outcome_and_makes_the_draft_event(
     page.goto(polls["decision"].get_absolute_url())
     page.get_by_label("The outcome").fill("Passed, names removed first.")
     page.get_by_role("button", name="Close and tell those who took part").click()
-    expect(page.get_by_role("region", name="Outcome")).to_contain_text(
+    expect(page.get_by_role("region", name="What was decided")).to_contain_text(
         "Passed, names removed first."
     )
     assert axe_violations(page) == []
