@@ -1,4 +1,5 @@
-"""Counting a poll's ballots: single choice, approval and ranked (instant-runoff) voting.
+"""Counting a poll's ballots: single choice, approval, ranked (instant-runoff), score, dots and
+dates.
 
 Pure functions over plain values, so a result can be recounted by hand, in a test or in a shell,
 without a database. Options are any hashable keys (the decisions app will pass primary keys),
@@ -36,10 +37,23 @@ Ranked: the tie-break rule (TIE_BREAK_RULE is the text for the site)
     every round), eliminate the one listed last in the option order. The last two tied with equal
     votes are settled by the same rule: it eliminates one, and the other wins in a final round.
     `TieBreak.OPTION_ORDER` skips the look back and uses the option order alone.
+
+Score (0 to 5 points per option) and dots (a number of dots spread over the options)
+    Each ballot maps options to points; an option not on a ballot gets 0 from it. The highest
+    total wins. A tie on the total is settled by SCORE_TIE_RULE / DOTS_TIE_RULE (below); options
+    still tied after it are reported as a tie, as for single choice. A ballot that gives no
+    points at all abstains (counted in `ballots` and `exhausted`). `breakdown` holds, for score,
+    how many ballots gave each option 5, 4, 3, 2, 1 points; for dots, how many ballots gave it
+    any dots.
+
+Dates (yes / if need be / no per date)
+    The date with the most "yes" wins; a tie on "yes" is settled by the most "if need be", then
+    by the earliest date (DATES_TIE_RULE). A date not answered on a ballot counts as "no". The
+    round's counts are the "yes" answers; `breakdown` holds (yes, if need be, no) per date.
 """
 
-from collections.abc import Container, Hashable, Iterable, Sequence, Set
-from dataclasses import dataclass
+from collections.abc import Container, Hashable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
@@ -55,12 +69,44 @@ TIE_BREAK_RULE = _(
 )
 
 
+SCORE_TIE_RULE = _(
+    "When two or more options have the same total, the one that more ballots gave 5 points wins; "
+    "if still equal, the one with more 4s, then 3s, 2s and 1s. Options equal on all of these are "
+    "reported as a tie, and the organizers decide what happens next."
+)
+DOTS_TIE_RULE = _(
+    "When two or more options have the same number of dots, the one that more ballots gave at "
+    "least one dot wins. Options still equal are reported as a tie, and the organizers decide "
+    "what happens next."
+)
+DATES_TIE_RULE = _(
+    'The date with the most "yes" wins. When dates have as many "yes", the one with more '
+    '"if need be" wins; when they are still equal, the earliest date wins.'
+)
+
+MAX_SCORE = 5
+
+
 class Method(StrEnum):
     """How the ballots of a poll are read; stored with the poll so it is recounted the same way."""
 
     SINGLE = "single"
     APPROVAL = "approval"
     RANKED = "ranked"
+    SCORE = "score"
+    DOTS = "dots"
+    DATES = "dates"
+
+
+class Answer(StrEnum):
+    """A member's answer to one date of a dates poll."""
+
+    YES = "yes"
+    IF_NEED_BE = "if_need_be"
+    NO = "no"
+
+
+ANSWERS = frozenset(answer.value for answer in Answer)
 
 
 class TieBreak(StrEnum):
@@ -93,6 +139,9 @@ class Result[O: Hashable]:
     winner: O | None
     tied: tuple[O, ...]
     ballots: int
+    # Score: per option, how many ballots gave it 5, 4, 3, 2, 1 points; dots: (ballots giving it
+    # any dots,); dates: (yes, if need be, no). Empty for the other methods.
+    breakdown: dict[O, tuple[int, ...]] = field(default_factory=dict)
 
 
 def count_single[O: Hashable](options: Sequence[O], ballots: Iterable[Sequence[O]]) -> Result[O]:
@@ -168,6 +217,114 @@ def count_ranked[O: Hashable](
         rounds.append(Round(counts, (loser,), exhausted))
         history.append(counts)
         continuing.remove(loser)
+
+
+def count_score[O: Hashable](
+    options: Sequence[O], ballots: Iterable[Mapping[O, int]], max_score: int = MAX_SCORE
+) -> Result[O]:
+    """Counts score ballots (0 to max_score points per option): highest total wins, ties by
+    SCORE_TIE_RULE (more top marks first)."""
+    options = _checked_options(options)
+    counts = dict.fromkeys(options, 0)
+    marks = {option: [0] * max_score for option in options}  # index 0: the top mark
+    total = abstentions = 0
+    for number, ballot in enumerate(ballots, start=1):
+        points = _checked_points(number, ballot, counts)
+        for option, value in points.items():
+            if not 0 <= value <= max_score:
+                raise ValueError(f"ballot {number}: {value} is not between 0 and {max_score}")
+            counts[option] += value
+            if value:
+                marks[option][max_score - value] += 1
+        abstentions += not any(points.values())
+        total += 1
+    breakdown = {option: tuple(marks[option]) for option in options}
+    return _ranked_by(Method.SCORE, counts, breakdown, abstentions, total)
+
+
+def count_dots[O: Hashable](
+    options: Sequence[O], ballots: Iterable[Mapping[O, int]], dots: int
+) -> Result[O]:
+    """Counts dot ballots (each spreads at most `dots` dots): most dots wins, ties by
+    DOTS_TIE_RULE (more ballots giving it a dot)."""
+    options = _checked_options(options)
+    if dots < 1:
+        raise ValueError("a dots poll gives each ballot at least one dot")
+    counts = dict.fromkeys(options, 0)
+    backers = dict.fromkeys(options, 0)
+    total = abstentions = 0
+    for number, ballot in enumerate(ballots, start=1):
+        points = _checked_points(number, ballot, counts)
+        if any(value < 0 for value in points.values()):
+            raise ValueError(f"ballot {number}: dots cannot be negative")
+        if sum(points.values()) > dots:
+            raise ValueError(f"ballot {number}: more than {dots} dots")
+        for option, value in points.items():
+            counts[option] += value
+            backers[option] += value > 0
+        abstentions += not any(points.values())
+        total += 1
+    breakdown = {option: (backers[option],) for option in options}
+    return _ranked_by(Method.DOTS, counts, breakdown, abstentions, total)
+
+
+def count_dates[O: Hashable](options: Sequence[O], ballots: Iterable[Mapping[O, str]]) -> Result[O]:
+    """Counts date ballots (yes / if need be / no per date; unanswered is no): most yes wins,
+    then most if need be, then the earliest date: `options` must be in date order."""
+    options = _checked_options(options)
+    yes = dict.fromkeys(options, 0)
+    maybe = dict.fromkeys(options, 0)
+    total = abstentions = 0
+    for number, ballot in enumerate(ballots, start=1):
+        answers = _checked_points(number, ballot, yes)
+        for option, answer in answers.items():
+            if answer not in ANSWERS:
+                raise ValueError(f"ballot {number}: {answer!r} is not yes, if_need_be or no")
+            yes[option] += answer == Answer.YES
+            maybe[option] += answer == Answer.IF_NEED_BE
+        abstentions += all(answer == Answer.NO for answer in answers.values())
+        total += 1
+    breakdown = {o: (yes[o], maybe[o], total - yes[o] - maybe[o]) for o in options}
+    winner = None
+    if any(yes[o] or maybe[o] for o in options):
+        # max() keeps the first of equals: the earliest date.
+        winner = max(options, key=lambda o: (yes[o], maybe[o]))
+    return Result(Method.DATES, (Round(yes, (), abstentions),), winner, (), total, breakdown)
+
+
+def _ranked_by[O: Hashable](
+    method: Method,
+    counts: dict[O, int],
+    breakdown: dict[O, tuple[int, ...]],
+    abstentions: int,
+    total: int,
+) -> Result[O]:
+    """The one-round result of score and dots: highest total, then the breakdown, compared in
+    order; options equal on both are a reported tie."""
+    top = max(counts.values())
+    rounds = (Round(counts, (), abstentions),)
+    if top == 0:
+        return Result(method, rounds, None, (), total, breakdown)
+    leaders = [option for option in counts if counts[option] == top]
+    best = max(breakdown[option] for option in leaders)
+    leaders = [option for option in leaders if breakdown[option] == best]
+    if len(leaders) == 1:
+        return Result(method, rounds, leaders[0], (), total, breakdown)
+    return Result(method, rounds, None, tuple(leaders), total, breakdown)
+
+
+def _checked_points[O: Hashable, V](
+    number: int, ballot: Mapping[O, V], known: Container[O]
+) -> Mapping[O, V]:
+    """Refuses a ballot that is not a mapping or names an unknown option."""
+    if not isinstance(ballot, Mapping):
+        raise TypeError(f"ballot {number}: a mapping of options is expected")
+    for option, value in ballot.items():
+        if option not in known:
+            raise ValueError(f"ballot {number}: unknown option {option!r}")
+        if isinstance(value, bool):
+            raise TypeError(f"ballot {number}: {value!r} is not a number or an answer")
+    return ballot
 
 
 def _to_eliminate[O: Hashable](

@@ -7,7 +7,7 @@ from members.data import Item, Section
 from members.data import iso_utc as _iso
 
 from . import secrecy
-from .models import Proposal, Support, VoterRoll
+from .models import Position, Proposal, Support, VoterRoll
 
 SECTIONS = (
     Section(
@@ -66,6 +66,21 @@ SECTIONS = (
             ),
         ),
     ),
+    Section(
+        "positions",
+        _("Your positions on consent proposals"),
+        _(
+            "To decide by consent. A position is a public argument: members see it with your "
+            "name. It is deleted with your account."
+        ),
+        ("proposals",),
+        (
+            Item("proposal", _("Proposal"), _("Its title.")),
+            Item("position", _("Position"), _("agree, abstain, disagree or block.")),
+            Item("reason", _("Reason"), _("What you wrote.")),
+            Item("stated_at", _("Stated"), _("When you last stated or changed it (UTC).")),
+        ),
+    ),
 )
 
 
@@ -91,4 +106,15 @@ def export(member) -> dict:
             .order_by("created_at", "pk")
         ],
         "ballots": [{"poll": v.poll.question, "voted_on": v.voted_on.isoformat()} for v in votes],
+        "positions": [
+            {
+                "proposal": p.decision.title,
+                "position": p.position,
+                "reason": p.reason,
+                "stated_at": _iso(p.stated_at),
+            }
+            for p in Position.objects.filter(member=member)
+            .select_related("decision")
+            .order_by("stated_at", "pk")
+        ],
     }

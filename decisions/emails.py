@@ -1,5 +1,6 @@
-"""The decisions app's emails: new proposals and polls (to members who asked for them), and
-the reminder a day before a poll closes (to voters who have not voted). DecisionsConfig.ready
+"""The decisions app's emails: new proposals and polls (to members who asked for them), the
+reminder a day before a poll closes (to voters who have not voted), and the written outcome of
+a poll or consent proposal (to those who took part). DecisionsConfig.ready
 registers them in core's registry; the worker renders each for its recipient."""
 
 from django.db import models
@@ -12,7 +13,7 @@ from core.emails.kinds import EmailKind
 from events.seo import absolute
 
 from . import secrecy
-from .models import Election, Poll, Proposal, VoterRoll
+from .models import Decision, Election, Poll, Proposal, VoterRoll
 
 
 class DecisionEmail(models.TextChoices):
@@ -21,6 +22,8 @@ class DecisionEmail(models.TextChoices):
     POLL_REMINDER = "poll_reminder", _("Reminder of a poll closing")
     TERM_ENDING = "term_ending", _("Reminder of an elected term ending")
     POLL_RECEIPT = "poll_receipt", _("Your ballot's receipt")
+    DECISION = "decision", _("New consent proposal")
+    OUTCOME = "outcome", _("The outcome of a poll or proposal you took part in")
 
 
 def proposal_context(params: dict, user) -> dict | None:
@@ -91,6 +94,35 @@ def poll_receipt_context(params: dict, user) -> dict | None:
     }
 
 
+def decision_context(params: dict, user) -> dict | None:
+    decision = Decision.objects.select_related("group").filter(pk=params["decision_id"]).first()
+    if decision is None:
+        return None
+    return {
+        "group": decision.group,
+        "decision": decision,
+        "item_url": absolute(decision.get_absolute_url()),
+    }
+
+
+def outcome_context(params: dict, user) -> dict | None:
+    """A poll's written outcome (params: poll_id) or a consent proposal's (decision_id)."""
+    if "poll_id" in params:
+        item = _poll(params)
+        title = item.question if item else ""
+    else:
+        item = Decision.objects.select_related("group").filter(pk=params["decision_id"]).first()
+        title = item.title if item else ""
+    if item is None or not item.outcome:
+        return None
+    return {
+        "group": item.group,
+        "title": title,
+        "outcome": item.outcome,
+        "item_url": absolute(item.get_absolute_url()),
+    }
+
+
 KINDS = [
     EmailKind(
         name=DecisionEmail.PROPOSAL.value,
@@ -120,5 +152,18 @@ KINDS = [
         name=DecisionEmail.POLL_RECEIPT.value,
         label=DecisionEmail.POLL_RECEIPT.label,
         context=poll_receipt_context,
+    ),
+    EmailKind(
+        name=DecisionEmail.DECISION.value,
+        label=DecisionEmail.DECISION.label,
+        preference="notify_decisions",
+        context=decision_context,
+    ),
+    EmailKind(
+        name=DecisionEmail.OUTCOME.value,
+        label=DecisionEmail.OUTCOME.label,
+        # Always sent: those who took part hear how it ended, as attendees hear of a cancellation.
+        preference=None,
+        context=outcome_context,
     ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import governance_views, views
+from . import consent_views, governance_views, views
 
 app_name = "decisions"
 urlpatterns = [
@@ -16,5 +16,11 @@ urlpatterns = [
     path("polls/<int:pk>/", views.poll_detail, name="poll"),
     path("polls/<int:pk>/close/", views.poll_close, name="poll_close"),
     path("polls/<int:pk>/receipt/", views.poll_receipt_email, name="poll_receipt_email"),
+    path("polls/<int:pk>/outcome/", views.poll_outcome, name="poll_outcome"),
+    path("polls/<int:pk>/event/", views.poll_event, name="poll_event"),
+    path("consent/", consent_views.decisions, name="decisions"),
+    path("consent/new/", consent_views.decision_new, name="decision_new"),
+    path("consent/<int:pk>/", consent_views.decision_detail, name="decision"),
+    path("consent/<int:pk>/close/", consent_views.decision_close, name="decision_close"),
     path("log/", views.log, name="log"),
 ]

@@ -27,8 +27,17 @@ from groups.models import LogEntry
 from groups.visibility import allowed
 
 from . import secrecy, services
-from .counting import TIE_BREAK_RULE, Method
-from .forms import BallotForm, DeclineForm, PollForm, ProposalFilterForm, ProposalForm, ReceiptForm
+from .counting import Method
+from .forms import (
+    BallotForm,
+    CloseForm,
+    DeclineForm,
+    OutcomeForm,
+    PollForm,
+    ProposalFilterForm,
+    ProposalForm,
+    ReceiptForm,
+)
 from .models import Poll, Proposal, ProposalStatus, Support
 
 PROPOSALS_PER_PAGE = 25
@@ -247,6 +256,7 @@ def poll_new(request, group, looking):
                 attended_k=data["attended_k"],
                 attended_n=data["attended_n"],
                 results_while_open=data["results_while_open"],
+                dots=data["dots"],
             )
         except ValidationError as error:
             _errors(form, error)
@@ -262,6 +272,10 @@ def poll_new(request, group, looking):
 def poll_detail(request, group, looking, pk):
     """The question, the ballot (while open, for those who may vote), and the results (once
     closed, or while open if the poll says so): counts only, never who chose what."""
+    return _poll_page(request, group, looking, pk, ballot_posted=request.method == "POST")
+
+
+def _poll_page(request, group, looking, pk, *, ballot_posted, outcome_form=None, status=200):
     poll = get_object_or_404(
         Poll.objects.select_related("event", "election", "setting_poll"), group=group, pk=pk
     )
@@ -270,11 +284,8 @@ def poll_detail(request, group, looking, pk):
         raise Http404
     options = list(poll.options.all())
     voted = services.has_voted(poll, request.user)
-    form = BallotForm(
-        request.POST if request.method == "POST" else None, poll=poll, options=options
-    )
-    status = 200
-    if request.method == "POST":
+    form = BallotForm(request.POST if ballot_posted else None, poll=poll, options=options)
+    if ballot_posted:
         if form.is_valid():
             try:
                 cast = services.ballot_cast(
@@ -284,7 +295,7 @@ def poll_detail(request, group, looking, pk):
                     receipt=form.cleaned_data["receipt"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_error(None, list(error.messages))
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:
@@ -310,11 +321,24 @@ def poll_detail(request, group, looking, pk):
         "results_from": secrecy.RESULTS_FROM,
         "ballot_count": poll.ballots.count() if results is None and looking.is_organizer else None,
         "is_ranked": poll.method == Method.RANKED,
-        "tie_break_rule": TIE_BREAK_RULE,
+        "tie_break_rule": services.TIE_RULES.get(poll.method),
         "may_close": looking.is_organizer and poll.is_open(now),
         **services.poll_governance(poll, results_shown=results is not None),
         "server_knows": secrecy.SERVER_KNOWS,
         "server_cannot_know": secrecy.SERVER_CANNOT_KNOW,
+        "close_form": CloseForm(),
+        "outcome_form": outcome_form
+        or (
+            OutcomeForm()
+            if looking.is_organizer and poll.is_closed(now) and not poll.outcome
+            else None
+        ),
+        "may_make_event": looking.is_organizer
+        and poll.method == Method.DATES
+        and results is not None
+        and results.winner is not None
+        and poll.is_closed(now)
+        and poll.became_event_id is None,
     }
     return TemplateResponse(request, "decisions/poll.html", context, status=status)
 
@@ -342,13 +366,56 @@ def poll_receipt_email(request, group, looking, pk):
 @members_only
 def poll_close(request, group, looking, pk):
     poll = get_object_or_404(Poll, group=group, pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["outcome"]))
+        return redirect(poll)
     try:
-        services.poll_close(poll=poll, by=request.user)
+        services.poll_close(poll=poll, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The poll is closed; the results are shown."))
     return redirect(poll)
+
+
+@require_POST
+@members_only
+def poll_outcome(request, group, looking, pk):
+    """Organizers: the written outcome of a poll that closed without one."""
+    poll = get_object_or_404(Poll.objects.select_related("event"), group=group, pk=pk)
+    if not looking.is_organizer:
+        raise PermissionDenied
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.poll_outcome_set(poll=poll, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("The outcome is written; those who voted are told."))
+            return redirect(poll)
+    return _poll_page(
+        request, group, looking, pk, ballot_posted=False, outcome_form=form, status=400
+    )
+
+
+@require_POST
+@members_only
+def poll_event(request, group, looking, pk):
+    """Organizers: a closed dates poll's winning time as a draft event."""
+    poll = get_object_or_404(Poll, group=group, pk=pk)
+    if not looking.is_organizer:
+        raise PermissionDenied
+    try:
+        event = services.poll_to_event(poll=poll, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(poll)
+    messages.success(
+        request, _("A draft event is ready at the chosen time: check it and publish it.")
+    )
+    return redirect("admin:events_event_change", event.pk)
 
 
 # --- The transparency log ----------------------------------------------------------------------

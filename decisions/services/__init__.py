@@ -1,5 +1,6 @@
 """The decisions app's writes, by sub-domain; each function is one transaction."""
 
+from .choices import ballot_mapping, normalize_choices
 from .common import (
     MAX_OPTIONS,
     METHOD_NAMES,
@@ -7,6 +8,7 @@ from .common import (
     REMIND_BEFORE,
     RESULTS_CACHED,
 )
+from .consent import decision_close, decision_open, poll_to_event, position_state, stated_member_ids
 from .data import (
     member_data_delete,
 )
@@ -20,15 +22,13 @@ from .elections import (
 )
 from .governance import on_closed, poll_governance
 from .polls import (
-    PollResults,
-    RoundView,
     ballot_cast,
     may_open_polls,
     periodic,
     poll_close,
     poll_open,
+    poll_outcome_set,
     poll_reminders_send,
-    poll_results,
     poll_results_shown,
     polls_announce_due,
     polls_close_due,
@@ -42,6 +42,7 @@ from .proposals import (
     proposal_to_event,
     proposal_withdraw_support,
 )
+from .results import TIE_RULES, PollResults, RoundView, poll_results
 from .rolls import (
     MAX_EVENINGS,
     Cast,
@@ -65,13 +66,17 @@ __all__ = [
     "REMIND_BEFORE",
     "RESULTS_CACHED",
     "TERM_REMINDER_BEFORE",
+    "TIE_RULES",
     "Cast",
     "ElectionResults",
     "PollResults",
     "RoundView",
     "ballot_boxes_mix_due",
     "ballot_cast",
+    "ballot_mapping",
     "ballot_receipt_email",
+    "decision_close",
+    "decision_open",
     "election_open",
     "election_results",
     "elections_remind_due",
@@ -79,16 +84,20 @@ __all__ = [
     "may_open_polls",
     "may_vote",
     "member_data_delete",
+    "normalize_choices",
     "on_closed",
     "periodic",
     "poll_close",
     "poll_governance",
     "poll_open",
+    "poll_outcome_set",
     "poll_reminders_send",
     "poll_results",
     "poll_results_shown",
+    "poll_to_event",
     "polls_announce_due",
     "polls_close_due",
+    "position_state",
     "proposal_add",
     "proposal_decline",
     "proposal_plan",
@@ -98,6 +107,7 @@ __all__ = [
     "proposal_withdraw_support",
     "setting_name",
     "setting_poll_open",
+    "stated_member_ids",
     "terms_periodic",
     "voted_member_ids",
     "voter_ids",

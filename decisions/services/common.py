@@ -15,6 +15,7 @@ PROPOSALS_CATEGORY = gettext_noop("Proposals")
 
 
 MAX_OPTIONS = 20
+MAX_DOTS = 100
 
 
 REMIND_BEFORE = timedelta(days=1)
@@ -27,6 +28,10 @@ METHOD_NAMES = {
     "instant_runoff": counting.Method.RANKED,
     "irv": counting.Method.RANKED,
     "ranked_choice": counting.Method.RANKED,
+    "score_voting": counting.Method.SCORE,
+    "dot_voting": counting.Method.DOTS,
+    "date": counting.Method.DATES,
+    "time": counting.Method.DATES,
 }
 
 

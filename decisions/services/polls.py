@@ -1,10 +1,8 @@
 """Polls: opening, ballots, counting, closing, and what runs on a timer."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -22,20 +20,21 @@ from .. import counting, secrecy
 from ..emails import DecisionEmail
 from ..hooks import on_poll_closed
 from ..models import (
-    BallotBox,
+    BODY_MAX,
     Option,
     Poll,
-    VoterRoll,
     Voters,
 )
+from .choices import normalize_choices
 from .common import (
+    MAX_DOTS,
     MAX_OPTIONS,
     METHOD_NAMES,
     REMIND_BEFORE,
-    RESULTS_CACHED,
     _interested,
     _require_organizer,
 )
+from .results import PollResults, poll_results
 from .rolls import (
     MAX_EVENINGS,
     Cast,
@@ -44,6 +43,7 @@ from .rolls import (
     ballot_store,
     eligible_freeze,
     may_vote,
+    voted_member_ids,
     voter_ids,
 )
 
@@ -73,6 +73,7 @@ def poll_open(
     question_es: str = "",
     details_es: str = "",
     options_es=(),
+    dots: int | None = None,
     now: datetime | None = None,
 ) -> Poll:
     """Opens a poll (now, or at opens_at): organizers, or any member when the group allows it.
@@ -80,17 +81,31 @@ def poll_open(
 
     The question, details and options are the main language's; their Spanish may be given
     too (options_es: none, or one per option in the same order). Spanish readers see the main
-    text where the Spanish is empty."""
+    text where the Spanish is empty. A dots poll gives each member `dots` dots; a dates poll's
+    options are aware datetimes (listed earliest first; their labels are written from them)."""
     now = now or timezone.now()
     if not may_open_polls(group, by):
         raise PermissionDenied(_("Only organizers can open polls in this group."))
     question = " ".join((question or "").split())
-    labels = [" ".join(str(o).split()) for o in options]
-    labels = [label for label in labels if label]
+    method = METHOD_NAMES.get(str(method).lower().replace("-", "_"), method)
     errors = {}
+    starts = []
+    if method == counting.Method.DATES:
+        starts, labels, errors = _dates(group, options)
+        options_es = ()
+    else:
+        labels = [" ".join(str(o).split()) for o in options]
+        labels = [label for label in labels if label]
+    if method == counting.Method.DOTS:
+        if isinstance(dots, bool) or not isinstance(dots, int) or not 1 <= dots <= MAX_DOTS:
+            errors["dots"] = _("Give each member from 1 to %(most)s dots.") % {"most": MAX_DOTS}
+    else:
+        dots = None
     if not question:
         errors["question"] = _("Ask a question.")
-    if len(labels) < 2:
+    if "options" in errors:
+        pass
+    elif len(labels) < 2:
         errors["options"] = _("Give at least two options.")
     elif len(labels) > MAX_OPTIONS:
         errors["options"] = _("Give at most %(count)s options.") % {"count": MAX_OPTIONS}
@@ -102,7 +117,6 @@ def poll_open(
         errors["options_es"] = _("Give each option in Spanish, in the same order, or none.")
     elif len({label.casefold() for label in labels_es}) != len(labels_es):
         errors["options_es"] = _("Each option must be different.")
-    method = METHOD_NAMES.get(str(method).lower().replace("-", "_"), method)
     if method not in [m.value for m in counting.Method]:
         errors["method"] = _("Choose how members vote.")
     if closes_at <= opens_at:
@@ -123,6 +137,7 @@ def poll_open(
         errors["voters"] = _("Choose who may vote.")
     if errors:
         raise ValidationError(errors, code="invalid")
+    starts = starts or [None] * len(labels)
     # Written in the main language whatever the opener reads: `question` is the English.
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         poll = Poll(
@@ -132,6 +147,7 @@ def poll_open(
             details=(details or "").strip(),
             details_es=(details_es or "").strip() or None,
             method=method,
+            dots=dots,
             opens_at=opens_at,
             closes_at=closes_at,
             voters=voters,
@@ -148,8 +164,10 @@ def poll_open(
         generations.bulk_create(
             Option,
             [
-                Option(poll=poll, label=label, label_es=label_es, position=i)
-                for i, (label, label_es) in enumerate(zip(labels, spanish, strict=True))
+                Option(poll=poll, label=label, label_es=label_es, position=i, starts_at=start)
+                for i, (label, label_es, start) in enumerate(
+                    zip(labels, spanish, starts, strict=True)
+                )
             ],
         )
         # The roll of who may vote is fixed now: joining or checking in later adds nobody.
@@ -168,6 +186,19 @@ def poll_open(
     return poll
 
 
+def _dates(group: Group, options) -> tuple[list[datetime], list[str], dict]:
+    """A dates poll's options: aware datetimes, each once, earliest first, labelled in the
+    group's time zone (the label is what the export and the other methods' code read)."""
+    starts = list(options)
+    if not all(isinstance(start, datetime) for start in starts):
+        return [], [], {"options": _("Give the dates as dates and times.")}
+    if any(start.tzinfo is None for start in starts):
+        return [], [], {"options": _("Give the dates with their time zone.")}
+    starts = sorted(starts)
+    labels = [timezone.localtime(start, group.zone).strftime("%Y-%m-%d %H:%M") for start in starts]
+    return starts, labels, {}
+
+
 def _announce_poll(poll: Poll, *, exclude=None) -> None:
     generations.update(Poll.objects.filter(pk=poll.pk), announced_at=timezone.now())
     interested = _interested(poll.group, exclude=exclude)
@@ -177,32 +208,6 @@ def _announce_poll(poll: Poll, *, exclude=None) -> None:
         user_ids=interested,
         params={"poll_id": poll.pk},
     )
-
-
-def _choice_ids(poll: Poll, choices) -> list[int]:
-    """Options given as Option rows, their keys, or their labels, checked against the poll."""
-    options = list(poll.options.all())
-    known = {o.pk for o in options}
-    labels = {o.label: o.pk for o in options}
-    ids = []
-    for choice in choices:
-        pk = getattr(choice, "pk", choice)
-        if isinstance(pk, str) and not (pk.isdigit() and int(pk) in known) and pk in labels:
-            pk = labels[pk]
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            pk = None
-        if pk not in known:
-            raise ValidationError({"choices": _("Choose among this poll's options.")})
-        ids.append(pk)
-    if len(set(ids)) != len(ids):
-        raise ValidationError({"choices": _("Choose each option at most once.")})
-    if not ids:
-        raise ValidationError({"choices": _("Choose at least one option.")})
-    if poll.method == counting.Method.SINGLE and len(ids) != 1:
-        raise ValidationError({"choices": _("Choose exactly one option.")})
-    return ids
 
 
 def ballot_cast(
@@ -227,51 +232,13 @@ def ballot_cast(
             if not viewer_for(member, poll.group).is_member
             else _("You are not on this poll's roll of voters: it was fixed when the poll opened.")
         )
-    ids = _choice_ids(poll, choices)
+    ids = normalize_choices(poll, choices)
     with transaction.atomic():
         # The poll's row, locked: a ballot waits for an organizer closing the poll at that
         # moment and is then refused, so the count made at closing is the final one.
         if not Poll.objects.select_for_update().get(pk=poll.pk).is_open(now):
             raise ValidationError(_("This poll is closed."), code="not_open")
         return ballot_store(poll=poll, member=member, ids=ids, receipt=receipt, now=now)
-
-
-@dataclass(frozen=True)
-class RoundView:
-    counts: dict  # {Option: votes}, in the poll's option order
-    eliminated: list
-    exhausted: int
-
-
-@dataclass(frozen=True)
-class PollResults:
-    method: str
-    rounds: list[RoundView]
-    winner: Option | None
-    tied: list[Option]
-    ballots: int
-
-    @property
-    def first(self) -> RoundView:
-        return self.rounds[0]
-
-    @property
-    def final(self) -> RoundView:
-        return self.rounds[-1]
-
-
-def poll_results(*, poll: Poll, now: datetime | None = None) -> PollResults:
-    """Every round's counts and the winner. A closed poll's ballots and options can no longer
-    change, so its count is kept in the cache once made; an open poll is counted each time
-    (two queries, however many ballots)."""
-    if not poll.is_closed(now):
-        return _count(poll)
-    key = f"poll-results:{poll.pk}:{poll.created_at.timestamp()}:{poll.closes_at.timestamp()}"
-    results = cache.get(key)
-    if results is None:
-        results = _count(poll)
-        cache.set(key, results, timeout=RESULTS_CACHED)
-    return results
 
 
 def poll_results_shown(*, poll: Poll, now: datetime | None = None) -> PollResults | None:
@@ -287,42 +254,12 @@ def poll_results_shown(*, poll: Poll, now: datetime | None = None) -> PollResult
     return results
 
 
-def _count(poll: Poll) -> PollResults:
-    options = list(poll.options.all())
-    by_pk = {o.pk: o for o in options}
-    ballots = [
-        [pk for pk in choices if pk in by_pk]
-        for choices in BallotBox.objects.filter(poll=poll).values_list("choices", flat=True)
-    ]
-    keys = [o.pk for o in options]
-    match poll.method:
-        case counting.Method.SINGLE:
-            result = counting.count_single(keys, [b[:1] for b in ballots if b])
-        case counting.Method.APPROVAL:
-            result = counting.count_approval(keys, ballots)
-        case _:
-            result = counting.count_ranked(keys, ballots)
-    rounds = [
-        RoundView(
-            counts={by_pk[pk]: votes for pk, votes in r.counts.items()},
-            eliminated=[by_pk[pk] for pk in r.eliminated],
-            exhausted=r.exhausted,
-        )
-        for r in result.rounds
-    ]
-    return PollResults(
-        method=poll.method,
-        rounds=rounds,
-        winner=by_pk.get(result.winner),
-        tied=[by_pk[pk] for pk in result.tied],
-        ballots=len(ballots),
-    )
-
-
-def poll_close(*, poll: Poll, by, now: datetime | None = None) -> Poll:
-    """Closes an open poll now (an organizer's decision, logged)."""
+def poll_close(*, poll: Poll, by, outcome: str = "", now: datetime | None = None) -> Poll:
+    """Closes an open poll now (an organizer's decision, logged), with the written outcome if
+    given (emailed to those who voted, logged)."""
     now = now or timezone.now()
     _require_organizer(poll.group, by)
+    outcome = _outcome_checked(outcome)
     with transaction.atomic():
         locked = Poll.objects.select_for_update().get(pk=poll.pk)
         if locked.is_closed(now):
@@ -334,7 +271,60 @@ def poll_close(*, poll: Poll, by, now: datetime | None = None) -> Poll:
         locked.closes_at = now
         locked.save(update_fields=["closes_at"])
         _note_closed(locked, by=by, now=now)
+        if outcome:
+            _outcome_record(locked, by=by, outcome=outcome, now=now)
     return locked
+
+
+def poll_outcome_set(*, poll: Poll, by, outcome: str, now: datetime | None = None) -> Poll:
+    """The written outcome of a poll already closed (by the clock, or by an organizer who wrote
+    none then): an organizer writes it once; it is emailed to those who voted and logged."""
+    now = now or timezone.now()
+    _require_organizer(poll.group, by)
+    outcome = _outcome_checked(outcome)
+    if not outcome:
+        raise ValidationError({"outcome": _("Write the outcome.")}, code="required")
+    with transaction.atomic():
+        locked = Poll.objects.select_for_update().get(pk=poll.pk)
+        if not locked.is_closed(now):
+            raise ValidationError(
+                {"outcome": _("Close the poll first: the outcome is written when it closes.")},
+                code="open",
+            )
+        if locked.outcome:
+            raise ValidationError({"outcome": _("The outcome is already written.")}, code="written")
+        _outcome_record(locked, by=by, outcome=outcome, now=now)
+    return locked
+
+
+def _outcome_checked(outcome: str) -> str:
+    outcome = (outcome or "").strip()
+    if len(outcome) > BODY_MAX:
+        raise ValidationError(
+            {"outcome": _("Keep the outcome under %(count)s characters.") % {"count": BODY_MAX}},
+            code="max_length",
+        )
+    return outcome
+
+
+def _outcome_record(poll: Poll, *, by, outcome: str, now: datetime) -> None:
+    """Stores, logs and emails a poll's outcome (inside the caller's transaction)."""
+    poll.outcome, poll.outcome_at = outcome, now
+    generations.update(Poll.objects.filter(pk=poll.pk), outcome=outcome, outcome_at=now)
+    log_record(
+        group=poll.group_id,
+        kind=LogKind.OUTCOME_WRITTEN,
+        by=by,
+        title=poll.question,
+        url=poll.get_absolute_url(),
+        detail=outcome,
+        at=now,
+    )
+    emails_queue(
+        kind=DecisionEmail.OUTCOME,
+        user_ids=list(voted_member_ids(poll)),
+        params={"poll_id": poll.pk},
+    )
 
 
 def _note_closed(poll: Poll, *, by, now: datetime) -> bool:
@@ -407,8 +397,7 @@ def poll_reminders_send(*, now: datetime | None = None) -> int:
         )
         for poll in due:
             generations.update(Poll.objects.filter(pk=poll.pk), reminded_at=now)
-            voted = VoterRoll.objects.filter(poll=poll, member__isnull=False).values("member_id")
-            ids = list(voter_ids(poll).exclude(user_id__in=voted))
+            ids = list(voter_ids(poll).exclude(user_id__in=voted_member_ids(poll)))
             emails_queue(
                 kind=DecisionEmail.POLL_REMINDER,
                 user_ids=ids,

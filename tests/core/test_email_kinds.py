@@ -29,7 +29,15 @@ BY_APP = {
         "no_show_note",
     ],
     "conversation": ["group_post", "reply", "digest", "warning", "report_filed"],
-    "decisions": ["proposal", "poll", "poll_reminder", "term_ending", "poll_receipt"],
+    "decisions": [
+        "proposal",
+        "poll",
+        "poll_reminder",
+        "term_ending",
+        "poll_receipt",
+        "decision",
+        "outcome",
+    ],
     "members": ["welcome", "account"],
     "groups": ["contact", "join_approved", "join_declined", "join_request", "organizer_digest"],
     "photos": ["takedown_requested"],
@@ -79,6 +87,7 @@ def test_the_preferences_are_the_members_own_switches():
         "poll": "notify_decisions",
         "poll_reminder": "notify_poll_reminders",
         "term_ending": "notify_decisions",
+        "decision": "notify_decisions",
         "weekly": "notify_weekly",
     }
     assert set(preferences.values()) <= set(user_fields)

@@ -24,10 +24,12 @@ from decisions import services
 from decisions.models import (
     BallotBox,
     Candidate,
+    Decision,
     Election,
     Eligible,
     Option,
     Poll,
+    Position,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -123,6 +125,23 @@ def _poll_made(o, u) -> bool:
             kind=LogKind.POLL_OPENED, actor=u, url=poll.get_absolute_url()
         ).exists()
     )
+
+
+def _dates_form(o):
+    return {**_poll_form(o), "method": "dates", "options": "2030-03-12 18:30\n2030-03-05 18:30"}
+
+
+def _dates_made(o, u) -> bool:
+    poll = Poll.objects.get(question="Which day suits?")
+    zone = o["prop"].group.zone
+    # 2030-03-10 is the change to daylight time in New York: the two evenings have different
+    # offsets (EST, then EDT), each read as the group's wall-clock time.
+    return [
+        (opt.label, opt.starts_at.astimezone(zone).utcoffset()) for opt in poll.options.all()
+    ] == [
+        ("2030-03-05 18:30", timedelta(hours=-5)),
+        ("2030-03-12 18:30", timedelta(hours=-4)),
+    ]
 
 
 def _poll_to(o, u) -> str:
@@ -251,6 +270,85 @@ def _closed(o, u) -> bool:
     )
 
 
+def _points(key, **points):
+    return lambda o: {
+        f"points_{o[key].options.get(label=label).pk}": value for label, value in points.items()
+    }
+
+
+def _pairs_voted(key, **given):
+    def then(o, u):
+        ballot = BallotBox.objects.get(poll=o[key])
+        labels = dict(o[key].options.values_list("pk", "label"))
+        return [[labels[pk], value] for pk, value in ballot.choices] == [
+            [label, value] for label, value in given.items()
+        ]
+
+    return then
+
+
+def _answer(o):
+    tue, thu = o["dates"].options.all()
+    return {f"answer_{tue.pk}": "yes", f"answer_{thu.pk}": "if_need_be"}
+
+
+def _outcome_written(o, u) -> bool:
+    poll = Poll.objects.get(pk=o["closed"].pk)
+    return poll.outcome == "Tea won." and (
+        LogEntry.objects.filter(kind=LogKind.OUTCOME_WRITTEN, actor=u, detail="Tea won.").count()
+        == 1
+    )
+
+
+def _dates_event(o, u) -> bool:
+    poll = Poll.objects.select_related("became_event").get(pk=o["dates_closed"].pk)
+    return (
+        poll.became_event.status == "draft"
+        and poll.became_event.starts_at == poll.options.get(label="Thu").starts_at
+        and LogEntry.objects.filter(kind=LogKind.POLL_SCHEDULED, actor=u).count() == 1
+    )
+
+
+def _decision_form(o):
+    closes = timezone.now().astimezone(o["prop"].group.zone) + timedelta(days=3)
+    return {
+        "title": "Open notes",
+        "body": "We *publish*.",
+        "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def _decision_made(o, u) -> bool:
+    decision = Decision.objects.get(title="Open notes")
+    return (
+        decision.created_by == u
+        and LogEntry.objects.filter(
+            kind=LogKind.DECISION_OPENED, actor=u, url=decision.get_absolute_url()
+        ).count()
+        == 1
+    )
+
+
+def _decision_to(o, u) -> str:
+    return Decision.objects.get(title="Open notes").get_absolute_url()
+
+
+def _stated(position):
+    return lambda o, u: (
+        list(Position.objects.filter(decision=o["consent"]).values_list("member", "position"))
+        == [(u.pk, position)]
+    )
+
+
+def _decision_closed(o, u) -> bool:
+    decision = Decision.objects.get(pk=o["consent"].pk)
+    return (
+        decision.closed_at is not None
+        and decision.outcome == "Passed."
+        and (LogEntry.objects.filter(kind=LogKind.DECISION_CLOSED, actor=u).count() == 1)
+    )
+
+
 PROPOSAL = {"kind": "topic", "title": "Bike lanes", "body": "Why *not*?", "contact": ""}
 GUEST = {"kind": "guest", "title": "Ada Guest", "body": "", "contact": "ada@example.org"}
 
@@ -343,6 +441,15 @@ ROWS = [
                                                           LOGIN, 403, 403, 403, 400,
       says="Give at least two options."),
     R("poll_new", (),                  "put",  None,      405,   405, 405, 405, 405),
+    # A dates poll: one time per line, read in the group's zone; a dots poll needs its dots.
+    R("poll_new", (),                  "post", _dates_form, LOGIN, 403, 403, 403, 302,
+      then=_dates_made, to=_poll_to),
+    R("poll_new", (),                  "post", lambda o: {**_poll_form(o), "method": "dots"},
+                                                          LOGIN, 403, 403, 403, 400,
+      says="Give each member a number of dots."),
+    R("poll_new", (),                  "post", lambda o: {**_poll_form(o), "method": "dates"},
+                                                          LOGIN, 403, 403, 403, 400,
+      says="Write each date as a date and a time"),
 
     R("poll", ("poll",),               "get",  None,      LOGIN, 403, 200, 200, 200),
     R("poll", ("poll",),               "head", None,      LOGIN, 403, 200, 200, 200),
@@ -388,6 +495,91 @@ ROWS = [
       then=lambda o, u: not LogEntry.objects.filter(kind=LogKind.POLL_CLOSED).exists(),
       to=_url("closed")),
     R("poll_close", ("unknown",),      "post", {},        LOGIN, 403, 404, 404, 404),
+    R("poll_close", ("poll",),         "post", {"outcome": "Tea."},
+                                                          LOGIN, 403, 403, 403, 302,
+      then=lambda o, u: _closed(o, u) and Poll.objects.get(pk=o["poll"].pk).outcome == "Tea.",
+      to=_url("poll")),
+
+    # --- Score, dots and dates ballots.
+    R("poll", ("score",),              "post", _points("score", Tea=5, Coffee=2),
+                                                          LOGIN, 403, 200, 200, 200,
+      then=_pairs_voted("score", Tea=5, Coffee=2)),
+    R("poll", ("score",),              "post", _points("score", Tea=6),
+                                                          LOGIN, 403, 400, 400, 400),
+    R("poll", ("dots",),               "post", _points("dots", Tea=2, Coffee=1),
+                                                          LOGIN, 403, 200, 200, 200,
+      then=_pairs_voted("dots", Tea=2, Coffee=1)),
+    R("poll", ("dots",),               "post", _points("dots", Tea=2, Coffee=2),
+                                                          LOGIN, 403, 400, 400, 400,
+      says="You have 3 dots: you gave 4."),
+    R("poll", ("dates",),              "post", _answer,   LOGIN, 403, 200, 200, 200,
+      then=_pairs_voted("dates", Tue="yes", Thu="if_need_be")),
+    R("poll", ("dates_closed",),       "get",  None,      LOGIN, 403, 200, 200, 200),
+
+    # --- Written outcomes, and a dates poll's draft event: organizers.
+    R("poll_outcome", ("closed",),     "post", {"outcome": "Tea won."},
+                                                          LOGIN, 403, 403, 403, 302,
+      then=_outcome_written, to=_url("closed")),
+    R("poll_outcome", ("closed",),     "post", {"outcome": ""},
+                                                          LOGIN, 403, 403, 403, 400),
+    R("poll_outcome", ("poll",),       "post", {"outcome": "Early"},
+                                                          LOGIN, 403, 403, 403, 400,
+      says="Close the poll first"),
+    R("poll_outcome", ("closed",),     "get",  None,      405,   405, 405, 405, 405),
+    R("poll_outcome", ("unknown",),    "post", {"outcome": "x"},
+                                                          LOGIN, 403, 404, 404, 404),
+    R("poll_event", ("dates_closed",), "post", {},        LOGIN, 403, 403, 403, 302,
+      then=_dates_event,
+      to=lambda o, u: reverse(
+          "admin:events_event_change",
+          args=[Poll.objects.get(pk=o["dates_closed"].pk).became_event_id],
+      )),
+    # Not a dates poll: said, nothing made.
+    R("poll_event", ("closed",),       "post", {},        LOGIN, 403, 403, 403, 302,
+      then=lambda o, u: Poll.objects.get(pk=o["closed"].pk).became_event_id is None,
+      to=_url("closed")),
+    R("poll_event", ("dates_closed",), "get",  None,      405,   405, 405, 405, 405),
+    R("poll_event", ("unknown",),      "post", {},        LOGIN, 403, 404, 404, 404),
+
+    # --- Consent proposals: members read and state positions; organizers open and close.
+    R("decisions", (),                 "get",  None,      LOGIN, 403, 200, 200, 200),
+    R("decisions", (),                 "head", None,      LOGIN, 403, 200, 200, 200),
+    R("decisions", (),                 "post", {},        405,   405, 405, 405, 405),
+    R("decision_new", (),              "get",  None,      LOGIN, 403, 403, 403, 200),
+    R("decision_new", (),              "post", _decision_form,
+                                                          LOGIN, 403, 403, 403, 302,
+      then=_decision_made, to=_decision_to),
+    R("decision_new", (),              "post", _decision_form,
+                                                          LOGIN, 403, 302, 302, 302,
+      then=_decision_made, to=_decision_to,
+      setup=_members_open_polls),
+    R("decision_new", (),              "post", lambda o: {**_decision_form(o), "body": ""},
+                                                          LOGIN, 403, 403, 403, 400),
+    R("decision_new", (),              "put",  None,      405,   405, 405, 405, 405),
+    R("decision", ("consent",),        "get",  None,      LOGIN, 403, 200, 200, 200),
+    R("decision", ("consent",),        "head", None,      LOGIN, 403, 200, 200, 200),
+    R("decision", ("consent",),        "post", {"position": "agree", "reason": ""},
+                                                          LOGIN, 403, 302, 302, 302,
+      then=_stated("agree"), to=_url("consent")),
+    R("decision", ("consent",),        "post", {"position": "block", "reason": "Names."},
+                                                          LOGIN, 403, 302, 302, 302,
+      then=_stated("block"), to=_url("consent")),
+    R("decision", ("consent",),        "post", {"position": "block", "reason": " "},
+                                                          LOGIN, 403, 400, 400, 400,
+      says="A block needs a reason"),
+    R("decision", ("consent",),        "put",  None,      405,   405, 405, 405, 405),
+    R("decision", ("unknown",),        "get",  None,      LOGIN, 403, 404, 404, 404),
+    R("decision_close", ("consent",),  "post", {"outcome": "Passed."},
+                                                          LOGIN, 403, 403, 403, 302,
+      then=_decision_closed, to=_url("consent")),
+    # No outcome: said, and nothing changes.
+    R("decision_close", ("consent",),  "post", {"outcome": ""},
+                                                          LOGIN, 403, 403, 403, 302,
+      then=lambda o, u: Decision.objects.get(pk=o["consent"].pk).closed_at is None,
+      to=_url("consent")),
+    R("decision_close", ("consent",),  "get",  None,      405,   405, 405, 405, 405),
+    R("decision_close", ("unknown",),  "post", {"outcome": "x"},
+                                                          LOGIN, 403, 404, 404, 404),
 
     # --- Elections: organizers open them; members read them on the poll page.
     R("election_new", (),              "get",  None,      LOGIN, 403, 403, 403, 200),
@@ -452,7 +644,7 @@ def people(group, member, organizer):
     }
 
 
-def _poll(group, by, question, *, opens, closes, **more) -> Poll:
+def _poll(group, by, question, *, opens, closes, labels=("Tea", "Coffee"), **more) -> Poll:
     poll = Poll.objects.create(
         group=group,
         question=question,
@@ -461,8 +653,15 @@ def _poll(group, by, question, *, opens, closes, **more) -> Poll:
         created_by=by,
         **more,
     )
+    starts = timezone.now() + timedelta(days=10)
     Option.objects.bulk_create(
-        Option(poll=poll, label=label, position=i) for i, label in enumerate(["Tea", "Coffee"])
+        Option(
+            poll=poll,
+            label=label,
+            position=i,
+            starts_at=starts + timedelta(days=2 * i) if more.get("method") == "dates" else None,
+        )
+        for i, label in enumerate(labels)
     )
     eligible_freeze(poll=poll, now=timezone.now())  # as poll_open does
     return poll
@@ -521,8 +720,37 @@ def objects(group, people):
             closes_at=timezone.now() + 24 * hour,
             term_ends=timezone.now() + 365 * 24 * hour,
         ),
+        "score": _poll(group, organizer, "Score?", opens=-hour, closes=hour, method="score"),
+        "dots": _poll(group, organizer, "Dots?", opens=-hour, closes=hour, method="dots", dots=3),
+        "dates": _poll(
+            group, organizer, "When?", opens=-hour, closes=hour, method="dates", labels=DAYS
+        ),
+        "dates_closed": _poll(
+            group,
+            organizer,
+            "When was it?",
+            opens=-2 * hour,
+            closes=-hour,
+            method="dates",
+            labels=DAYS,
+            closed_noted_at=timezone.now(),
+        ),
+        "consent": services.decision_open(
+            group=group,
+            by=organizer,
+            title="Notes",
+            body="Publish them.",
+            closes_at=timezone.now() + 24 * hour,
+        ),
     }
+    thu = objects["dates_closed"].options.get(label="Thu")
+    BallotBox.objects.create(
+        poll=objects["dates_closed"], choices=[[thu.pk, "yes"]], receipt_hash="x"
+    )
     return objects
+
+
+DAYS = ("Tue", "Thu")
 
 
 TRACKED = (
@@ -541,6 +769,8 @@ TRACKED = (
     Candidate,
     SettingPoll,
     Email,
+    Decision,
+    Position,
 )
 
 

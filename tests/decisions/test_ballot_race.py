@@ -147,3 +147,79 @@ def test_a_second_roll_row_for_the_same_person_is_refused(group):
     assert list(BallotBox.objects.filter(poll=poll).values_list("choices", flat=True)) == [
         [options[0].pk]
     ]
+
+
+# --- Score, dots and dates: 50 at once each, counted exactly -------------------------------------
+
+
+def test_fifty_score_ballots_at_once(group):
+    poll, (library, cafe, park) = _poll(group, "score", ["Library", "Café", "Park"])
+    members = _members(group, 50, "score")
+    _freeze(poll)
+    # Member i: Library i % 6 points, Café 5, Park 0. By hand: Library 8 × (0+1+2+3+4+5) = 120
+    # plus i = 48, 49 giving 0 and 1 -> 121; Café 250; Park 0.
+    wanted = {m.pk: {library: i % 6, cafe: 5, park: 0} for i, m in enumerate(members)}
+    errors = run_together(
+        [
+            lambda m=m: services.ballot_cast(poll=poll, member=m, choices=wanted[m.pk])
+            for m in members
+        ]
+    )
+    assert errors == []
+    assert BallotBox.objects.filter(poll=poll).count() == 50
+    results = services.poll_results(poll=poll)
+    assert results.ballots == 50
+    assert {o.label: votes for o, votes in results.first.counts.items()} == {
+        "Library": 121,
+        "Café": 250,
+        "Park": 0,
+    }
+    assert results.winner == cafe
+
+
+def test_fifty_dots_ballots_at_once(group):
+    poll, (library, cafe, park) = _poll(group, "dots", ["Library", "Café", "Park"])
+    Poll.objects.filter(pk=poll.pk).update(dots=3)
+    poll.refresh_from_db()
+    members = _members(group, 50, "dots")
+    _freeze(poll)
+    # Even members: 3 on Library (25 × 3 = 75); odd ones: 2 on Park, 1 on Café (50 and 25).
+    wanted = {m.pk: {park: 2, cafe: 1} if i % 2 else {library: 3} for i, m in enumerate(members)}
+    errors = run_together(
+        [
+            lambda m=m: services.ballot_cast(poll=poll, member=m, choices=wanted[m.pk])
+            for m in members
+        ]
+    )
+    assert errors == []
+    results = services.poll_results(poll=poll)
+    assert results.ballots == BallotBox.objects.filter(poll=poll).count() == 50
+    assert {o.label: votes for o, votes in results.first.counts.items()} == {
+        "Library": 75,
+        "Café": 25,
+        "Park": 50,
+    }
+    assert results.winner == library
+
+
+def test_fifty_dates_ballots_at_once(group):
+    poll, (tue, thu) = _poll(group, "dates", ["Tue", "Thu"])
+    members = _members(group, 50, "dates")
+    _freeze(poll)
+    # Member i: Tue yes when i % 5 == 0 (10), else if need be (40); Thu yes when i is odd (25),
+    # else no (25). By hand: Thu 25 yes beats Tue 10 yes.
+    wanted = {
+        m.pk: {tue: "yes" if i % 5 == 0 else "if_need_be", thu: "yes" if i % 2 else "no"}
+        for i, m in enumerate(members)
+    }
+    errors = run_together(
+        [
+            lambda m=m: services.ballot_cast(poll=poll, member=m, choices=wanted[m.pk])
+            for m in members
+        ]
+    )
+    assert errors == []
+    results = services.poll_results(poll=poll)
+    assert results.ballots == BallotBox.objects.filter(poll=poll).count() == 50
+    assert results.rows() == [(tue, 10, (10, 40, 0)), (thu, 25, (25, 0, 25))]
+    assert results.winner == thu

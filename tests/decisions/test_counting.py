@@ -11,7 +11,10 @@ from decisions.counting import (
     Round,
     TieBreak,
     count_approval,
+    count_dates,
+    count_dots,
     count_ranked,
+    count_score,
     count_single,
 )
 
@@ -408,3 +411,128 @@ def test_ranked_random_polls_keep_invariants():
         else:
             assert (result.winner, len(result.rounds)) == (None, 1)
     assert winners > 150
+
+
+# --- Score, dots and dates ------------------------------------------------------------------------
+
+
+def test_score_highest_total_wins():
+    # Totals by hand: A 5+3+0 = 8, B 4+4+4 = 12, C 0+5+2 = 7 -> B wins.
+    # Marks (5s, 4s, 3s, 2s, 1s): A (1,0,1,0,0), B (0,3,0,0,0), C (1,0,0,1,0).
+    ballots = [{"A": 5, "B": 4}, {"A": 3, "B": 4, "C": 5}, {"A": 0, "B": 4, "C": 2}]
+
+    assert count_score(["A", "B", "C"], ballots) == Result(
+        method=Method.SCORE,
+        rounds=(Round({"A": 8, "B": 12, "C": 7}, (), 0),),
+        winner="B",
+        tied=(),
+        ballots=3,
+        breakdown={"A": (1, 0, 1, 0, 0), "B": (0, 3, 0, 0, 0), "C": (1, 0, 0, 1, 0)},
+    )
+
+
+def test_score_tie_on_total_goes_to_more_top_marks():
+    # A 5+1 = 6, B 3+3 = 6: equal totals; A has one 5, B none -> A wins. An all-zero ballot
+    # abstains.
+    ballots = [{"A": 5, "B": 3}, {"A": 1, "B": 3}, {"A": 0}]
+
+    result = count_score(["A", "B"], ballots)
+
+    assert (result.winner, result.tied) == ("A", ())
+    assert result.rounds == (Round({"A": 6, "B": 6}, (), 1),)
+
+
+def test_score_tie_on_every_mark_is_reported():
+    # A 4+2 = 6, B 2+4 = 6, C 1: A and B have one 4 and one 2 each -> a tie, in option order.
+    ballots = [{"A": 4, "B": 2, "C": 1}, {"A": 2, "B": 4}]
+
+    result = count_score(["A", "B", "C"], ballots)
+
+    assert (result.winner, result.tied) == (None, ("A", "B"))
+
+
+def test_score_no_points_no_winner():
+    assert count_score(["A", "B"], []).winner is None
+    result = count_score(["A", "B"], [{"A": 0, "B": 0}])
+    assert (result.winner, result.tied, result.ballots, result.rounds[0].exhausted) == (
+        None,
+        (),
+        1,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("ballot", "error"),
+    [
+        ({"A": 6}, "6 is not between 0 and 5"),
+        ({"A": -1}, "-1 is not between 0 and 5"),
+        ({"Z": 1}, "unknown option 'Z'"),
+        (["A"], "a mapping of options is expected"),
+        ({"A": True}, "is not a number"),
+    ],
+)
+def test_score_refuses_bad_ballots(ballot, error):
+    with pytest.raises((ValueError, TypeError), match=re.escape(error)):
+        count_score(["A", "B"], [{"B": 1}, ballot])
+
+
+def test_dots_most_dots_wins_then_more_backers():
+    # 5 dots each: ballot 1 {A: 5}, ballot 2 {B: 2, C: 3}, ballot 3 {B: 3}.
+    # Totals A 5, B 2+3 = 5, C 3: A and B tie on dots; B has 2 backers, A 1 -> B wins.
+    ballots = [{"A": 5}, {"B": 2, "C": 3}, {"B": 3}]
+
+    assert count_dots(["A", "B", "C"], ballots, dots=5) == Result(
+        method=Method.DOTS,
+        rounds=(Round({"A": 5, "B": 5, "C": 3}, (), 0),),
+        winner="B",
+        tied=(),
+        ballots=3,
+        breakdown={"A": (1,), "B": (2,), "C": (1,)},
+    )
+
+
+def test_dots_tie_on_dots_and_backers_is_reported():
+    # A 2+1 = 3 from 2 ballots, B 1+2 = 3 from 2 ballots -> tied.
+    result = count_dots(["A", "B"], [{"A": 2, "B": 1}, {"A": 1, "B": 2}], dots=3)
+    assert (result.winner, result.tied) == (None, ("A", "B"))
+
+
+def test_dots_refuses_more_than_the_dots():
+    with pytest.raises(ValueError, match="ballot 2: more than 3 dots"):
+        count_dots(["A", "B"], [{"A": 3}, {"A": 2, "B": 2}], dots=3)
+    with pytest.raises(ValueError, match="ballot 1: dots cannot be negative"):
+        count_dots(["A", "B"], [{"A": -1, "B": 2}], dots=3)
+
+
+def test_dates_most_yes_wins():
+    # Mon: yes, yes, no -> 2 yes. Tue: yes, if need be, yes -> 2 yes 1 inb. Wed: no, yes, (none).
+    # Mon and Tue have 2 yes; Tue has 1 if need be, Mon 0 -> Tue wins.
+    ballots = [
+        {"Mon": "yes", "Tue": "yes", "Wed": "no"},
+        {"Mon": "yes", "Tue": "if_need_be", "Wed": "yes"},
+        {"Mon": "no", "Tue": "yes"},
+    ]
+
+    assert count_dates(["Mon", "Tue", "Wed"], ballots) == Result(
+        method=Method.DATES,
+        rounds=(Round({"Mon": 2, "Tue": 2, "Wed": 1}, (), 0),),
+        winner="Tue",
+        tied=(),
+        ballots=3,
+        breakdown={"Mon": (2, 0, 1), "Tue": (2, 1, 0), "Wed": (1, 0, 2)},
+    )
+
+
+def test_dates_equal_yes_and_if_need_be_goes_to_the_earliest():
+    # Mon 1 yes 1 inb, Tue 1 yes 1 inb -> the earliest (listed first), Mon. All-no abstains.
+    ballots = [{"Mon": "yes", "Tue": "if_need_be"}, {"Mon": "if_need_be", "Tue": "yes"}]
+    result = count_dates(["Mon", "Tue"], [*ballots, {"Mon": "no"}])
+    assert (result.winner, result.tied, result.rounds[0].exhausted) == ("Mon", (), 1)
+
+
+def test_dates_if_need_be_alone_can_win_and_nothing_is_no_winner():
+    assert count_dates(["Mon", "Tue"], [{"Tue": "if_need_be"}]).winner == "Tue"
+    assert count_dates(["Mon", "Tue"], [{"Mon": "no", "Tue": "no"}]).winner is None
+    with pytest.raises(ValueError, match="'maybe' is not yes, if_need_be or no"):
+        count_dates(["Mon"], [{"Mon": "maybe"}])

@@ -113,6 +113,29 @@ def deciding(group, member, other, organizer):
     services.ballot_cast(
         poll=approval, member=member, now=_at(8), choices=[days["Friday"], days["Monday"]]
     )
+    score = services.poll_open(
+        group=group,
+        by=organizer,
+        question="How good were the talks?",
+        method="score",
+        options=["Co-ops", "Commons"],
+        opens_at=_at(0),
+        closes_at=_at(24 * 30),
+        now=_at(0),
+    )
+    services.ballot_cast(poll=score, member=member, now=_at(9), choices={"Commons": 4})
+    consent = services.decision_open(
+        group=group,
+        by=organizer,
+        title="Notes in public",
+        body="Yes.",
+        closes_at=_at(99),
+        now=_at(0),
+    )
+    services.position_state(
+        decision=consent, member=member, position="block", reason="Names.", now=_at(10)
+    )
+    services.position_state(decision=consent, member=other, position="agree", now=_at(11))
     return {
         "topic": topic,
         "guest": guest,
@@ -175,6 +198,16 @@ def test_export_has_proposals_supports_and_own_ballots(member, deciding):
     assert exported["ballots"] == [
         {"poll": "Which talk first?", "voted_on": _at(5).date().isoformat()},
         {"poll": "Which days suit?", "voted_on": _at(8).date().isoformat()},
+        {"poll": "How good were the talks?", "voted_on": _at(9).date().isoformat()},
+    ]
+    # Their own position only (Otto's agreement is his).
+    assert exported["positions"] == [
+        {
+            "proposal": "Notes in public",
+            "position": "block",
+            "reason": "Names.",
+            "stated_at": _iso(10),
+        }
     ]
     assert [x for x in ("Mutual aid", "Housing", "Friday", "Wednesday") if x in raw] == []
     # Nothing of Otto's: his proposal's text, his choices, who supports his proposal.
@@ -206,6 +239,7 @@ def test_export_without_decisions_has_empty_sections(member):
         "proposals": [],
         "supports": [],
         "ballots": [],
+        "positions": [],
     }
 
 
@@ -224,7 +258,7 @@ def test_export_readme_lists_every_key_of_the_new_sections(member):
 def test_privacy_page_lists_the_new_sections(client):
     page = client.get("/privacy/").content.decode()
     flat = " ".join(page.split())
-    assert [s.key for s in data.SECTIONS] == ["proposals", "supports", "ballots"]
+    assert [s.key for s in data.SECTIONS] == ["proposals", "supports", "ballots", "positions"]
     for section in data.SECTIONS:
         assert f">{escape(section.title)}</h2>" in page
         assert " ".join(escape(section.why).split()) in flat

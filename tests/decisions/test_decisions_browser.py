@@ -607,7 +607,8 @@ def test_organizer_opens_a_poll_and_it_is_listed(page, live_server, group, organ
     page.get_by_label("Question", exact=True).fill("Next month's breakout themes?")
     page.get_by_role("button", name="Open the poll").click()
     expect(options).to_have_accessible_description(
-        "One per line, at least two. ⚠ Give at least two options."
+        "One per line, at least two. For a dates poll, one date and time per line, such as "
+        "2026-05-12 18:30, in the group's time zone. ⚠ Give at least two options."
     )
     assert Poll.objects.count() == 0
     _clean(page, live_server, console=[DOCUMENT_400] * 2)

@@ -138,7 +138,13 @@ PAGES = [
     Page("decisions:proposal", "/proposals/{proposal}/", "member host organizer", "Proposals"),
     Page("decisions:polls", "/polls/", "member organizer", "Polls"),
     Page("decisions:poll_new", "/polls/new/", "organizer", "Open a poll"),
+    Page("decisions:election_new", "/polls/election/", "organizer", "Open an election"),
+    Page("decisions:setting_poll_new", "/polls/setting/", "organizer",
+         "Propose a change of settings"),
     Page("decisions:poll", "/polls/{poll}/", "member organizer", "Open until"),
+    Page("decisions:decisions", "/consent/", "member", "Consent proposals"),
+    Page("decisions:decision_new", "/consent/new/", "organizer", "Open a consent proposal"),
+    Page("decisions:decision", "/consent/{decision}/", "member organizer", "Positions"),
     Page("decisions:log", "/log/", "member", "What the organizers did"),
     # --- Members, privacy, the member's data (its export button is on /me/) -------------------
     Page("members:me", "/me/", "newcomer member", "My account"),
@@ -188,6 +194,7 @@ EXCLUDED = {
     "contact": "POST only: the home page's form (a refused message is the home page, 400)",
     "set_language": "POST only: the footer's language switch",
     "events:rsvp": "POST only",
+    "decisions:poll_receipt_email": "POST only: the receipt page's button",
     "events:join_and_go": "POST only",
     "events:breakout": "POST only",
     "photos:takedown": "POST only",
@@ -200,6 +207,9 @@ EXCLUDED = {
     "decisions:proposal_support": "POST only",
     "decisions:proposal_decide": "POST only",
     "decisions:poll_close": "POST only",
+    "decisions:poll_outcome": "POST only",
+    "decisions:poll_event": "POST only",
+    "decisions:decision_close": "POST only",
     "members:rotate_calendar": "POST only",
     "members:export": "POST only: the data export is a ZIP download (the button is on /me/data/)",
     # Redirects to a page of the table.
@@ -296,6 +306,7 @@ SAMPLE_IDS = {
     "announcement": 6,
     "proposal": 7,
     "poll": 8,
+    "decision": 10,
     "profile": 9,
     "unsubscribe": "a-token",
     "cant_make_it": "a-token",
@@ -400,6 +411,14 @@ def site(group, organizer, settings, tmp_path):
         opens_at=now - timedelta(hours=1),
         closes_at=now + timedelta(days=7),
     )
+    decision = decisions.decision_open(
+        group=group,
+        by=organizer,
+        title="Publish our notes",
+        body="Under *CC BY*.",
+        closes_at=now + timedelta(days=7),
+    )
+    decisions.position_state(decision=decision, member=host, position="block", reason="Names.")
     reset_key = default_token_generator.make_token(member)
     ids = {
         "upcoming": upcoming.slug,
@@ -414,6 +433,7 @@ def site(group, organizer, settings, tmp_path):
         "announcement": announcement.pk,
         "proposal": proposal.pk,
         "poll": poll.pk,
+        "decision": decision.pk,
         "profile": member.pk,
         "unsubscribe": unsubscribe_token(member, EventEmail.ANNOUNCEMENT),
         "cant_make_it": cant_make_it_token(rsvp),

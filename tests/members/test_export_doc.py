@@ -101,6 +101,10 @@ def everything(rich_member, group, organizer):  # noqa: F811 - the imported fixt
         closes_at=now + timedelta(days=7),
     )
     decisions.ballot_cast(poll=poll, member=user, choices=list(poll.options.all()))
+    consent = decisions.decision_open(
+        group=group, by=organizer, title="Notes", body="Publish them.", closes_at=poll.closes_at
+    )
+    decisions.position_state(decision=consent, member=user, position="block", reason="Names.")
     conversation.member_mute(group=group, member=user, by=organizer, until=now + timedelta(days=2))
     return user
 

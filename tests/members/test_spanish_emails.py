@@ -482,6 +482,44 @@ def _poll_receipt(w):
     return member.email
 
 
+def _open_decision(w):
+    return decisions_services.decision_open(
+        group=w.group,
+        by=w.organizer,
+        title="Notas abiertas",
+        body="Publicamos las notas.",
+        closes_at=timezone.now() + timedelta(days=3),
+    )
+
+
+def _decision(w):
+    member = w.person(notify_decisions=True)
+    w.run(lambda: _open_decision(w))
+    return member.email
+
+
+def _outcome(w):
+    """A poll closed with its written outcome: told to those who voted."""
+    member = w.person()
+    poll = _open_poll(w, timedelta(days=3))
+    decisions_services.ballot_cast(poll=poll, member=member, choices=["El parque"])
+    w.run(lambda: decisions_services.poll_close(poll=poll, by=w.organizer, outcome="El parque."))
+    return member.email
+
+
+def _decision_outcome(w):
+    """A consent proposal closed with its outcome: told to those who stated a position."""
+    member = w.person()
+    decision = _open_decision(w)
+    decisions_services.position_state(decision=decision, member=member, position="agree")
+    w.run(
+        lambda: decisions_services.decision_close(
+            decision=decision, by=w.organizer, outcome="Aprobada."
+        )
+    )
+    return member.email
+
+
 def _weekly(w):
     member = w.person(notify_weekly=True)
     _thread(w, w.stranger())
@@ -682,6 +720,9 @@ CASES = {
     "poll_reminder": _kind(DecisionEmail.POLL_REMINDER, _poll_reminder),
     "term_ending": _kind(DecisionEmail.TERM_ENDING, _term_ending),
     "poll_receipt": _kind(DecisionEmail.POLL_RECEIPT, _poll_receipt),
+    "decision": _kind(DecisionEmail.DECISION, _decision),
+    "outcome": _kind(DecisionEmail.OUTCOME, _outcome),
+    "decision_outcome": _kind(DecisionEmail.OUTCOME, _decision_outcome),
     # home (home/emails.py): what happened this week
     "weekly": _kind("weekly", _weekly, "Breakout theme"),
     # members (members/emails.py)
