@@ -14,4 +14,5 @@ urlpatterns = [
     path("polls/<int:pk>/", views.poll_detail, name="poll"),
     path("polls/<int:pk>/close/", views.poll_close, name="poll_close"),
     path("log/", views.log, name="log"),
+    path("log.json", views.log_json, name="log_json"),
 ]

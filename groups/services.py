@@ -8,6 +8,7 @@ from core.emails.outbox import emails_queue, emails_queue_rendered
 from . import hooks
 from .alerts import organizers_alert
 from .emails import JOIN_REQUEST, GroupEmail, contact_messages
+from .logchain import GENESIS, entry_hash
 from .models import (
     ORGANIZER_ROLES,
     Ban,
@@ -42,12 +43,50 @@ def log_record(
     member=None,
     key: str = "",
     at=None,
+    confirmed_by=None,
 ) -> LogEntry | None:
     """Adds one entry to the group's transparency log, inside the caller's transaction so it
     is there exactly when what it records is. With a key, only the first call records: later
-    ones return None (a poll closes once, whoever notices first)."""
+    ones return None (a poll closes once, whoever notices first).
+
+    Each entry is chained to the group's previous one (groups.logchain), under a lock held
+    until the transaction ends, so two writers at once cannot both follow the same entry."""
+    group_id = getattr(group, "pk", group)
+    with transaction.atomic():
+        _lock_log(group_id)
+        last = LogEntry.objects.filter(group_id=group_id).order_by("-pk").only("hash").first()
+        return _log_append(
+            group_id=group_id,
+            prev_hash=last.hash if last is not None else GENESIS,
+            kind=kind,
+            by=by,
+            title=title,
+            url=url,
+            detail=detail,
+            member=member,
+            key=key,
+            at=at,
+            confirmed_by=confirmed_by,
+        )
+
+
+def _lock_log(group_id: int) -> None:
+    """The group's log is written by one transaction at a time: a PostgreSQL advisory lock
+    held to the transaction's end (SQLite writes one transaction at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOG_LOCK_SPACE, group_id])
+
+
+# The advisory locks' first key for the transparency log ("PL" + "og"); the second is the group.
+LOG_LOCK_SPACE = 0x504C6F67
+
+
+def _log_append(
+    *, group_id, prev_hash, kind, by, title, url, detail, member, key, at, confirmed_by
+) -> LogEntry | None:
     entry = LogEntry(
-        group_id=getattr(group, "pk", group),
+        group_id=group_id,
         kind=kind,
         actor=by if getattr(by, "pk", None) else None,
         member=member,
@@ -56,6 +95,17 @@ def log_record(
         detail=detail,
         key=key,
         at=at or timezone.now(),
+        confirmed_by=confirmed_by if getattr(confirmed_by, "pk", None) else None,
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry_hash(
+        prev=prev_hash,
+        kind=str(entry.kind),
+        at=entry.at,
+        title=entry.title,
+        url=entry.url,
+        detail=entry.detail,
+        key=entry.key,
     )
     if not key:
         entry.save()
@@ -293,8 +343,9 @@ def _refuse_self(user, by) -> None:
         )
 
 
-def membership_remove(*, membership: Membership, by, reason: str = "") -> None:
-    """Removes a member (they may join again); their upcoming seats are freed."""
+def membership_remove(*, membership: Membership, by, reason: str = "", confirmed_by=None) -> None:
+    """Removes a member (they may join again); their upcoming seats are freed. Where the group
+    has two organizers, groups.confirmations asks a second one first (confirmed_by)."""
     with transaction.atomic():
         current = (
             Membership.objects.select_for_update()
@@ -316,12 +367,17 @@ def membership_remove(*, membership: Membership, by, reason: str = "") -> None:
             by=by,
             reason=reason,
         )
-        log_record(group=current.group_id, kind=LogKind.MEMBER_REMOVED, by=by)
+        log_record(
+            group=current.group_id,
+            kind=LogKind.MEMBER_REMOVED,
+            by=by,
+            confirmed_by=confirmed_by,
+        )
         for release in hooks.member_removed:
             release(user)
 
 
-def membership_ban(*, group: Group, user, by, reason: str = "") -> Ban:
+def membership_ban(*, group: Group, user, by, reason: str = "", confirmed_by=None) -> Ban:
     """Bans the account and its email address (kept hashed): removed, and never again a
     member, nor going to an event, with this account or a new one with the same address."""
     with transaction.atomic():
@@ -345,7 +401,7 @@ def membership_ban(*, group: Group, user, by, reason: str = "") -> Ban:
             by=by,
             reason=reason,
         )
-        log_record(group=group, kind=LogKind.MEMBER_BANNED, by=by)
+        log_record(group=group, kind=LogKind.MEMBER_BANNED, by=by, confirmed_by=confirmed_by)
         for release in hooks.member_removed:
             release(user)
     return ban

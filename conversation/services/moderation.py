@@ -13,7 +13,8 @@ from core.emails.outbox import emails_queue
 from groups import services as group_services
 from groups.access import viewer_for
 from groups.alerts import organizers_alert
-from groups.models import ORGANIZER_ROLES, Group, Membership
+from groups.models import ORGANIZER_ROLES, Group, LogKind, Membership
+from groups.services import log_record
 
 from ..emails import REPORT_ALERT_NAME, ConversationEmail
 from ..models import (
@@ -98,6 +99,28 @@ def item_delete(*, item, by, now: datetime | None = None) -> None:
             thread_id = item.thread_id
             item.delete()
             _recount([thread_id])
+
+
+def discussion_delete(*, thread: Thread, by, confirmed_by=None) -> None:
+    """An organizer deletes a discussion (replies go with it, reports keep what it said); the
+    log says who, and who confirmed it where the group has two organizers
+    (groups.confirmations: conversation.apps registers it)."""
+    with transaction.atomic():
+        log_record(
+            group=thread.group_id,
+            kind=LogKind.DISCUSSION_DELETED,
+            by=by,
+            title=thread.title,
+            confirmed_by=confirmed_by,
+        )
+        item_delete(item=thread, by=by)
+
+
+def discussion_delete_confirmed(*, group, target, reason, by, confirmed_by) -> None:
+    thread = Thread.objects.filter(pk=target, group=group).first()
+    if thread is None:
+        raise ValidationError(_("This discussion no longer exists."), code="gone")
+    discussion_delete(thread=thread, by=by, confirmed_by=confirmed_by)
 
 
 def _organizer_protected(group: Group, *, author, by) -> bool:

@@ -31,10 +31,17 @@ from .memberships import (
     MembershipStatus,
     Role,
 )
+from .pending import (
+    PENDING_LAPSES_AFTER,
+    PendingAction,
+    PendingActionQuerySet,
+    PendingActionStatus,
+)
 
 __all__ = [
     "MAX_JOIN_QUESTIONS",
     "ORGANIZER_ROLES",
+    "PENDING_LAPSES_AFTER",
     "AlertChoice",
     "Ban",
     "BanQuerySet",
@@ -50,6 +57,9 @@ __all__ = [
     "MembershipQuerySet",
     "MembershipStatus",
     "OrganizerAlert",
+    "PendingAction",
+    "PendingActionQuerySet",
+    "PendingActionStatus",
     "ResourceLink",
     "Role",
     "SocialLink",
