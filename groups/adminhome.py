@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from core.adminhome import Step, Waiting
 
+from .access import viewer
 from .models import Membership, PendingAction
 
 
@@ -49,10 +50,7 @@ def first_steps(request) -> Iterable[Step]:
 def pending_actions(request) -> Iterable[Waiting]:
     """Acts another organizer asked for, waiting for this one to confirm (groups.confirmations)."""
     group = request.group
-    if (
-        group is None
-        or not Membership.objects.organizers().filter(group=group, user=request.user).exists()
-    ):
+    if group is None or not viewer(request).is_organizer:
         return
     count = (
         PendingAction.objects.waiting().filter(group=group).exclude(requested_by=request.user)

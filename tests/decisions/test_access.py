@@ -316,6 +316,9 @@ ROWS = [
     R("log", (),                       "get",  None,      LOGIN, 403, 200, 200, 200),
     R("log", (),                       "head", None,      LOGIN, 403, 200, 200, 200),
     R("log", (),                       "post", {},        405,   405, 405, 405, 405),
+    # --- The log as JSON, with its hashes: the log page's rules.
+    R("log_json", (),                  "get",  None,      LOGIN, 403, 200, 200, 200),
+    R("log_json", (),                  "post", {},        405,   405, 405, 405, 405),
 ]
 # fmt: on
 
