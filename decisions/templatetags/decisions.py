@@ -135,8 +135,18 @@ def _more_sentences(entry, *, actor, member, link):
             _("{actor} sent the announcement {announcement}."), actor=actor, announcement=link
         )
     if kind == LogKind.ATTENDEE_ADDED:
+        if entry.detail == "waitlisted":
+            return format_html(
+                _("{actor} added {member} to the waitlist of {event}, first in line."),
+                actor=actor,
+                member=member,
+                event=link,
+            )
         return format_html(
-            _("{actor} added {member} to {event}."), actor=actor, member=member, event=link
+            _("{actor} added {member} to the people going to {event}."),
+            actor=actor,
+            member=member,
+            event=link,
         )
     if kind == LogKind.ATTENDEE_MOVED:
         return format_html(
@@ -151,10 +161,11 @@ def _more_sentences(entry, *, actor, member, link):
             _("{actor} raised the capacity of {event} to {capacity}."),
             actor=actor,
             event=link,
-            capacity=entry.detail,
+            capacity=entry.detail or _("unlimited"),
         )
     return None
 
 
 def _where(value: str) -> str:
-    return {"going": _("going"), "waitlisted": _("the waitlist")}.get(value, value)
+    where = {"going": _("going"), "waitlisted": _("the waitlist"), "not_going": _("not going")}
+    return where.get(value, value)

@@ -356,3 +356,20 @@ def test_admin_delete_of_a_discussion_waits_for_a_second_organizer(
     ]
     assert Thread.objects.filter(pk=thread.pk).exists()
     assert PendingAction.objects.get().title == "Delete the discussion “Carpools”"
+
+
+def test_a_ban_from_a_report_waits_for_a_second_organizer(group, organizer, co_organizer):
+    from conversation import services as talk
+    from tests.factories import CommentFactory, EventFactory
+
+    author = MembershipFactory(group=group, role=Role.MEMBER).user
+    reporter = MembershipFactory(group=group, role=Role.MEMBER).user
+    comment = CommentFactory(event=EventFactory(group=group), author=author)
+    report = talk.report_file(item=comment, by=reporter, reason="spam")
+    talk.report_resolve(report=report, by=organizer, action="ban", note="Spam again")
+    assert is_member(author, group) is True
+    action = PendingAction.objects.get()
+    assert (action.kind, action.target, action.reason) == ("member_ban", author.pk, "Spam again")
+    action_confirm(action=action, by=co_organizer)
+    assert is_member(author, group) is False
+    assert _log()[-1] == (LogKind.MEMBER_BANNED, organizer.pk, co_organizer.pk)
