@@ -318,3 +318,19 @@ def test_log_constant(django_assert_num_queries, group, people, role, size):
     assert len(response.context["entries"]) == min(LOG_PER_PAGE, size)
     assert response.context["paginator"].count == size
     assert response.text.count('<li class="card">') == min(LOG_PER_PAGE, size)
+
+
+# The group with its generation, session, user, membership role; every entry with its people.
+LOG_JSON = {"member": 5, "organizer": 5}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_log_json_constant(django_assert_num_queries, group, people, role, size):
+    actors = [people["organizer"], people["member"], *people["authors"][1:]]
+    _log(group, size, actors)
+    client = _client(people[role])
+    response = _get(
+        client, reverse("decisions:log_json"), django_assert_num_queries, LOG_JSON[role]
+    )
+    assert len(response.json()["entries"]) == size

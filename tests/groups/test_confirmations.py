@@ -373,3 +373,17 @@ def test_a_ban_from_a_report_waits_for_a_second_organizer(group, organizer, co_o
     action_confirm(action=action, by=co_organizer)
     assert is_member(author, group) is False
     assert _log()[-1] == (LogKind.MEMBER_BANNED, organizer.pk, co_organizer.pk)
+
+
+@pytest.mark.parametrize("waiting", [1, 12])
+def test_the_pending_page_query_count_does_not_grow(
+    client, group, organizer, co_organizer, django_assert_num_queries, waiting
+):
+    for _ in range(waiting):
+        _ban(group, organizer, MembershipFactory(group=group, role=Role.MEMBER).user)
+    client.force_login(co_organizer)
+    client.get(reverse("actions_pending"))
+    # Session, user, group, role; the waiting acts with who asked.
+    with django_assert_num_queries(5):
+        page = client.get(reverse("actions_pending"))
+    assert page.content.decode().count('<li class="card">') == waiting
