@@ -298,7 +298,7 @@ def rsvp_promote(*, rsvp: RSVP, by=None) -> Event:
     """An organizer seats a waitlisted party now, raising capacity by what it needs."""
     with transaction.atomic():
         event = lock_event(rsvp.event)
-        rsvp = RSVP.objects.select_for_update().select_related("member").get(pk=rsvp.pk)
+        rsvp = RSVP.objects.select_for_update(of=("self",)).select_related("member").get(pk=rsvp.pk)
         if rsvp.status != RSVPStatus.WAITLISTED:
             raise ValidationError(
                 _("Only a waitlisted RSVP can be promoted."), code="not_waitlisted"

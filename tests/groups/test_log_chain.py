@@ -48,15 +48,13 @@ def _three(group, organizer):
 
 def _tamper(entry_id: int, title: str) -> None:
     """What someone with the database could do: change an entry with raw SQL (in PostgreSQL,
-    past the append-only trigger, which a database superuser can switch off)."""
+    past the append-only trigger, as a database superuser can by replica mode)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE groups_logentry DISABLE TRIGGER groups_logentry_append_only"
-            )
+            cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("UPDATE groups_logentry SET title = %s WHERE id = %s", [title, entry_id])
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE groups_logentry ENABLE TRIGGER groups_logentry_append_only")
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
 def test_entry_hash_is_sha256_of_the_canonical_json():
@@ -227,3 +225,50 @@ def test_verify_script_hashes_as_the_server_does():
     assert script.entry_hash(logchain.GENESIS, entry) == logchain.entry_hash(
         prev=logchain.GENESIS, **entry
     )
+
+
+BEFORE = ("groups", "0021_links_in_spanish")
+AFTER = ("groups", "0022_log_chain_and_second_organizer")
+
+
+@pytest.mark.migrations
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_chains_existing_entries_group_by_group_in_order():
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if AFTER not in executor.loader.graph.nodes:
+        pytest.skip("migrations are off (--no-migrations)")
+    latest = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate([BEFORE])
+        old = executor.loader.project_state([BEFORE]).apps
+        OldGroup, OldEntry = old.get_model("groups", "Group"), old.get_model("groups", "LogEntry")
+        one = OldGroup.objects.create(name="One", slug="one", time_zone="UTC")
+        two = OldGroup.objects.create(name="Two", slug="two", time_zone="UTC")
+        for group, title in [(one, "a"), (two, "b"), (one, "c")]:
+            OldEntry.objects.create(group=group, kind="poll_opened", title=title, at=AT)
+        executor = MigrationExecutor(connection)
+        executor.migrate([AFTER])
+        new = executor.loader.project_state([AFTER]).apps
+        rows = list(
+            new.get_model("groups", "LogEntry")
+            .objects.order_by("pk")
+            .values_list("group__slug", "title", "prev_hash", "hash")
+        )
+        a = logchain.entry_hash(
+            prev=logchain.GENESIS, kind="poll_opened", at=AT, title="a", url="", detail="", key=""
+        )
+        b = logchain.entry_hash(
+            prev=logchain.GENESIS, kind="poll_opened", at=AT, title="b", url="", detail="", key=""
+        )
+        c = logchain.entry_hash(
+            prev=a, kind="poll_opened", at=AT, title="c", url="", detail="", key=""
+        )
+        assert rows == [
+            ("one", "a", logchain.GENESIS, a),
+            ("two", "b", logchain.GENESIS, b),
+            ("one", "c", a, c),
+        ]
+    finally:
+        MigrationExecutor(connection).migrate(latest)
