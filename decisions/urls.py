@@ -13,6 +13,7 @@ urlpatterns = [
     path("polls/new/", views.poll_new, name="poll_new"),
     path("polls/<int:pk>/", views.poll_detail, name="poll"),
     path("polls/<int:pk>/close/", views.poll_close, name="poll_close"),
+    path("polls/<int:pk>/cancel/", views.poll_cancel, name="poll_cancel"),
     path("log/", views.log, name="log"),
     path("log.json", views.log_json, name="log_json"),
 ]

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.forms import add_service_errors as _errors
 from events.models import Event, EventStatus
 from groups.access import viewer
+from groups.confirmations import action_request
 from groups.logchain import GENESIS, HASHED_FIELDS, at_text
 from groups.middleware import group_or_404
 from groups.models import LogEntry, LogKind
@@ -321,6 +322,37 @@ def poll_close(request, group, looking, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The poll is closed; the results are shown."))
+    return redirect(poll)
+
+
+@require_POST
+@members_only
+def poll_cancel(request, group, looking, pk):
+    """An organizer ends an open poll without a result: at once where the group has one
+    organizer, otherwise when a second one confirms it (groups.confirmations)."""
+    poll = get_object_or_404(Poll, group=group, pk=pk)
+    if not looking.is_organizer:
+        raise PermissionDenied
+    if poll.is_closed():
+        messages.error(request, _("This poll has closed with its result; it cannot be cancelled."))
+        return redirect(poll)
+    try:
+        waiting = action_request(
+            group=group,
+            kind="poll_cancel",
+            target=poll.pk,
+            title=_("Cancel the poll “%(question)s”") % {"question": poll.question},
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(poll)
+    if waiting is None:
+        messages.success(request, _("The poll is cancelled, without a result."))
+        return redirect("decisions:polls")
+    messages.warning(
+        request, _("Waiting for a second organizer, who confirms it from the admin home.")
+    )
     return redirect(poll)
 
 

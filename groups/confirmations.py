@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -64,6 +64,8 @@ def action_request(
     otherwise a PendingAction that waits for another organizer, who is alerted. Asking again
     for the same act while it waits returns the waiting request."""
     act = action_kind(kind)
+    if not Membership.objects.organizers().filter(group=group, user=by).exists():
+        raise PermissionDenied(_("Only an organizer can do this."))
     with transaction.atomic():
         if not needs_second_organizer(group):
             act.perform(group=group, target=target, reason=reason, by=by, confirmed_by=None)

@@ -32,7 +32,7 @@ from decisions.models import (
 )
 from events import services as event_services
 from events.models import Event
-from groups.models import Group, LogEntry, LogKind, MembershipStatus, Role
+from groups.models import Group, LogEntry, LogKind, MembershipStatus, PendingAction, Role
 from groups.permissions import organizers_group
 from groups.services import membership_leave
 from tests.factories import EventFactory, MembershipFactory, UserFactory
@@ -185,6 +185,20 @@ def _closed(o, u) -> bool:
     )
 
 
+def _cancel_waits(key):
+    def then(o, u) -> bool:
+        waiting = PendingAction.objects.filter(kind="poll_cancel", target=o[key].pk)
+        return list(waiting.values_list("requested_by", flat=True)) == [u.pk] and (
+            Poll.objects.filter(pk=o[key].pk).exists()
+        )
+
+    return then
+
+
+def _no_cancel(o, u) -> bool:
+    return not PendingAction.objects.exists()
+
+
 PROPOSAL = {"kind": "topic", "title": "Bike lanes", "body": "Why *not*?", "contact": ""}
 GUEST = {"kind": "guest", "title": "Ada Guest", "body": "", "contact": "ada@example.org"}
 
@@ -311,6 +325,13 @@ ROWS = [
       then=lambda o, u: not LogEntry.objects.filter(kind=LogKind.POLL_CLOSED).exists(),
       to=_url("closed")),
     R("poll_close", ("unknown",),      "post", {},        LOGIN, 403, 404, 404, 404),
+    # Cancelling: two organizers here, so it waits for the second (groups.confirmations).
+    R("poll_cancel", ("poll",),        "post", {},        LOGIN, 403, 403, 403, 302,
+      then=_cancel_waits("poll"), to=_url("poll")),
+    R("poll_cancel", ("poll",),        "get",  None,      405,   405, 405, 405, 405),
+    R("poll_cancel", ("closed",),      "post", {},        LOGIN, 403, 403, 403, 302,
+      then=_no_cancel, to=_url("closed")),
+    R("poll_cancel", ("unknown",),     "post", {},        LOGIN, 403, 404, 404, 404),
 
     # --- The transparency log: members read it.
     R("log", (),                       "get",  None,      LOGIN, 403, 200, 200, 200),

@@ -387,3 +387,32 @@ def test_the_pending_page_query_count_does_not_grow(
     with django_assert_num_queries(5):
         page = client.get(reverse("actions_pending"))
     assert page.content.decode().count('<li class="card">') == waiting
+
+
+def test_a_lone_organizer_cancels_a_poll_from_its_page_at_once(client, group, organizer):
+    poll = decisions.poll_open(
+        group=group,
+        by=organizer,
+        question="Where in June?",
+        options=["Library", "Park"],
+        method="single",
+        opens_at=NOW,
+        closes_at=NOW + timedelta(days=3),
+        now=NOW,
+    )
+    client.force_login(organizer)
+    page = client.get(poll.get_absolute_url()).content.decode()
+    cancel = reverse("decisions:poll_cancel", args=[poll.pk])
+    assert f'action="{cancel}"' in page
+    response = client.post(cancel)
+    assert response["Location"] == reverse("decisions:polls")
+    assert not Poll.objects.filter(pk=poll.pk).exists()
+    assert _log()[-1] == (LogKind.POLL_CANCELLED, organizer.pk, None)
+
+
+def test_only_an_organizer_may_ask(group, organizer, co_organizer, member):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        _ban(group, member, MembershipFactory(group=group, role=Role.MEMBER).user)
+    assert list(PendingAction.objects.all()) == []
