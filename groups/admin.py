@@ -358,8 +358,10 @@ class MembershipAdmin(
 
     def delete_model(self, request, obj):
         try:
-            if obj.status == MembershipStatus.ACTIVE and obj.user_id != request.user.pk:
+            removal = obj.status == MembershipStatus.ACTIVE and obj.user_id != request.user.pk
+            if removal and viewer(request).is_organizer:
                 # Deleting an active member's membership removes them: a destructive act.
+                # (A superuser who is not an organizer runs the server: no one to ask.)
                 if _ask(obj, kind="remove", by=request.user, reason=""):
                     self.message_user(request, _waiting_message(1), messages.WARNING)
             else:
