@@ -12,6 +12,7 @@ class ConversationConfig(AppConfig):
         from core.hooks import periodic
         from events import hooks as event_hooks
         from groups.alerts import alert_register
+        from groups.confirmations import ActionKind, action_kinds
         from members.hooks import DataPart, data_parts
 
         from . import adminhome, data, emails, services, views
@@ -21,6 +22,14 @@ class ConversationConfig(AppConfig):
             kinds.register(kind)
         # Organizers hear of a report (at once, or in their daily digest).
         alert_register(emails.REPORT_ALERT)
+        # An organizer deleting a discussion waits for a second organizer where there are two.
+        action_kinds.register(
+            ActionKind(
+                name="discussion_delete",
+                label=_("Delete the discussion"),
+                perform=services.discussion_delete_confirmed,
+            )
+        )
         # Scheduled announcements and daily digests go out with the reminders.
         periodic.register(services.periodic)
         # The admin home: reports waiting.

@@ -10,6 +10,7 @@ class DecisionsConfig(AppConfig):
         from core.emails.kinds import kinds
         from core.hooks import periodic
         from events import hooks as event_hooks
+        from groups.confirmations import ActionKind, action_kinds
         from members.hooks import DataPart, data_parts
 
         from . import data, emails, hooks, services, views
@@ -30,3 +31,19 @@ class DecisionsConfig(AppConfig):
         )
         # The event page credits the proposal it came from.
         event_hooks.event_page_context.register(views.event_proposal_context)
+        # Cancelling a poll waits for a second organizer where the group has two.
+        action_kinds.register(
+            ActionKind(name="poll_cancel", label=_("Cancel the poll"), perform=_poll_cancel)
+        )
+
+
+def _poll_cancel(*, group, target, reason, by, confirmed_by) -> None:
+    from django.core.exceptions import ValidationError
+
+    from .models import Poll
+    from .services import poll_cancel
+
+    poll = Poll.objects.filter(pk=target, group=group).first()
+    if poll is None:
+        raise ValidationError(_("This poll no longer exists."), code="gone")
+    poll_cancel(poll=poll, by=by, confirmed_by=confirmed_by)

@@ -22,5 +22,7 @@ urlpatterns = [
     path("consent/new/", consent_views.decision_new, name="decision_new"),
     path("consent/<int:pk>/", consent_views.decision_detail, name="decision"),
     path("consent/<int:pk>/close/", consent_views.decision_close, name="decision_close"),
+    path("polls/<int:pk>/cancel/", views.poll_cancel, name="poll_cancel"),
     path("log/", views.log, name="log"),
+    path("log.json", views.log_json, name="log_json"),
 ]

@@ -6,24 +6,29 @@ checked by the services.
 """
 
 from functools import wraps
+from html import unescape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.forms import add_service_errors as _errors
 from events.models import Event, EventStatus
 from groups.access import viewer
+from groups.confirmations import action_request
+from groups.logchain import GENESIS, HASHED_FIELDS, at_text
 from groups.middleware import group_or_404
-from groups.models import LogEntry
+from groups.models import LogEntry, LogKind
 from groups.visibility import allowed
 
 from . import secrecy, services
@@ -39,6 +44,7 @@ from .forms import (
     ReceiptForm,
 )
 from .models import Poll, Proposal, ProposalStatus, Support
+from .templatetags.decisions import log_sentence
 
 PROPOSALS_PER_PAGE = 25
 POLLS_PER_PAGE = 25
@@ -418,6 +424,37 @@ def poll_event(request, group, looking, pk):
     return redirect("admin:events_event_change", event.pk)
 
 
+@require_POST
+@members_only
+def poll_cancel(request, group, looking, pk):
+    """An organizer ends an open poll without a result: at once where the group has one
+    organizer, otherwise when a second one confirms it (groups.confirmations)."""
+    poll = get_object_or_404(Poll, group=group, pk=pk)
+    if not looking.is_organizer:
+        raise PermissionDenied
+    if poll.is_closed():
+        messages.error(request, _("This poll has closed with its result; it cannot be cancelled."))
+        return redirect(poll)
+    try:
+        waiting = action_request(
+            group=group,
+            kind="poll_cancel",
+            target=poll.pk,
+            title=_("Cancel the poll “%(question)s”") % {"question": poll.question},
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(poll)
+    if waiting is None:
+        messages.success(request, _("The poll is cancelled, without a result."))
+        return redirect("decisions:polls")
+    messages.warning(
+        request, _("Waiting for a second organizer, who confirms it from the admin home.")
+    )
+    return redirect(poll)
+
+
 # --- The transparency log ----------------------------------------------------------------------
 
 
@@ -434,4 +471,43 @@ def log(request, group, looking):
         "is_paginated": page.has_other_pages(),
         "entries": page.object_list,
     }
+    context["recorded"] = [label for _value, label in LogKind.choices]
     return TemplateResponse(request, "decisions/log.html", context)
+
+
+@require_safe
+@members_only
+def log_json(request, group, looking):
+    """The whole log, oldest first, with each entry's hash and the one before it, for anyone
+    the log page is shown to to check with tools/verify_log.py (docs/verify-log.md)."""
+    entries = (
+        LogEntry.objects.filter(group=group)
+        .select_related("actor", "member", "confirmed_by")
+        .order_by("pk")
+    )
+    data = {
+        "group": group.name,
+        "log": request.build_absolute_uri(reverse("decisions:log")),
+        "hash": "sha256",
+        "genesis": GENESIS,
+        "hashed_fields": ["prev", *HASHED_FIELDS],
+        "entries": [_entry_json(entry) for entry in entries],
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def _entry_json(entry) -> dict:
+    return {
+        "id": entry.pk,
+        "text": unescape(strip_tags(log_sentence(entry))),
+        "by": entry.actor.display_name if entry.actor else None,
+        "confirmed_by": entry.confirmed_by.display_name if entry.confirmed_by else None,
+        "kind": entry.kind,
+        "at": at_text(entry.at),
+        "title": entry.title,
+        "url": entry.url,
+        "detail": entry.detail,
+        "key": entry.key,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }

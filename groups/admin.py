@@ -1,16 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from core.adminfilters import StrictFiltersMixin
 from core.imagefiles import COVER, StoredImagesAdminMixin
 from core.markdown import StoredMarkdownAdminMixin
 
-from . import hooks, services
+from . import confirmations, hooks, services
 from .access import viewer
 from .admingroup import CurrentGroupAdminMixin
 from .forms import GroupAdminForm, ModerationForm
@@ -23,6 +26,7 @@ from .models import (
     LogEntry,
     Membership,
     MembershipAction,
+    MembershipStatus,
     ResourceLink,
     SocialLink,
 )
@@ -173,6 +177,33 @@ MODERATION = {
 }
 
 
+def _ask(membership, *, kind: str, by, reason: str) -> bool:
+    """Removing or banning through groups.confirmations: True when it waits for a second
+    organizer, False when it was done at once (the group has one organizer)."""
+    act = confirmations.MEMBER_REMOVE if kind == "remove" else confirmations.MEMBER_BAN
+    return (
+        confirmations.action_request(
+            group=membership.group,
+            kind=act.name,
+            target=membership.user_id,
+            title=_("%(act)s %(person)s") % {"act": act.label, "person": membership.user},
+            by=by,
+            reason=reason,
+        )
+        is not None
+    )
+
+
+def _waiting_message(count: int) -> str:
+    return ngettext(
+        "Waiting for a second organizer: %(count)d request. Another organizer confirms it "
+        "from the admin home.",
+        "Waiting for a second organizer: %(count)d requests. Another organizer confirms "
+        "them from the admin home.",
+        count,
+    ) % {"count": count}
+
+
 @admin.register(Membership)
 class MembershipAdmin(
     StrictFiltersMixin, CurrentGroupAdminMixin, LeadOrganizerOnlyMixin, admin.ModelAdmin
@@ -266,7 +297,7 @@ class MembershipAdmin(
             return TemplateResponse(request, "admin/groups/membership/moderate.html", context)
         text = form.cleaned_data["text"]
         lead = viewer(request).is_lead_organizer
-        done = 0
+        done = waiting = 0
         for membership in queryset.select_related("group", "user"):
             try:
                 if kind in ("remove", "ban") and membership.role in ORGANIZER_ROLES and not lead:
@@ -282,18 +313,19 @@ class MembershipAdmin(
                     services.membership_decline(
                         membership=membership, by=request.user, message=text
                     )
-                elif kind == "remove":
-                    services.membership_remove(membership=membership, by=request.user, reason=text)
                 else:
-                    services.membership_ban(
-                        group=membership.group, user=membership.user, by=request.user, reason=text
-                    )
+                    waits = _ask(membership, kind=kind, by=request.user, reason=text)
             except ValidationError as refused:
                 self.message_user(
                     request, f"{membership.user}: {' '.join(refused.messages)}", messages.ERROR
                 )
             else:
-                done += 1
+                if kind in ("remove", "ban") and waits:
+                    waiting += 1
+                else:
+                    done += 1
+        if waiting:
+            self.message_user(request, _waiting_message(waiting), messages.WARNING)
         if done:
             self.message_user(request, _("Done: %(count)d.") % {"count": done}, messages.SUCCESS)
         return None
@@ -327,9 +359,22 @@ class MembershipAdmin(
 
     def delete_model(self, request, obj):
         try:
-            services.membership_delete(membership=obj, by=request.user)
+            removal = obj.status == MembershipStatus.ACTIVE and obj.user_id != request.user.pk
+            if removal and viewer(request).is_organizer:
+                # Deleting an active member's membership removes them: a destructive act.
+                # (A superuser who is not an organizer runs the server: no one to ask.)
+                if _ask(obj, kind="remove", by=request.user, reason=""):
+                    self.message_user(request, _waiting_message(1), messages.WARNING)
+            else:
+                services.membership_delete(membership=obj, by=request.user)
         except ValidationError as refused:
             self.message_user(request, refused.messages[0], messages.ERROR)
+
+    def response_delete(self, request, obj_display, obj_id):
+        """No "deleted successfully" for a membership that still waits (or was refused)."""
+        if Membership.objects.filter(pk=obj_id).exists():
+            return HttpResponseRedirect(reverse("admin:groups_membership_changelist"))
+        return super().response_delete(request, obj_display, obj_id)
 
     def delete_queryset(self, request, queryset):
         for membership in queryset.select_related("group", "user"):

@@ -9,7 +9,8 @@ from django.utils.translation import ngettext
 
 from core.adminhome import Step, Waiting
 
-from .models import Membership
+from .access import viewer
+from .models import Membership, PendingAction
 
 
 def join_requests(request) -> Iterable[Waiting]:
@@ -43,4 +44,25 @@ def first_steps(request) -> Iterable[Step]:
         text=_("Make a member co-organizer (in their membership)"),
         url=reverse("admin:groups_membership_changelist") + "?status__exact=active",
         done=organizers > 1,
+    )
+
+
+def pending_actions(request) -> Iterable[Waiting]:
+    """Acts another organizer asked for, waiting for this one to confirm (groups.confirmations)."""
+    group = request.group
+    if group is None or not viewer(request).is_organizer:
+        return
+    count = (
+        PendingAction.objects.waiting().filter(group=group).exclude(requested_by=request.user)
+    ).count()
+    yield Waiting(
+        count=count,
+        text=ngettext(
+            "%(counter)s act waiting for you to confirm it as second organizer",
+            "%(counter)s acts waiting for you to confirm them as second organizer",
+            count,
+        )
+        % {"counter": count},
+        url=reverse("actions_pending"),
+        order=10,
     )

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -8,11 +8,11 @@ from core.emails.outbox import emails_queue, emails_queue_rendered
 from . import hooks
 from .alerts import organizers_alert
 from .emails import JOIN_REQUEST, GroupEmail, contact_messages
+from .logrecord import log_record
 from .models import (
     ORGANIZER_ROLES,
     Ban,
     Group,
-    LogEntry,
     LogKind,
     Membership,
     MembershipAction,
@@ -29,43 +29,6 @@ def contact_send(*, group: Group, name: str, email: str, message: str) -> int:
     own language; sent once the request's transaction commits. Returns how many."""
     messages = contact_messages(group=group, name=name, email=email, message=message)
     return len(emails_queue_rendered(kind=GroupEmail.CONTACT, messages=messages))
-
-
-def log_record(
-    *,
-    group: Group | int,
-    kind: LogKind,
-    by=None,
-    title: str = "",
-    url: str = "",
-    detail: str = "",
-    member=None,
-    key: str = "",
-    at=None,
-) -> LogEntry | None:
-    """Adds one entry to the group's transparency log, inside the caller's transaction so it
-    is there exactly when what it records is. With a key, only the first call records: later
-    ones return None (a poll closes once, whoever notices first)."""
-    entry = LogEntry(
-        group_id=getattr(group, "pk", group),
-        kind=kind,
-        actor=by if getattr(by, "pk", None) else None,
-        member=member,
-        title=title[:200],
-        url=url[:300],
-        detail=detail,
-        key=key,
-        at=at or timezone.now(),
-    )
-    if not key:
-        entry.save()
-        return entry
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError:
-        return None
-    return entry
 
 
 def _log_role(membership: Membership, *, before: str | None, by) -> None:
@@ -267,6 +230,7 @@ def membership_approve(*, membership: Membership, by, message: str = "") -> Memb
             by=by,
             reason=message,
         )
+        log_record(group=current.group_id, kind=LogKind.JOIN_APPROVED, by=by, member=current.user)
         _send_decision(current, approved=True, message=message)
     return current
 
@@ -282,6 +246,8 @@ def membership_decline(*, membership: Membership, by, message: str = "") -> None
             by=by,
             reason=message,
         )
+        # Who declined, not whom: they are not a member, and may ask again.
+        log_record(group=current.group_id, kind=LogKind.JOIN_DECLINED, by=by)
         _send_decision(current, approved=False, message=message)
         current.delete()
 
@@ -293,8 +259,9 @@ def _refuse_self(user, by) -> None:
         )
 
 
-def membership_remove(*, membership: Membership, by, reason: str = "") -> None:
-    """Removes a member (they may join again); their upcoming seats are freed."""
+def membership_remove(*, membership: Membership, by, reason: str = "", confirmed_by=None) -> None:
+    """Removes a member (they may join again); their upcoming seats are freed. Where the group
+    has two organizers, groups.confirmations asks a second one first (confirmed_by)."""
     with transaction.atomic():
         current = (
             Membership.objects.select_for_update()
@@ -316,12 +283,17 @@ def membership_remove(*, membership: Membership, by, reason: str = "") -> None:
             by=by,
             reason=reason,
         )
-        log_record(group=current.group_id, kind=LogKind.MEMBER_REMOVED, by=by)
+        log_record(
+            group=current.group_id,
+            kind=LogKind.MEMBER_REMOVED,
+            by=by,
+            confirmed_by=confirmed_by,
+        )
         for release in hooks.member_removed:
             release(user)
 
 
-def membership_ban(*, group: Group, user, by, reason: str = "") -> Ban:
+def membership_ban(*, group: Group, user, by, reason: str = "", confirmed_by=None) -> Ban:
     """Bans the account and its email address (kept hashed): removed, and never again a
     member, nor going to an event, with this account or a new one with the same address."""
     with transaction.atomic():
@@ -345,7 +317,7 @@ def membership_ban(*, group: Group, user, by, reason: str = "") -> Ban:
             by=by,
             reason=reason,
         )
-        log_record(group=group, kind=LogKind.MEMBER_BANNED, by=by)
+        log_record(group=group, kind=LogKind.MEMBER_BANNED, by=by, confirmed_by=confirmed_by)
         for release in hooks.member_removed:
             release(user)
     return ban

@@ -8,5 +8,7 @@ urlpatterns = [
     path("group/cover/<slug:version>.<slug:ext>", views.cover_image, name="group_cover"),
     # create_organizer's one-time link (config/logredact.py keeps it out of the logs).
     path("organizer-link/<str:uidb36>/<str:key>/", views.organizer_link, name="organizer_link"),
+    path("actions/", views.actions_pending, name="actions_pending"),
+    path("actions/<int:pk>/", views.action_confirm, name="action_confirm"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

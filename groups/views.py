@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core import imagefiles
 
-from . import services
+from . import confirmations, services
+from .access import viewer
 from .forms import JoinForm
 from .middleware import group_or_404
-from .models import Membership
+from .models import Membership, PendingAction
 
 
 def _next_url(request) -> str:
@@ -151,3 +152,54 @@ def organizer_link(request, uidb36, key):
         messages.success(request, _("Your password is set. Next, two-factor sign-in."))
         return redirect("admin:index")
     return TemplateResponse(request, "groups/organizer_link.html", {"form": form, "person": user})
+
+
+# --- Acts waiting for a second organizer (groups.confirmations) ------------------------------
+
+
+def _organizer_or_404(request):
+    """These pages exist for the group's organizers only: others get a 404, as for a draft."""
+    group = group_or_404(request)
+    if not viewer(request).is_organizer:
+        raise Http404
+    return group
+
+
+@login_required
+@require_safe
+def actions_pending(request):
+    """What organizers asked for and waits for a second one, newest first."""
+    group = _organizer_or_404(request)
+    actions = (
+        PendingAction.objects.waiting().filter(group=group).select_related("requested_by")[:100]
+    )
+    return TemplateResponse(request, "groups/actions_pending.html", {"actions": actions})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def action_confirm(request, pk):
+    """One act another organizer asked for, and the button that does it."""
+    group = _organizer_or_404(request)
+    action = get_object_or_404(
+        PendingAction.objects.select_related("requested_by", "confirmed_by"), pk=pk, group=group
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            confirmations.action_confirm(action=action, by=request.user)
+        except ValidationError as refused:
+            error = refused.messages[0]
+        else:
+            messages.success(request, _("Confirmed and done: %(what)s") % {"what": action.title})
+            return redirect("actions_pending")
+    context = {
+        "action": action,
+        "kind": confirmations.action_kind(action.kind),
+        "lapsed": action.is_lapsed(),
+        "own": action.requested_by_id == request.user.pk,
+        "error": error,
+    }
+    return TemplateResponse(
+        request, "groups/action_confirm.html", context, status=409 if error else 200
+    )

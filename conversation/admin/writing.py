@@ -3,12 +3,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.adminfilters import StrictFiltersMixin
+from groups import confirmations
 from groups.access import viewer
 from groups.admin import ReadOnlyAdminMixin
 
@@ -224,6 +227,35 @@ class ThreadAdmin(WritingAdmin):
     list_select_related = ["author", "category"]
     search_fields = ["title", "body"]
     moderate_related = ["group"]
+
+    def delete_model(self, request, obj):
+        """Deleting a discussion waits for a second organizer where the group has two."""
+        try:
+            waiting = confirmations.action_request(
+                group=obj.group,
+                kind="discussion_delete",
+                target=obj.pk,
+                title=_("Delete the discussion “%(title)s”") % {"title": obj.title},
+                by=request.user,
+            )
+        except ValidationError as refused:
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+        except PermissionDenied as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+        else:
+            if waiting is not None:
+                self.message_user(
+                    request,
+                    _("Waiting for a second organizer, who confirms it from the admin home."),
+                    messages.WARNING,
+                )
+
+    def response_delete(self, request, obj_display, obj_id):
+        """No "deleted successfully" for a discussion that still waits (or was refused)."""
+        if Thread.objects.filter(pk=obj_id, deleted_at__isnull=True).exists():
+            return HttpResponseRedirect(reverse("admin:conversation_thread_changelist"))
+        return super().response_delete(request, obj_display, obj_id)
+
     fields = [
         "title",
         "where",

@@ -18,6 +18,8 @@ from .mailings import (
     periodic,
 )
 from .moderation import (
+    discussion_delete,
+    discussion_delete_confirmed,
     item_delete,
     item_hide,
     member_mute,
@@ -57,6 +59,8 @@ __all__ = [
     "digest_due_members",
     "digest_replies",
     "digests_send",
+    "discussion_delete",
+    "discussion_delete_confirmed",
     "is_muted",
     "item_delete",
     "item_group",

@@ -14,7 +14,14 @@ from events.models import Event, EventStatus
 from ..models import (
     Comment,
 )
-from .writing import _check_writer, _clean_body, _edit, _is_event_host, may_moderate_event
+from .writing import (
+    _check_writer,
+    _clean_body,
+    _edit,
+    _is_event_host,
+    log_hidden,
+    may_moderate_event,
+)
 
 # --- Event comments ----------------------------------------------------------------------------
 
@@ -82,12 +89,14 @@ def comment_hide(*, comment: Comment, by, now: datetime | None = None) -> Commen
     if not may_moderate_event(comment.event, by):
         raise PermissionDenied(_("Only organizers and the event's hosts can hide comments."))
     with transaction.atomic():
-        generations.update(
+        hidden = generations.update(
             Comment.objects.filter(pk=comment.pk, hidden_at__isnull=True),
             hidden_at=now or timezone.now(),
             hidden_by=by,
             pinned=False,
         )
+        if hidden:
+            log_hidden(group_id=comment.event.group_id, by=by, author=comment.author)
     comment.refresh_from_db()
     return comment
 

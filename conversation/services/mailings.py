@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from core import generations
 from core.emails.outbox import emails_queue
 from core.markdown import markdown_store
-from groups.models import Group, Membership
+from groups.models import Group, LogKind, Membership
+from groups.services import log_record
 
 from ..emails import ConversationEmail, digest_replies
 from ..models import (
@@ -81,6 +82,14 @@ def announcement_recipients(group: Group) -> list[int]:
 
 
 def _announcement_email(announcement: Announcement) -> None:
+    """Emails it to the members, and records in the transparency log that it went out."""
+    log_record(
+        group=announcement.group_id,
+        kind=LogKind.ANNOUNCEMENT_SENT,
+        by=announcement.author,
+        title=announcement.subject,
+        url=announcement.get_absolute_url(),
+    )
     emails_queue(
         kind=ConversationEmail.GROUP_POST,
         user_ids=announcement_recipients(announcement.group),

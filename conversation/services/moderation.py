@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from core import generations
 from core.emails.outbox import emails_queue
-from groups import services as group_services
+from groups import confirmations
 from groups.access import viewer_for
 from groups.alerts import organizers_alert
-from groups.models import ORGANIZER_ROLES, Group, Membership
+from groups.models import ORGANIZER_ROLES, Group, LogKind, Membership
+from groups.services import log_record
 
 from ..emails import REPORT_ALERT_NAME, ConversationEmail
 from ..models import (
@@ -65,9 +66,18 @@ def member_mute(
     _require_organizer(group, by)
     if member.pk == by.pk:
         raise ValidationError(_("You cannot mute yourself."), code="self")
-    mute, _created = Mute.objects.update_or_create(
-        group=group, member=member, defaults={"by": by, "reason": reason, "until": until}
-    )
+    with transaction.atomic():
+        mute, _created = Mute.objects.update_or_create(
+            group=group, member=member, defaults={"by": by, "reason": reason, "until": until}
+        )
+        # Whom and until when, not why (as for removals).
+        log_record(
+            group=group,
+            kind=LogKind.MEMBER_MUTED,
+            by=by,
+            member=member,
+            detail=until.isoformat() if until else "",
+        )
     return mute
 
 
@@ -98,6 +108,39 @@ def item_delete(*, item, by, now: datetime | None = None) -> None:
             thread_id = item.thread_id
             item.delete()
             _recount([thread_id])
+
+
+def discussion_delete(*, thread: Thread, by, confirmed_by=None) -> None:
+    """An organizer deletes a discussion (replies go with it, reports keep what it said); the
+    log says who, and who confirmed it where the group has two organizers
+    (groups.confirmations: conversation.apps registers it)."""
+    with transaction.atomic():
+        log_record(
+            group=thread.group_id,
+            kind=LogKind.DISCUSSION_DELETED,
+            by=by,
+            title=thread.title,
+            confirmed_by=confirmed_by,
+        )
+        item_delete(item=thread, by=by)
+
+
+def discussion_delete_confirmed(*, group, target, reason, by, confirmed_by) -> None:
+    thread = Thread.objects.filter(pk=target, group=group).first()
+    if thread is None:
+        raise ValidationError(_("This discussion no longer exists."), code="gone")
+    discussion_delete(thread=thread, by=by, confirmed_by=confirmed_by)
+
+
+def _ask(group: Group, act, *, author, by, reason: str) -> None:
+    confirmations.action_request(
+        group=group,
+        kind=act.name,
+        target=author.pk,
+        title=_("%(act)s %(person)s") % {"act": act.label, "person": author.display_name},
+        by=by,
+        reason=reason,
+    )
 
 
 def _organizer_protected(group: Group, *, author, by) -> bool:
@@ -147,12 +190,13 @@ def report_resolve(
         if action == ReportAction.MUTE:
             member_mute(group=group, member=author, by=by, reason=note)
         elif action == ReportAction.REMOVE:
-            membership = Membership.objects.filter(group=group, user=author).first()
-            if membership is not None:
-                group_services.membership_remove(membership=membership, by=by, reason=note)
+            # Removing and banning wait for a second organizer where the group has two.
+            if Membership.objects.filter(group=group, user=author).exists():
+                _ask(group, confirmations.MEMBER_REMOVE, author=author, by=by, reason=note)
         elif action == ReportAction.BAN:
-            group_services.membership_ban(group=group, user=author, by=by, reason=note)
+            _ask(group, confirmations.MEMBER_BAN, author=author, by=by, reason=note)
         elif action == ReportAction.WARN:
+            log_record(group=group, kind=LogKind.MEMBER_WARNED, by=by, member=author)
             emails_queue(
                 kind=ConversationEmail.WARNING,
                 user_ids=[author.pk],

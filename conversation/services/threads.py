@@ -21,7 +21,7 @@ from ..models import (
     Reply,
     Thread,
 )
-from .writing import _check_writer, _clean_body, _edit, _require_organizer
+from .writing import _check_writer, _clean_body, _edit, _require_organizer, log_hidden
 
 # --- Discussions -------------------------------------------------------------------------------
 
@@ -180,6 +180,8 @@ def thread_moderate(
             else {"hidden_at": None, "hidden_by": None}
         )
     with transaction.atomic():
+        if hidden and thread.hidden_at is None:
+            log_hidden(group_id=thread.group_id, by=by, author=thread.author)
         generations.update(Thread.objects.filter(pk=thread.pk), **changes)
     thread.refresh_from_db()
     return thread
@@ -188,6 +190,8 @@ def thread_moderate(
 def reply_hide(*, reply: Reply, by, hidden: bool = True, now: datetime | None = None) -> Reply:
     _require_organizer(reply.thread.group, by)
     with transaction.atomic():
+        if hidden and reply.hidden_at is None:
+            log_hidden(group_id=reply.thread.group_id, by=by, author=reply.author)
         generations.update(
             Reply.objects.filter(pk=reply.pk),
             hidden_at=(now or timezone.now()) if hidden else None,

@@ -13,7 +13,8 @@ from core.markdown import markdown_store
 from core.ratelimit import parse_rate
 from events.models import Event
 from groups.access import viewer_for
-from groups.models import Group
+from groups.models import Group, LogKind
+from groups.services import log_record
 
 from ..models import (
     Comment,
@@ -139,3 +140,8 @@ def item_group(item) -> Group:
 
 def _item_field(item) -> str:
     return {Comment: "comment", Thread: "thread", Reply: "reply"}[type(item)]
+
+
+def log_hidden(*, group_id: int, by, author) -> None:
+    """Hiding what a member wrote is in the transparency log (whose post, not what it said)."""
+    log_record(group=group_id, kind=LogKind.CONTENT_HIDDEN, by=by, member=author)

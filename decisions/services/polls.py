@@ -327,6 +327,29 @@ def _outcome_record(poll: Poll, *, by, outcome: str, now: datetime) -> None:
     )
 
 
+def poll_cancel(*, poll: Poll, by, confirmed_by=None) -> None:
+    """An organizer ends a poll without a result: the poll and its ballots are deleted (no
+    result is ever counted or shown), and the log says who cancelled it, and who confirmed it
+    where the group has two organizers (groups.confirmations: decisions.apps registers it)."""
+    _require_organizer(poll.group, by)
+    with transaction.atomic():
+        locked = Poll.objects.select_for_update().filter(pk=poll.pk).first()
+        if locked is None:
+            raise ValidationError(_("This poll no longer exists."), code="gone")
+        if locked.is_closed(timezone.now()):
+            raise ValidationError(
+                _("This poll has closed with its result; it cannot be cancelled."), code="closed"
+            )
+        log_record(
+            group=locked.group_id,
+            kind=LogKind.POLL_CANCELLED,
+            by=by,
+            title=locked.question,
+            confirmed_by=confirmed_by,
+        )
+        locked.delete()
+
+
 def _note_closed(poll: Poll, *, by, now: datetime) -> bool:
     """Writes the poll's "closed" entry, once (the log's key makes a second call a no-op), and
     mixes its ballot box for good (no more ballots can come)."""

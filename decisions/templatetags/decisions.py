@@ -36,6 +36,11 @@ def _setting_name(detail: str) -> str:
 
 @register.simple_tag
 def log_sentence(entry):
+    """One line of the transparency log (below), with the second organizer where one confirmed."""
+    return _confirmed(entry, _sentence(entry))
+
+
+def _sentence(entry):
     """One line of the transparency log, said in the reader's language from what was stored
     (kinds, field names and role keys, never translated text)."""
     actor = entry.actor.display_name if entry.actor else _("A former member")
@@ -116,7 +121,104 @@ def log_sentence(entry):
         return format_html(
             _("{actor} turned the proposal {proposal} into an event."), actor=actor, proposal=link
         )
-    return format_html("{}: {}", entry.get_kind_display(), link)
+    sentence = _more_sentences(entry, actor=actor, member=member, link=link)
+    if sentence is None:
+        return format_html("{}: {}", entry.get_kind_display(), link)
+    return sentence
+
+
+def _confirmed(entry, sentence):
+    """Acts that waited for a second organizer name both (groups.confirmations)."""
+    if entry.confirmed_by_id is None:
+        return sentence
+    second = entry.confirmed_by.display_name if entry.confirmed_by else _("a former member")
+    return format_html("{} {}", sentence, format_html(_("Confirmed by {second}."), second=second))
+
+
+def _more_sentences(entry, *, actor, member, link):
+    """The kinds issue 27 added to the log."""
+    kind = entry.kind
+    if kind == LogKind.JOIN_APPROVED:
+        return format_html(
+            _("{actor} approved {member}'s request to join."), actor=actor, member=member
+        )
+    if kind == LogKind.JOIN_DECLINED:
+        return format_html(_("{actor} declined a request to join."), actor=actor)
+    if kind == LogKind.POLL_CANCELLED:
+        return format_html(
+            _("{actor} cancelled the poll {poll}, without a result."), actor=actor, poll=link
+        )
+    if kind == LogKind.DISCUSSION_DELETED:
+        return format_html(_("{actor} deleted the discussion {thread}."), actor=actor, thread=link)
+    if kind == LogKind.CONTENT_HIDDEN:
+        return format_html(_("{actor} hid a post by {member}."), actor=actor, member=member)
+    if kind == LogKind.MEMBER_MUTED:
+        return format_html(
+            _("{actor} muted {member} in conversations."), actor=actor, member=member
+        )
+    if kind == LogKind.MEMBER_WARNED:
+        return format_html(_("{actor} warned {member}."), actor=actor, member=member)
+    if kind == LogKind.ANNOUNCEMENT_SENT:
+        return format_html(
+            _("{actor} sent the announcement {announcement}."), actor=actor, announcement=link
+        )
+    if kind == LogKind.ATTENDEE_ADDED:
+        if entry.detail == "waitlisted":
+            return format_html(
+                _("{actor} added {member} to the waitlist of {event}, first in line."),
+                actor=actor,
+                member=member,
+                event=link,
+            )
+        return format_html(
+            _("{actor} added {member} to the people going to {event}."),
+            actor=actor,
+            member=member,
+            event=link,
+        )
+    if kind == LogKind.ATTENDEE_MOVED:
+        return format_html(
+            _("{actor} moved {member} to {where} at {event}."),
+            actor=actor,
+            member=member,
+            where=_where(entry.detail),
+            event=link,
+        )
+    if kind == LogKind.POLL_SCHEDULED:
+        return format_html(
+            _("{actor} turned the date poll {poll} into a draft event."), actor=actor, poll=link
+        )
+    if kind == LogKind.OUTCOME_WRITTEN:
+        return format_html(
+            _("{actor} wrote the outcome of {item}: {outcome}"),
+            actor=actor,
+            item=link,
+            outcome=entry.detail,
+        )
+    if kind == LogKind.DECISION_OPENED:
+        return format_html(
+            _("{actor} opened the consent proposal {proposal}."), actor=actor, proposal=link
+        )
+    if kind == LogKind.DECISION_CLOSED:
+        return format_html(
+            _("{actor} closed the consent proposal {proposal}: {outcome}"),
+            actor=actor,
+            proposal=link,
+            outcome=entry.detail,
+        )
+    if kind == LogKind.CAPACITY_RAISED:
+        return format_html(
+            _("{actor} raised the capacity of {event} to {capacity}."),
+            actor=actor,
+            event=link,
+            capacity=entry.detail or _("unlimited"),
+        )
+    return None
+
+
+def _where(value: str) -> str:
+    where = {"going": _("going"), "waitlisted": _("the waitlist"), "not_going": _("not going")}
+    return where.get(value, value)
 
 
 @register.filter

@@ -356,7 +356,7 @@ class EventAdmin(
         )
         # Capacity goes through its service so that a raise promotes the waitlist.
         if capacity_changed:
-            services.event_set_capacity(event=obj, capacity=obj.capacity)
+            services.event_set_capacity(event=obj, capacity=obj.capacity, by=request.user)
 
     @admin.action(description=_("Send a message to the people going"))
     def message_going(self, request, queryset):

@@ -107,7 +107,7 @@ class RSVPAdmin(StrictFiltersMixin, admin.ModelAdmin):
     @admin.action(description=_("Promote from the waitlist (adds seats if needed)"))
     def promote(self, request, queryset):
         for rsvp in queryset.filter(status=RSVPStatus.WAITLISTED).order_by("waitlist_seq"):
-            event = services.rsvp_promote(rsvp=rsvp)
+            event = services.rsvp_promote(rsvp=rsvp, by=request.user)
             self.message_user(
                 request,
                 _("%(member)s is going now; capacity is %(capacity)s.")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import generations
-from groups.models import Membership
+from groups.models import LogKind, Membership
 
 from ..models import (
     RSVP,
@@ -23,6 +23,7 @@ from .rsvps import (
     free_seat_count,
     join_waitlist,
     lock_event,
+    log_host_act,
     logger,
     not_going,
     promote_waitlist,
@@ -96,6 +97,7 @@ def _seat(event: Event, rsvp: RSVP, *, by, raise_capacity: bool) -> RSVP:
         event.capacity += rsvp.capacity_raised_by
         event.save(update_fields=["capacity", "updated_at"])
         free = rsvp.party_size
+        log_host_act(event, kind=LogKind.CAPACITY_RAISED, by=by, detail=str(event.capacity))
     if rsvp.party_size <= free:
         rsvp.status = RSVPStatus.GOING
         rsvp.waitlist_seq = None
@@ -131,7 +133,9 @@ def rsvp_add(*, event: Event, member, by, raise_capacity: bool = False) -> RSVP:
             raise ValidationError(
                 _("%(name)s is going already.") % {"name": _name(member)}, code="already"
             )
-        return _seat(event, rsvp, by=by, raise_capacity=raise_capacity)
+        rsvp = _seat(event, rsvp, by=by, raise_capacity=raise_capacity)
+        log_host_act(event, kind=LogKind.ATTENDEE_ADDED, by=by, member=member, detail=rsvp.status)
+        return rsvp
 
 
 def rsvp_move(*, rsvp: RSVP, to: RSVPStatus, by, raise_capacity: bool = False) -> RSVP:
@@ -152,7 +156,11 @@ def rsvp_move(*, rsvp: RSVP, to: RSVPStatus, by, raise_capacity: bool = False) -
                 code="already",
             )
         if to == RSVPStatus.GOING:
-            return _seat(event, rsvp, by=by, raise_capacity=raise_capacity)
+            rsvp = _seat(event, rsvp, by=by, raise_capacity=raise_capacity)
+            log_host_act(
+                event, kind=LogKind.ATTENDEE_MOVED, by=by, member=rsvp.member, detail=rsvp.status
+            )
+            return rsvp
         rsvp.capacity_raised_by = 0
         if to == RSVPStatus.WAITLISTED:
             rsvp.breakout = None
@@ -172,6 +180,9 @@ def rsvp_move(*, rsvp: RSVP, to: RSVPStatus, by, raise_capacity: bool = False) -
                 % {"name": name},
                 code="would_be_seated",
             )
+        log_host_act(
+            event, kind=LogKind.ATTENDEE_MOVED, by=by, member=rsvp.member, detail=rsvp.status
+        )
         after_commit([RSVPChange(rsvp.pk, rsvp.status, "host", by=_name(by)), *promoted])
     return rsvp
 

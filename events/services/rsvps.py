@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from groups.models import Group
-from groups.services import membership_for_rsvp, membership_join
+from groups.models import Group, LogKind
+from groups.services import log_record, membership_for_rsvp, membership_join
 
 from ..emails import EventEmail, notify
 from ..models import (
@@ -258,23 +258,47 @@ def rsvp_join_and_go(*, event: Event, member, guests: int = 0, answer: str = "")
         return rsvp_set(event=event, member=member, going=True, guests=guests, answer=answer)
 
 
-def event_set_capacity(*, event: Event, capacity: int | None) -> Event:
-    """Raising capacity promotes the waitlist; lowering it never removes anyone going."""
+def log_host_act(event: Event, *, kind: LogKind, by, member=None, detail: str = "") -> None:
+    """What a host or organizer did to other members' places at a published event is in the
+    transparency log (adding someone, moving them, raising capacity)."""
+    if event.status != EventStatus.PUBLISHED:
+        return
+    log_record(
+        group=event.group_id,
+        kind=kind,
+        by=by,
+        member=member,
+        title=event.title,
+        url=event.get_absolute_url(),
+        detail=detail,
+    )
+
+
+def _raised(before: int | None, after: int | None) -> bool:
+    return before is not None and (after is None or after > before)
+
+
+def event_set_capacity(*, event: Event, capacity: int | None, by=None) -> Event:
+    """Raising capacity promotes the waitlist (and is logged); lowering it never removes
+    anyone going."""
     if capacity is not None and capacity < 0:
         raise ValidationError(_("Capacity cannot be negative."), code="negative")
     with transaction.atomic():
         event = lock_event(event)
+        before = event.capacity
         event.capacity = capacity
         event.save(update_fields=["capacity", "updated_at"])
+        if _raised(before, capacity):
+            log_host_act(event, kind=LogKind.CAPACITY_RAISED, by=by, detail=str(capacity or ""))
         after_commit(promote_waitlist(event))
     return event
 
 
-def rsvp_promote(*, rsvp: RSVP) -> Event:
+def rsvp_promote(*, rsvp: RSVP, by=None) -> Event:
     """An organizer seats a waitlisted party now, raising capacity by what it needs."""
     with transaction.atomic():
         event = lock_event(rsvp.event)
-        rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
+        rsvp = RSVP.objects.select_for_update(of=("self",)).select_related("member").get(pk=rsvp.pk)
         if rsvp.status != RSVPStatus.WAITLISTED:
             raise ValidationError(
                 _("Only a waitlisted RSVP can be promoted."), code="not_waitlisted"
@@ -284,10 +308,14 @@ def rsvp_promote(*, rsvp: RSVP) -> Event:
             if missing > 0:
                 event.capacity += int(missing)
                 event.save(update_fields=["capacity", "updated_at"])
+                log_host_act(event, kind=LogKind.CAPACITY_RAISED, by=by, detail=str(event.capacity))
         rsvp.status = RSVPStatus.GOING
         rsvp.waitlist_seq = None
         rsvp.waitlisted_at = None
         rsvp.save(update_fields=["status", "waitlist_seq", "waitlisted_at", "updated_at"])
+        log_host_act(
+            event, kind=LogKind.ATTENDEE_MOVED, by=by, member=rsvp.member, detail=rsvp.status
+        )
         after_commit([RSVPChange(rsvp.pk, rsvp.status, "promoted")])
     return event
 

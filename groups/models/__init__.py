@@ -32,11 +32,18 @@ from .memberships import (
     MembershipStatus,
     Role,
 )
+from .pending import (
+    PENDING_LAPSES_AFTER,
+    PendingAction,
+    PendingActionQuerySet,
+    PendingActionStatus,
+)
 
 __all__ = [
     "MAX_JOIN_QUESTIONS",
     "MEMBER_DECIDED_SETTINGS",
     "ORGANIZER_ROLES",
+    "PENDING_LAPSES_AFTER",
     "AlertChoice",
     "Ban",
     "BanQuerySet",
@@ -52,6 +59,9 @@ __all__ = [
     "MembershipQuerySet",
     "MembershipStatus",
     "OrganizerAlert",
+    "PendingAction",
+    "PendingActionQuerySet",
+    "PendingActionStatus",
     "ResourceLink",
     "Role",
     "SocialLink",

@@ -28,6 +28,17 @@ class LogKind(models.TextChoices):
     PROPOSAL_DECLINED = "proposal_declined", _("Proposal declined")
     PROPOSAL_SCHEDULED = "proposal_scheduled", _("Proposal scheduled")
     SETTING_CHANGED = "setting_changed", _("Setting changed by the members")
+    JOIN_APPROVED = "join_approved", _("Request to join approved")
+    JOIN_DECLINED = "join_declined", _("Request to join declined")
+    POLL_CANCELLED = "poll_cancelled", _("Poll cancelled")
+    CONTENT_HIDDEN = "content_hidden", _("Post hidden")
+    MEMBER_MUTED = "member_muted", _("Member muted")
+    MEMBER_WARNED = "member_warned", _("Member warned")
+    ANNOUNCEMENT_SENT = "announcement_sent", _("Announcement sent")
+    ATTENDEE_ADDED = "attendee_added", _("Attendee added by a host")
+    ATTENDEE_MOVED = "attendee_moved", _("Attendee moved by a host")
+    CAPACITY_RAISED = "capacity_raised", _("Capacity raised by a host")
+    DISCUSSION_DELETED = "discussion_deleted", _("Discussion deleted")
 
 
 class LogEntryQuerySet(models.QuerySet):
@@ -46,8 +57,9 @@ class LogEntry(models.Model):
     by the service that did it (groups.services.log_record). Shown to members at /log/.
 
     Never changed nor deleted: save() refuses an existing row, the admin only shows them, and in
-    PostgreSQL a trigger (migration 0015) refuses any UPDATE but emptying a deleted account's
-    reference, and any DELETE but the whole group's.
+    PostgreSQL a trigger (migrations 0015 and 0022) refuses any UPDATE but emptying a deleted
+    account's reference, and any DELETE but the whole group's. Each entry is chained to the one
+    before it (groups.logchain), so a change made past all that still shows.
     """
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="log_entries")
@@ -74,8 +86,20 @@ class LogEntry(models.Model):
     title = models.CharField(_("about"), max_length=200, blank=True)
     url = models.CharField(_("address"), max_length=300, blank=True)
     detail = models.TextField(_("details"), blank=True)
+    # The second organizer who confirmed a destructive act (groups.services.action_confirm).
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
     # Set for what must be recorded once only (a poll closing): unique within the group.
     key = models.CharField(_("key"), max_length=80, blank=True, editable=False)
+    # The hash chain (groups.logchain): the group's entry before this one, and this one's.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     objects = LogEntryQuerySet.as_manager()
 

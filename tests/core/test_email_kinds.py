@@ -39,7 +39,14 @@ BY_APP = {
         "outcome",
     ],
     "members": ["welcome", "account"],
-    "groups": ["contact", "join_approved", "join_declined", "join_request", "organizer_digest"],
+    "groups": [
+        "contact",
+        "join_approved",
+        "join_declined",
+        "join_request",
+        "organizer_digest",
+        "pending_action",
+    ],
     "photos": ["takedown_requested"],
     "home": ["weekly"],
 }

@@ -41,7 +41,7 @@ from decisions.models import (
 from decisions.services.rolls import eligible_freeze
 from events import services as event_services
 from events.models import Event
-from groups.models import Group, LogEntry, LogKind, MembershipStatus, Role
+from groups.models import Group, LogEntry, LogKind, MembershipStatus, PendingAction, Role
 from groups.permissions import organizers_group
 from groups.services import membership_leave
 from tests.factories import EventFactory, MembershipFactory, UserFactory
@@ -287,6 +287,16 @@ def _pairs_voted(key, **given):
     return then
 
 
+def _cancel_waits(key):
+    def then(o, u) -> bool:
+        waiting = PendingAction.objects.filter(kind="poll_cancel", target=o[key].pk)
+        return list(waiting.values_list("requested_by", flat=True)) == [u.pk] and (
+            Poll.objects.filter(pk=o[key].pk).exists()
+        )
+
+    return then
+
+
 def _answer(o):
     tue, thu = o["dates"].options.all()
     return {f"answer_{tue.pk}": "yes", f"answer_{thu.pk}": "if_need_be"}
@@ -347,6 +357,10 @@ def _decision_closed(o, u) -> bool:
         and decision.outcome == "Passed."
         and (LogEntry.objects.filter(kind=LogKind.DECISION_CLOSED, actor=u).count() == 1)
     )
+
+
+def _no_cancel(o, u) -> bool:
+    return not PendingAction.objects.exists()
 
 
 PROPOSAL = {"kind": "topic", "title": "Bike lanes", "body": "Why *not*?", "contact": ""}
@@ -605,10 +619,21 @@ ROWS = [
       says="The setting already has this value."),
     R("setting_poll_new", (),          "put",  None,      405,   405, 405, 405, 405),
 
+    # Cancelling: two organizers here, so it waits for the second (groups.confirmations).
+    R("poll_cancel", ("poll",),        "post", {},        LOGIN, 403, 403, 403, 302,
+      then=_cancel_waits("poll"), to=_url("poll")),
+    R("poll_cancel", ("poll",),        "get",  None,      405,   405, 405, 405, 405),
+    R("poll_cancel", ("closed",),      "post", {},        LOGIN, 403, 403, 403, 302,
+      then=_no_cancel, to=_url("closed")),
+    R("poll_cancel", ("unknown",),     "post", {},        LOGIN, 403, 404, 404, 404),
+
     # --- The transparency log: members read it.
     R("log", (),                       "get",  None,      LOGIN, 403, 200, 200, 200),
     R("log", (),                       "head", None,      LOGIN, 403, 200, 200, 200),
     R("log", (),                       "post", {},        405,   405, 405, 405, 405),
+    # --- The log as JSON, with its hashes: the log page's rules.
+    R("log_json", (),                  "get",  None,      LOGIN, 403, 200, 200, 200),
+    R("log_json", (),                  "post", {},        405,   405, 405, 405, 405),
 ]
 # fmt: on
 

@@ -378,3 +378,19 @@ def test_casting_a_ballot_constant(django_assert_num_queries, group, people, siz
         response = client.post(poll.get_absolute_url(), {rank: "1"})
     assert response.status_code == 200 and "Your receipt" in response.text
     assert poll.ballots.count() == size + 1
+
+
+# The group with its generation, session, user, membership role; every entry with its people.
+LOG_JSON = {"member": 5, "organizer": 5}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_log_json_constant(django_assert_num_queries, group, people, role, size):
+    actors = [people["organizer"], people["member"], *people["authors"][1:]]
+    _log(group, size, actors)
+    client = _client(people[role])
+    response = _get(
+        client, reverse("decisions:log_json"), django_assert_num_queries, LOG_JSON[role]
+    )
+    assert len(response.json()["entries"]) == size

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from core.models import Email
-from groups.models import Group, Membership, Role
+from groups.confirmations import action_confirm
+from groups.models import Group, Membership, PendingAction, Role
 from groups.permissions import organizers_group
 from groups.services import membership_set_role
 from tests.factories import EventFactory, MembershipFactory, UserFactory
@@ -83,6 +84,10 @@ def test_deleting_a_membership_ends_staff_status(client, group, organizer, co_or
     assert (
         client.post(f"/admin/groups/membership/{co.pk}/delete/", {"post": "yes"}).status_code == 302
     )
+    # Two organizers: removing one waits for the other (groups.confirmations), here the
+    # person removed, who agrees.
+    assert _staff(co_organizer) == (True, True)
+    action_confirm(action=PendingAction.objects.get(), by=co_organizer)
     assert _staff(co_organizer) == (False, False)
 
 

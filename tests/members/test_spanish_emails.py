@@ -38,9 +38,10 @@ from decisions.emails import DecisionEmail
 from events import services as event_services
 from events.emails import EventEmail
 from events.models import RSVP, EventStatus, RSVPStatus
+from groups import confirmations
 from groups import services as group_services
 from groups.alerts import organizer_digests_send
-from groups.models import AlertChoice
+from groups.models import AlertChoice, Role
 from home import weekly as home_weekly
 from members import services as member_services
 from photos.models import Album, Photo
@@ -588,6 +589,24 @@ def _takedown_requested(w):
     return w.organizer.email
 
 
+def _pending_action(w):
+    """A second organizer asks for a ban: the first is told it waits for them."""
+    _organizer_reads(w)
+    other = MembershipFactory(group=w.group, user=UserFactory(), role=Role.ORGANIZER).user
+    target = w.person()
+    w.run(
+        lambda: confirmations.action_request(
+            group=w.group,
+            kind=confirmations.MEMBER_BAN.name,
+            target=target.pk,
+            title="Ban",
+            by=other,
+            reason="spam",
+        )
+    )
+    return w.organizer.email
+
+
 def _organizer_digest(w):
     _organizer_reads(w, organizer_alerts=AlertChoice.DIGEST)
     group_services.membership_request(group=w.group, user=UserFactory(), answers={})
@@ -752,6 +771,7 @@ CASES = {
         _takedown_requested,
         "Someone asked for a photo in “%(album)s” to be taken down.",
     ),
+    "pending_action": _alert("groups/email/pending_action", _pending_action),
     "organizer_digest": _alert(
         "groups/email/organizer_digest", _organizer_digest, "%(name)s asks to join the group."
     ),
