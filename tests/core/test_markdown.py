@@ -55,6 +55,7 @@ def test_every_declared_markdown_field_has_its_html_column_and_accessor():
         "conversation.Comment.body",
         "conversation.Reply.body",
         "conversation.Thread.body",
+        "decisions.Decision.body",
         "decisions.Poll.details",
         "decisions.Proposal.body",
         "events.Breakout.notes",
