@@ -18,7 +18,7 @@ settings, are served exactly the page rendered for them alone.
 A signed-in member's own pages (home/personal.py: the member home, the /me/ sections, a
 discussion, a poll) are cached per person: the version is the person (plus what the page
 shows from outside the project's tables), so nobody is served another's copy; such a copy is
-kept an hour at most.
+kept half an hour at most.
 
 Whether a response is stored is decided by one object, the request's `page_cache`
 (PageCacheDecision): its key, or why there is none, and `storable(response)`.
@@ -210,7 +210,11 @@ class PublicPageCacheMiddleware:
         if decision.key is None:
             return None
         coding = compression.negotiate(request) or IDENTITY
-        page = caches["bodies"].get(f"{decision.key}:{coding}")
+        wanted, plain = f"{decision.key}:{coding}", f"{decision.key}:{IDENTITY}"
+        found = caches["bodies"].get_many([wanted, plain] if coding != IDENTITY else [plain])
+        page = found.get(wanted)
+        if page is None and getattr(found.get(plain), "hole", False):
+            page = found[plain]  # a page with a hole is kept once, uncompressed
         if page is None or not unexpired(page.expires):
             return None
         request.page_expires = page.expires  # kept as stored if the page is stored again
@@ -233,8 +237,8 @@ class PublicPageCacheMiddleware:
         headers = tuple((name, response[name]) for name in HEADERS if response.has_header(name))
         bodies = caches["bodies"]
         if CSRF_HOLE.encode() in body:
-            page = CachedPage(body, headers, IDENTITY, hole=True, expires=expires)
-            pages = {f"{key}:{coding}": page for coding in (*compression.CODINGS, IDENTITY)}
+            # Filled and compressed for each response: kept once, whatever the coding asked.
+            pages = {f"{key}:{IDENTITY}": CachedPage(body, headers, IDENTITY, True, expires)}
         else:
             pages = {f"{key}:{IDENTITY}": CachedPage(body, headers, IDENTITY, False, expires)}
             for coding in compression.CODINGS:

@@ -9,7 +9,8 @@ language, the host and the full path, and the moment the page changes by the clo
 (request.page_expires). What lives outside those is added to the version here: allauth's
 second factors (a package's table, which moves no counter) for /me/security/.
 
-A copy is kept for PERSONAL_TIMEOUT at most: each person's pages take room of their own.
+A copy is kept for PERSONAL_TIMEOUT at most (half an hour): each person's pages take room of
+their own (once each, uncompressed, as every page with a CSRF hole: home/pagecache.py).
 """
 
 import hashlib
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
 
-PERSONAL_TIMEOUT = 3600  # seconds a person's own copy is kept at most
+PERSONAL_TIMEOUT = 1800  # seconds a person's own copy is kept at most
 
 
 @dataclass(frozen=True)

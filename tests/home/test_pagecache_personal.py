@@ -4,6 +4,7 @@ each person gets their own copy and never another's, and a copy ends when what i
 changes: a row (the page counter), a second factor (allauth's table), the clock (a poll
 closing, a mute ending)."""
 
+import gzip
 import re
 from datetime import timedelta
 
@@ -197,3 +198,27 @@ def _notification_fields(client) -> dict:
         elif value is not None:
             data[name] = value
     return data
+
+
+def test_a_copy_with_a_token_hole_is_kept_once_and_served_in_every_coding(two):
+    client = _signed_in(two[0])
+    plain = client.get("/me/")
+    key = plain.wsgi_request.page_cache.key
+    stored = [
+        coding
+        for coding in ("br", "gzip", "identity")
+        if caches["bodies"].get(f"{key}:{coding}") is not None
+    ]
+    assert stored == ["identity"]
+    served = []
+    for accept in ("br, gzip", "gzip", "identity"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/me/", headers={"accept-encoding": accept})
+        body = response.content
+        if response.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        served.append(
+            (len(queries), response.get("Content-Encoding"), TOKEN.sub("", body.decode()))
+        )
+    html = TOKEN.sub("", plain.content.decode())
+    assert served == [(HIT, "gzip", html), (HIT, "gzip", html), (HIT, None, html)]
