@@ -236,7 +236,8 @@ def seed_community(group, people) -> dict[str, str]:
 
     from conversation.models import Follow, Reply, Thread
     from core.markdown import markdown_store
-    from decisions.models import Ballot, Option, Poll
+    from decisions import secrecy
+    from decisions.models import BallotBox, Eligible, Option, Poll, VoterRoll
 
     now = timezone.now().replace(second=0, microsecond=0)
     bodies = (
@@ -288,10 +289,31 @@ def seed_community(group, people) -> dict[str, str]:
         Option(poll=poll, label=label, position=i)
         for i, label in enumerate(("Tuesday", "Wednesday", "Thursday", "Friday"))
     )
-    Ballot.objects.bulk_create(
-        Ballot(poll=poll, member=person, choices=[options[i % len(options)].pk])
-        for i, person in enumerate(people[2 : 2 + POLL_BALLOTS])
+    # The roll fixed at opening: the member and the voters (decisions.services.rolls); the
+    # voters on the roll of who voted, their ballots in the box, unlinked (decisions.secrecy).
+    voters = people[2 : 2 + POLL_BALLOTS]
+    Eligible.objects.bulk_create(
+        Eligible(poll=poll, member=person, voter_key=secrecy.voter_key(person.email))
+        for person in [people[1], *voters]
     )
+    VoterRoll.objects.bulk_create(
+        VoterRoll(
+            poll=poll,
+            member=person,
+            voter_key=secrecy.voter_key(person.email),
+            voted_on=poll.opens_at.date(),
+        )
+        for person in voters
+    )
+    BallotBox.objects.bulk_create(
+        BallotBox(
+            poll=poll,
+            choices=[options[i % len(options)].pk],
+            receipt_hash=secrecy.receipt_hash(poll.pk, f"bench receipt {i}"),
+        )
+        for i in range(len(voters))
+    )
+    Poll.objects.filter(pk=poll.pk).update(eligible_count=len(voters) + 1)
     return {"thread": thread.get_absolute_url(), "poll": poll.get_absolute_url()}
 
 

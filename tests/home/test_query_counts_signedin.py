@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from conversation.models import Follow, Thread
 from core.generations import bulk_create
-from decisions.models import Ballot, Option, Poll
+from decisions import secrecy
+from decisions.models import BallotBox, Option, Poll, VoterRoll
 from events.models import RSVP, Event, RSVPStatus
 from tests.factories import UserFactory
 
@@ -40,7 +41,8 @@ COLD = {
 
 def _rows(group, member, count: int) -> None:
     """count events (half past, half upcoming) the member answered, count discussions they
-    follow (a third theirs), count closed polls with their ballot."""
+    follow (a third theirs), count closed polls they voted in (the roll, and a ballot in the
+    box)."""
     now = timezone.now()
     starts = [now + timedelta(days=i + 1) * (1 if i % 2 else -1) for i in range(count)]
     have = Event.objects.count()
@@ -89,10 +91,17 @@ def _rows(group, member, count: int) -> None:
         ),
     )
     options = bulk_create(Option, (Option(poll=poll, label="Yes", position=0) for poll in polls))
+    key = secrecy.voter_key(member.email)
     bulk_create(
-        Ballot,
+        VoterRoll,
+        (VoterRoll(poll=poll, member=member, voter_key=key, voted_on=now.date()) for poll in polls),
+    )
+    bulk_create(
+        BallotBox,
         (
-            Ballot(poll=poll, member=member, choices=[option.pk])
+            BallotBox(
+                poll=poll, choices=[option.pk], receipt_hash=secrecy.receipt_hash(poll.pk, "r")
+            )
             for poll, option in zip(polls, options, strict=True)
         ),
     )
