@@ -2,19 +2,21 @@
 
 Run with `make bench` or `uv run python bench/speed.py` (about 3 minutes). Seeds two throwaway
 PostgreSQL databases like a real group, one with 10 and one with 10,000 events (bench/pages.py's
-events, plus members, RSVPs, albums with photos, a speaker and a series), and starts Potluck on
-each as production runs it: DEBUG off (tests/production/stack.py's environment), gunicorn with 2
-sync workers and gunicorn.conf.py, REDIS_URL set (a Redis database of its own for each size,
-flushed before and after), collectstatic into a temporary folder. bench/settings.py adds
-/bench/hello/ (bench/urls.py) and changes nothing else.
+events, plus members, RSVPs, albums with photos, a speaker, a series, a discussion with
+THREAD_REPLIES replies the member follows and an open poll with POLL_BALLOTS ballots), and starts
+Potluck on each as production runs it: DEBUG off (tests/production/stack.py's environment),
+gunicorn with 2 sync workers and gunicorn.conf.py, REDIS_URL set (a Redis database of its own
+for each size, flushed before and after), collectstatic into a temporary folder.
+bench/settings.py adds /bench/hello/ (bench/urls.py) and changes nothing else.
 
 Then, through HTTP as a TLS proxy would send it (Host potluck.test, X-Forwarded-Proto https,
 Accept-Encoding "br, gzip", no keep-alive), against the 10,000-event site:
 1. requests/s of hello-world and of each page: CONCURRENCY client processes, each one request
    at a time, for SECONDS; ROUNDS interleaved rounds, each starting one page later in the
    order; the median over the rounds, as a share of hello-world's (target: anonymous pages
-   >= 50%, the member's event page >= 25%; the feeds and the directory are shown without
-   one);
+   >= 50%, the member's event page >= 25%, the member's own pages, issue 26: home, the /me/
+   sections, the discussion and the poll >= 40%; the feeds and the directory are shown
+   without one);
 2. each HTML page's body on the wire with br, with gzip, and with what a browser asks for
    (target 6 KB, 6,144 bytes);
 and against both sites, one request at a time, the two sites interleaved:
@@ -75,6 +77,10 @@ GOING = 8
 SPEAKER_SLUG = "guest-0"
 SERIES_SLUG = "monthly-guest-conversation"
 MEMBER_EMAIL = "bench-member@example.org"
+THREAD_REPLIES = 12  # replies in the discussion timed, fewer than a page
+POLL_BALLOTS = 12  # ballots in the open poll timed (the member has not voted)
+ME_PAGES = ("/", "/me/", "/me/notifications/", "/me/calendar/", "/me/security/", "/me/data/")
+SHARE_SIGNED_IN = 0.40  # issue 26: member home, /me/ sections, a discussion, a poll
 
 
 # --- child: one database, one size ----------------------------------------------------------
@@ -201,6 +207,7 @@ def seed(n: int, media_root: Path) -> dict:
         for album in albums:
             album.cover_photo = first_photo.get(album.pk)
         Album.objects.bulk_update(albums, ["cover_photo"])
+        community = seed_community(group, people)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
@@ -216,7 +223,98 @@ def seed(n: int, media_root: Path) -> dict:
         "photos": len(photos),
         "members": len(people),
         "shown": shown_or_unknown(group),
+        **community,
     }
+
+
+def seed_community(group, people) -> dict[str, str]:
+    """The signed-in pages' rows: a discussion with THREAD_REPLIES replies (a member follows
+    it) and an open single-choice poll with POLL_BALLOTS ballots; their paths."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conversation.models import Follow, Reply, Thread
+    from core.markdown import markdown_store
+    from decisions import secrecy
+    from decisions.models import BallotBox, Eligible, Option, Poll, VoterRoll
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    bodies = (
+        "What should I *read* before the evening?",
+        "Slides are [here](https://example.org/slides); my **notes** follow.\n\n- one\n- two",
+        "Thanks for organising. Is the venue step-free?",
+        "A longer thought: cooperatives need *patient* capital, shared tools and time. " * 3,
+    )
+    html = {}
+
+    def stored(model, **fields):
+        row = model(**fields)
+        if row.body not in html:
+            markdown_store(row)
+            html[row.body] = row.body_html
+        row.body_html = html[row.body]
+        return row
+
+    thread = stored(
+        Thread,
+        group=group,
+        author=people[2],
+        title="Where should we meet in the spring?",
+        body=bodies[1],
+        created_at=now - timedelta(days=3),
+        last_activity_at=now - timedelta(hours=1),
+        reply_count=THREAD_REPLIES,
+    )
+    thread.save()
+    Reply.objects.bulk_create(
+        stored(
+            Reply,
+            thread=thread,
+            author=people[2 + i % 12],
+            body=bodies[i % len(bodies)],
+            created_at=now - timedelta(days=2, minutes=-10 * i),
+        )
+        for i in range(THREAD_REPLIES)
+    )
+    Follow.objects.create(thread=thread, member=people[1])
+    poll = Poll.objects.create(
+        group=group,
+        question="Which evening suits you best in the spring?",
+        opens_at=now - timedelta(days=2),
+        closes_at=now + timedelta(days=300),
+        created_by=people[0],
+    )
+    options = Option.objects.bulk_create(
+        Option(poll=poll, label=label, position=i)
+        for i, label in enumerate(("Tuesday", "Wednesday", "Thursday", "Friday"))
+    )
+    # The roll fixed at opening: the member and the voters (decisions.services.rolls); the
+    # voters on the roll of who voted, their ballots in the box, unlinked (decisions.secrecy).
+    voters = people[2 : 2 + POLL_BALLOTS]
+    Eligible.objects.bulk_create(
+        Eligible(poll=poll, member=person, voter_key=secrecy.voter_key(person.email))
+        for person in [people[1], *voters]
+    )
+    VoterRoll.objects.bulk_create(
+        VoterRoll(
+            poll=poll,
+            member=person,
+            voter_key=secrecy.voter_key(person.email),
+            voted_on=poll.opens_at.date(),
+        )
+        for person in voters
+    )
+    BallotBox.objects.bulk_create(
+        BallotBox(
+            poll=poll,
+            choices=[options[i % len(options)].pk],
+            receipt_hash=secrecy.receipt_hash(poll.pk, f"bench receipt {i}"),
+        )
+        for i in range(len(voters))
+    )
+    Poll.objects.filter(pk=poll.pk).update(eligible_count=len(voters) + 1)
+    return {"thread": thread.get_absolute_url(), "poll": poll.get_absolute_url()}
 
 
 def shown(group) -> dict[str, str]:
@@ -514,6 +612,10 @@ def targets(seed: dict) -> list[Target]:
         ),
         Target("member: event page", event, member=True, share=SHARE_MEMBER),
         Target("member: /members/", "/members/", member=True, share=None, ratio_key="/members/"),
+        # Issue 26: the signed-in pages a member comes back to.
+        *(Target(f"member: {path}", path, member=True, share=SHARE_SIGNED_IN) for path in ME_PAGES),
+        Target("member: discussion", seed["thread"], member=True, share=SHARE_SIGNED_IN),
+        Target("member: poll", seed["poll"], member=True, share=SHARE_SIGNED_IN),
     ]
 
 

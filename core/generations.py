@@ -216,6 +216,14 @@ def timeout_until(expires: datetime | None, longest: int) -> int:
     return max(1, min(longest, int((expires - timezone.now()).total_seconds()) + 1))
 
 
+def request_keep_until(request, moment: datetime | None) -> None:
+    """What this request's page shows is true only until moment (a poll closing, a mute
+    ending): a cached copy of the page is kept no longer (None: no such moment)."""
+    expires = getattr(request, "page_expires", None)
+    if moment is not None and (expires is None or moment < expires):
+        request.page_expires = moment
+
+
 def request_expires(request) -> datetime | None:
     """The next moment the request's pages change by the clock alone (None: no such moment
     known, or outside a request)."""

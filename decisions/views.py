@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.forms import add_service_errors as _errors
+from core.generations import request_keep_until
 from events.models import Event, EventStatus
 from groups.access import viewer
 from groups.confirmations import action_request
@@ -314,6 +315,9 @@ def _poll_page(request, group, looking, pk, *, ballot_posted, outcome_form=None,
                 response["Cache-Control"] = "no-store"
                 return response
         status = 400
+    # A cached copy of the page (home/pagecache.py) ends when the poll opens or closes.
+    moments = [moment for moment in (poll.opens_at, poll.closes_at) if moment > now]
+    request_keep_until(request, min(moments, default=None))
     results = services.poll_results_shown(poll=poll, now=now)
     context = {
         "poll": poll,

@@ -15,12 +15,17 @@ version covers everything personal on the page is checked by a differential test
 (tests/home/test_pagecache.py): people of every kind, with different names, addresses and
 settings, are served exactly the page rendered for them alone.
 
+A signed-in member's own pages (home/personal.py: the member home, the /me/ sections, a
+discussion, a poll) are cached per person: the version is the person (plus what the page
+shows from outside the project's tables), so nobody is served another's copy; such a copy is
+kept half an hour at most.
+
 Whether a response is stored is decided by one object, the request's `page_cache`
 (PageCacheDecision): its key, or why there is none, and `storable(response)`.
 
 What never lands in the cache:
-- any other page for someone with a session, or a response that sets a cookie, writes the
-  session or adds a message;
+- any other page for someone with a session, a member's page for a request without one,
+  or a response that sets a cookie, writes the session or adds a message;
 - a CSRF token: the page is rendered with a hole where {% csrf_token %} goes, and each
   response fills the hole with a token masked for that visitor (which also sets their
   cookie). A page whose rendering asks for a real token anyway is simply not stored.
@@ -45,6 +50,8 @@ from core import compression
 from core.generations import request_expires, request_generation, timeout_until, unexpired
 from events.views import event_page_version
 
+from .personal import PERSONAL_PAGES, PERSONAL_TIMEOUT, PersonalPageVersion
+
 # Pages that look the same to every visitor without a session (by URL name).
 PUBLIC_PAGES = frozenset(
     {
@@ -63,7 +70,7 @@ PUBLIC_PAGES = frozenset(
 )
 # Pages a signed-in person may get from the cache too: the function says which version of
 # the page they see (everything on it that is not the same for every member), or None.
-MEMBER_PAGES = {"events:detail": event_page_version}
+MEMBER_PAGES = {"events:detail": event_page_version, **PERSONAL_PAGES}
 # Pages never stored whoever asks, each with why (the decision's reason).
 NEVER_CACHED = {
     # events/views/preview.py: an organizer's look at an unpublished page, rendered as a
@@ -100,6 +107,7 @@ class PageCacheDecision:
     key: str | None
     reason: str = ""
     expires: datetime | None = None
+    timeout: int = TIMEOUT  # seconds kept at most (before expires)
 
     def storable(self, request, response) -> bool:
         return self.key is not None and _storable(request, response)
@@ -115,7 +123,11 @@ def decide(request) -> PageCacheDecision:
     match = request.resolver_match
     if match is not None and match.view_name in NEVER_CACHED:
         return PageCacheDecision(None, NEVER_CACHED[match.view_name])
-    if match is None or match.view_name not in PUBLIC_PAGES:
+    if match is None:
+        return NOT_CACHED
+    public = match.view_name in PUBLIC_PAGES
+    versions = MEMBER_PAGES.get(match.view_name)
+    if not public and versions is None:
         return NOT_CACHED
     if not set(request.GET) <= QUERY_PARAMETERS:
         return PageCacheDecision(None, "a query parameter the page does not read")
@@ -123,8 +135,9 @@ def decide(request) -> PageCacheDecision:
     if CookieStorage.cookie_name in cookies:
         return PageCacheDecision(None, "a message waiting to be shown")
     version = None
+    if settings.SESSION_COOKIE_NAME not in cookies and not public:
+        return PageCacheDecision(None, "a member's page asked for without a session")
     if settings.SESSION_COOKIE_NAME in cookies:
-        versions = MEMBER_PAGES.get(match.view_name)
         if versions is None:
             return PageCacheDecision(None, "a signed-in person's page")
         if SessionStorage.session_key in request.session:
@@ -144,7 +157,8 @@ def decide(request) -> PageCacheDecision:
         request.get_full_path(),
     )
     key = "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
-    return PageCacheDecision(key, expires=request_expires(request))
+    timeout = PERSONAL_TIMEOUT if isinstance(version, PersonalPageVersion) else TIMEOUT
+    return PageCacheDecision(key, expires=request_expires(request), timeout=timeout)
 
 
 def _storable(request, response) -> bool:
@@ -183,9 +197,10 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         decision = getattr(request, "page_cache", NOT_CACHED)
-        if decision.storable(request, response):
-            # Rendering may have brought the moment forward (relative times, "2 h ago").
-            self._store(replace(decision, expires=request_expires(request)), response)
+        # Rendering may have brought the moment forward (relative times, "2 h ago").
+        expires = request_expires(request)
+        if decision.storable(request, response) and unexpired(expires):
+            self._store(replace(decision, expires=expires), response)
             if CSRF_HOLE.encode() in response.content:
                 response.content = _fill(response.content, request)
         return response
@@ -195,7 +210,11 @@ class PublicPageCacheMiddleware:
         if decision.key is None:
             return None
         coding = compression.negotiate(request) or IDENTITY
-        page = caches["bodies"].get(f"{decision.key}:{coding}")
+        wanted, plain = f"{decision.key}:{coding}", f"{decision.key}:{IDENTITY}"
+        found = caches["bodies"].get_many([wanted, plain] if coding != IDENTITY else [plain])
+        page = found.get(wanted)
+        if page is None and getattr(found.get(plain), "hole", False):
+            page = found[plain]  # a page with a hole is kept once, uncompressed
         if page is None or not unexpired(page.expires):
             return None
         request.page_expires = page.expires  # kept as stored if the page is stored again
@@ -213,16 +232,16 @@ class PublicPageCacheMiddleware:
         return response
 
     def _store(self, decision: PageCacheDecision, response) -> None:
-        key, expires = decision.key, decision.expires
+        key, expires, timeout = decision.key, decision.expires, decision.timeout
         body = response.content
         headers = tuple((name, response[name]) for name in HEADERS if response.has_header(name))
         bodies = caches["bodies"]
         if CSRF_HOLE.encode() in body:
-            page = CachedPage(body, headers, IDENTITY, hole=True, expires=expires)
-            pages = {f"{key}:{coding}": page for coding in (*compression.CODINGS, IDENTITY)}
+            # Filled and compressed for each response: kept once, whatever the coding asked.
+            pages = {f"{key}:{IDENTITY}": CachedPage(body, headers, IDENTITY, True, expires)}
         else:
             pages = {f"{key}:{IDENTITY}": CachedPage(body, headers, IDENTITY, False, expires)}
             for coding in compression.CODINGS:
                 packed = compression.compress(body, coding, once=True)
                 pages[f"{key}:{coding}"] = CachedPage(packed, headers, coding, False, expires)
-        bodies.set_many(pages, timeout=timeout_until(expires, TIMEOUT))
+        bodies.set_many(pages, timeout=timeout_until(expires, timeout))

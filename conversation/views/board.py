@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core import counts
 from core.forms import add_service_errors as _errors
+from core.generations import request_keep_until
 from groups.access import viewer
 from groups.middleware import group_or_404
 from groups.visibility import allowed
@@ -120,6 +122,10 @@ def thread_detail(request, group, looking, pk):
                 messages.success(request, _("Your reply is posted. You follow this discussion."))
                 return redirect(reply)
         status = 400
+    muted = services.is_muted(group=group, member=request.user)
+    if muted:
+        # A mute may end by the clock: the page is never kept (home/pagecache.py).
+        request_keep_until(request, timezone.now())
     replies = thread.replies.select_related("author").order_by("created_at", "pk")
     if not looking.is_organizer:
         replies = replies.shown()
@@ -133,7 +139,7 @@ def thread_detail(request, group, looking, pk):
         "replies": page.object_list,
         "form": form,
         "following": Follow.objects.filter(thread=thread, member=request.user).exists(),
-        "muted": services.is_muted(group=group, member=request.user),
+        "muted": muted,
         "is_organizer": looking.is_organizer,
         "move_form": MoveForm(group=group, initial={"category": thread.category_id})
         if looking.is_organizer

@@ -24,7 +24,7 @@ from decisions.services.rolls import eligible_freeze
 from decisions.views import LOG_PER_PAGE, POLLS_PER_PAGE, PROPOSALS_PER_PAGE
 from groups.models import LogEntry, LogKind, Membership
 from tests.decisions.rolls import enrol
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -286,8 +286,12 @@ OPEN_POLL = {"member": 8, "organizer": 9}
 # the
 # count: the options again and every ballot's choices (one query, however many ballots).
 CLOSED_POLL = {"member": 9, "organizer": 9}
-# The same page again: a closed poll's count is kept (decisions.services.poll_results).
+# The same page for another person of the same role: a closed poll's count is kept
+# (decisions.services.poll_results).
 CLOSED_POLL_COUNTED = {"member": 7, "organizer": 7}
+# The same page again for the same person: their own copy (home/personal.py): the group with
+# its generation, session, user.
+PERSONAL_PAGE_HIT = 3
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -315,8 +319,13 @@ def test_closed_poll_page_constant(django_assert_num_queries, group, people, rol
     assert len(results.rounds) > 1
     assert f"{size} ballots." in response.text
     assert "Round 2" in response.text
+    with django_assert_num_queries(PERSONAL_PAGE_HIT):
+        cached = client.get(poll.get_absolute_url())
+    assert f"{size} ballots." in cached.text and "Round 2" in cached.text
+    same_role = Membership.objects.get(group=group, user=people[role]).role
+    other = _client(MembershipFactory(group=group, role=same_role).user)
     with django_assert_num_queries(CLOSED_POLL_COUNTED[role]):
-        again = client.get(poll.get_absolute_url())
+        again = other.get(poll.get_absolute_url())
     assert again.context["results"] == results
 
 

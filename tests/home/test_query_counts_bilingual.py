@@ -140,11 +140,12 @@ PINNED = {
     # The directory: session, user, group, the viewer's membership role, count, the page.
     "/members/": {"visitor": 1, "member": 6},
     # /me/'s sections: session, user, group; the emails and the data page also read the
-    # membership role; sign-in and security the role and the authenticators.
+    # membership role; sign-in and security the role and the authenticators (twice: once for
+    # the version of the page kept for the person, home/personal.py, once for the page).
     "/me/": {"visitor": 1, "member": 3},
     "/me/notifications/": {"visitor": 1, "member": 4},
     "/me/calendar/": {"visitor": 1, "member": 3},
-    "/me/security/": {"visitor": 1, "member": 5},
+    "/me/security/": {"visitor": 1, "member": 6},
     "/me/data/": {"visitor": 1, "member": 4},
     # tests/conversation/test_query_counts.py BOARD and THREAD_PAGE.
     "/discussions/": {"visitor": 1, "member": 9},
