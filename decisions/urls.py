@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import consent_views, governance_views, views
+from . import consent_views, governance_views, log_views, views
 
 app_name = "decisions"
 urlpatterns = [
@@ -23,6 +23,6 @@ urlpatterns = [
     path("consent/<int:pk>/", consent_views.decision_detail, name="decision"),
     path("consent/<int:pk>/close/", consent_views.decision_close, name="decision_close"),
     path("polls/<int:pk>/cancel/", views.poll_cancel, name="poll_cancel"),
-    path("log/", views.log, name="log"),
-    path("log.json", views.log_json, name="log_json"),
+    path("log/", log_views.log, name="log"),
+    path("log.json", log_views.log_json, name="log_json"),
 ]

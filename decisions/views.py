@@ -1,4 +1,5 @@
-"""Pages for deciding together: proposals, polls and the transparency log (members only).
+"""Pages for deciding together: proposals and polls (members only; the transparency log is
+decisions.log_views).
 
 Views are thin: a form validates, a service writes, the page redirects. Who may see what is
 groups.visibility's "proposals", "ballots" and "guest_contact" rules; who may change what is
@@ -6,19 +7,16 @@ checked by the services.
 """
 
 from functools import wraps
-from html import unescape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,9 +25,7 @@ from core.generations import request_keep_until
 from events.models import Event, EventStatus
 from groups.access import viewer
 from groups.confirmations import action_request
-from groups.logchain import GENESIS, HASHED_FIELDS, at_text
 from groups.middleware import group_or_404
-from groups.models import LogEntry, LogKind
 from groups.visibility import allowed
 
 from . import secrecy, services
@@ -45,11 +41,9 @@ from .forms import (
     ReceiptForm,
 )
 from .models import Poll, Proposal, ProposalStatus, Support
-from .templatetags.decisions import log_sentence
 
 PROPOSALS_PER_PAGE = 25
 POLLS_PER_PAGE = 25
-LOG_PER_PAGE = 50
 
 
 def members_only(view):
@@ -457,61 +451,3 @@ def poll_cancel(request, group, looking, pk):
         request, _("Waiting for a second organizer, who confirms it from the admin home.")
     )
     return redirect(poll)
-
-
-# --- The transparency log ----------------------------------------------------------------------
-
-
-@require_safe
-@members_only
-def log(request, group, looking):
-    """What organizers and hosts did that affects members, newest first (the log's index)."""
-    entries = LogEntry.objects.filter(group=group).select_related("actor", "member")
-    paginator = Paginator(entries.order_by("-at", "-pk"), LOG_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    context = {
-        "page_obj": page,
-        "paginator": paginator,
-        "is_paginated": page.has_other_pages(),
-        "entries": page.object_list,
-    }
-    context["recorded"] = [label for _value, label in LogKind.choices]
-    return TemplateResponse(request, "decisions/log.html", context)
-
-
-@require_safe
-@members_only
-def log_json(request, group, looking):
-    """The whole log, oldest first, with each entry's hash and the one before it, for anyone
-    the log page is shown to to check with tools/verify_log.py (docs/verify-log.md)."""
-    entries = (
-        LogEntry.objects.filter(group=group)
-        .select_related("actor", "member", "confirmed_by")
-        .order_by("pk")
-    )
-    data = {
-        "group": group.name,
-        "log": request.build_absolute_uri(reverse("decisions:log")),
-        "hash": "sha256",
-        "genesis": GENESIS,
-        "hashed_fields": ["prev", *HASHED_FIELDS],
-        "entries": [_entry_json(entry) for entry in entries],
-    }
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
-
-
-def _entry_json(entry) -> dict:
-    return {
-        "id": entry.pk,
-        "text": unescape(strip_tags(log_sentence(entry))),
-        "by": entry.actor.display_name if entry.actor else None,
-        "confirmed_by": entry.confirmed_by.display_name if entry.confirmed_by else None,
-        "kind": entry.kind,
-        "at": at_text(entry.at),
-        "title": entry.title,
-        "url": entry.url,
-        "detail": entry.detail,
-        "key": entry.key,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
-    }
