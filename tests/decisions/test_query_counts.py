@@ -19,9 +19,9 @@ from django.utils import timezone
 from core.generations import data_changed
 from core.markdown import markdown_store
 from decisions import secrecy
+from decisions.log_views import LOG_PER_PAGE
 from decisions.models import BallotBox, Option, Poll, Proposal, Support, VoterRoll
 from decisions.services.rolls import eligible_freeze
-from decisions.log_views import LOG_PER_PAGE
 from decisions.views import POLLS_PER_PAGE, PROPOSALS_PER_PAGE
 from groups.models import LogEntry, LogKind, Membership
 from tests.decisions.rolls import enrol
