@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('decisions', '0005_elections_and_settings_polls'),
-        ('events', '0019_organizer_texts_in_spanish'),
+        ('events', '0014_decisions_email_kinds'),
         ('groups', '0021_links_in_spanish'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

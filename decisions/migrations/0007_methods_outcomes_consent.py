@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('decisions', '0006_secret_ballots'),
-        ('events', '0019_organizer_texts_in_spanish'),
+        ('events', '0014_decisions_email_kinds'),
         ('groups', '0023_log_decision_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
