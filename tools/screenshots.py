@@ -1,4 +1,8 @@
-"""Renders the main pages at phone and desktop sizes, light and dark, into screenshots/.
+"""Renders the main pages at phone and desktop sizes, light and dark, into screenshots/:
+in English at both sizes and in Spanish on the phone (`?lang=es`, which every page honours),
+for a visitor and for the demo organizer (a member of the group, who signs in once, with
+the demo authenticator's code: a code is accepted once, so the other browser windows reuse
+that session).
 
 `make screenshots`: a throwaway SQLite database seeded by `manage.py seed_demo`, the
 development server on 127.0.0.5, Debian's Chromium through Playwright.
@@ -30,6 +34,8 @@ FLAGS = [
 ]
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 SCHEMES = ("light", "dark")
+# (language, the sizes it is shot at): Spanish on the phone, where its longer words wrap.
+LANGUAGES = (("en", ("phone", "desktop")), ("es", ("phone",)))
 
 
 def _run(args, env):
@@ -85,49 +91,86 @@ def _demo_code() -> str:
     return format_hotp_value(hotp_value(DEMO_ORGANIZER_TOTP_KEY, int(time.time() // 30)))
 
 
-def _shoot(browser, pages, *, logged_in: bool) -> list[Path]:
+def _sign_in(browser) -> dict:
+    """Signs the demo organizer in once; the session (cookies) every other window reuses."""
     from groups.demo import DEMO_ORGANIZER_EMAIL, DEMO_ORGANIZER_PASSWORD
 
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(BASE + "/accounts/login/")
+    page.get_by_label("Email").fill(DEMO_ORGANIZER_EMAIL)
+    page.get_by_label("Password").fill(DEMO_ORGANIZER_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:  # the demo organizer's app code
+        page.get_by_label("Code", exact=True).fill(_demo_code())
+        page.get_by_role("button", name="Log in", exact=True).click()
+        page.wait_for_load_state()
+    if "/accounts/" in page.url:
+        raise SystemExit(f"screenshots: the demo organizer could not sign in ({page.url})")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def _member_pages(browser, pages: dict, state: dict) -> dict[str, str]:
+    """The pages a member sees besides the public ones, found by following links."""
+    targets = {k: v for k, v in pages.items() if k != "login"}
+    targets["me"] = "/me/"
+    for section in ("notifications", "calendar", "security", "data"):
+        targets[f"me-{section}"] = f"/me/{section}/"
+    targets |= {
+        "my-events": "/me/events/",
+        "members": "/members/",
+        "discussions": "/discussions/",
+        "proposals": "/proposals/",
+        "polls": "/polls/",
+        "consent": "/consent/",
+        "log": "/log/",
+    }
+    context = browser.new_context(storage_state=state)
+    page = context.new_page()
+    for name, listing, selector in (
+        ("profile", "/members/", ".member-card-name"),
+        ("discussion", "/discussions/", ".thread-title a"),
+        ("poll", "/polls/", ".thread-title a"),
+    ):
+        page.goto(BASE + listing)
+        if link := _first_link(page, selector):
+            targets[name] = link
+    context.close()
+    if "event" in pages:  # the organizer runs every event: the hosts' page
+        targets["attendees"] = pages["event"] + "attendees/"
+    return targets
+
+
+def _shoot(browser, targets: dict[str, str], *, state: dict | None) -> list[Path]:
     shots = []
-    for size_name, (width, height) in SIZES.items():
-        for scheme in SCHEMES:
-            context = browser.new_context(
-                viewport={"width": width, "height": height}, color_scheme=scheme
-            )
-            page = context.new_page()
-            targets = dict(pages)
-            suffix = ""
-            if logged_in:
-                page.goto(BASE + "/accounts/login/")
-                page.get_by_label("Email").fill(DEMO_ORGANIZER_EMAIL)
-                page.get_by_label("Password").fill(DEMO_ORGANIZER_PASSWORD)
-                page.get_by_role("button", name="Log in", exact=True).click()
-                page.wait_for_load_state()
-                if "/accounts/2fa/authenticate/" in page.url:  # the demo organizer's app code
-                    page.get_by_label("Code", exact=True).fill(_demo_code())
-                    page.get_by_role("button", name="Log in", exact=True).click()
-                    page.wait_for_load_state()
-                targets = {k: v for k, v in pages.items() if k != "login"}
-                targets["me"] = "/me/"
-                for section in ("notifications", "calendar", "security", "data"):
-                    targets[f"me-{section}"] = f"/me/{section}/"
-                targets["my-events"] = "/me/events/"
-                targets["members"] = "/members/"
-                page.goto(BASE + "/members/")
-                if profile := _first_link(page, ".member-card-name"):
-                    targets["profile"] = profile
-                if "event" in pages:  # the organizer runs every event: the hosts' page
-                    targets["attendees"] = pages["event"] + "attendees/"
-                suffix = "-member"
-            for name, path in targets.items():
-                page.goto(BASE + path)
-                page.wait_for_load_state("networkidle")
-                for mode, full in (("", False), ("-full", True)):
-                    target = OUT / f"{name}{suffix}-{size_name}-{scheme}{mode}.png"
-                    page.screenshot(path=target, full_page=full)
-                    shots.append(target)
-            context.close()
+    suffix = "-member" if state else ""
+    for language, sizes in LANGUAGES:
+        for size_name in sizes:
+            width, height = SIZES[size_name]
+            for scheme in SCHEMES:
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    color_scheme=scheme,
+                    storage_state=state,
+                )
+                page = context.new_page()
+                for name, path in targets.items():
+                    address = path if language == "en" else _with_language(path, language)
+                    page.goto(BASE + address)
+                    page.wait_for_load_state("networkidle")
+                    for mode, full in (("", False), ("-full", True)):
+                        target = OUT / f"{name}{suffix}-{language}-{size_name}-{scheme}{mode}.png"
+                        page.screenshot(path=target, full_page=full)
+                        shots.append(target)
+                context.close()
     return shots
+
+
+def _with_language(path: str, language: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}lang={language}"
 
 
 def main() -> None:
@@ -162,8 +205,9 @@ def main() -> None:
                 page = browser.new_page()
                 pages = _pages(page)
                 page.close()
-                shots = _shoot(browser, pages, logged_in=False)
-                shots += _shoot(browser, pages, logged_in=True)
+                shots = _shoot(browser, pages, state=None)
+                state = _sign_in(browser)
+                shots += _shoot(browser, _member_pages(browser, pages, state), state=state)
                 browser.close()
         finally:
             server.terminate()
