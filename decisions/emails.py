@@ -94,8 +94,12 @@ def poll_receipt_context(params: dict, user) -> dict | None:
     }
 
 
+def _decision(params: dict) -> Decision | None:
+    return Decision.objects.select_related("group").filter(pk=params["decision_id"]).first()
+
+
 def decision_context(params: dict, user) -> dict | None:
-    decision = Decision.objects.select_related("group").filter(pk=params["decision_id"]).first()
+    decision = _decision(params)
     if decision is None:
         return None
     return {
@@ -111,7 +115,7 @@ def outcome_context(params: dict, user) -> dict | None:
         item = _poll(params)
         title = item.question if item else ""
     else:
-        item = Decision.objects.select_related("group").filter(pk=params["decision_id"]).first()
+        item = _decision(params)
         title = item.title if item else ""
     if item is None or not item.outcome:
         return None
