@@ -11,6 +11,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import generations
 from groups.models import Group
 
 from . import exitbundle
@@ -59,7 +60,9 @@ def exit_bundle_build(*, bundle_id: int) -> str:
 
     def progress(done: int, total: int) -> None:
         if done % 10 == 0 or done == total:
-            ExitBundle.objects.filter(pk=bundle.pk).update(pages_done=done, pages_total=total)
+            generations.update(
+                ExitBundle.objects.filter(pk=bundle.pk), pages_done=done, pages_total=total
+            )
 
     name = None
     try:
