@@ -101,7 +101,7 @@ class ImportForm(forms.Form):
         required=False,
         assume_scheme="https",
         help_text=_(
-            "For a Meetup group: https://www.meetup.com/<your-group>/events/ical/ "
+            "For a Meetup group: https://www.meetup.com/YOUR-GROUP/events/ical/ "
             "(public addresses only; at most 10 MB)."
         ),
     )
