@@ -49,6 +49,11 @@ def exit_bundles_expire(*, now=None) -> int:
     return count
 
 
+def periodic() -> str:
+    """What send_reminders runs for the exit bundle (core.hooks.periodic)."""
+    return f"{exit_bundles_expire()} exit bundles expired"
+
+
 @task()
 def exit_bundle_build(*, bundle_id: int) -> str:
     """Crawls the public site as a visitor, writes the ZIP, stores it in the media storage."""
