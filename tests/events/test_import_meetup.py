@@ -249,3 +249,28 @@ def test_another_organizers_token_imports_nothing(client, organizer, group):
     client.force_login(other)
     client.post("/admin/events/event/import/", {"token": token})
     assert Event.objects.count() == 0
+
+
+def _feed(count: int) -> bytes:
+    """Meetup's shape with `count` events (the first fixture's VTIMEZONE and one VEVENT each)."""
+    text = (FIXTURES / "meetup_group.ics").read_text()
+    head, _sep, rest = text.partition("BEGIN:VEVENT")
+    event = "BEGIN:VEVENT" + rest.split("END:VEVENT")[0] + "END:VEVENT\r\n"
+    events = "".join(
+        event.replace("event_301000001@", f"event_{400000000 + n}@").replace(
+            "20260310T", f"2026{3 + n // 28:02d}{1 + n % 28:02d}T"
+        )
+        for n in range(count)
+    )
+    return (head + events + "END:VCALENDAR\r\n").encode()
+
+
+@pytest.mark.parametrize("count", [4, 40])
+def test_admin_preview_query_count_does_not_grow(
+    client, organizer, count, django_assert_num_queries
+):
+    client.force_login(organizer)
+    upload = SimpleUploadedFile("x.ics", _feed(count))
+    with django_assert_num_queries(9):
+        response = client.post("/admin/events/event/import/", {"file": upload})
+    assert len(response.context["planned"]) == count

@@ -6,6 +6,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -152,11 +153,12 @@ def test_expired_archive_is_deleted(group, settings):
 
 @pytest.mark.parametrize("count", [1, 20])
 def test_admin_pages_query_count_does_not_grow(
-    client, group, organizer, count, django_assert_max_num_queries
+    client, group, organizer, count, django_assert_num_queries
 ):
     bundles = [_ready(group) for _ in range(count)]
     client.force_login(organizer)
-    with django_assert_max_num_queries(12):
+    ContentType.objects.get_for_model(ExitBundle)  # cached for the process after its first use
+    with django_assert_num_queries(12):
         assert client.get("/admin/home/exitbundle/").status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(9):
         assert client.get(f"/admin/home/exitbundle/{bundles[-1].pk}/change/").status_code == 200
