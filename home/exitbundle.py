@@ -142,8 +142,14 @@ def _kind(content_type: str) -> str:
     return "file"
 
 
-def crawl(*, progress: Callable[[int, int], None] = lambda done, total: None) -> Crawl:
-    """Renders the public site as an anonymous visitor, page by page."""
+def crawl(
+    *,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    store: Callable[[Key, bytes], None] | None = None,
+) -> Crawl:
+    """Renders the public site as an anonymous visitor, page by page. Pages and stylesheets
+    are kept for rewriting; other files (images, feeds) go to `store` as they come and are
+    kept as empty bodies, so a large album never sits in memory whole."""
     site = urlsplit(settings.SITE_URL)
     client = Client(HTTP_HOST=site.netloc, raise_request_exception=False)
     secure = site.scheme == "https"
@@ -174,6 +180,9 @@ def crawl(*, progress: Callable[[int, int], None] = lambda done, total: None) ->
             body = b"".join(response.streaming_content) if response.streaming else response.content
             found.bodies[key] = body
             found.kinds[key] = _kind(response.get("Content-Type", ""))
+        if store is not None and found.kinds[key] == "file":
+            store(key, found.bodies[key])
+            found.bodies[key] = b""
         if found.kinds[key] in ("html", "css"):
             for link in _links(found.kinds[key], found.bodies[key].decode(), path):
                 target = key_for(link, base=path)
@@ -274,16 +283,28 @@ def public_data(crawled: Crawl) -> dict:
     return {"site": settings.SITE_URL, "events": events, "albums": albums}
 
 
-def write_zip(crawled: Crawl, *, folder: str) -> str:
-    """The bundle as a ZIP in a temporary file (the caller stores and removes it)."""
+def build_zip(
+    *, folder: str, progress: Callable[[int, int], None] = lambda done, total: None
+) -> tuple[str, Crawl]:
+    """Crawls and writes the bundle as a ZIP in a temporary file (the caller stores and
+    removes it); files other than pages go into the ZIP as the crawl meets them."""
     handle, name = tempfile.mkstemp(suffix=".zip")
     os.close(handle)
-    with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as archive:
-        for key in sorted(crawled.bodies):
-            body = rewrite(key, crawled) if crawled.kinds[key] in ("html", "css") else None
-            archive.writestr(f"{folder}/{file_for(key)}", body or crawled.bodies[key])
-        archive.writestr(
-            f"{folder}/data.json",
-            json.dumps(public_data(crawled), ensure_ascii=False, indent=2),
-        )
-    return name
+    try:
+        with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as archive:
+
+            def store(key: Key, body: bytes) -> None:
+                archive.writestr(f"{folder}/{file_for(key)}", body)
+
+            crawled = crawl(progress=progress, store=store)
+            for key in sorted(crawled.bodies):
+                if crawled.kinds[key] in ("html", "css"):
+                    archive.writestr(f"{folder}/{file_for(key)}", rewrite(key, crawled))
+            archive.writestr(
+                f"{folder}/data.json",
+                json.dumps(public_data(crawled), ensure_ascii=False, indent=2),
+            )
+    except BaseException:
+        os.unlink(name)
+        raise
+    return name, crawled

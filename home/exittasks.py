@@ -71,9 +71,8 @@ def exit_bundle_build(*, bundle_id: int) -> str:
 
     name = None
     try:
-        crawled = exitbundle.crawl(progress=progress)
         folder = f"{bundle.group.slug}-site"
-        name = exitbundle.write_zip(crawled, folder=folder)
+        name, crawled = exitbundle.build_zip(folder=folder, progress=progress)
         stamp = timezone.now()
         with open(name, "rb") as handle:
             bundle.archive.save(f"{folder}-{stamp:%Y%m%d-%H%M%S}.zip", File(handle), save=False)

@@ -67,8 +67,7 @@ def demo(settings, tmp_path, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def bundle_zip(demo, tmp_path, settings):
-    crawled = exitbundle.crawl()
-    name = exitbundle.write_zip(crawled, folder="coops-site")
+    name, crawled = exitbundle.build_zip(folder="coops-site")
     target = tmp_path / "bundle"
     with zipfile.ZipFile(name) as archive:
         archive.extractall(target)

@@ -11,7 +11,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from groups.models import Role
-from home import exitbundle
 from home.exittasks import exit_bundle_build, exit_bundles_expire
 from home.models import ExitBundle, ExitBundleState
 from tests.factories import EventFactory, MembershipFactory, UserFactory
@@ -124,18 +123,20 @@ def test_one_build_at_a_time(client, group, organizer, django_capture_on_commit_
     assert b"See how far it got" in progress.content
 
 
-def test_failure_is_visible(client, group, organizer, monkeypatch):
+def test_failure_is_visible(client, group, organizer, settings, full_disk):
+    """A real failure: the media storage has no room left for the archive."""
+    settings.SITE_URL = "http://testserver"
+    EventFactory(title="Cooperatives 101")
+    full_disk.fill(room=0)
     bundle = ExitBundle.objects.create(group=group)
-
-    def broken(**kwargs):
-        raise OSError("No space left on device")
-
-    monkeypatch.setattr(exitbundle, "crawl", broken)
     assert exit_bundle_build.call(bundle_id=bundle.pk) == ExitBundleState.FAILED
+    bundle.refresh_from_db()
+    assert (bundle.archive.name, bundle.expires_at) == ("", None)
+    assert full_disk.files() == []  # no partial archive left behind
     client.force_login(organizer)
     page = client.get(f"/admin/home/exitbundle/{bundle.pk}/change/")
     assert b"Why it failed" in page.content
-    assert b"OSError: No space left on device" in page.content
+    assert bundle.errors.encode() in page.content
     # A failed build does not block the next one.
     assert client.post("/admin/home/exitbundle/build/").status_code == 302
 

@@ -27,8 +27,7 @@ def test_bundle_browses_offline(page, settings, tmp_path, django_capture_on_comm
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "coops.example.org"]
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=io.StringIO())
-    crawled = exitbundle.crawl()
-    name = exitbundle.write_zip(crawled, folder="site")
+    name, _crawled = exitbundle.build_zip(folder="site")
     with zipfile.ZipFile(name) as archive:
         archive.extractall(tmp_path / "bundle")
     root = tmp_path / "bundle" / "site"
