@@ -22,7 +22,8 @@ def meetup_id(uid: str) -> str:
 
 
 def is_meetup(calendar) -> bool:
-    return "meetup" in str(calendar.get("prodid", "")).lower()
+    """Meetup's own export (PRODID `-//Meetup//RemoteApi//EN`), not any calendar named so."""
+    return str(calendar.get("prodid", "")).lower().startswith("-//meetup//")
 
 
 def zones(calendar) -> dict[str, ZoneInfo]:

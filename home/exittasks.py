@@ -2,6 +2,7 @@
 
 import logging
 import os
+import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -75,7 +76,9 @@ def exit_bundle_build(*, bundle_id: int) -> str:
         name, crawled = exitbundle.build_zip(folder=folder, progress=progress)
         stamp = timezone.now()
         with open(name, "rb") as handle:
-            bundle.archive.save(f"{folder}-{stamp:%Y%m%d-%H%M%S}.zip", File(handle), save=False)
+            # A folder nobody can guess (the media storage serves nothing directly, but still).
+            stored = f"{secrets.token_hex(16)}/{folder}-{stamp:%Y%m%d-%H%M%S}.zip"
+            bundle.archive.save(stored, File(handle), save=False)
         bundle.size = os.path.getsize(name)
         bundle.pages_done = bundle.pages_total = len(crawled.bodies)
         bundle.errors = "\n".join(crawled.errors)
