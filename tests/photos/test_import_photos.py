@@ -166,3 +166,24 @@ def test_command_refuses_a_non_organizer(group, member, tmp_path):
     with pytest.raises(CommandError) as error:
         call_command("import_photos", str(archive), "--by", member.email)
     assert str(error.value) == f"{member.email} is not an organizer of the group."
+
+
+def test_organizers_find_the_photos_without_a_description(
+    client, group, organizer, past_events, tmp_path, django_capture_on_commit_callbacks
+):
+    archive = _zip(
+        {"summer-picnic/a.jpg": image_bytes(), "summer-picnic/b.jpg": image_bytes()},
+        tmp_path / "p.zip",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        photos_import(source=archive, group=group, by=organizer)
+    described = Photo.objects.order_by("pk").first()
+    described.alt_text = "Two people laying out a picnic blanket"
+    described.save()
+    client.force_login(organizer)
+    missing = client.get("/admin/photos/photo/?described=no")
+    assert [photo.pk for photo in missing.context["cl"].result_list] == [
+        Photo.objects.order_by("pk").last().pk
+    ]
+    written = client.get("/admin/photos/photo/?described=yes")
+    assert [photo.pk for photo in written.context["cl"].result_list] == [described.pk]
