@@ -67,6 +67,10 @@ SCRIPT = re.compile(r"<script\b(?![^>]*application/ld\+json)[^>]*>.*?</script>\s
 JSON_LD = re.compile(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', re.S)
 
 
+class BundleError(Exception):
+    """The site could not be rendered at all: the build fails with this message."""
+
+
 Key = tuple[str, str]  # (path, "page=N" or "")
 
 
@@ -190,6 +194,14 @@ def crawl(
                     seen.add(target)
                     queue.append(target)
         progress(len(found.bodies), len(seen))
+    if ("/", "") not in found.bodies:
+        raise BundleError(
+            _(
+                "The home page could not be rendered (%(errors)s); is the host of "
+                "POTLUCK_SITE_URL among DJANGO_ALLOWED_HOSTS?"
+            )
+            % {"errors": found.errors[0] if found.errors else "?"}
+        )
     return found
 
 

@@ -163,3 +163,14 @@ def test_admin_pages_query_count_does_not_grow(
         assert client.get("/admin/home/exitbundle/").status_code == 200
     with django_assert_num_queries(9):
         assert client.get(f"/admin/home/exitbundle/{bundles[-1].pk}/change/").status_code == 200
+
+
+def test_a_site_address_the_site_does_not_answer_fails_clearly(group, settings):
+    settings.SITE_URL = "https://not-allowed.example.net"
+    bundle = ExitBundle.objects.create(group=group)
+    assert exit_bundle_build.call(bundle_id=bundle.pk) == ExitBundleState.FAILED
+    bundle.refresh_from_db()
+    assert bundle.errors == (
+        "BundleError: The home page could not be rendered (/ answered 400); is the host of "
+        "POTLUCK_SITE_URL among DJANGO_ALLOWED_HOSTS?"
+    )
