@@ -44,7 +44,7 @@ def _wants_activity(request) -> bool:
 def _actor_or_404(request, slug: str):
     actor = enabled_actor(request.group)
     if actor is None or request.group.slug.lower() != slug.lower():
-        raise Http404("no such actor")
+        raise Http404
     return actor
 
 
@@ -53,11 +53,11 @@ def webfinger(request):
     resource = request.GET.get("resource", "")
     actor = enabled_actor(request.group)
     if actor is None:
-        raise Http404("no such account")
+        raise Http404
     group = actor.group
     names = {f"acct:{group.slug}@{documents.host()}".lower(), documents.actor_id(group).lower()}
     if resource.lower() not in names:
-        raise Http404("no such account")
+        raise Http404
     document = {
         "subject": f"acct:{group.slug}@{documents.host()}",
         "aliases": [documents.actor_id(group), documents.absolute(group.get_absolute_url())],
@@ -131,7 +131,7 @@ def outbox(request, slug):
     try:
         page = paginator.page(page_number)
     except InvalidPage as error:
-        raise Http404("no such page") from error
+        raise Http404 from error
     document = {
         "@context": documents.CONTEXT,
         "id": f"{base}?page={page.number}",
@@ -164,7 +164,7 @@ def event(request, slug, pk):
         .first()
     )
     if row is None:
-        raise Http404("no such event")
+        raise Http404
     if not _wants_activity(request):
         return HttpResponseRedirect(row.get_absolute_url())
     return _json(documents.event_document(row))
@@ -236,5 +236,5 @@ def inbox(request, slug):
 def shared_inbox(request):
     actor = enabled_actor(request.group)
     if actor is None:
-        raise Http404("no such inbox")
+        raise Http404
     return _inbox(request, actor)
