@@ -3,7 +3,7 @@ import pytest
 from federation.models import Actor
 from federation.services import actor_get
 
-from .peer import TestActor
+from .peer import PeerActor
 
 
 @pytest.fixture
@@ -18,6 +18,6 @@ def actor(group) -> Actor:
 @pytest.fixture
 def test_actor(settings):
     settings.POTLUCK_FEDERATION_ALLOW_PRIVATE = True
-    peer = TestActor(host="127.0.0.23").start()
+    peer = PeerActor(host="127.0.0.23").start()
     yield peer
     peer.stop()

@@ -22,7 +22,7 @@ class Received:
 
 
 @dataclass
-class TestActor:
+class PeerActor:
     host: str
     port: int = 0
     username: str = "alice"
@@ -87,7 +87,7 @@ class TestActor:
             "object": target,
         }
 
-    def start(self) -> "TestActor":
+    def start(self) -> "PeerActor":
         self.private_key_pem, self.public_key_pem = signatures.key_pair()
         peer = self
 
