@@ -24,12 +24,15 @@ class FederationConfig(AppConfig):
         from core.hooks import periodic
         from events import hooks as event_hooks
         from events.models import Event
+        from members.hooks import privacy_notes
 
-        from . import adminhome, delivery, services
-        from .models import Actor, BlockedDomain, Delivery, Follower, RemoteActor
+        from . import adminhome, delivery, privacy, services
+        from .models import BlockedDomain, Delivery, Follower, RemoteActor
 
-        for model in (Actor, BlockedDomain, Delivery, Follower, RemoteActor):
-            generations.not_shown(model)  # no cached page or feed shows them
+        # No cached page or feed shows these; the settings row (Actor) is on the privacy page.
+        for model in (BlockedDomain, Delivery, Follower, RemoteActor):
+            generations.not_shown(model)
+        privacy_notes.register(privacy.note)
         event_hooks.event_changed.register(services.event_federate)
         periodic.register(delivery.deliveries_retry)
         core_adminhome.waiting.register(adminhome.failed_deliveries)

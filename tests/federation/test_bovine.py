@@ -69,7 +69,9 @@ def test_bovine_verifies_the_accept_potluck_delivered(
     assert response.status_code == 202
     [accept] = test_actor.received
     url = test_actor.base + accept.path
-    owner = _bovine_verifies(client, method="POST", url=url, headers=accept.headers, body=accept.body)
+    owner = _bovine_verifies(
+        client, method="POST", url=url, headers=accept.headers, body=accept.body
+    )
     assert owner == f"{SERVER}/federation/{actor.group.slug}"
 
 
@@ -99,14 +101,18 @@ def test_potluck_accepts_a_follow_signed_by_bovine(client, actor, test_actor):
     assert "digest" in headers["signature"] and "(request-target)" in headers["signature"]
     sent = {name: value for name, value in headers.items() if name != "content-type"}
     response = client.post(
-        path, data=data, content_type=headers.get("content-type", "application/activity+json"),
+        path,
+        data=data,
+        content_type=headers.get("content-type", "application/activity+json"),
         headers=sent,
     )
     assert response.status_code == 202
     assert Follower.objects.get().actor.uri == test_actor.id
     # The same request with a byte changed is refused.
     forged = client.post(
-        path, data=data.replace("Follow", "Fellow"), content_type="application/activity+json",
+        path,
+        data=data.replace("Follow", "Fellow"),
+        content_type="application/activity+json",
         headers=sent,
     )
     assert forged.status_code == 401

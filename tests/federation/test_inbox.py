@@ -165,3 +165,15 @@ def test_inbox_of_a_group_with_federation_off_is_404(client, actor, test_actor):
     actor.enabled = False
     actor.save(update_fields=["enabled"])
     assert _follow(client, actor, test_actor).status_code == 404
+
+
+def test_signer_on_a_private_address_is_not_fetched_in_production(
+    client, actor, test_actor, settings
+):
+    settings.POTLUCK_FEDERATION_ALLOW_PRIVATE = False
+    response = _follow(client, actor, test_actor)
+    assert response.status_code == 401
+    assert json.loads(response.content) == {
+        "error": "the signer's key: only https addresses are fetched"
+    }
+    assert test_actor.gets == []
