@@ -29,7 +29,7 @@ data_parts: Registry[DataPart] = Registry(
 
 
 privacy_notes: Registry[Callable[[object], str | None]] = Registry(
-    """Each is called as build(request) and returns a paragraph for the privacy page's "Beyond this site" section (in the
-    active language), or None when it has nothing to say (federation: what is sent to the
-    fediverse, while federation is on)."""
+    """Each is called as build(request) and returns a paragraph for the privacy page's
+    "Beyond this site" section (in the active language), or None when it has nothing to
+    say (federation: what is sent to the fediverse, while federation is on)."""
 )

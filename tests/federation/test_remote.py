@@ -2,6 +2,7 @@
 (unless POTLUCK_FEDERATION_ALLOW_PRIVATE, which only tests set), https only, at most 1 MB,
 and a time limit."""
 
+import contextlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,10 +61,8 @@ def _serving(body: bytes, *, length: bool, delay: float = 0):
             if length:
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            try:
+            with contextlib.suppress(OSError):  # the client stops reading, as it should
                 self.wfile.write(body)
-            except OSError:
-                pass  # the client stopped reading, as it should
 
     return _Server(Handler)
 
