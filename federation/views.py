@@ -3,7 +3,6 @@ events as ActivityPub objects, and the inboxes. JSON only; nothing here is cache
 
 import json
 import logging
-import platform
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -95,7 +94,7 @@ def nodeinfo(request):
         "services": {"inbound": [], "outbound": ["atom1.0"]},
         "openRegistrations": False,
         "usage": {"users": {"total": 1 if federating else 0}, "localPosts": local_posts},
-        "metadata": {"nodeName": group.name if group else "", "python": platform.python_version()},
+        "metadata": {"nodeName": group.name if group else ""},
     }
     return _json(document, NODEINFO_TYPE)
 
