@@ -139,9 +139,8 @@ def log_change(event: Event, *, before: str | None, fields: set[str], by) -> Non
         )
 
 
-def _changed_on_commit(event: Event, *, before: str | None) -> None:
+def _changed_on_commit(event_id: int, *, before: str | None) -> None:
     """The apps above hear of the change once it is committed (events.hooks.event_changed)."""
-    event_id = event.pk
 
     def tell():
         for hook in event_changed:
@@ -168,7 +167,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         event.save()
         _announce_changes(event, before=before, fields=set(changed_fields), by=by)
         log_change(event, before=before, fields=set(changed_fields), by=by)
-        _changed_on_commit(event, before=before)
+        _changed_on_commit(event.pk, before=before)
     return event
 
 
@@ -185,7 +184,7 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
         _announce_changes(locked, before=before, fields=set(), by=by)
         log_change(locked, before=before, fields=set(), by=by)
-        _changed_on_commit(locked, before=before)
+        _changed_on_commit(locked.pk, before=before)
     return locked
 
 
@@ -215,13 +214,16 @@ def venue_save(*, venue: Venue, changed_fields: list[str] | tuple[str, ...] = ()
             for field in (Venue._meta.get_field(name) for name in changed_fields)
         }
         if venue.pk and changed & set(VENUE_PLACE_FIELDS):
+            upcoming = dict(
+                Event.objects.filter(venue=venue).upcoming().values_list("pk", "status")
+            )
             generations.update(
-                Event.objects.filter(
-                    pk__in=Event.objects.filter(venue=venue).upcoming().values("pk")
-                ),
+                Event.objects.filter(pk__in=list(upcoming)),
                 sequence=F("sequence") + 1,
                 updated_at=timezone.now(),
             )
+            for event_id, status in upcoming.items():  # a new place for each of them
+                _changed_on_commit(event_id, before=status)
     return venue
 
 

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from events.models import Event, EventStatus, Venue
-from events.services import event_save, event_set_status
+from events.services import event_save, event_set_status, venue_save
 from federation.delivery import deliveries_retry
 from federation.models import BlockedDomain, Delivery, DeliveryState, Follower, RemoteActor
 from tests.factories import EventFactory, VenueFactory
@@ -175,3 +175,19 @@ def test_failed_delivery_is_retried_with_back_off_then_shown(
     client.force_login(organizer)
     home = client.get("/admin/")
     assert "1 delivery to the fediverse failed" in home.content.decode()
+
+
+def test_new_address_of_the_venue_updates_its_upcoming_events(
+    actor, followed, organizer, django_capture_on_commit_callbacks
+):
+    event = _draft(actor.group)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_set_status(event=event, status=EventStatus.PUBLISHED, by=organizer)
+    venue = event.venue
+    venue.address = "1 Cooperative Way"
+    with django_capture_on_commit_callbacks(execute=True):
+        venue_save(venue=venue, changed_fields=["address"])
+    update = followed.received[-1].activity
+    assert update["type"] == "Update"
+    assert update["object"]["location"]["address"]["streetAddress"] == "1 Cooperative Way"
+    assert len(followed.received) == 2
