@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import format_html
 
 from events.models import Event, EventStatus
 from groups.models import Group
@@ -98,8 +99,10 @@ def event_document(event: Event, *, context: bool = True) -> dict:
         "id": event_id(group, event.pk),
         "type": "Event",
         "name": event.title,
-        "summary": event.summary,
-        "content": event.description_html,
+        # No "summary": Mastodon would show it as a content warning; it leads the content.
+        "content": format_html("<p>{}</p>", event.summary) + event.description_html
+        if event.summary
+        else event.description_html,
         "mediaType": "text/html",
         "url": absolute(event.get_absolute_url()),
         "startTime": utc(event.starts_at),

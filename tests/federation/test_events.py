@@ -72,6 +72,8 @@ def test_publishing_delivers_one_signed_create_per_server(
     assert obj["id"] == f"{SERVER}/federation/{actor.group.slug}/events/{event.pk}"
     assert obj["url"] == f"{SERVER}{event.get_absolute_url()}"
     assert obj["name"] == "Worker co-ops 101"
+    assert obj["content"] == "<p>A conversation about cooperatives.</p>"  # the summary
+    assert "summary" not in obj  # Mastodon would show it as a content warning
     assert (obj["startTime"], obj["endTime"]) == ("2027-03-30T22:00:00Z", "2027-03-31T00:00:00Z")
     assert obj["ical:status"] == "CONFIRMED"
     assert obj["attributedTo"] == f"{SERVER}/federation/{actor.group.slug}"

@@ -7,7 +7,7 @@ from tests.factories import EventFactory
 NOTE = "This group can be followed from the fediverse"
 # What the note names, as the Event document's keys (ids, addressing and types aside).
 NAMED = {
-    "name", "summary", "content", "startTime", "endTime", "location", "image", "attachment",
+    "name", "content", "startTime", "endTime", "location", "image", "attachment",
     "url", "ical:status", "isOnline", "timezone", "published", "updated",
 }  # fmt: skip
 MACHINERY = {"@context", "id", "type", "mediaType", "attributedTo", "to", "cc"}
