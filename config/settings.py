@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "photos",
     "conversation",
     "decisions",
+    "federation",
     "home",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -230,6 +231,10 @@ TASKS = {
         ),
     }
 }
+
+# Federation (README "Federation (ActivityPub)"): fetching and delivering to private, loopback
+# and link-local addresses (and plain http) is refused; only tests turn this on.
+POTLUCK_FEDERATION_ALLOW_PRIVATE = os.environ.get("POTLUCK_FEDERATION_ALLOW_PRIVATE") == "1"
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [

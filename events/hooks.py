@@ -19,3 +19,10 @@ event_page_version_flags: Registry[Callable] = Registry(
     """Each is called as build(user_id, group_id) and returns {name: boolean expression on
     the event row}; any flag set gives the person a cached version of the page of their own."""
 )
+
+event_changed: Registry[Callable] = Registry(
+    """Each is called as hook(event_id=…, before=…) once a change made through
+    events.services.event_save or event_set_status has committed; `before` is the status
+    before the change, None for a new event (federation: Create, Update or Delete for the
+    group's followers)."""
+)

@@ -26,6 +26,9 @@ MANAGED = {
     "photos": ["album", "photo", "takedownrequest"],
     # conversation/migrations/0002 grants these on installations that existed before.
     "conversation": ["comment", "thread", "reply", "report", "mute", "category", "announcement"],
+    # federation/migrations/0002 grants these: turning federation on, blocking instances,
+    # removing a follower, retrying a failed delivery (README, "Federation (ActivityPub)").
+    "federation": ["actor", "blockeddomain", "follower", "delivery"],
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
 # They read the log of emails sent, and send a failed one again (README, "The email worker

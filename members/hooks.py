@@ -26,3 +26,10 @@ data_parts: Registry[DataPart] = Registry(
     """The parts of a member's data kept by the apps above members: their sections on the
     privacy page and in the export's README, their export, and their deletion."""
 )
+
+
+privacy_notes: Registry[Callable[[object], str | None]] = Registry(
+    """Each is called as build(request) and returns a paragraph for the privacy page's
+    "Beyond this site" section (in the active language), or None when it has nothing to
+    say (federation: what is sent to the fediverse, while federation is on)."""
+)

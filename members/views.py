@@ -27,6 +27,7 @@ from photos.models import Photo
 from . import services
 from .data import WritingOnDelete, sections
 from .forms import DeleteAccountForm, DirectorySearchForm, NotificationsForm, ProfileForm
+from .hooks import privacy_notes
 from .models import User
 from .profiles import profile_facts
 from .twofactor import ADMIN_NEXT, admin_next, has_second_factor
@@ -325,5 +326,9 @@ def privacy(request):
     return TemplateResponse(
         request,
         "members/privacy.html",
-        {"sections": sections(), "writing_choices": WritingOnDelete.choices},
+        {
+            "sections": sections(),
+            "writing_choices": WritingOnDelete.choices,
+            "beyond": [note for build in privacy_notes if (note := build(request))],
+        },
     )

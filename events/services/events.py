@@ -11,6 +11,7 @@ from groups.models import LogKind, Membership
 from groups.services import log_record
 
 from ..emails import EventEmail, attendees, notify
+from ..hooks import event_changed
 from ..models import (
     Event,
     EventStatus,
@@ -138,6 +139,16 @@ def log_change(event: Event, *, before: str | None, fields: set[str], by) -> Non
         )
 
 
+def _changed_on_commit(event_id: int, *, before: str | None) -> None:
+    """The apps above hear of the change once it is committed (events.hooks.event_changed)."""
+
+    def tell():
+        for hook in event_changed:
+            hook(event_id=event_id, before=before)
+
+    transaction.on_commit(tell)
+
+
 def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] = ()) -> Event:
     """Validates and saves an event, raising its sequence when time, place or status changed."""
     with transaction.atomic():
@@ -156,6 +167,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         event.save()
         _announce_changes(event, before=before, fields=set(changed_fields), by=by)
         log_change(event, before=before, fields=set(changed_fields), by=by)
+        _changed_on_commit(event.pk, before=before)
     return event
 
 
@@ -172,6 +184,7 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
         _announce_changes(locked, before=before, fields=set(), by=by)
         log_change(locked, before=before, fields=set(), by=by)
+        _changed_on_commit(locked.pk, before=before)
     return locked
 
 
@@ -201,13 +214,16 @@ def venue_save(*, venue: Venue, changed_fields: list[str] | tuple[str, ...] = ()
             for field in (Venue._meta.get_field(name) for name in changed_fields)
         }
         if venue.pk and changed & set(VENUE_PLACE_FIELDS):
+            upcoming = dict(
+                Event.objects.filter(venue=venue).upcoming().values_list("pk", "status")
+            )
             generations.update(
-                Event.objects.filter(
-                    pk__in=Event.objects.filter(venue=venue).upcoming().values("pk")
-                ),
+                Event.objects.filter(pk__in=list(upcoming)),
                 sequence=F("sequence") + 1,
                 updated_at=timezone.now(),
             )
+            for event_id, status in upcoming.items():  # a new place for each of them
+                _changed_on_commit(event_id, before=status)
     return venue
 
 

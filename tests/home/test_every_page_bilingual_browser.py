@@ -226,6 +226,17 @@ EXCLUDED = {
     "events:event_calendar": "iCalendar file",
     "sitemap": "XML sitemap",
     "decisions:log_json": "JSON: the log for tools/verify_log.py",
+    # ActivityPub (tests/federation/): JSON for other servers; the actor and an event's
+    # object redirect a browser to the home page and the event's page.
+    "federation:webfinger": "JSON (JRD) for fediverse servers",
+    "federation:nodeinfo_links": "JSON for fediverse servers",
+    "federation:nodeinfo": "JSON for fediverse servers",
+    "federation:actor": "ActivityPub JSON; a browser is redirected to the home page",
+    "federation:outbox": "ActivityPub JSON",
+    "federation:followers": "ActivityPub JSON",
+    "federation:event": "ActivityPub JSON; a browser is redirected to the event's page",
+    "federation:inbox": "POST only: signed activities from fediverse servers",
+    "federation:shared_inbox": "POST only: signed activities from fediverse servers",
     "action_confirm": "one waiting act's page: tests/groups/test_confirmations_browser.py",
     "robots": "robots.txt, plain text",
     "healthz": "health check, plain text",

@@ -135,7 +135,8 @@ PINNED = {
     "album": {"visitor": 4, "member": 10},
     # the group; a member: session, user.
     "/calendar/": {"visitor": 1, "member": 3},
-    "/privacy/": {"visitor": 1, "member": 3},
+    # the group, whether it federates (federation.privacy); a member: session, user.
+    "/privacy/": {"visitor": 2, "member": 4},
     # Members' pages: a visitor is sent to log in (the group, read by every request).
     # The directory: session, user, group, the viewer's membership role, count, the page.
     "/members/": {"visitor": 1, "member": 6},

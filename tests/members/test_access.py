@@ -212,8 +212,9 @@ def test_pages_queries_do_not_grow(client, group, people):
     # for the profile and the calendar, the viewer's membership for the emails (organizers
     # have one more) and for the data page (leaving the group), that membership + the
     # authenticators for security (twice: for the version of the page kept per person,
-    # home/personal.py, and for the page); nothing more for /privacy/.
-    assert small == large == [6, 7, 3, 4, 3, 6, 4, 3]
+    # home/personal.py, and for the page); /privacy/: whether the group federates
+    # (federation.privacy).
+    assert small == large == [6, 7, 3, 4, 3, 6, 4, 4]
 
 
 def test_me_sections_show_only_own(client, people):

@@ -1,0 +1,148 @@
+"""The group as a fediverse actor: its keys and switches, who follows it, the remote actors it
+has met, the instances organizers block, and each signed delivery to a follower's inbox."""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group
+
+
+class Actor(models.Model):
+    """The group's federation settings and its RSA key pair (made once, kept in the database)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="actor")
+    enabled = models.BooleanField(
+        _("federation on"),
+        default=False,
+        help_text=_(
+            "On: the group can be found and followed from Mastodon, Mobilizon and other "
+            "fediverse servers, and its published events are sent to its followers."
+        ),
+    )
+    private_key_pem = models.TextField(editable=False)
+    public_key_pem = models.TextField(editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("federation setting")
+        verbose_name_plural = _("federation settings")
+
+    def __str__(self):
+        return str(self.group)
+
+
+class RemoteActorQuerySet(models.QuerySet):
+    def fresh(self, now=None, *, max_age):
+        return self.filter(fetched_at__gt=(now or timezone.now()) - max_age)
+
+
+class RemoteActor(models.Model):
+    """A fediverse account or server Potluck has fetched: where to deliver and its key."""
+
+    uri = models.URLField(_("address"), max_length=500, unique=True)
+    key_id = models.URLField(_("key"), max_length=500, db_index=True)
+    public_key_pem = models.TextField(_("public key"))
+    inbox = models.URLField(_("inbox"), max_length=500)
+    shared_inbox = models.URLField(_("shared inbox"), max_length=500, blank=True)
+    username = models.CharField(_("name"), max_length=200, blank=True)
+    domain = models.CharField(_("domain"), max_length=255, db_index=True)
+    fetched_at = models.DateTimeField(_("fetched"), default=timezone.now)
+
+    objects = RemoteActorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("remote actor")
+        verbose_name_plural = _("remote actors")
+
+    def __str__(self):
+        return f"{self.username or self.uri} ({self.domain})"
+
+    @property
+    def delivery_inbox(self) -> str:
+        """Where activities for all followers go: the server's shared inbox when it has one."""
+        return self.shared_inbox or self.inbox
+
+
+class Follower(models.Model):
+    """A remote actor following the group (its Follow was accepted)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="followers")
+    actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="follows")
+    follow_id = models.URLField(_("Follow activity"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "actor"], name="federation_follower_once")
+        ]
+
+    def __str__(self):
+        return str(self.actor)
+
+
+class BlockedDomain(models.Model):
+    """An instance organizers refuse: nothing it sends is accepted, nothing is sent to it."""
+
+    domain = models.CharField(
+        _("domain"), max_length=255, help_text=_("e.g. spam.example; its subdomains too.")
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("blocked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked instance")
+        verbose_name_plural = _("blocked instances")
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(Lower("domain"), name="federation_blocked_domain_ci_unique")
+        ]
+
+    def __str__(self):
+        return self.domain
+
+    def clean(self):
+        self.domain = self.domain.strip().lower().rstrip(".")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Waiting deliveries whose next try has come."""
+        return self.filter(state=DeliveryState.PENDING, next_try_at__lte=now or timezone.now())
+
+
+class Delivery(models.Model):
+    """One signed POST of one activity to one inbox (a follower server's shared inbox)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="deliveries")
+    inbox = models.URLField(_("inbox"), max_length=500)
+    activity = models.JSONField(_("activity"))
+    kind = models.CharField(_("kind"), max_length=40)
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_try_at = models.DateTimeField(_("next try"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_try_at"], name="federation_delivery_due")]
+
+    def __str__(self):
+        return f"{self.kind} → {self.inbox}"

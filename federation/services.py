@@ -1,0 +1,203 @@
+"""The group's life in the fediverse: its keys, its followers, what the inbox accepts, and
+which activity an event's change sends (Create, Update, Delete) to whom."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import override
+
+from events.models import Event, EventStatus
+from groups.models import Group
+
+from . import documents, remote, signatures
+from .delivery import deliveries_queue
+from .models import Actor, BlockedDomain, Follower, RemoteActor
+
+logger = logging.getLogger(__name__)
+
+
+def actor_get(*, group: Group) -> Actor:
+    """The group's federation row, with its key pair made the first time it is asked for."""
+    actor = Actor.objects.filter(group=group).first()
+    if actor is not None:
+        return actor
+    private, public = signatures.key_pair()
+    actor, _created = Actor.objects.get_or_create(
+        group=group, defaults={"private_key_pem": private, "public_key_pem": public}
+    )
+    return actor
+
+
+def enabled_actor(group: Group | None) -> Actor | None:
+    """The group's actor when federation is on, else None (nothing is shown or sent)."""
+    if group is None:
+        return None
+    actor = Actor.objects.filter(group=group, enabled=True).first()
+    return actor
+
+
+def blocked_domains() -> list[str]:
+    return list(BlockedDomain.objects.values_list("domain", flat=True))
+
+
+def follower_inboxes(*, group: Group) -> list[str]:
+    """One inbox per follower server (its shared inbox), blocked instances left out."""
+    blocked = blocked_domains()
+    inboxes = {
+        follower.actor.delivery_inbox
+        for follower in Follower.objects.filter(group=group).select_related("actor")
+        if not remote.is_blocked(follower.actor.domain, blocked)
+    }
+    return sorted(inboxes)
+
+
+# --- remote actors -----------------------------------------------------------------------
+
+
+def _fetch_json(url: str, *, actor: Actor) -> dict:
+    """A signed GET of an ActivityPub document (servers in "authorized fetch" mode want it)."""
+    group = actor.group
+    headers = signatures.sign(
+        method="GET",
+        url=url,
+        body=None,
+        key_id=documents.key_id(group),
+        private_key_pem=actor.private_key_pem,
+    )
+    headers["Accept"] = ", ".join(remote.ACTIVITY_TYPES)
+    answer = remote.request("GET", url, headers=headers)
+    if answer.status != 200:
+        raise remote.RemoteError(f"{url} answered {answer.status}")
+    return answer.json()
+
+
+def remote_actor_fetch(*, key_id: str, actor: Actor) -> RemoteActor:
+    """Fetches the actor that owns a key (the key's URL without its fragment, or the key
+    document's owner) and stores what Potluck needs of it."""
+    url = key_id.split("#", 1)[0]
+    document = _fetch_json(url, actor=actor)
+    if "publicKey" not in document and document.get("owner"):
+        owner = str(document["owner"])
+        if remote.domain_of(owner) != remote.domain_of(url):
+            raise remote.RemoteError("the key's owner is on another server")
+        document = _fetch_json(owner, actor=actor)
+    key = document.get("publicKey")
+    if isinstance(key, list):
+        key = next((k for k in key if isinstance(k, dict) and k.get("id") == key_id), None)
+    if not isinstance(key, dict) or not key.get("publicKeyPem") or not document.get("inbox"):
+        raise remote.RemoteError("the actor has no public key or inbox")
+    uri = str(document.get("id", url))
+    if remote.domain_of(uri) != remote.domain_of(key_id):
+        raise remote.RemoteError("the actor is on another server than its key")
+    endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    values = {
+        "key_id": str(key.get("id", key_id)),
+        "public_key_pem": str(key["publicKeyPem"]),
+        "inbox": str(document["inbox"]),
+        "shared_inbox": str(endpoints.get("sharedInbox", "")),
+        "username": str(document.get("preferredUsername", ""))[:200],
+        "domain": remote.domain_of(uri),
+        "fetched_at": timezone.now(),
+    }
+    found, _created = RemoteActor.objects.update_or_create(uri=uri, defaults=values)
+    return found
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+def _activity_for(before: str | None, after: str) -> str | None:
+    """Which activity a status change sends: first publication Create; a change of a public
+    event Update (a cancellation too: its ical:status says CANCELLED, as Mobilizon does);
+    back to draft Delete; a draft's changes nothing."""
+    public = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+    if after == EventStatus.PUBLISHED and before in (None, EventStatus.DRAFT):
+        return "Create"
+    if after in public and before in public:
+        return "Update"
+    if after == EventStatus.DRAFT and before in public:
+        return "Delete"
+    return None
+
+
+def event_federate(*, event_id: int, before: str | None) -> int:
+    """After an event's change commits (events.hooks.event_changed): the activity for its
+    followers, one delivery per follower server; returns how many were queued."""
+    event = Event.objects.select_related("group", "venue").filter(pk=event_id).first()
+    if event is None:
+        return 0
+    kind = _activity_for(before, event.status)
+    actor = enabled_actor(event.group)
+    if kind is None or actor is None:
+        return 0
+    inboxes = follower_inboxes(group=event.group)
+    if not inboxes:
+        return 0
+    with override(None):
+        if kind == "Delete":
+            body = documents.event_delete(event.group, event.pk)
+        else:
+            body = documents.event_activity(event, kind)
+    return deliveries_queue(group=event.group, activity=body, kind=kind, inboxes=inboxes)
+
+
+def event_deleted(*, group_id: int, event_pk: int, status: str) -> int:
+    """A deleted event that followers saw: Delete, once the deletion commits."""
+    if status not in (EventStatus.PUBLISHED, EventStatus.CANCELLED):
+        return 0
+    group = Group.objects.filter(pk=group_id).first()
+    if enabled_actor(group) is None:
+        return 0
+    inboxes = follower_inboxes(group=group)
+    if not inboxes:
+        return 0
+    body = documents.event_delete(group, event_pk)
+    return deliveries_queue(group=group, activity=body, kind="Delete", inboxes=inboxes)
+
+
+# --- what the inbox accepts ---------------------------------------------------------------
+
+
+class Refused(Exception):
+    """The activity is not one the group takes; `status` is the polite answer's code."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+def _object_id(value) -> str:
+    if isinstance(value, dict):
+        return str(value.get("id", ""))
+    return str(value or "")
+
+
+def inbox_receive(*, actor: Actor, signer: RemoteActor, activity: dict) -> str:
+    """Acts on a verified activity addressed to the group; returns what was done, or raises
+    Refused. Follow is accepted (Accept queued for the follower's inbox), Undo of a Follow
+    and Delete of the actor drop the follower; anything else is ignored."""
+    group = actor.group
+    kind = activity.get("type")
+    if kind == "Follow":
+        if _object_id(activity.get("object")) != documents.actor_id(group):
+            raise Refused("this Follow is for someone else")
+        with transaction.atomic():
+            Follower.objects.update_or_create(
+                group=group, actor=signer, defaults={"follow_id": str(activity.get("id", ""))}
+            )
+            accept = documents.activity(group, "Accept", activity, to=[signer.uri])
+            deliveries_queue(group=group, activity=accept, kind="Accept", inboxes=[signer.inbox])
+        return "followed"
+    if kind == "Undo":
+        undone = activity.get("object")
+        undone_type = undone.get("type") if isinstance(undone, dict) else None
+        follows = Follower.objects.filter(group=group, actor=signer)
+        if undone_type == "Follow" or follows.filter(follow_id=_object_id(undone)).exists():
+            follows.delete()
+            return "unfollowed"
+        return "ignored"
+    if kind == "Delete" and _object_id(activity.get("object")) == signer.uri:
+        RemoteActor.objects.filter(pk=signer.pk).delete()  # its follows go with it
+        return "actor deleted"
+    return "ignored"
