@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.views.generic import DetailView
 
 from core.languages import reader_address
 from groups.access import viewer
+from groups.models import Membership
 
 from .. import services
 from ..calendar_views import series_feed_name, subscribe_links
@@ -32,13 +34,25 @@ class SeriesDetailView(CaseInsensitiveSlugMixin, DetailView):
         context["past"] = list(events.past().for_listing()[:PAGE_SIZE])
         feed = reader_address(absolute(reverse("events:series_calendar", args=[series.slug])))
         context["feed_links"] = subscribe_links(feed, series_feed_name(series, self.request.group))
-        looking = viewer(self.request)
-        context["may_follow"] = looking.is_member
-        context["following"] = (
-            looking.is_member
-            and SeriesFollow.objects.filter(series=series, member=self.request.user).exists()
-        )
+        context["may_follow"], context["following"] = self._follow_state(series)
         return context
+
+    def _follow_state(self, series) -> tuple[bool, bool]:
+        """(may follow, follows): a member's, read in one query with their membership;
+        nobody's without a session (the page visitors share stays one cached copy)."""
+        user = self.request.user
+        if not user.is_authenticated:
+            return False, False
+        if user.is_superuser:
+            return True, SeriesFollow.objects.filter(series=series, member=user).exists()
+        row = (
+            Membership.objects.active()
+            .filter(group=self.request.group, user=user)
+            .annotate(following=Exists(SeriesFollow.objects.filter(series=series, member=user)))
+            .values_list("following", flat=True)
+            .first()
+        )
+        return row is not None, bool(row)
 
 
 @login_required
