@@ -183,6 +183,13 @@ def test_embed_queries_do_not_grow_with_events(client, group, count, django_asse
     with django_assert_num_queries(EMBED_QUERIES):
         response = client.get("/embed/events/?n=20")
     assert len(_titles(response)) == min(20, count // 2)
+    # One event's embed and its oEmbed answer: the group, then the event (with its venue).
+    slug = Event.objects.order_by("-pk").values_list("slug", flat=True).first()
+    with django_assert_num_queries(2):
+        assert client.get(f"/embed/events/{slug}/").status_code == 200
+    with django_assert_num_queries(2):
+        url = f"http://127.0.0.1:8000/events/{slug}/"
+        assert client.get("/oembed", {"url": url}).status_code == 200
 
 
 # --- oEmbed -------------------------------------------------------------------------------------
