@@ -151,6 +151,11 @@ def test_one_event_embed_shows_that_event_and_not_drafts(client, group):
     response = client.get(f"/embed/events/{event.slug}/")
     assert response.status_code == 200
     assert "<h1>Data co-ops</h1>" in response.content.decode()
+    assert _titles(response) == []  # the heading says it; the link below opens the page
+    assert (
+        f'<a class="more" href="http://127.0.0.1:8000/events/{event.slug}/" target="_blank" '
+        'rel="noopener">See it and RSVP</a>'
+    ) in response.content.decode()
     assert client.get(f"/embed/events/{draft.slug}/").status_code == 404
     assert client.get("/embed/events/nothing/").status_code == 404
 

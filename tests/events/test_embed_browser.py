@@ -132,3 +132,14 @@ def test_embed_works_without_javascript(open_tab, live_server, group):
     tab = open_tab(java_script_enabled=False)
     tab.goto("/embed/events/")
     assert tab.get_by_role("link", name="Data co-ops").is_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_one_event_embed_passes_axe(open_tab, live_server, group):
+    event = EventFactory(title="Data co-ops")
+    tab = open_tab(color_scheme="dark")
+    tab.goto(f"/embed/events/{event.slug}/?lang=es")
+    assert tab.get_by_role("heading", name="Data co-ops").is_visible()
+    assert axe_violations(tab) == []
+    assert tab.context.cookies() == []
