@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,7 +27,7 @@ from groups.middleware import group_or_404
 
 from . import ical
 from .calendar_cache import IDENTITY, WINDOW, FeedVersion, feed_body, feed_length, feed_version
-from .models import RSVP, Event, RSVPStatus, by_slug
+from .models import RSVP, Event, RSVPStatus, Series, by_slug
 from .seo import absolute
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -118,6 +119,30 @@ def group_history_feed(request):
 
     version = feed_version("history")
     return _respond(request, version, build, filename="calendar-all.ics", private=False)
+
+
+@require_safe
+@in_feed_language
+def series_feed(request, slug):
+    """One series' published events, in the group feed's window: for those who follow only
+    the monthly guest evening."""
+    group = group_or_404(request)
+    series = get_object_or_404(by_slug(Series.objects.filter(group=group), slug))
+    now = timezone.now()
+
+    def build():
+        events = ical.feed_events(in_feed_window(now).filter(group=group, series=series))
+        return ical.build_calendar(
+            events, group=group, name=series_feed_name(series, group), description=group.name
+        )
+
+    # The name is in the key: renaming the series renames the calendar.
+    version = feed_version(f"series:{series.pk}:{series.name}", window_since=now - WINDOW)
+    return _respond(request, version, build, filename=f"{series.slug}.ics", private=False)
+
+
+def series_feed_name(series, group) -> str:
+    return _("%(group)s: %(series)s") % {"group": group.name, "series": series.name}
 
 
 @require_safe
@@ -218,6 +243,17 @@ def subscribe(request):
             if code != current
         ],
     }
+    # The embed's copy-paste snippet, shown to everyone: it shows only on the sites the
+    # organizers list (events/embed_views.py), so it gives nobody anything the page does not.
+    context["embed_snippet"] = render_to_string(
+        "events/includes/embed_iframe.html",
+        {
+            "src": reader_address(absolute(reverse("events:embed"))),
+            "title": _("Next events of %(group)s") % {"group": group.name},
+            "width": "100%",
+            "height": 420,
+        },
+    ).strip()
     if request.user.is_authenticated:
         personal = absolute(f"/calendar/{request.user.calendar_token}.ics")
         context["personal_links"] = subscribe_links(reader_address(personal), group.name)

@@ -31,6 +31,7 @@ class EventEmail(models.TextChoices):
     CANCELLED = "cancelled", _("Event cancelled")
     REMINDER = "reminder", _("Reminder")
     ANNOUNCEMENT = "announcement", _("New event announced")
+    SERIES_DATE = "series_date", _("New date in a series followed")
     MESSAGE = "message", _("Message from organizers")
     HOST_CANCELLED = "host_cancelled", _("RSVP changed to not going by a host")
     NO_SHOW_NOTE = "no_show_note", _("Note about missed events")
@@ -39,6 +40,7 @@ class EventEmail(models.TextChoices):
 # Emails a member can turn off, and the preference (members.User) that does it.
 PREFERENCES = {
     EventEmail.ANNOUNCEMENT: "notify_new_events",
+    EventEmail.SERIES_DATE: "notify_series",
     EventEmail.REMINDER: "notify_reminders",
     EventEmail.MESSAGE: "notify_organizer_messages",
 }
@@ -102,6 +104,22 @@ def rsvp_context(params: dict, user) -> dict | None:
     return context
 
 
+def series_context(params: dict, user) -> dict | None:
+    """The event's context, with its series' page (where the follow is turned off); None
+    when the event left the series meanwhile."""
+    context = event_context(params, user)
+    if context is None or context["event"].series is None:
+        return None
+    context["series_url"] = absolute(context["event"].series.get_absolute_url())
+    return context
+
+
+def _context(kind: EventEmail):
+    if kind in ABOUT_THE_RSVP:
+        return rsvp_context
+    return series_context if kind == EventEmail.SERIES_DATE else event_context
+
+
 def calendar_attachment(params: dict, context: dict) -> list[tuple[str, str, str]]:
     """The confirmation's .ics, the same event as in every calendar feed."""
     event = context["event"]
@@ -120,7 +138,7 @@ KINDS = [
         name=kind.value,
         label=kind.label,
         preference=PREFERENCES.get(kind),
-        context=rsvp_context if kind in ABOUT_THE_RSVP else event_context,
+        context=_context(kind),
         attachments=calendar_attachment if kind == EventEmail.CONFIRMATION else None,
     )
     for kind in EventEmail

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import calendar_views, email_views, feeds, views
+from . import calendar_views, email_views, embed_views, feeds, views
 
 app_name = "events"
 urlpatterns = [
@@ -31,4 +31,10 @@ urlpatterns = [
     ),
     path("events/<slug:slug>/cover/<slug:version>.<slug:ext>", views.cover_image, name="cover"),
     path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series"),
+    path("series/<slug:slug>/calendar.ics", calendar_views.series_feed, name="series_calendar"),
+    path("series/<slug:slug>/follow/", views.series_follow, name="series_follow"),
+    # Other sites: the framable list of next events (only there) and oEmbed for event pages.
+    path("embed/events/", embed_views.embed_events, name="embed"),
+    path("embed/events/<slug:slug>/", embed_views.embed_event, name="embed_event"),
+    path("oembed", embed_views.oembed, name="oembed"),
 ]

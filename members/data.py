@@ -128,6 +128,16 @@ DATA = (
         ("notifications",),
         (
             Item("notify_new_events", _("New events"), _("Announcements of new events.")),
+            Item(
+                "notify_series",
+                _("Series you follow"),
+                _("An email when a new date of a series you follow is published."),
+            ),
+            Item(
+                "series_followed",
+                _("Series followed"),
+                _("The series you follow (the button on a series page), and since when."),
+            ),
             Item("notify_reminders", _("Reminders"), _("A reminder before events you go to.")),
             Item(
                 "notify_organizer_messages",

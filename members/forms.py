@@ -179,6 +179,7 @@ class NotificationsForm(forms.ModelForm):
         model = User
         fields = [
             "notify_new_events",
+            "notify_series",
             "notify_reminders",
             "notify_organizer_messages",
             "notify_announcements",

@@ -140,6 +140,11 @@ class User(ConstraintFieldsMixin, AbstractBaseUser, PermissionsMixin):
         default="members",
     )
     notify_new_events = models.BooleanField(_("emails about new events"), default=True)
+    notify_series = models.BooleanField(
+        _("new dates in the series I follow"),
+        default=True,
+        help_text=_("You follow a series with the button on its page."),
+    )
     notify_reminders = models.BooleanField(_("reminders before events I'm going to"), default=True)
     notify_organizer_messages = models.BooleanField(_("messages from organizers"), default=True)
     notify_announcements = models.BooleanField(_("announcements to the group"), default=True)

@@ -17,7 +17,7 @@ from core import generations, images, uploads
 from core.emails.outbox import emails_queue
 from core.models import Email, EmailState
 from events import services as event_services
-from events.models import RSVP, Event
+from events.models import RSVP, Event, SeriesFollow
 from groups.models import Group, Membership, MembershipStatus
 from groups.services import ensure_not_last_organizer, membership_request
 from groups.visibility import PROFILE_PARTS
@@ -132,6 +132,13 @@ def _sections(member: User) -> dict:
         },
         "notifications": {
             "notify_new_events": member.notify_new_events,
+            "notify_series": member.notify_series,
+            "series_followed": [
+                {"series": f.series.name, "since": _iso(f.created_at)}
+                for f in SeriesFollow.objects.filter(member=member)
+                .select_related("series")
+                .order_by("created_at", "pk")
+            ],
             "notify_reminders": member.notify_reminders,
             "notify_organizer_messages": member.notify_organizer_messages,
             "notify_announcements": member.notify_announcements,

@@ -7,6 +7,7 @@ from .events import (
     guest_speakers_prefetch,
     upcoming_then_past_ordering,
 )
+from .follows import SeriesFollow
 from .places import (
     Series,
     Venue,
@@ -52,6 +53,7 @@ __all__ = [
     "RSVPStatus",
     "Recurrence",
     "Series",
+    "SeriesFollow",
     "Speaker",
     "SpeakerLink",
     "SpeakerRole",

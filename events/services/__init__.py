@@ -14,6 +14,10 @@ from .events import (
     venue_save,
     venues_merge,
 )
+from .follows import (
+    series_follow_set,
+    series_followers,
+)
 from .hosts import (
     event_set_hosts,
     rsvp_add,
@@ -104,6 +108,8 @@ __all__ = [
     "rsvps_release_removed",
     "seats_taken",
     "series_dates_to_create",
+    "series_follow_set",
+    "series_followers",
     "series_next_dates",
     "series_schedule",
     "series_schedule_preview",

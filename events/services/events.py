@@ -19,6 +19,7 @@ from ..models import (
     Series,
     Venue,
 )
+from .follows import series_followers
 
 # What members going or waitlisted hear about: a new time, place or online link.
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "is_online", "online_url")
@@ -50,13 +51,23 @@ def _announce_once(event: Event, *, before: str | None, by) -> bool:
     event.announced_at = timezone.now()
     generations.update(Event.objects.filter(pk=event.pk), announced_at=event.announced_at)
     notify(kind=EventEmail.ANNOUNCEMENT, user_ids=_announced_to(event, by=by), event=event)
+    if event.series_id is not None:
+        notify(kind=EventEmail.SERIES_DATE, user_ids=_series_followers(event, by=by), event=event)
     return True
+
+
+def _series_followers(event: Event, *, by):
+    if event.series_id is None:
+        return Membership.objects.none().values_list("user_id", flat=True)
+    return series_followers(series_id=event.series_id, group_id=event.group_id, exclude=by)
 
 
 def _announced_to(event: Event, *, by):
     """The members a new event is announced to: the group's active members, but the one
-    publishing it."""
+    publishing it and those who hear of it as followers of its series (one email each)."""
     members = Membership.objects.active().filter(group_id=event.group_id).exclude(user=by)
+    if event.series_id is not None:
+        members = members.exclude(user__in=_series_followers(event, by=by))
     return members.values_list("user_id", flat=True)
 
 
@@ -65,9 +76,15 @@ def event_publish_audience(*, event: Event, by) -> int:
     same recipients and preferences as the announcement itself."""
     if event.announced_at is not None:
         return 0
-    return emails_recipients(
+    announced = emails_recipients(
         kind=EventEmail.ANNOUNCEMENT, user_ids=_announced_to(event, by=by)
-    ).count()
+    )
+    if event.series_id is None:
+        return announced.count()
+    followers = emails_recipients(
+        kind=EventEmail.SERIES_DATE, user_ids=_series_followers(event, by=by)
+    )
+    return announced.count() + followers.count()
 
 
 def event_cancel_audience(*, event: Event, by) -> int:

@@ -1,7 +1,9 @@
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -9,6 +11,7 @@ from django.utils.translation import pgettext
 
 from events import timefmt
 from events.adminhome import next_events
+from events.seo import absolute
 
 register = template.Library()
 
@@ -106,6 +109,13 @@ def event_when_text(context, event):
 @register.filter
 def local_year(value, zone):
     return value.astimezone(zone).year
+
+
+@register.simple_tag
+def oembed_url(page_url):
+    """The oEmbed address of an event page (events/embed_views.py), for discovery."""
+    query = urlencode({"url": page_url, "format": "json"})
+    return f"{absolute(reverse('events:oembed'))}?{query}"
 
 
 @register.simple_tag

@@ -11,7 +11,6 @@ from .pages import (
     CaseInsensitiveSlugMixin,
     EventDetailView,
     PastEventsView,
-    SeriesDetailView,
     SpeakerDetailView,
     UpcomingEventsView,
     cover_image,
@@ -25,6 +24,10 @@ from .rsvps import (
     join_and_go,
     render_event_page,
     rsvp,
+)
+from .series import (
+    SeriesDetailView,
+    series_follow,
 )
 from .versions import (
     EventPageVersion,
@@ -53,5 +56,6 @@ __all__ = [
     "render_event_page",
     "rsvp",
     "rsvp_breakouts",
+    "series_follow",
     "speaker_photo",
 ]

@@ -34,7 +34,6 @@ from ..models import (
     EventSpeaker,
     EventStatus,
     RSVPStatus,
-    Series,
     Speaker,
     SpeakerRole,
     by_slug,
@@ -396,19 +395,6 @@ class SpeakerDetailView(CaseInsensitiveSlugMixin, DetailView):
             .select_related("event", "event__venue")
             .order_by("-event__starts_at", "pk")
         )
-        return context
-
-
-class SeriesDetailView(CaseInsensitiveSlugMixin, DetailView):
-    template_name = "events/series.html"
-    context_object_name = "series"
-    queryset = Series.objects.select_related("default_venue")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        events = Event.objects.published().filter(series=self.object)
-        context["upcoming"] = list(events.upcoming().for_listing()[:PAGE_SIZE])
-        context["past"] = list(events.past().for_listing()[:PAGE_SIZE])
         return context
 
 

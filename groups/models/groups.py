@@ -1,5 +1,6 @@
 """The group itself and the links it shows: its profile, resources and "find us also at"."""
 
+import re
 import zoneinfo
 from functools import cached_property
 
@@ -22,6 +23,32 @@ def validate_time_zone(value: str) -> None:
             _("“%(value)s” is not an IANA time zone name, such as America/New_York."),
             params={"value": value},
         )
+
+
+def embed_origin_list(text: str) -> list[str]:
+    """The origins in a text of one per line (blank lines ignored), as written."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def validate_embed_origins(value: str) -> None:
+    """Each line one origin, scheme://host[:port]: what a CSP frame-ancestors source is."""
+    bad = [origin for origin in embed_origin_list(value) if not ORIGIN.fullmatch(origin)]
+    if bad:
+        raise ValidationError(
+            _(
+                "Write one origin per line, as scheme://host or scheme://host:port, such as "
+                "https://example.org (no path, no slash at the end). Not an origin: %(bad)s"
+            ),
+            params={"bad": ", ".join(bad)},
+        )
+
+
+# scheme://host[:port]: http or https, a host name or IPv4 address, an optional port.
+ORIGIN = re.compile(
+    r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"(?::[0-9]{1,5})?",
+    re.IGNORECASE,
+)
 
 
 # The settings that decide members' privacy and power: when members_decide_settings is on, only
@@ -108,6 +135,15 @@ class Group(ConstraintFieldsMixin, models.Model):
             "group is created, or by a settings poll."
         ),
     )
+    embed_origins = models.TextField(
+        _("sites that may embed our events"),
+        blank=True,
+        validators=[validate_embed_origins],
+        help_text=_(
+            "One origin per line, such as https://example.org: only these sites may show "
+            "the list of our next events (/embed/events/) in a frame. Empty: none."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="member_of_groups"
     )
@@ -154,6 +190,10 @@ class Group(ConstraintFieldsMixin, models.Model):
     @property
     def cover_webp_srcset(self) -> str:
         return image_srcset("group_cover", self.cover_image, "webp", COVER)
+
+    @property
+    def embed_origin_list(self) -> list[str]:
+        return embed_origin_list(self.embed_origins)
 
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -24,6 +24,7 @@ BY_APP = {
         "cancelled",
         "reminder",
         "announcement",
+        "series_date",
         "message",
         "host_cancelled",
         "no_show_note",
@@ -85,6 +86,7 @@ def test_the_preferences_are_the_members_own_switches():
     preferences = {kind.name: kind.preference for kind in kinds if kind.preference}
     assert preferences == {
         "announcement": "notify_new_events",
+        "series_date": "notify_series",
         "reminder": "notify_reminders",
         "message": "notify_organizer_messages",
         "group_post": "notify_announcements",

@@ -31,6 +31,14 @@ URLS = {
     "speaker": lambda o: o["speaker"].get_absolute_url(),
     "series": lambda o: o["series"].get_absolute_url(),
     "sitemap": lambda o: "/sitemap.xml",
+    "series_calendar": lambda o: f"/series/{o['series'].slug}/calendar.ics",
+    "embed": lambda o: "/embed/events/",
+    "embed_published": lambda o: f"/embed/events/{o['published'].slug}/",
+    "embed_draft": lambda o: f"/embed/events/{o['draft'].slug}/",
+    "oembed_published": lambda o: (
+        f"/oembed?url=http://127.0.0.1:8000/events/{o['published'].slug}/"
+    ),
+    "oembed_draft": lambda o: f"/oembed?url=http://127.0.0.1:8000/events/{o['draft'].slug}/",
 }
 # Every page is read-only: GET and HEAD answer, anything else is 405.
 EXPECTED_GET = {
@@ -39,6 +47,8 @@ EXPECTED_GET = {
     ("missing", "anonymous"): 404,
     ("missing", "member"): 404,
     ("missing", "organizer"): 404,
+    # What other sites show is what a visitor sees, whoever asks: never a draft.
+    **{(name, role): 404 for name in ("embed_draft", "oembed_draft") for role in ROLES},
 }
 TABLE = [
     (role, name, method, EXPECTED_GET.get((name, role), 200) if method in ("get", "head") else 405)

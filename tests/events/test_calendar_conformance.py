@@ -885,10 +885,16 @@ def test_three_parsers_agree_on_every_instant_around_offset_changes(client, node
         assert time_line("DTSTART", event.starts_at, zone_name) in lines
 
 
-def test_three_parsers_agree_on_the_single_event_and_personal_feeds(client, node, group):
+def test_three_parsers_agree_on_the_single_event_personal_and_series_feeds(client, node, group):
     member = MembershipFactory(group=group).user
-    going = EventFactory(group=group, starts_at=local("America/New_York", 2026, 11, 1, 1, 30))
-    later = EventFactory(group=group, starts_at=local("America/New_York", 2026, 3, 8, 3, 0))
+    series = SeriesFactory(group=group)
+    going = EventFactory(
+        group=group, series=series, starts_at=local("America/New_York", 2026, 11, 1, 1, 30)
+    )
+    later = EventFactory(
+        group=group, series=series, starts_at=local("America/New_York", 2026, 3, 8, 3, 0)
+    )
+    EventFactory(group=group, starts_at=local("America/New_York", 2026, 3, 9, 18, 0))
     RSVP.objects.create(event=going, member=member, status=RSVPStatus.GOING)
     RSVP.objects.create(
         event=later, member=member, status=RSVPStatus.WAITLISTED, waitlisted_at=NOW, waitlist_seq=1
@@ -897,6 +903,7 @@ def test_three_parsers_agree_on_the_single_event_and_personal_feeds(client, node
     for url, events in [
         (f"/events/{going.slug}/calendar.ics", [going]),
         (f"/calendar/{member.calendar_token}.ics", [going, later]),
+        (f"/series/{series.slug}/calendar.ics", [going, later]),
     ]:
         body = client.get(url).content
         assert_feed_rules(body, "America/New_York")

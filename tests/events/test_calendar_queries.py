@@ -105,6 +105,20 @@ def test_group_feed_queries_do_not_grow_with_events(
     assert (small, large) == (GROUP_FEED, GROUP_FEED)
 
 
+def test_series_feed_queries_do_not_grow_with_events(
+    client, group, venues, speakers, series, outside
+):
+    """The group feed's queries and the series (every third event is in it)."""
+    _add_events(12, venues=venues, speakers=speakers, series=series)
+    url = f"/series/{series.slug}/calendar.ics"
+    small, response = _queries(client, url)
+    assert len(_vevents(response)) == 4
+    _add_events(189, venues=venues, speakers=speakers, series=series)
+    large, response = _queries(client, url)
+    assert len(_vevents(response)) == 4 + 63
+    assert (small, large) == (GROUP_FEED + 1, GROUP_FEED + 1)
+
+
 def test_full_history_feed_queries_do_not_grow_with_events(
     client, group, venues, speakers, series, outside
 ):

@@ -14,7 +14,7 @@ from core.emails.message import unsubscribe_token
 from core.emails.outbox import emails_queue, outbox_drain
 from events import services
 from events.emails import EventEmail
-from tests.factories import EventFactory, GroupFactory, UserFactory
+from tests.factories import EventFactory, GroupFactory, SeriesFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,7 @@ TITLE = "Workers' Rights & Platforms"
 GROUP = "Rosa's Co-op Circle"
 SITE = "https://coops.example.org"
 MESSAGE_SUBJECT = "We're meeting at Rosa's & Sons"
+SERIES = "Rosa's & Friends' Evenings"
 
 SUBJECTS = {
     EventEmail.CONFIRMATION: f"You're going: {TITLE}",
@@ -32,6 +33,7 @@ SUBJECTS = {
     EventEmail.CANCELLED: f"Cancelled: {TITLE}",
     EventEmail.REMINDER: f"Reminder: {TITLE}",
     EventEmail.ANNOUNCEMENT: f"New event: {TITLE}",
+    EventEmail.SERIES_DATE: f"{SERIES}: a new date, {TITLE}",
     EventEmail.MESSAGE: MESSAGE_SUBJECT,
     EventEmail.HOST_CANCELLED: f"Your RSVP changed to not going: {TITLE}",
     EventEmail.NO_SHOW_NOTE: f"We missed you at {GROUP}",
@@ -46,7 +48,12 @@ EXTRA = {
 # tests/decisions/test_emails.py read the others).
 EVENT_KINDS = list(EventEmail)
 # Emails a member can turn off carry the one-click unsubscribe headers; the others do not.
-UNSUBSCRIBABLE = {EventEmail.ANNOUNCEMENT, EventEmail.REMINDER, EventEmail.MESSAGE}
+UNSUBSCRIBABLE = {
+    EventEmail.ANNOUNCEMENT,
+    EventEmail.SERIES_DATE,
+    EventEmail.REMINDER,
+    EventEmail.MESSAGE,
+}
 
 
 def _raw_headers(raw: bytes) -> dict[bytes, bytes]:
@@ -68,6 +75,7 @@ def sent(settings):
             title=TITLE,
             summary="Who owns the app & who works it?",
             starts_at=NOW + timedelta(days=1),
+            series=SeriesFactory(group=group, name=SERIES),
         )
         user = UserFactory(display_name="Mary O'Neil")
         services.rsvp_set(event=event, member=user, going=True)

@@ -93,7 +93,8 @@ PAGES = [
     Page("events:cant_make_it", "/email/cant-make-it/{cant_make_it}/", "visitor",
          "Yes, free my seat"),
     Page("events:speaker", "/speakers/{speaker}/", "visitor", "Events"),
-    Page("events:series", "/series/{series}/", "visitor", "Upcoming"),
+    # A member sees the "email me when a new date is scheduled" button.
+    Page("events:series", "/series/{series}/", "visitor member", "Upcoming"),
     # --- Photos ------------------------------------------------------------------------------
     Page("photos:albums", "/photos/", "visitor", "Photos"),
     Page("photos:album", "/photos/albums/{album}/", "visitor member", "All photos"),
@@ -214,6 +215,7 @@ EXCLUDED = {
     "decisions:decision_close": "POST only",
     "members:rotate_calendar": "POST only",
     "members:export": "POST only: the data export is a ZIP download (the button is on /me/data/)",
+    "events:series_follow": "POST only: the series page's button",
     # Redirects to a page of the table.
     "conversation:reply": "redirects to its discussion's page, at the reply",
     "account_set_password": "redirects to account_change_password: every account has one",
@@ -224,6 +226,12 @@ EXCLUDED = {
     "events:calendar_history": "iCalendar feed",
     "events:personal_calendar": "iCalendar feed",
     "events:event_calendar": "iCalendar file",
+    "events:series_calendar": "iCalendar feed",
+    "events:oembed": "JSON: oEmbed for other sites",
+    # Frames for other sites, without the site's header and footer:
+    # tests/events/test_embed_browser.py opens them in both languages and themes with axe-core.
+    "events:embed": "a frame for other sites (test_embed_browser.py)",
+    "events:embed_event": "a frame for other sites (test_embed_browser.py)",
     "sitemap": "XML sitemap",
     "decisions:log_json": "JSON: the log for tools/verify_log.py",
     # ActivityPub (tests/federation/): JSON for other servers; the actor and an event's

@@ -125,8 +125,9 @@ PINNED = {
     "event": {"visitor": 7, "member": 15},
     # group, speaker, links, appearances.
     "speaker": {"visitor": 4, "member": 6},
-    # group, series, two lists and their speakers.
-    "series": {"visitor": 6, "member": 8},
+    # group, series, two lists and their speakers; a member: session, user, and their
+    # membership with whether they follow the series (one query).
+    "series": {"visitor": 6, "member": 9},
     # group, count, the page with events, covers and counts.
     "/photos/": {"visitor": 3, "member": 5},
     # group, album, count, the page of photos; a member also: session, user, whether they

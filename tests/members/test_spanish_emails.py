@@ -37,7 +37,7 @@ from decisions import services as decisions_services
 from decisions.emails import DecisionEmail
 from events import services as event_services
 from events.emails import EventEmail
-from events.models import RSVP, EventStatus, RSVPStatus
+from events.models import RSVP, EventStatus, RSVPStatus, SeriesFollow
 from groups import confirmations
 from groups import services as group_services
 from groups.alerts import organizer_digests_send
@@ -50,6 +50,7 @@ from tests.factories import (
     PASSWORD,
     EventFactory,
     MembershipFactory,
+    SeriesFactory,
     UserFactory,
     VenueFactory,
 )
@@ -330,6 +331,18 @@ def _reminder(w):
 
 def _announcement(w):
     member, draft = w.person(), w.event(status=EventStatus.DRAFT)
+    w.run(
+        lambda: event_services.event_set_status(
+            event=draft, status=EventStatus.PUBLISHED, by=w.organizer
+        )
+    )
+    return member.email
+
+
+def _series_date(w):
+    series = SeriesFactory(group=w.group, name="Tertulia")
+    member, draft = w.person(), w.event(status=EventStatus.DRAFT, series=series)
+    SeriesFollow.objects.create(series=series, member=member)
     w.run(
         lambda: event_services.event_set_status(
             event=draft, status=EventStatus.PUBLISHED, by=w.organizer
@@ -724,6 +737,7 @@ CASES = {
     "cancelled": _kind(EventEmail.CANCELLED, _cancelled),
     "reminder": _kind(EventEmail.REMINDER, _reminder),
     "announcement": _kind(EventEmail.ANNOUNCEMENT, _announcement),
+    "series_date": _kind(EventEmail.SERIES_DATE, _series_date),
     # The subject is the organizer's own words.
     "message": _kind(EventEmail.MESSAGE, _message),
     "host_cancelled": _kind(EventEmail.HOST_CANCELLED, _host_cancelled),
