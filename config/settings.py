@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "conversation",
     "decisions",
     "home",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -107,6 +108,9 @@ MIDDLEWARE = [
     "core.middleware.CompressionMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The JSON API (README "API"): anonymous (its requests lose their cookies before the
+    # session), ETag and 304, CORS for reading, rate-limited.
+    "api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -417,6 +421,8 @@ POTLUCK_TAKEDOWN_RATE = os.environ.get("POTLUCK_TAKEDOWN_RATE", "5/h")
 POTLUCK_INCOMING_MAX_AGE_HOURS = env_int("POTLUCK_INCOMING_MAX_AGE_HOURS", 24)
 # Comments, discussions and replies one member may post (organizers are not limited).
 POTLUCK_POST_RATE = os.environ.get("POTLUCK_POST_RATE", "20/h")
+# Requests to the JSON API one address may make (README "API").
+POTLUCK_API_RATE = os.environ.get("POTLUCK_API_RATE", "120/m")
 POTLUCK_MAX_REQUEST_BYTES = env_int("POTLUCK_MAX_REQUEST_BYTES", 201 * 1024 * 1024)
 
 LOGGING = {

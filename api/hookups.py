@@ -1,0 +1,5 @@
+"""What the api app registers with the apps below it (core/registry.py)."""
+
+
+def register() -> None:
+    pass
