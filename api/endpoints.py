@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 
@@ -22,15 +21,16 @@ from . import queries, schemas, shapes
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
+# The schema is for developers and stays in English; /api/docs/ says it in both languages.
+DESCRIPTION = (
+    "Read-only, public data: what the site shows a visitor. Times are in UTC "
+    "(ISO 8601); `time_zone` names the group's zone. Add `lang=es` for Spanish texts."
+)
+
 api = NinjaAPI(
     title="Potluck API",
     version="1",
-    description=str(
-        _(
-            "Read-only, public data: what the site shows a visitor. Times are in UTC "
-            "(ISO 8601); `time_zone` names the group's zone. Add `lang=es` for Spanish texts."
-        )
-    ),
+    description=DESCRIPTION,
     urls_namespace="api",
     docs_url=None,  # our own page (api/docs.py): the bundled one loads scripts inline
     openapi_url="/openapi.json",
@@ -164,4 +164,3 @@ def speakers(request, paging: Query[Paging]):
         **_page_links(request, paging, rows.count()),
         "results": [shapes.speaker_item(row) for row in rows[offset : offset + limit]],
     }
-

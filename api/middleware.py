@@ -67,9 +67,7 @@ class ApiMiddleware:
                 digest = hashlib.sha256(response.content).hexdigest()[:32]
                 response["ETag"] = f'"{digest}"'
             patch_cache_control(response, public=True, max_age=MAX_AGE)
-            response = get_conditional_response(
-                request, etag=response["ETag"], response=response
-            )
+            response = get_conditional_response(request, etag=response["ETag"], response=response)
         return _cors(response)
 
 

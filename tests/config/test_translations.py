@@ -29,6 +29,7 @@ CATALOG = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 APPS = [
     "config",
     "home",
+    "api",
     "conversation",
     "decisions",
     "members",
