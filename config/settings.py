@@ -423,6 +423,10 @@ POTLUCK_INCOMING_MAX_AGE_HOURS = env_int("POTLUCK_INCOMING_MAX_AGE_HOURS", 24)
 POTLUCK_POST_RATE = os.environ.get("POTLUCK_POST_RATE", "20/h")
 # Requests to the JSON API one address may make (README "API").
 POTLUCK_API_RATE = os.environ.get("POTLUCK_API_RATE", "120/m")
+# Webhooks (README "Webhooks"): the first retry's wait (each next one is 3 times longer), and
+# whether private and loopback addresses may receive them (tests only: never in production).
+POTLUCK_WEBHOOK_RETRY_SECONDS = float(os.environ.get("POTLUCK_WEBHOOK_RETRY_SECONDS", "30"))
+POTLUCK_WEBHOOKS_ALLOW_PRIVATE = env_bool("POTLUCK_WEBHOOKS_ALLOW_PRIVATE", default=False)
 POTLUCK_MAX_REQUEST_BYTES = env_int("POTLUCK_MAX_REQUEST_BYTES", 201 * 1024 * 1024)
 
 LOGGING = {

@@ -11,6 +11,13 @@ from collections.abc import Callable
 
 from core.registry import Registry
 
+event_changed: Registry[Callable] = Registry(
+    """Each is called as react(event=, change=) inside the transaction of
+    events.services.event_save and event_set_status, when a change reaches what visitors
+    see: change is "published" (it became public), "changed" (a public event was edited)
+    or "cancelled" (a public event was cancelled). api: the webhooks' deliveries."""
+)
+
 event_page_context: Registry[Callable] = Registry(
     """Each is called as build(request, event) and returns a dict for the page's context."""
 )

@@ -26,6 +26,8 @@ MANAGED = {
     "photos": ["album", "photo", "takedownrequest"],
     # conversation/migrations/0002 grants these on installations that existed before.
     "conversation": ["comment", "thread", "reply", "report", "mute", "category", "announcement"],
+    # api/migrations/0002 grants these on installations that existed before.
+    "api": ["webhook"],
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
 # They read the log of emails sent, and send a failed one again (README, "The email worker
@@ -41,6 +43,8 @@ VIEW_ONLY = {
     # They read proposals, polls and the transparency log (decisions/migrations/0002); they
     # decide on the site, and nobody edits the log. Ballots have no admin at all.
     "decisions": ["proposal", "poll"],
+    # The webhooks' deliveries (api/migrations/0002).
+    "api": ["webhookdelivery"],
 }
 
 

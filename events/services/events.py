@@ -10,6 +10,7 @@ from core.markdown import markdown_store
 from groups.models import LogKind, Membership
 from groups.services import log_record
 
+from .. import hooks
 from ..emails import EventEmail, attendees, notify
 from ..models import (
     Event,
@@ -138,6 +139,25 @@ def log_change(event: Event, *, before: str | None, fields: set[str], by) -> Non
         )
 
 
+def public_change(*, before: str | None, status: str, fields: set[str]) -> str | None:
+    """What visitors see of a change (events.hooks.event_changed): "published", "changed",
+    "cancelled", or None (a draft's edits, a draft cancelled before anyone saw it)."""
+    if status == EventStatus.PUBLISHED and before != EventStatus.PUBLISHED:
+        return "published"
+    if status == EventStatus.CANCELLED and before == EventStatus.PUBLISHED:
+        return "cancelled"
+    if status == before == EventStatus.PUBLISHED and set(fields) - UNLOGGED_FIELDS:
+        return "changed"
+    return None
+
+
+def _tell_hooks(event: Event, *, before: str | None, fields: set[str]) -> None:
+    change = public_change(before=before, status=event.status, fields=fields)
+    if change is not None:
+        for react in hooks.event_changed:
+            react(event=event, change=change)
+
+
 def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] = ()) -> Event:
     """Validates and saves an event, raising its sequence when time, place or status changed."""
     with transaction.atomic():
@@ -156,6 +176,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         event.save()
         _announce_changes(event, before=before, fields=set(changed_fields), by=by)
         log_change(event, before=before, fields=set(changed_fields), by=by)
+        _tell_hooks(event, before=before, fields=set(changed_fields))
     return event
 
 
@@ -172,6 +193,7 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
         _announce_changes(locked, before=before, fields=set(), by=by)
         log_change(locked, before=before, fields=set(), by=by)
+        _tell_hooks(locked, before=before, fields=set())
     return locked
 
 
