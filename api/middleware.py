@@ -57,6 +57,9 @@ class ApiMiddleware:
             response = JsonResponse({"detail": "Too many requests: slow down."}, status=429)
             response["Retry-After"] = str(seconds)
             return _cors(response)
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"  # django-ninja routes GET only; HEAD is GET without a body
         response = self.get_response(request)
         for name in ("Vary", "Set-Cookie"):
             if name in response:
@@ -68,6 +71,8 @@ class ApiMiddleware:
                 response["ETag"] = f'"{digest}"'
             patch_cache_control(response, public=True, max_age=MAX_AGE)
             response = get_conditional_response(request, etag=response["ETag"], response=response)
+        if head and not response.streaming:
+            response.content = b""
         return _cors(response)
 
 
