@@ -229,3 +229,23 @@ def test_failing_deliveries_show_on_the_admin_home_and_in_the_log(client, group,
     assert client.get("/admin/api/webhook/add/").status_code == 200
     secret_page = client.get(f"/admin/api/webhook/{hook.pk}/change/").content.decode()
     assert hook.secret in secret_page
+
+
+@pytest.mark.parametrize(
+    ("before", "status", "fields", "change"),
+    [
+        (None, "published", set(), "published"),  # created public
+        (None, "draft", set(), None),
+        ("draft", "published", set(), "published"),
+        ("cancelled", "published", set(), "published"),  # published again
+        ("published", "published", {"title"}, "changed"),
+        ("published", "published", {"updated_by", "sequence"}, None),  # bookkeeping only
+        ("draft", "draft", {"title"}, None),
+        ("published", "cancelled", set(), "cancelled"),
+        ("draft", "cancelled", set(), None),  # nobody saw it
+        ("cancelled", "cancelled", {"title"}, None),
+        ("published", "draft", set(), None),
+    ],
+)
+def test_public_change_names_what_visitors_see(before, status, fields, change):
+    assert services.public_change(before=before, status=status, fields=fields) == change
