@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.languages import languages
 from events.models import (
     AgendaItem,
     Breakout,
@@ -23,12 +24,8 @@ from events.models import (
 )
 
 # The columns a list row never needs (the description is the detail's).
-HEAVY = (
-    "description",
-    "description_text",
-    "online_url",
-    "rsvp_question",
-)
+HEAVY = ("online_url", "rsvp_question")
+TRANSLATED_HEAVY = ("description", "description_html", "description_text")
 
 
 def public_events() -> QuerySet:
@@ -72,7 +69,7 @@ def event_page(events: QuerySet, *, offset: int, limit: int) -> list[Event]:
         Event.objects.filter(pk__in=keys)
         .select_related("venue", "series")
         .prefetch_related(_speakers())
-        .defer(*HEAVY, *_translated("description"), *_translated("description_text"))
+        .defer(*HEAVY, *(column for name in TRANSLATED_HEAVY for column in _translated(name)))
     )
     by_key = {event.pk: event for event in rows}
     return [by_key[key] for key in keys]
@@ -116,9 +113,8 @@ def _speakers() -> Prefetch:
 
 
 def _translated(field: str) -> list[str]:
-    from core.languages import languages
-
-    return [f"{field}_{code}" for code in languages()]
+    """The field and each language's column of it (modeltranslation)."""
+    return [field, *(f"{field}_{code}" for code in languages())]
 
 
 def _midnight(day: date, zone, *, next_day: bool = False) -> datetime:
