@@ -2,11 +2,28 @@
 (no script, no other origin: django-ninja's Swagger page loads both)."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from .endpoints import api
 
 METHODS = ("get", "head")
+# The schema speaks English to developers; the page speaks the reader's language.
+SUMMARIES = {
+    "/api/": _("Where everything is."),
+    "/api/events/": _(
+        "Events: upcoming ones soonest first, or past ones (when=past) most recent first."
+    ),
+    "/api/events/{ref}/": _("One event, by slug or id, with its program, breakouts and speakers."),
+    "/api/series/": _("The group's series, by name."),
+    "/api/speakers/": _("Speakers, by name."),
+}
+STATUSES = {
+    "200": _("The answer."),
+    "400": _("The address asks for something the API cannot give."),
+    "404": _("Nothing public answers to this address."),
+    "422": _("A parameter is not what it should be."),
+}
 
 
 @require_safe
@@ -23,12 +40,12 @@ def docs(request):
                     "id": operation["operationId"],
                     "method": method.upper(),
                     "path": path,  # the schema's paths are the site's (/api/…)
-                    "summary": operation.get("summary", ""),
+                    "summary": SUMMARIES.get(path, operation.get("summary", "")),
                     "parameters": [_parameter(p) for p in operation.get("parameters", [])],
                     "responses": [
                         {
                             "status": status,
-                            "description": answer.get("description", ""),
+                            "description": STATUSES.get(status, ""),
                             "shape": _shape(answer, components),
                         }
                         for status, answer in operation["responses"].items()

@@ -42,8 +42,8 @@ def test_docs_page_lists_every_operation_and_its_parameters(client, group):
         "GET /api/series/",
         "GET /api/speakers/",
     ):
-        assert f"<code>{operation}</code>" in html
+        assert f'<code lang="en">{operation}</code>' in html
     for parameter in ("when", "series", "from", "to", "language", "page", "page_size"):
-        assert f"<code>{parameter}</code>" in html
+        assert f'<code lang="en">{parameter}</code>' in html
     assert "Content-Security-Policy" in response
     assert "<script>" not in html
