@@ -1,5 +1,6 @@
 """A webhook receiver on 127.0.0.31: an http.server that records every POST and answers
-with the statuses it is given (the last one from then on)."""
+with the statuses it is given (the last one from then on). Given the webhook's secret, it
+checks each signature with README's recipe first and answers 401 to a wrong one."""
 
 import re
 import threading
@@ -33,7 +34,9 @@ class Received:
 class Receiver:
     statuses: list[int]
     delay: float = 0
+    secret: str = ""
     received: list[Received] = field(default_factory=list)
+    refused: int = 0
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -42,10 +45,16 @@ class Receiver:
 
     def __enter__(self):
         receiver = self
+        verify = readme_verify()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                if receiver.secret and not verify(receiver.secret, self.headers, body):
+                    receiver.refused += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
                 receiver.received.append(
                     Received(time.monotonic(), self.path, dict(self.headers), body)
                 )

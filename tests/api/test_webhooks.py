@@ -249,3 +249,12 @@ def test_failing_deliveries_show_on_the_admin_home_and_in_the_log(client, group,
 )
 def test_public_change_names_what_visitors_see(before, status, fields, change):
     assert services.public_change(before=before, status=status, fields=fields) == change
+
+
+def test_a_receiver_refuses_a_delivery_signed_with_another_secret(group, settings):
+    settings.POTLUCK_WEBHOOKS_ALLOW_PRIVATE = True
+    with Receiver(statuses=[200], secret="the receiver's own secret") as receiver:
+        _hook(url=receiver.url)
+        webhooks_queue(event=EventFactory(), change="published")
+        row = webhook_deliver(delivery_id=WebhookDelivery.objects.get().pk)
+    assert (row.state, row.last_status, receiver.refused) == (DeliveryState.RETRYING, 401, 1)

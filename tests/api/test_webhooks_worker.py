@@ -47,12 +47,14 @@ def test_worker_delivers_signed_and_retries_500_with_growing_delays(
     draft = EventFactory(status=EventStatus.DRAFT, title="Cooperative Futures")
     with Receiver(statuses=[500, 500, 200]) as receiver:
         hook = Webhook.objects.create(url=receiver.url, changes=ALL)
+        receiver.secret = hook.secret  # it answers 401 to a POST its check refuses
         services.event_set_status(event=draft, status=EventStatus.PUBLISHED, by=organizer)
         [row] = WebhookDelivery.objects.all()
         assert row.state == DeliveryState.PENDING
         assert DBTaskResult.objects.get().task_path == "api.services.deliver"
         _work_until(run_worker, lambda: len(receiver.received) == 3)
     row.refresh_from_db()
+    assert receiver.refused == 0
     assert (row.state, row.attempts, row.last_status, row.last_error) == (
         DeliveryState.DELIVERED,
         3,
