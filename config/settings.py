@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "decisions",
     "federation",
     "home",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -108,6 +109,9 @@ MIDDLEWARE = [
     "core.middleware.CompressionMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The JSON API (README "API"): anonymous (its requests lose their cookies before the
+    # session), ETag and 304, CORS for reading, rate-limited.
+    "api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -422,6 +426,12 @@ POTLUCK_TAKEDOWN_RATE = os.environ.get("POTLUCK_TAKEDOWN_RATE", "5/h")
 POTLUCK_INCOMING_MAX_AGE_HOURS = env_int("POTLUCK_INCOMING_MAX_AGE_HOURS", 24)
 # Comments, discussions and replies one member may post (organizers are not limited).
 POTLUCK_POST_RATE = os.environ.get("POTLUCK_POST_RATE", "20/h")
+# Requests to the JSON API one address may make (README "API").
+POTLUCK_API_RATE = os.environ.get("POTLUCK_API_RATE", "120/m")
+# Webhooks (README "Webhooks"): the first retry's wait (each next one is 3 times longer), and
+# whether private and loopback addresses may receive them (tests only: never in production).
+POTLUCK_WEBHOOK_RETRY_SECONDS = float(os.environ.get("POTLUCK_WEBHOOK_RETRY_SECONDS", "30"))
+POTLUCK_WEBHOOKS_ALLOW_PRIVATE = env_bool("POTLUCK_WEBHOOKS_ALLOW_PRIVATE", default=False)
 POTLUCK_MAX_REQUEST_BYTES = env_int("POTLUCK_MAX_REQUEST_BYTES", 201 * 1024 * 1024)
 
 LOGGING = {

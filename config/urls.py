@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("conversation.urls")),
     path("", include("decisions.urls")),
     path("", include("federation.urls")),
+    path("api/", include("api.urls")),
     path("language/", member_language, name="set_language"),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     # allauth's two-factor overview is /me/'s "Two-factor sign-in" card (mfa_index resolves here).

@@ -121,7 +121,7 @@ def _activity_for(before: str | None, after: str) -> str | None:
     return None
 
 
-def event_federate(*, event_id: int, before: str | None) -> int:
+def event_federate(*, event_id: int, before: str | None, change: str | None = None) -> int:
     """After an event's change commits (events.hooks.event_changed): the activity for its
     followers, one delivery per follower server; returns how many were queued."""
     event = Event.objects.select_related("group", "venue").filter(pk=event_id).first()

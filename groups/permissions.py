@@ -29,6 +29,8 @@ MANAGED = {
     # federation/migrations/0002 grants these: turning federation on, blocking instances,
     # removing a follower, retrying a failed delivery (README, "Federation (ActivityPub)").
     "federation": ["actor", "blockeddomain", "follower", "delivery"],
+    # api/migrations/0002 grants these on installations that existed before.
+    "api": ["webhook"],
 }
 # Organizers look members up (autocomplete for hosts and facilitators) but do not edit accounts.
 # They read the log of emails sent, and send a failed one again (README, "The email worker
@@ -44,6 +46,8 @@ VIEW_ONLY = {
     # They read proposals, polls and the transparency log (decisions/migrations/0002); they
     # decide on the site, and nobody edits the log. Ballots have no admin at all.
     "decisions": ["proposal", "poll"],
+    # The webhooks' deliveries (api/migrations/0002).
+    "api": ["webhookdelivery"],
 }
 
 

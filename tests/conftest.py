@@ -322,7 +322,7 @@ _APP_FOLDERS = tuple(
     str(Path(__file__).resolve().parent.parent / app) + os.sep
     for app in (
         *("config", "core", "groups", "events", "members", "photos", "home"),
-        *("conversation", "decisions"),
+        *("conversation", "decisions", "api"),
     )
 )
 _HELPERS = str(Path(__file__).resolve().parent.parent / "core" / "generations.py")

@@ -11,6 +11,7 @@ from .events import (
     event_save,
     event_set_status,
     log_change,
+    public_change,
     venue_save,
     venues_merge,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "no_show_notes_send",
     "not_going",
     "promote_waitlist",
+    "public_change",
     "reminders_send",
     "rsvp_add",
     "rsvp_cancel",

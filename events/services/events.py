@@ -10,8 +10,8 @@ from core.markdown import markdown_store
 from groups.models import LogKind, Membership
 from groups.services import log_record
 
+from .. import hooks
 from ..emails import EventEmail, attendees, notify
-from ..hooks import event_changed
 from ..models import (
     Event,
     EventStatus,
@@ -156,12 +156,26 @@ def log_change(event: Event, *, before: str | None, fields: set[str], by) -> Non
         )
 
 
-def _changed_on_commit(event_id: int, *, before: str | None) -> None:
+def public_change(*, before: str | None, status: str, fields: set[str]) -> str | None:
+    """What visitors see of a change (events.hooks.event_changed): "published", "changed",
+    "cancelled", or None (a draft's edits, a draft cancelled before anyone saw it, a public
+    event back to draft)."""
+    if status == EventStatus.PUBLISHED and before != EventStatus.PUBLISHED:
+        return "published"
+    if status == EventStatus.CANCELLED and before == EventStatus.PUBLISHED:
+        return "cancelled"
+    if status == before == EventStatus.PUBLISHED and set(fields) - UNLOGGED_FIELDS:
+        return "changed"
+    return None
+
+
+def _changed_on_commit(event_id: int, *, before: str | None, status: str, fields: set[str]):
     """The apps above hear of the change once it is committed (events.hooks.event_changed)."""
+    change = public_change(before=before, status=status, fields=fields)
 
     def tell():
-        for hook in event_changed:
-            hook(event_id=event_id, before=before)
+        for react in hooks.event_changed:
+            react(event_id=event_id, before=before, change=change)
 
     transaction.on_commit(tell)
 
@@ -184,7 +198,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         event.save()
         _announce_changes(event, before=before, fields=set(changed_fields), by=by)
         log_change(event, before=before, fields=set(changed_fields), by=by)
-        _changed_on_commit(event.pk, before=before)
+        _changed_on_commit(event.pk, before=before, status=event.status, fields=set(changed_fields))
     return event
 
 
@@ -201,7 +215,7 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
         _announce_changes(locked, before=before, fields=set(), by=by)
         log_change(locked, before=before, fields=set(), by=by)
-        _changed_on_commit(locked.pk, before=before)
+        _changed_on_commit(locked.pk, before=before, status=locked.status, fields=set())
     return locked
 
 
@@ -240,7 +254,7 @@ def venue_save(*, venue: Venue, changed_fields: list[str] | tuple[str, ...] = ()
                 updated_at=timezone.now(),
             )
             for event_id, status in upcoming.items():  # a new place for each of them
-                _changed_on_commit(event_id, before=status)
+                _changed_on_commit(event_id, before=status, status=status, fields={"venue"})
     return venue
 
 

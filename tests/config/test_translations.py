@@ -30,6 +30,7 @@ APPS = [
     "config",
     "home",
     "federation",
+    "api",
     "conversation",
     "decisions",
     "members",

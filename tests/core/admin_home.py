@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from api.models import DeliveryState, Webhook, WebhookDelivery
 from conversation.services import report_file
 from core.models import Email, EmailState
 from events import services as event_services
@@ -14,8 +15,9 @@ from tests.factories import CommentFactory, EventFactory, MembershipFactory, Use
 
 def fill(group, organizer, *, n: int = 1) -> dict:
     """n of each: join requests, reports, photos to review, takedown requests, failed emails,
-    and n upcoming events with RSVPs."""
+    failing webhook deliveries, and n upcoming events with RSVPs."""
     events = []
+    hook = Webhook.objects.create(url="https://93.184.215.14/hook", changes=["event.published"])
     for i in range(n):
         MembershipFactory(group=group, status="pending")
         author = MembershipFactory(group=group, role=Role.MEMBER).user
@@ -39,5 +41,13 @@ def fill(group, organizer, *, n: int = 1) -> dict:
             state=EmailState.FAILED,
             params={"group": group.pk},
             last_error="550 mailbox unavailable",
+        )
+        WebhookDelivery.objects.create(
+            webhook=hook,
+            change="event.published",
+            event=event,
+            occurred_at=timezone.now(),
+            state=DeliveryState.FAILED,
+            attempts=8,
         )
     return {"events": events}

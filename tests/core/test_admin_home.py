@@ -37,6 +37,7 @@ def test_admin_home_lists_what_waits_with_links_to_act(client, group, organizer)
         ("/admin/photos/takedownrequest/?status__exact=open", "2 takedown requests waiting"),
         ("/admin/conversation/report/?status__exact=open", "2 reports waiting"),
         ("/admin/core/email/?state__exact=failed", "2 emails failed"),
+        ("/admin/api/webhookdelivery/?state__in=retrying,failed", "2 webhook deliveries failing"),
     ]
     for url, _text in _links(page):
         listing = client.get(url.replace("&amp;", "&"))
@@ -55,8 +56,8 @@ def test_admin_home_query_count_does_not_grow_with_data(
     with CaptureQueriesContext(connection) as one:
         client.get("/admin/")
     # Session, user, group, second factor, permissions (2), role; the steps (2); the seven
-    # counts (acts waiting for a second organizer and failed fediverse deliveries among
-    # them); the next events; Django's recent actions.
+    # counts (acts waiting for a second organizer, failed fediverse deliveries and failing
+    # webhooks among them); the next events; Django's recent actions.
     assert len(one) == 18
     fill(group, organizer, n=3)
     with django_assert_num_queries(len(one)):
@@ -100,5 +101,6 @@ def test_admin_home_in_spanish(client, group, organizer, settings):
         "2 solicitudes de retirada pendientes",
         "2 denuncias pendientes",
         "2 correos fallaron",
+        "2 entregas de webhook fallando",
     ]
     assert "2 de 30" in page

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from api.models import Webhook, WebhookDelivery
 from events import services
 from events.models import Event, EventStatus
 from tests.factories import EventFactory, SeriesFactory, SpeakerFactory, UserFactory, VenueFactory
@@ -26,6 +27,10 @@ def one_of_each(group, organizer):
     event = EventFactory(series=SeriesFactory(group=group))
     SpeakerFactory()
     services.rsvp_set(event=event, member=organizer, going=True)
+    hook = Webhook.objects.create(url="https://93.184.215.14/", changes=["event.published"])
+    WebhookDelivery.objects.create(
+        webhook=hook, change="event.published", event=event, occurred_at=event.created_at
+    )
     return event
 
 
@@ -47,6 +52,7 @@ def test_every_admin_changelist_and_form_opens(client, superuser, one_of_each, m
     # Bans and the membership log come from the memberships list's actions (services).
     # Members write comments, discussions and replies, and file reports, on the site.
     # Proposals and polls are made on the site; the transparency log by the services.
+    # Webhook deliveries are written by the change they tell of (api/services.py).
     # Takedown requests come from the photo page's button.
     # Exit bundles come from the "Build a new bundle" button (the task worker builds them);
     # followers follow from their own server; deliveries are queued by the services.
@@ -69,6 +75,7 @@ def test_every_admin_changelist_and_form_opens(client, superuser, one_of_each, m
         "decisions.proposal",
         "decisions.poll",
         "groups.logentry",
+        "api.webhookdelivery",
     }
     refused = opts.model_name in no_add or opts.label_lower in no_add
     assert add.status_code == (403 if refused else 200)
