@@ -78,11 +78,14 @@ def django_db_keepdb(django_db_modify_db_settings, request):
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_by_delete():
-    """A transactional test's flush on PostgreSQL: DELETE, not TRUNCATE (tests/databases.py)."""
+    """A transactional test's flush on PostgreSQL: DELETE, not TRUNCATE; on both databases
+    the content types and permissions kept, and no post_migrate (tests/databases.py)."""
     from . import databases
 
     restore = databases.flush_by_delete()
+    keep = databases.keep_reference_tables()
     yield
+    keep()
     restore()
 
 
