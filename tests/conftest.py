@@ -12,7 +12,7 @@ from django.utils import translation
 from groups.models import Role
 from groups.permissions import organizers_group
 
-from .factories import PASSWORD, GroupFactory, MembershipFactory, UserFactory
+from .factories import PASSWORD, GroupFactory, MembershipFactory, organizer_for
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -194,10 +194,7 @@ def member(group):
 @pytest.fixture
 def organizer(group):
     """Staff, not superuser, in the "Organizers" permission group the migration creates."""
-    user = UserFactory(is_staff=True)
-    user.groups.add(organizers_group())
-    MembershipFactory(group=group, user=user, role=Role.ORGANIZER)
-    return user
+    return organizer_for(group)
 
 
 class FullDisk:
