@@ -10,7 +10,9 @@ next test sees the rows as built. Each test gets its own deep copy of the Python
 reach the next. At the end of the module the transaction is rolled back.
 
 Every test of a module that builds such rows should ask for them (an autouse fixture): a test
-that does not would still run inside the transaction and see them.
+that does not would still run inside the transaction and see them. Where only some tests share
+the rows, the fixture is class-scoped and those tests go in a class (tests/conversation/
+test_access.py): the transaction ends with the class.
 """
 
 import copy
