@@ -12,7 +12,7 @@ from django.utils import translation
 from groups.models import Role
 from groups.permissions import organizers_group
 
-from .factories import PASSWORD, GroupFactory, MembershipFactory, UserFactory
+from .factories import PASSWORD, GroupFactory, MembershipFactory, organizer_for
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -78,11 +78,14 @@ def django_db_keepdb(django_db_modify_db_settings, request):
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_by_delete():
-    """A transactional test's flush on PostgreSQL: DELETE, not TRUNCATE (tests/databases.py)."""
+    """A transactional test's flush on PostgreSQL: DELETE, not TRUNCATE; on both databases
+    the content types and permissions kept, and no post_migrate (tests/databases.py)."""
     from . import databases
 
     restore = databases.flush_by_delete()
+    keep = databases.keep_reference_tables()
     yield
+    keep()
     restore()
 
 
@@ -191,10 +194,7 @@ def member(group):
 @pytest.fixture
 def organizer(group):
     """Staff, not superuser, in the "Organizers" permission group the migration creates."""
-    user = UserFactory(is_staff=True)
-    user.groups.add(organizers_group())
-    MembershipFactory(group=group, user=user, role=Role.ORGANIZER)
-    return user
+    return organizer_for(group)
 
 
 class FullDisk:

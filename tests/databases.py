@@ -13,10 +13,18 @@
   DELETE of the few rows a test leaves takes 0.02 s and waits for no reader. The foreign keys
   Django creates are DEFERRABLE INITIALLY DEFERRED, so the order of the tables does not matter
   inside flush's one transaction. Tables with a trigger of their own (the append-only
-  transparency log) are still truncated.
+  transparency log) are still truncated, and only when the test left rows in them. All the
+  statements go to the server as one (one round trip, not one per table): 20 empty
+  transactional tests' flush SQL took 3.6 s before, 1.5 s after, on a loaded machine.
 
-SQLite (`make quick`, a bare machine) is untouched: Django builds it in memory and its flush is
-already DELETE.
+- **Content types and permissions kept.** After its flush Django sends post_migrate, whose
+  handlers (contenttypes' and auth's, the only ones) make every content type and permission
+  again, about 100 queries: 0.23 s of a transactional test's teardown on SQLite and 0.4 s on
+  PostgreSQL, for tables that no test changes. The flush leaves those two tables as `migrate`
+  filled them and sends nothing (`keep_reference_tables`), on both databases.
+
+SQLite (`make quick`, a bare machine) keeps Django's flush SQL otherwise: Django builds it in
+memory and its flush is already DELETE.
 """
 
 import fcntl
@@ -127,16 +135,20 @@ def flush_by_delete():
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
         guarded = _tables_with_triggers(self.connection)
-        statements = []
-        if guarded & set(tables):
-            names = ", ".join(self.quote_name(table) for table in sorted(guarded & set(tables)))
-            statements.append(f"TRUNCATE {names} CASCADE;")
+        statements = [
+            # TRUNCATE makes the table's files again (slow, and it waits for every reader):
+            # only when the test left rows in it.
+            f"DO $$ BEGIN IF EXISTS (SELECT FROM {name}) THEN TRUNCATE {name} CASCADE; END IF;"
+            " END $$;"
+            for name in map(self.quote_name, sorted(guarded & set(tables)))
+        ]
         statements += [
             f"DELETE FROM {self.quote_name(table)};"  # noqa: S608 - Django's table names
             for table in tables
             if table not in guarded
         ]
-        return statements
+        # One round trip for all of them, not one per table.
+        return ["\n".join(statements)]
 
     DatabaseOperations.sql_flush = sql_flush
 
@@ -161,3 +173,37 @@ def _tables_with_triggers(connection) -> frozenset[str]:
             )
             _TRIGGERS[name] = frozenset(row[0] for row in cursor.fetchall())
     return _TRIGGERS[name]
+
+
+def keep_reference_tables():
+    """Makes `flush` (a transactional test's teardown) leave the content types and permissions
+    as `migrate` made them and send no post_migrate, whose handlers would only make the same
+    rows again; returns a function that puts Django's flush back. The rows referring to them
+    (a group's or a user's permissions, the admin's log) are still emptied."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.commands import flush
+
+    kept = {ContentType._meta.db_table, Permission._meta.db_table}
+    original = flush.sql_flush, flush.emit_post_migrate_signal
+
+    def sql_flush(style, connection, reset_sequences=True, allow_cascade=False):
+        tables = connection.introspection.django_table_names(
+            only_existing=True, include_views=False
+        )
+        return connection.ops.sql_flush(
+            style,
+            [table for table in tables if table not in kept],
+            reset_sequences=reset_sequences,
+            allow_cascade=allow_cascade,
+        )
+
+    def emit_post_migrate_signal(verbosity, interactive, db, **kwargs):
+        """Nothing to make: every row the handlers would make was kept."""
+
+    flush.sql_flush, flush.emit_post_migrate_signal = sql_flush, emit_post_migrate_signal
+
+    def restore() -> None:
+        flush.sql_flush, flush.emit_post_migrate_signal = original
+
+    return restore

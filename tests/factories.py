@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core.markdown import markdown_store
 from groups.models import Group, Membership, Role
+from groups.permissions import organizers_group
 
 from .twofactor import give_totp
 
@@ -60,6 +61,15 @@ class GroupFactory(MarkdownModelFactory):
     about = "We talk about **cooperatives**."
     city = "New York, NY"
     time_zone = "America/New_York"
+
+
+def organizer_for(group):
+    """The group's organizer (tests/conftest.py's `organizer`): staff, not superuser, in the
+    "Organizers" permission group the migration creates."""
+    user = UserFactory(is_staff=True)
+    user.groups.add(organizers_group())
+    MembershipFactory(group=group, user=user, role=Role.ORGANIZER)
+    return user
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -38,12 +38,15 @@ from tests.factories import (
     AnnouncementFactory,
     CommentFactory,
     EventFactory,
+    GroupFactory,
     MembershipFactory,
     ReplyFactory,
     ThreadFactory,
     UserFactory,
+    organizer_for,
 )
 from tests.rows import table_rows
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -403,8 +406,37 @@ def _fill(to, o, user) -> str:
     return to(o, user).format(**{key: getattr(value, "pk", "") for key, value in o.items()})
 
 
+@pytest.fixture(scope="class")
+def built(django_db_setup, django_db_blocker):
+    """The group, its people, events, comments, discussions and announcements, built once for
+    the table's rows (tests/worlds.py; class-scoped, so the other tests of the module do not
+    see them); each row still starts from them as built."""
+    yield from built_once(django_db_blocker, _build)
+
+
 @pytest.fixture
-def people(group, member, organizer):
+def rows(built, db):
+    return fresh_copy(built)
+
+
+@pytest.fixture
+def people(rows):
+    return rows["people"]
+
+
+@pytest.fixture
+def objects(rows):
+    return rows["objects"]
+
+
+def _build():
+    group = GroupFactory()
+    member = MembershipFactory(group=group, role=Role.MEMBER).user
+    people = _people(group, member, organizer_for(group))
+    return {"people": people, "objects": _objects(group, people)}
+
+
+def _people(group, member, organizer):
     co_organizer = UserFactory(is_staff=True)
     co_organizer.groups.add(organizers_group())
     MembershipFactory(group=group, user=co_organizer, role=Role.CO_ORGANIZER)
@@ -423,8 +455,7 @@ def people(group, member, organizer):
     }
 
 
-@pytest.fixture
-def objects(group, people):
+def _objects(group, people):
     member, other, organizer = people["member"], people["other"], people["organizer"]
     hidden = {"hidden_at": timezone.now(), "hidden_by": organizer}
     event = EventFactory(group=group)
@@ -502,21 +533,24 @@ def _visit(row: Row, role: str, user, o) -> tuple[int, list[str]]:
     return status, problems
 
 
-@pytest.mark.parametrize("row", TABLE)
-def test_conversation_access(people, objects, row):
-    """Each role in a savepoint of its own, rolled back after, so a POST that worked for one
-    role (a deleted comment, a new report) is not there for the next."""
-    statuses, problems = {}, {}
-    for role in row.expected:
-        with transaction.atomic():
-            statuses[role], found = _visit(row, role, people[role], objects)
-            transaction.set_rollback(True)
-        if found:
-            problems[role] = found
-        for cache in caches.all():  # pages cached for one role's changes that rolled back
-            cache.clear()
-    assert statuses == row.expected
-    assert problems == {}
+class TestTable:
+    """The table's rows share what `built` made (the class bounds it)."""
+
+    @pytest.mark.parametrize("row", TABLE)
+    def test_conversation_access(self, people, objects, row):
+        """Each role in a savepoint of its own, rolled back after, so a POST that worked for
+        one role (a deleted comment, a new report) is not there for the next."""
+        statuses, problems = {}, {}
+        for role in row.expected:
+            with transaction.atomic():
+                statuses[role], found = _visit(row, role, people[role], objects)
+                transaction.set_rollback(True)
+            if found:
+                problems[role] = found
+            for cache in caches.all():  # pages cached for one role's changes that rolled back
+                cache.clear()
+        assert statuses == row.expected
+        assert problems == {}
 
 
 # --- The event page ----------------------------------------------------------------------------

@@ -44,8 +44,15 @@ from events.models import Event
 from groups.models import Group, LogEntry, LogKind, MembershipStatus, PendingAction, Role
 from groups.permissions import organizers_group
 from groups.services import membership_leave
-from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    MembershipFactory,
+    UserFactory,
+    organizer_for,
+)
 from tests.rows import table_rows
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -650,8 +657,36 @@ def _ids(rows) -> list[str]:
 TABLE = [pytest.param(row, id=id_) for row, id_ in zip(ROWS, _ids(ROWS), strict=True)]
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The group, its people and every proposal, poll and election, built once for the
+    module's rows (tests/worlds.py); each test still starts from them as built."""
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def rows(built, db):
+    return fresh_copy(built)
+
+
 @pytest.fixture
-def people(group, member, organizer):
+def people(rows):
+    return rows["people"]
+
+
+@pytest.fixture
+def objects(rows):
+    return rows["objects"]
+
+
+def _build():
+    group = GroupFactory()
+    member = MembershipFactory(group=group, role=Role.MEMBER).user
+    people = _people(group, member, organizer_for(group))
+    return {"people": people, "objects": _objects(group, people)}
+
+
+def _people(group, member, organizer):
     co_organizer = UserFactory(is_staff=True)
     co_organizer.groups.add(organizers_group())
     MembershipFactory(group=group, user=co_organizer, role=Role.CO_ORGANIZER)
@@ -692,8 +727,7 @@ def _poll(group, by, question, *, opens, closes, labels=("Tea", "Coffee"), **mor
     return poll
 
 
-@pytest.fixture
-def objects(group, people):
+def _objects(group, people):
     author, organizer = people["author"], people["organizer"]
     prop = services.proposal_add(
         group=group,

@@ -10,11 +10,14 @@ from events.models import EventSpeaker
 from groups.models import Role
 from tests.factories import (
     EventFactory,
+    GroupFactory,
     MembershipFactory,
     SeriesFactory,
     SpeakerFactory,
     UserFactory,
+    organizer_for,
 )
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +61,12 @@ TABLE = [
 ]
 
 
-@pytest.fixture
-def objects(group):
+def _build():
+    group = GroupFactory()
     speaker = SpeakerFactory()
     published = EventFactory(starts_at=timezone.now() + timedelta(days=3))
     EventSpeaker.objects.create(event=published, speaker=speaker)
-    return {
+    objects = {
         "published": published,
         "cancelled": EventFactory(status="cancelled"),
         "ended": EventFactory(starts_at=timezone.now() - timedelta(days=3)),
@@ -71,6 +74,34 @@ def objects(group):
         "speaker": speaker,
         "series": SeriesFactory(group=group),
     }
+    return {"group": group, "organizer": organizer_for(group), "objects": objects}
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The group, its organizer and the events, built once for the module's hundreds of rows
+    (tests/worlds.py); each test still starts from them as built."""
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def rows(built, db):
+    return fresh_copy(built)
+
+
+@pytest.fixture
+def group(rows):
+    return rows["group"]
+
+
+@pytest.fixture
+def organizer(rows):
+    return rows["organizer"]
+
+
+@pytest.fixture
+def objects(rows):
+    return rows["objects"]
 
 
 @pytest.mark.parametrize(("role", "name", "method", "expected"), TABLE)

@@ -13,13 +13,25 @@ from django.utils import timezone
 from core.generations import data_changed
 from events import services
 from events.models import RSVP, Breakout, RSVPStatus
-from tests.factories import EventFactory, MembershipFactory, UserFactory, VenueFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    MembershipFactory,
+    UserFactory,
+    VenueFactory,
+    organizer_for,
+)
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event(group):
+    return _event()
+
+
+def _event():
     return EventFactory(
         capacity=3,
         max_guests=1,
@@ -45,6 +57,10 @@ def member_b(group):
 @pytest.fixture
 def host(event):
     """A member named host of this event by the organizers (and of nothing else)."""
+    return _host(event)
+
+
+def _host(event):
     user = MembershipFactory(group=event.group).user
     event.hosts.add(user)
     return user
@@ -137,10 +153,12 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)
-def test_rsvp_access(
-    client, event, member_a, member_b, host, organizer, url, method, role, expected
-):
+def _build_access():
+    group = GroupFactory()
+    event = _event()
+    member_a, member_b = UserFactory(), UserFactory()
+    host = _host(event)
+    organizer = organizer_for(group)
     rsvp_a = services.rsvp_set(event=event, member=member_a, going=True)
     breakout = Breakout.objects.create(event=event, topic="Topic")
     other_host = MembershipFactory(group=event.group).user
@@ -152,20 +170,38 @@ def test_rsvp_access(
         "other_host": other_host,
         "organizer": organizer,
     }
-    if role != "anonymous":
-        client.force_login(users[role])
-    data = {
-        "rsvp": {"going": "yes", "guests": "0"},
-        "join_and_go": {"going": "yes", "guests": "0"},
-        "breakout": {"breakout": breakout.pk},
-        "check_in": {"rsvp": rsvp_a.pk, "checked_in": "yes"},
-        "message": {"subject": "Doors at 6:30", "body": "See you there."},
-    }.get(url, {})
-    response = getattr(client, method)(_url(url, event), data)
-    assert response.status_code == expected
-    if response.status_code == 302 and role == "anonymous":
-        login = "/admin/login/" if url == "rsvp_admin" else "/accounts/login/"
-        assert response["Location"].startswith(login)
+    return {"event": event, "users": users, "rsvp_a": rsvp_a, "breakout": breakout}
+
+
+@pytest.fixture(scope="class")
+def built_access(django_db_setup, django_db_blocker):
+    """The event, its people, an RSVP and a breakout, built once for the table's rows
+    (tests/worlds.py; class-scoped, so the other tests of the module do not see them)."""
+    yield from built_once(django_db_blocker, _build_access)
+
+
+class TestAccessTable:
+    """The table's rows share what `built_access` made (the class bounds it); each row
+    starts from it as built."""
+
+    @pytest.mark.parametrize(("url", "method", "role", "expected"), TABLE)
+    def test_rsvp_access(self, client, built_access, db, url, method, role, expected):
+        o = fresh_copy(built_access)
+        event, rsvp_a, breakout = o["event"], o["rsvp_a"], o["breakout"]
+        if role != "anonymous":
+            client.force_login(o["users"][role])
+        data = {
+            "rsvp": {"going": "yes", "guests": "0"},
+            "join_and_go": {"going": "yes", "guests": "0"},
+            "breakout": {"breakout": breakout.pk},
+            "check_in": {"rsvp": rsvp_a.pk, "checked_in": "yes"},
+            "message": {"subject": "Doors at 6:30", "body": "See you there."},
+        }.get(url, {})
+        response = getattr(client, method)(_url(url, event), data)
+        assert response.status_code == expected
+        if response.status_code == 302 and role == "anonymous":
+            login = "/admin/login/" if url == "rsvp_admin" else "/accounts/login/"
+            assert response["Location"].startswith(login)
 
 
 def test_member_b_cannot_change_member_a_rsvp(client, event, member_a, member_b):

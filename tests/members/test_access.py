@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from groups.models import MembershipStatus, Role
 from groups.services import membership_ban, membership_leave
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import GroupFactory, MembershipFactory, UserFactory, organizer_for
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,34 @@ ROLES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The group and its people, built once for the module's hundreds of rows
+    (tests/worlds.py); each test still starts from them as built."""
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def rows(built, db):
+    return fresh_copy(built)
+
+
 @pytest.fixture
-def people(group, organizer):
+def group(rows):
+    return rows["group"]
+
+
+@pytest.fixture
+def people(rows):
+    return rows["people"]
+
+
+def _build():
+    group = GroupFactory()
+    return {"group": group, "people": _people(group, organizer_for(group))}
+
+
+def _people(group, organizer):
     a = MembershipFactory(group=group).user
     b = MembershipFactory(group=group).user
     organizer.profile_visibility = "everyone"

@@ -17,8 +17,15 @@ from events.models import RSVP, Breakout, RSVPStatus
 from groups.services import membership_leave
 from groups.visibility import PROFILE_PARTS, RULES, Audience
 from members.data import DATA, sections
-from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    MembershipFactory,
+    UserFactory,
+    organizer_for,
+)
 from tests.twofactor import give_totp
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +39,34 @@ SEES = {
 }
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The group, the profile's owner and everyone who looks at it, built once for the
+    module's hundreds of rows (tests/worlds.py); each test still starts from them as built."""
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def rows(built, db):
+    return fresh_copy(built)
+
+
 @pytest.fixture
-def site(group, organizer):
+def group(rows):
+    return rows["group"]
+
+
+@pytest.fixture
+def site(rows):
+    return rows["site"]
+
+
+def _build():
+    group = GroupFactory()
+    return {"group": group, "site": _site(group, organizer_for(group))}
+
+
+def _site(group, organizer):
     owner_membership = MembershipFactory(
         group=group,
         user__display_name="Owner Olive",

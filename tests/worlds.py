@@ -1,0 +1,53 @@
+"""Rows built once per test module, as Django's TestCase.setUpTestData builds them once per
+class: a table-driven test (tests/*/test_access.py) ran the same factories for each of its
+hundreds of rows, and the building cost more than the request it checks.
+
+A module-scoped fixture builds the rows inside a transaction that is never committed, with
+`built_once(django_db_blocker, build)`; each test then runs in a savepoint of it
+(pytest-django's `db`, as before), so what a test writes is rolled back at its end and the
+next test sees the rows as built. Each test gets its own deep copy of the Python objects
+(`fresh_copy`), as setUpTestData's do, so an attribute one test sets on an instance does not
+reach the next. At the end of the module the transaction is rolled back.
+
+Every test of a module that builds such rows should ask for them (an autouse fixture): a test
+that does not would still run inside the transaction and see them. Where only some tests share
+the rows, the fixture is class-scoped and those tests go in a class (tests/conversation/
+test_access.py): the transaction ends with the class.
+"""
+
+import copy
+
+from django.db import transaction
+from django.test.utils import override_settings
+
+# As tests/conftest.py's _fast_password_hashing, which is function-scoped and so not yet in
+# force while a module-scoped fixture builds.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def built_once(django_db_blocker, build):
+    """For a module-scoped fixture (`yield from built_once(django_db_blocker, build)`): yields
+    what `build()` returns, its rows kept in a transaction rolled back after the module."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        # Like the TestCase's own atomic blocks: a durable block inside a test is allowed.
+        atomic._from_testcase = True
+        atomic.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                rows = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    try:
+        yield rows
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def fresh_copy(rows):
+    """The rows' objects for one test: a deep copy, shared references kept shared."""
+    return copy.deepcopy(rows)
