@@ -169,15 +169,12 @@ def public_change(*, before: str | None, status: str, fields: set[str]) -> str |
     return None
 
 
-def _changed_on_commit(event_id: int, *, before: str | None, status: str, fields: set[str]):
-    """The apps above hear of the change once it is committed (events.hooks.event_changed)."""
+def _tell_hooks(event_id: int, *, before: str | None, status: str, fields: set[str]) -> None:
+    """The apps above hear of the change inside its transaction (events.hooks.event_changed):
+    what they queue (deliveries) commits or rolls back with it."""
     change = public_change(before=before, status=status, fields=fields)
-
-    def tell():
-        for react in hooks.event_changed:
-            react(event_id=event_id, before=before, change=change)
-
-    transaction.on_commit(tell)
+    for react in hooks.event_changed:
+        react(event_id=event_id, before=before, change=change)
 
 
 def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] = ()) -> Event:
@@ -198,7 +195,7 @@ def event_save(*, event: Event, by, changed_fields: list[str] | tuple[str, ...] 
         event.save()
         _announce_changes(event, before=before, fields=set(changed_fields), by=by)
         log_change(event, before=before, fields=set(changed_fields), by=by)
-        _changed_on_commit(event.pk, before=before, status=event.status, fields=set(changed_fields))
+        _tell_hooks(event.pk, before=before, status=event.status, fields=set(changed_fields))
     return event
 
 
@@ -215,7 +212,7 @@ def event_set_status(*, event: Event, status: EventStatus, by) -> Event:
         locked.save(update_fields=["status", "sequence", "updated_by", "updated_at"])
         _announce_changes(locked, before=before, fields=set(), by=by)
         log_change(locked, before=before, fields=set(), by=by)
-        _changed_on_commit(locked.pk, before=before, status=locked.status, fields=set())
+        _tell_hooks(locked.pk, before=before, status=locked.status, fields=set())
     return locked
 
 
@@ -254,7 +251,7 @@ def venue_save(*, venue: Venue, changed_fields: list[str] | tuple[str, ...] = ()
                 updated_at=timezone.now(),
             )
             for event_id, status in upcoming.items():  # a new place for each of them
-                _changed_on_commit(event_id, before=status, status=status, fields={"venue"})
+                _tell_hooks(event_id, before=status, status=status, fields={"venue"})
     return venue
 
 
