@@ -325,5 +325,11 @@ def privacy(request):
     return TemplateResponse(
         request,
         "members/privacy.html",
-        {"sections": sections(), "writing_choices": WritingOnDelete.choices},
+        {
+            "sections": [
+                (section, section.who_sees_in(getattr(request, "group", None)))
+                for section in sections()
+            ],
+            "writing_choices": WritingOnDelete.choices,
+        },
     )
