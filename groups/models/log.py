@@ -97,6 +97,11 @@ class LogEntry(models.Model):
     )
     # Set for what must be recorded once only (a poll closing): unique within the group.
     key = models.CharField(_("key"), max_length=80, blank=True, editable=False)
+    # Who acted, on whom, who confirmed: the accounts' ids when the entry was written, hashed
+    # (groups.logchain) and kept when an account's deletion empties the references above.
+    actor_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    member_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    confirmed_by_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     # The hash chain (groups.logchain): the group's entry before this one, and this one's.
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
     hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
