@@ -10,5 +10,6 @@ urlpatterns = [
     path("organizer-link/<str:uidb36>/<str:key>/", views.organizer_link, name="organizer_link"),
     path("actions/", views.actions_pending, name="actions_pending"),
     path("actions/<int:pk>/", views.action_confirm, name="action_confirm"),
+    path("actions/<int:pk>/withdraw/", views.action_withdraw, name="action_withdraw"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

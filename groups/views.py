@@ -10,10 +10,11 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core import imagefiles
 
@@ -193,9 +194,16 @@ def action_confirm(request, pk):
         else:
             messages.success(request, _("Confirmed and done: %(what)s") % {"what": action.title})
             return redirect("actions_pending")
+    return _action_page(request, action, error)
+
+
+def _action_page(request, action, error):
+    if error:  # what the service found: the page says it as it stands now
+        action.refresh_from_db(fields=["status", "confirmed_by", "confirmed_at", "withdrawn_at"])
     context = {
         "action": action,
         "kind": confirmations.action_kind(action.kind),
+        "withdraw_url": reverse("action_withdraw", args=[action.pk]),
         "lapsed": action.is_lapsed(),
         "own": action.requested_by_id == request.user.pk,
         "error": error,
@@ -203,3 +211,19 @@ def action_confirm(request, pk):
     return TemplateResponse(
         request, "groups/action_confirm.html", context, status=409 if error else 200
     )
+
+
+@login_required
+@require_POST
+def action_withdraw(request, pk):
+    """The organizer who asked takes the request back (logged); nothing is done."""
+    group = _organizer_or_404(request)
+    action = get_object_or_404(
+        PendingAction.objects.select_related("requested_by", "confirmed_by"), pk=pk, group=group
+    )
+    try:
+        confirmations.action_withdraw(action=action, by=request.user)
+    except ValidationError as refused:
+        return _action_page(request, action, refused.messages[0])
+    messages.success(request, _("Withdrawn: %(what)s") % {"what": action.title})
+    return redirect("actions_pending")

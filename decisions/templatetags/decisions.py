@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from events.models import Event
+from groups.confirmations import action_kind
 from groups.models import Group, LogKind, Role
 
 register = template.Library()
@@ -206,6 +207,12 @@ def _more_sentences(entry, *, actor, member, link):
             proposal=link,
             outcome=entry.detail,
         )
+    if kind == LogKind.ACTION_WITHDRAWN:
+        return format_html(
+            _("{actor} withdrew a request to a second organizer: {act}."),
+            actor=actor,
+            act=_act_label(entry.detail),
+        )
     if kind == LogKind.CAPACITY_RAISED:
         return format_html(
             _("{actor} raised the capacity of {event} to {capacity}."),
@@ -214,6 +221,14 @@ def _more_sentences(entry, *, actor, member, link):
             capacity=entry.detail or _("unlimited"),
         )
     return None
+
+
+def _act_label(name: str) -> str:
+    """The act's name in the reader's language (groups.confirmations.action_kinds)."""
+    try:
+        return str(action_kind(name).label).lower()
+    except LookupError:
+        return name
 
 
 def _where(value: str) -> str:

@@ -39,6 +39,7 @@ class LogKind(models.TextChoices):
     ATTENDEE_MOVED = "attendee_moved", _("Attendee moved by a host")
     CAPACITY_RAISED = "capacity_raised", _("Capacity raised by a host")
     DISCUSSION_DELETED = "discussion_deleted", _("Discussion deleted")
+    ACTION_WITHDRAWN = "action_withdrawn", _("Request to a second organizer withdrawn")
 
 
 class LogEntryQuerySet(models.QuerySet):
