@@ -20,7 +20,7 @@ from core import imagefiles
 
 from . import confirmations, services
 from .access import viewer
-from .forms import JoinForm
+from .forms import GroupDeleteForm, JoinForm
 from .middleware import group_or_404
 from .models import Membership, PendingAction
 
@@ -227,3 +227,30 @@ def action_withdraw(request, pk):
         return _action_page(request, action, refused.messages[0])
     messages.success(request, _("Withdrawn: %(what)s") % {"what": action.title})
     return redirect("actions_pending")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def group_delete(request):
+    """An organizer asks to delete the group: at once where it has one organizer, otherwise a
+    request that waits for a second one (groups.confirmations). The page says what goes."""
+    group = _organizer_or_404(request)
+    form = GroupDeleteForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        action = confirmations.action_request(
+            group=group,
+            kind="group_delete",
+            target=group.pk,
+            title=_("Delete the group %(name)s") % {"name": group.name},
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        if action is None:
+            messages.success(request, _("The group and everything in it were deleted."))
+            return redirect("home")
+        messages.success(request, _("Asked: another organizer has to confirm it."))
+        return redirect(action.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request, "groups/group_delete.html", {"form": form, "group": group}, status=status
+    )

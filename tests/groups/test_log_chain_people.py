@@ -134,10 +134,11 @@ def test_the_migration_chains_existing_entries_again_with_the_people():
         executor.migrate([BEFORE])
         old = executor.loader.project_state([BEFORE]).apps
         OldGroup, OldEntry = old.get_model("groups", "Group"), old.get_model("groups", "LogEntry")
-        OldUser = old.get_model("members", "User")
         one = OldGroup.objects.create(name="One", slug="one", time_zone="UTC")
-        ada = OldUser.objects.create(email="ada@example.org", display_name="Ada")
-        first = OldEntry.objects.create(group=one, kind="role_granted", actor=ada, member=ada)
+        ada = UserFactory(display_name="Ada")  # the accounts' table as it is now
+        first = OldEntry.objects.create(
+            group=one, kind="role_granted", actor_id=ada.pk, member_id=ada.pk
+        )
         second = OldEntry.objects.create(group=one, kind="poll_opened", title="b")
         executor = MigrationExecutor(connection)
         executor.migrate([AFTER])
