@@ -145,9 +145,13 @@ def test_who_may_open_the_delete_page(client, group, organizer, member, role, ge
     assert Group.objects.filter(pk=group.pk).exists()
 
 
-def test_the_pending_page_links_to_the_delete_page(client, group, organizer):
+def test_the_pending_page_and_the_admin_group_page_link_to_the_delete_page(
+    client, group, organizer
+):
     client.force_login(organizer)
     assert f'<a href="{URL}">Delete the group…</a>' in client.get("/actions/").content.decode()
+    admin_page = client.get(reverse("admin:groups_group_change", args=[group.pk]))
+    assert f'<li><a href="{URL}" title=' in admin_page.content.decode()
 
 
 def test_the_delete_page_queries_do_not_grow(

@@ -86,3 +86,12 @@ def test_the_privacy_page_says_the_groups_settings(client, group):
     page = " ".join(client.get("/privacy/").content.decode().split())
     assert "The organizers, and the hosts of the events concerned. Your name among" in page
     assert "Or everyone, on an event whose organizers" not in page
+
+
+def test_the_export_readme_says_the_groups_settings(group):
+    from members.services import export_readme
+
+    assert "Members of the group. Your name among the people going" in export_readme(group)
+    group.attendee_lists = AttendeeLists.ANYONE
+    group.save()
+    assert "Anyone, including search engines. Your name among" in export_readme(group)
