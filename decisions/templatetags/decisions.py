@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Event
 from groups.confirmations import action_kind
-from groups.models import Group, LogKind, Role
+from groups.models import Group, LogKind, Role, setting_choices
 
 register = template.Library()
 
@@ -33,6 +33,15 @@ def _setting_name(detail: str) -> str:
         return str(Group._meta.get_field(detail.split(":")[0]).verbose_name)
     except FieldDoesNotExist:
         return detail
+
+
+def _setting_value(detail: str) -> str:
+    """The value a settings poll set ("setting:value"), in the reader's language."""
+    setting, _sep, value = detail.partition(":")
+    try:
+        return str(dict(setting_choices(setting)).get(value, value))
+    except FieldDoesNotExist:
+        return value
 
 
 @register.simple_tag
@@ -79,7 +88,7 @@ def _sentence(entry):
             _("The members' poll {poll} changed the setting “{setting}” to “{value}”."),
             poll=link,
             setting=_setting_name(entry.detail),
-            value=_("on") if entry.detail.endswith(":on") else _("off"),
+            value=_setting_value(entry.detail),
         )
     if kind == LogKind.ROLE_GRANTED:
         return format_html(

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.models import Email
 from decisions import services
 from decisions.models import Candidate, Election, SettingPoll
+from decisions.templatetags.decisions import log_sentence
 from groups.models import Group, LogEntry, LogKind, Membership, Role
 from tests.decisions.rolls import enrol
 from tests.factories import MembershipFactory, UserFactory
@@ -285,6 +286,10 @@ def test_a_settings_poll_opens_the_attendee_lists_to_everyone(group, organizer):
     assert Group.objects.get(pk=group.pk).attendee_lists == "anyone"
     changed = LogEntry.objects.get(kind=LogKind.SETTING_CHANGED)
     assert changed.detail == "attendee_lists:anyone"
+    assert str(log_sentence(changed)) == (
+        f'The members\' poll “<a href="{poll.get_absolute_url()}">Change “who sees attendee '
+        "lists” to “everyone”?</a>” changed the setting “who sees attendee lists” to “everyone”."
+    )
 
 
 def test_a_settings_poll_turns_public_comments_off(group, organizer, member):
