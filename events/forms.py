@@ -1,7 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .importer import read_source
 from .models import Breakout, Event, RSVPStatus, Venue
 from .services import SCHEDULE_MAX
 
@@ -86,19 +88,42 @@ class CheckInForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    """An .ics file exported from another calendar (such as a meetup platform's feed)."""
+    """Another calendar's export (such as a Meetup group's feed): an uploaded .ics file, or the
+    feed's address, fetched from public addresses only."""
 
     file = forms.FileField(
         label=_("Calendar file (.ics)"),
+        required=False,
         help_text=_("Importing the same file again updates events instead of duplicating them."),
     )
+    url = forms.URLField(
+        label=_("…or the calendar's address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "For a Meetup group: https://www.meetup.com/YOUR-GROUP/events/ical/ "
+            "(public addresses only; at most 10 MB)."
+        ),
+    )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        self.cleaned_data["data"] = upload.read()
-        return upload
+    def clean(self):
+        cleaned = super().clean()
+        upload, url = cleaned.get("file"), cleaned.get("url")
+        if bool(upload) == bool(url):
+            raise forms.ValidationError(_("Upload a file or give an address (one of them)."))
+        if upload:
+            if upload.size > 10 * 1024 * 1024:
+                self.add_error("file", _("The file is larger than 10 MB."))
+                return cleaned
+            cleaned["data"] = upload.read()
+        else:
+            try:
+                cleaned["data"] = read_source(
+                    url, allow_private=getattr(settings, "POTLUCK_FETCH_ALLOW_PRIVATE", False)
+                )
+            except forms.ValidationError as error:
+                self.add_error("url", error)
+        return cleaned
 
 
 class OrganizerMessageForm(forms.Form):

@@ -4,11 +4,12 @@ Idempotent on UID: importing the same file again updates events, never duplicate
 whole file is one transaction: a malformed file imports nothing.
 """
 
-import urllib.request
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,9 +17,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
+from core import outbound
 from core.markdown import markdown_store
 from groups.models import Group
 
+from . import meetup
 from .models import MAX_DURATION, Event, EventStatus, Venue
 from .services import log_change
 from .translation import in_main_language
@@ -42,29 +45,26 @@ class ImportResult:
         }
 
 
-def read_source(source: str) -> bytes:
-    """The bytes of a local file, or of an http(s) URL (at most 10 MB)."""
+def read_source(source: str, *, allow_private: bool = False) -> bytes:
+    """The bytes of a local file, or of an http(s) URL (at most 10 MB, 20 seconds; public
+    addresses only unless `allow_private`)."""
     if source.startswith(("http://", "https://")):
-        request = urllib.request.Request(source, headers={"User-Agent": "Potluck calendar import"})  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
-                data = response.read(MAX_BYTES + 1)
-        except OSError as error:
-            raise ValidationError(
-                _("Could not download %(url)s: %(error)s") % {"url": source, "error": error}
-            ) from error
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise ValidationError(_("There is no file at %(path)s.") % {"path": source})
-        data = path.read_bytes()[: MAX_BYTES + 1]
+        return outbound.fetch(source, max_bytes=MAX_BYTES, timeout=20, allow_private=allow_private)
+    path = Path(source)
+    if not path.is_file():
+        raise ValidationError(_("There is no file at %(path)s.") % {"path": source})
+    data = path.read_bytes()[: MAX_BYTES + 1]
     if len(data) > MAX_BYTES:
         raise ValidationError(_("The calendar is larger than 10 MB."))
     return data
 
 
-def _aware(value, zone, *, is_end=False) -> datetime:
+def _aware(value, zone, *, named=None) -> datetime:
+    """An aware datetime; a wall-clock time whose TZID names an X-LIC-LOCATION zone is read in
+    that IANA zone (`named`), whatever rules the file's VTIMEZONE carries."""
     if isinstance(value, datetime):
+        if named is not None:
+            return value.replace(tzinfo=named)
         return value if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, date):  # an all-day entry starts at midnight in the group's zone
         return datetime.combine(value, time.min, tzinfo=zone)
@@ -79,21 +79,25 @@ def _text(component, name: str) -> str:
 ONLINE_WORDS = {"online", "online event", "virtual", "zoom"}
 
 
-def _venue(location: str) -> Venue | None:
-    """A venue from LOCATION text: "Name, address" or "Name (address)"."""
+def venue_name(location: str) -> str:
+    """The venue's name in LOCATION text, or "" for none (online)."""
     if not location or location.strip().lower() in ONLINE_WORDS:
+        return ""
+    name, _address, _city = meetup.split_location(location)
+    return name[:200] or location.strip()[:200]
+
+
+def _venue(location: str) -> Venue | None:
+    """A venue from LOCATION text: "Name (street, city, ST, country)", "Name (address)" or
+    "Name, address"."""
+    name = venue_name(location)
+    if not name:
         return None
-    location = location.strip()
-    if location.endswith(")") and "(" in location:
-        name, _sep, address = location[:-1].partition("(")
-        name, address = name.strip(), address.strip()
-    else:
-        name, _sep, address = (part.strip() for part in location.partition(","))
-    name = name[:200] or location[:200]
+    _name, address, city = meetup.split_location(location)
     # Venues are unique by name, capital letters aside: a known name is that venue.
     venue = Venue.objects.filter(name__iexact=name).order_by("created_at", "pk").first()
     if venue is None:
-        venue = Venue.objects.create(name=name, address=(address or name)[:300], city="")
+        venue = Venue.objects.create(name=name, address=(address or name)[:300], city=city[:120])
     return venue
 
 
@@ -114,6 +118,9 @@ def _parse(data: bytes, zone) -> list[dict]:
         ) from error
     if calendar.name != "VCALENDAR":
         raise ValidationError(_("This is not an iCalendar file (no VCALENDAR)."))
+    named_zones = meetup.zones(calendar)
+    from_meetup = meetup.is_meetup(calendar)
+    group_name = meetup.group_name(calendar)
     entries = []
     for number, vevent in enumerate(calendar.walk("VEVENT"), start=1):
         uid = _text(vevent, "uid")
@@ -121,9 +128,13 @@ def _parse(data: bytes, zone) -> list[dict]:
         if not uid:
             raise ValidationError(_("%(where)s has no UID.") % {"where": where})
         try:
-            starts_at = _aware(vevent.decoded("dtstart"), zone)
+            starts_at = _aware(
+                vevent.decoded("dtstart"), zone, named=_named(vevent, "dtstart", named_zones)
+            )
             if "dtend" in vevent:
-                ends_at = _aware(vevent.decoded("dtend"), zone)
+                ends_at = _aware(
+                    vevent.decoded("dtend"), zone, named=_named(vevent, "dtend", named_zones)
+                )
             elif "duration" in vevent:
                 ends_at = starts_at + vevent.decoded("duration")
             else:
@@ -142,19 +153,29 @@ def _parse(data: bytes, zone) -> list[dict]:
             if _text(vevent, "status").upper() == "CANCELLED"
             else EventStatus.PUBLISHED
         )
+        url = _text(vevent, "url")[:500]
+        description = _text(vevent, "description")
+        if from_meetup:
+            description = meetup.clean_description(description, group=group_name, url=url)
         entries.append(
             {
                 "uid": uid[:255],
                 "title": (_text(vevent, "summary") or _("Untitled event"))[:200],
-                "description": _text(vevent, "description"),
+                "description": description,
                 "location": _text(vevent, "location"),
-                "source_url": _text(vevent, "url")[:500],
+                "source_url": url,
                 "starts_at": starts_at,
                 "ends_at": ends_at,
                 "status": status,
             }
         )
     return entries
+
+
+def _named(vevent, name: str, named_zones: dict):
+    prop = vevent.get(name)
+    tzid = prop.params.get("TZID") if prop is not None and hasattr(prop, "params") else None
+    return named_zones.get(str(tzid).strip('"')) if tzid else None
 
 
 @in_main_language
@@ -211,3 +232,81 @@ def events_import_ics(*, data: bytes, group: Group, by=None) -> ImportResult:
                 log_change(event, before=before, fields=set(changed), by=by)
             result.updated += 1
     return result
+
+
+@dataclass
+class PlannedEvent:
+    """One event of a file, as an import would treat it (the preview before the confirm)."""
+
+    uid: str
+    title: str
+    starts_at: datetime
+    venue: str
+    status: str
+    action: str  # "create", "update" or "unchanged"
+    changes: list[str] = field(default_factory=list)
+
+
+PREVIEW_FIELDS = ("title", "description", "starts_at", "ends_at", "status", "source_url")
+
+
+def events_import_preview(*, data: bytes, group: Group) -> list[PlannedEvent]:
+    """What importing `data` would create and update, writing nothing (ValidationError as the
+    import would raise it)."""
+    entries = _parse(data, group.zone)
+    existing = {
+        event.import_uid: event
+        for event in Event.objects.filter(
+            import_uid__in=[entry["uid"] for entry in entries]
+        ).select_related("venue")
+    }
+    planned = []
+    for entry in entries:
+        event = existing.get(entry["uid"])
+        venue = venue_name(entry["location"])
+        if event is None:
+            action, changes = "create", []
+        else:
+            changes = [
+                str(Event._meta.get_field(name).verbose_name)
+                for name in PREVIEW_FIELDS
+                if getattr(event, name) != entry[name]
+            ]
+            if (event.venue.name if event.venue else "").lower() != venue.lower():
+                changes.append(str(Event._meta.get_field("venue").verbose_name))
+            action = "update" if changes else "unchanged"
+        planned.append(
+            PlannedEvent(
+                uid=entry["uid"],
+                title=entry["title"],
+                starts_at=entry["starts_at"],
+                venue=venue,
+                status=entry["status"],
+                action=action,
+                changes=changes,
+            )
+        )
+    return planned
+
+
+PENDING_SECONDS = 3600
+
+
+def _pending_key(token: str, user) -> str:
+    return f"events:import:{user.pk}:{token}"
+
+
+def pending_store(data: bytes, *, user) -> str:
+    """Keeps a previewed file for its confirm step (an hour, for this organizer only)."""
+    token = secrets.token_urlsafe(24)
+    cache.set(_pending_key(token, user), data, PENDING_SECONDS)
+    return token
+
+
+def pending_load(token: str, *, user) -> bytes | None:
+    if not token or len(token) > 64:
+        return None
+    key = _pending_key(token, user)
+    data = cache.get(key)
+    cache.delete(key)
+    return data

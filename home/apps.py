@@ -14,10 +14,13 @@ class HomeConfig(AppConfig):
         from core.emails.kinds import kinds
         from core.hooks import periodic
 
-        from . import emails, weekly
-        from .models import WeeklyEmail
+        from . import emails, exittasks, weekly
+        from .models import ExitBundle, WeeklyEmail
 
         # What happened in the group this week, for members who chose it on /me/.
         kinds.register(emails.WEEKLY_KIND)
         periodic.register(weekly.periodic)
         generations.not_shown(WeeklyEmail)  # the weekly email's bookkeeping: no page shows it
+        # The exit bundle: its archives deleted when their time is up; no page shows its rows.
+        periodic.register(exittasks.periodic)
+        generations.not_shown(ExitBundle)

@@ -37,6 +37,44 @@ ALBUM_PHOTOS = [
     ),
 ]
 
+# What the demo's people say about themselves on their profiles (members/profile.html), in our
+# own words. Filled only where the field is empty, like the pictures.
+PROFILES = {
+    "mike@potluck.example": {
+        "pronouns": "he/him",
+        "city": "Brooklyn, NY",
+        "bio": "Co-founded this group. Works on software for worker cooperatives and likes "
+        "evenings that end with a plan.",
+        "links": "Blog https://example.org/mike",
+        "profile_visibility": "everyone",
+    },
+    "austin@potluck.example": {
+        "pronouns": "he/him",
+        "city": "New York, NY",
+        "bio": "Co-founded this group. Interested in how communities can own the data they "
+        "create together.",
+        "links": "Mastodon https://example.org/@austin",
+        "profile_visibility": "everyone",
+    },
+    "rosa@potluck.example": {
+        "pronouns": "she/her",
+        "city": "Queens, NY",
+        "bio": "Runs a small cleaning cooperative and wants to know how a shared booking app "
+        "could work for it.",
+    },
+    "dev@potluck.example": {
+        "pronouns": "they/them",
+        "city": "Jersey City, NJ",
+        "bio": "Designer. Thinking about a cooperative for freelance designers who are tired of "
+        "the big marketplaces.",
+        "links": "Portfolio https://example.org/dev",
+    },
+    "lin@potluck.example": {
+        "city": "Manhattan, NY",
+        "bio": "Studies data governance; happy to facilitate a breakout on data trusts.",
+    },
+}
+
 
 def _rng(seed: str) -> random.Random:
     return random.Random(hashlib.sha256(seed.encode()).digest())  # the same picture every time
@@ -131,6 +169,22 @@ def _store(obj, field: str, shape: imagefiles.Shape, seed: str) -> None:
     getattr(obj, field).save(processed.name, processed, save=False)
     obj.save(update_fields=[field])
     imagefiles.store_sibling(getattr(obj, field), processed)
+
+
+def seed_profiles(group: Group) -> None:
+    """The demo's people with a few words about themselves (after seed_conversation, which
+    brings the members who are not organizers)."""
+    people = get_user_model().objects.filter(memberships__group=group, email__in=PROFILES)
+    for member in people.order_by("pk"):
+        if not member.bio:  # never filled: the demo writes the whole profile once
+            profile = PROFILES[member.email]
+            for name, value in profile.items():
+                setattr(member, name, value)
+            member.save(update_fields=list(profile))
+        if not member.avatar:
+            member_set_avatar(
+                member=member, upload=upload(initials_avatar(member.display_name), "avatar.png")
+            )
 
 
 def seed_pictures(group: Group) -> None:

@@ -26,12 +26,30 @@ class AlbumAdmin(StrictFiltersMixin, CurrentGroupAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class DescriptionFilter(admin.SimpleListFilter):
+    """Photos still waiting for their description for people who can't see them (imported
+    photos arrive without one): "Description: missing" lists what organizers have to write."""
+
+    title = _("description")
+    parameter_name = "described"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("missing")), ("yes", _("written"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(alt_text="")
+        if self.value() == "yes":
+            return queryset.exclude(alt_text="")
+        return queryset
+
+
 @admin.register(Photo)
 class PhotoAdmin(StrictFiltersMixin, admin.ModelAdmin):
     """Moderation: filter by "Pending review" or hidden photos, then approve or hide."""
 
     list_display = ["thumbnail", "album", "uploaded_by", "status", "takedown", "uploaded_at"]
-    list_filter = ["status", "album"]
+    list_filter = ["status", DescriptionFilter, "album"]
     list_select_related = ["album", "uploaded_by"]
     search_fields = ["caption", "alt_text", "album__title", "uploaded_by__display_name"]
     date_hierarchy = "uploaded_at"

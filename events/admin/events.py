@@ -238,32 +238,55 @@ class EventAdmin(
         return redirect("admin:events_event_change", copy.pk)
 
     def import_view(self, request):
-        """Upload another calendar's .ics export; the result is shown as a message."""
-        from django.shortcuts import redirect
+        """ "Import from Meetup" (or any calendar): upload the .ics or give its address, see what
+        would be created and updated, then confirm. The file waits in the cache between the
+        two steps, under a random token, for an hour."""
         from django.template.response import TemplateResponse
 
         from groups.models import Group
 
+        from ..importer import events_import_preview, pending_load, pending_store
+
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            group = Group.objects.current()
-            try:
-                result = events_import_ics(
-                    data=form.cleaned_data["data"], group=group, by=request.user
-                )
-            except ValidationError as error:
-                form.add_error("file", error)
-            else:
-                self.message_user(request, _("Import done: %s.") % result.summary())
-                return redirect("admin:events_event_changelist")
+        group = Group.objects.current()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "form": form,
-            "title": _("Import events from a calendar file"),
+            "title": _("Import events from Meetup or another calendar"),
         }
+        if request.method == "POST" and "token" in request.POST:
+            data = pending_load(request.POST["token"], user=request.user)
+            if data is None:
+                self.message_user(
+                    request, _("That preview expired; please start again."), messages.ERROR
+                )
+                return redirect("admin:events_event_import")
+            try:
+                result = events_import_ics(data=data, group=group, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return redirect("admin:events_event_import")
+            self.message_user(request, _("Import done: %s.") % result.summary())
+            return redirect("admin:events_event_changelist")
+        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+        if form.is_bound and form.is_valid():
+            try:
+                planned = events_import_preview(data=form.cleaned_data["data"], group=group)
+            except ValidationError as error:
+                form.add_error("file" if form.cleaned_data.get("file") else "url", error)
+            else:
+                context |= {
+                    "planned": planned,
+                    "zone": group.zone,
+                    "token": pending_store(form.cleaned_data["data"], user=request.user),
+                    "counts": {
+                        action: sum(1 for row in planned if row.action == action)
+                        for action in ("create", "update", "unchanged")
+                    },
+                }
+                return TemplateResponse(request, "admin/events/event/import_preview.html", context)
+        context["form"] = form
         return TemplateResponse(request, "admin/events/event/import.html", context)
 
     @admin.display(description=_("starts (group time)"), ordering="starts_at")

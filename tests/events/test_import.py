@@ -91,7 +91,10 @@ def test_import_from_url(group):
     try:
         out = io.StringIO()
         call_command(
-            "import_ics", f"http://127.0.0.1:{server.server_port}/meetup_export.ics", stdout=out
+            "import_ics",
+            f"http://127.0.0.1:{server.server_port}/meetup_export.ics",
+            "--allow-private",
+            stdout=out,
         )
     finally:
         server.shutdown()
@@ -99,15 +102,28 @@ def test_import_from_url(group):
     assert out.getvalue().strip() == "3 created, 0 updated, 0 skipped"
 
 
-def test_admin_upload(client, organizer):
+def test_admin_upload_previews_then_imports_on_confirm(client, organizer):
     client.force_login(organizer)
     assert client.get("/admin/events/event/import/").status_code == 200
     upload = SimpleUploadedFile("export.ics", (FIXTURES / "meetup_export.ics").read_bytes())
-    response = client.post("/admin/events/event/import/", {"file": upload}, follow=True)
+    preview = client.post("/admin/events/event/import/", {"file": upload})
+    assert preview.status_code == 200
+    assert [row.action for row in preview.context["planned"]] == ["create"] * 3
+    assert Event.objects.count() == 0  # nothing changes before the confirm
+    response = client.post(
+        "/admin/events/event/import/", {"token": preview.context["token"]}, follow=True
+    )
     assert [str(m) for m in response.context["messages"]] == [
         "Import done: 3 created, 0 updated, 0 skipped."
     ]
     assert Event.objects.count() == 3
+    # The token is spent: posting it again imports nothing and says why.
+    again = client.post(
+        "/admin/events/event/import/", {"token": preview.context["token"]}, follow=True
+    )
+    assert [str(m) for m in again.context["messages"]] == [
+        "That preview expired; please start again."
+    ]
 
 
 def test_admin_upload_error_next_to_the_field(client, organizer):

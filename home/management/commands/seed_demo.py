@@ -8,7 +8,7 @@ from conversation.demo import seed_conversation
 from decisions.demo import seed_decisions
 from events.demo import seed_events
 from groups import demo
-from home.demo import seed_pictures
+from home.demo import seed_pictures, seed_profiles
 from members.twofactor import authenticator_app_set
 
 
@@ -34,6 +34,7 @@ class Command(BaseCommand):
         seed_decisions(group)  # before the pictures: the draft event it makes gets a cover
         seed_pictures(group)
         seed_conversation(group)
+        seed_profiles(group)  # after the conversation, which brings members who do not organize
         # The admin opens only with a second factor: the demo organizer has an authenticator
         # app whose key is printed here (README "Two-factor sign-in").
         organizer = get_user_model().objects.get(email=demo.DEMO_ORGANIZER_EMAIL)
