@@ -1,9 +1,10 @@
 """The forms that open an election and a settings poll."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import MEMBER_DECIDED_SETTINGS, Group
+from groups.models import MEMBER_DECIDED_SETTINGS, AttendeeLists, Group
 
 from .models import ElectedRole
 
@@ -42,11 +43,17 @@ class ElectionForm(forms.Form):
 
 class SettingPollForm(forms.Form):
     setting = forms.ChoiceField(label=_("Setting"), widget=forms.RadioSelect)
-    value = forms.TypedChoiceField(
+    value = forms.ChoiceField(
         label=_("Proposed value"),
-        choices=[("on", _("On")), ("off", _("Off"))],
-        coerce=lambda v: v == "on",
+        # On / Off for a switch; "who sees attendee lists" takes one of its audiences (the
+        # service refuses a value the setting cannot take).
+        choices=[
+            ("on", _("On")),
+            ("off", _("Off")),
+            *((value, capfirst(label)) for value, label in AttendeeLists.choices),
+        ],
         widget=forms.RadioSelect,
+        help_text=_("On or Off for a switch; an audience for who sees attendee lists."),
     )
     closes_at = forms.DateTimeField(
         label=_("Voting closes"), widget=DATETIME, help_text=_("In the group's time zone.")

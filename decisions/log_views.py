@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
 
-from groups.logchain import GENESIS, HASHED_FIELDS, at_text
+from groups.logchain import CHAIN_FORMAT, GENESIS, HASHED_FIELDS, at_text
 from groups.models import LogEntry, LogKind
 
 from .templatetags.decisions import log_sentence
@@ -50,6 +50,7 @@ def log_json(request, group, looking):
         "group": group.name,
         "log": request.build_absolute_uri(reverse("decisions:log")),
         "hash": "sha256",
+        "format": CHAIN_FORMAT,
         "genesis": GENESIS,
         "hashed_fields": ["prev", *HASHED_FIELDS],
         "entries": [_entry_json(entry) for entry in entries],
@@ -69,6 +70,9 @@ def _entry_json(entry) -> dict:
         "url": entry.url,
         "detail": entry.detail,
         "key": entry.key,
+        "actor_ref": entry.actor_ref,
+        "member_ref": entry.member_ref,
+        "confirmed_by_ref": entry.confirmed_by_ref,
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }

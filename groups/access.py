@@ -6,7 +6,7 @@ Organizers (both organizer roles) and superusers see everything members see. Eve
 named per event by organizers.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
 
@@ -19,6 +19,8 @@ class Viewer:
 
     user: object
     role: str | None  # their membership role, None when they are not a member
+    # The group they look at: its settings decide some audiences (groups.visibility).
+    group: object = field(default=None, compare=False, repr=False)
 
     @property
     def is_authenticated(self) -> bool:
@@ -58,7 +60,7 @@ def membership_role(user, group) -> str | None:
 
 
 def viewer_for(user, group) -> Viewer:
-    return Viewer(user, membership_role(user, group))
+    return Viewer(user, membership_role(user, group), group)
 
 
 def viewer(request) -> Viewer:

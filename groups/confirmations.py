@@ -25,7 +25,7 @@ from core.registry import Registry
 from . import services
 from .alerts import organizers_alert
 from .hooks import AlertKind
-from .models import Membership, PendingAction, PendingActionStatus
+from .models import LogKind, Membership, PendingAction, PendingActionStatus
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,8 @@ def action_confirm(*, action: PendingAction, by, now=None) -> PendingAction:
     now = now or timezone.now()
     with transaction.atomic():
         current = PendingAction.objects.select_for_update().get(pk=action.pk)
+        if current.status == PendingActionStatus.WITHDRAWN:
+            raise ValidationError(_("Whoever asked withdrew this request."), code="withdrawn")
         if current.status != PendingActionStatus.WAITING:
             raise ValidationError(_("This has already been confirmed."), code="done")
         if current.is_lapsed(now=now):
@@ -121,6 +123,35 @@ def action_confirm(*, action: PendingAction, by, now=None) -> PendingAction:
             reason=current.reason,
             by=current.requested_by,
             confirmed_by=by,
+        )
+    return current
+
+
+def action_withdraw(*, action: PendingAction, by, now=None) -> PendingAction:
+    """The organizer who asked takes the request back while it waits: nothing is done, and the
+    log says that they withdrew a request for this kind of act (not about whom: a withdrawn
+    ban names nobody). Refused (ValidationError) for anyone else, or once it is done, withdrawn
+    or lapsed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = PendingAction.objects.select_for_update().get(pk=action.pk)
+        if current.requested_by_id != by.pk:
+            raise ValidationError(
+                _("Only the organizer who asked can withdraw this."), code="not_own"
+            )
+        if current.status != PendingActionStatus.WAITING or current.is_lapsed(now=now):
+            raise ValidationError(
+                _("This no longer waits: there is nothing to withdraw."), code="done"
+            )
+        current.status = PendingActionStatus.WITHDRAWN
+        current.withdrawn_at = now
+        current.save(update_fields=["status", "withdrawn_at"])
+        services.log_record(
+            group=current.group_id,
+            kind=LogKind.ACTION_WITHDRAWN,
+            by=by,
+            detail=current.kind,
+            at=now,
         )
     return current
 

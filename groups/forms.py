@@ -119,3 +119,30 @@ class GroupAdminForm(forms.ModelForm):
                     ),
                 )
         return cleaned
+
+
+class GroupDeleteForm(forms.Form):
+    """Deleting the group: its name typed out, and a reason the other organizers read."""
+
+    name = forms.CharField(
+        label=_("The group's name, typed out to confirm"),
+        max_length=120,
+        help_text=_("Exactly as it is written at the top of the page."),
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("The other organizers read it when they are asked to confirm."),
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if name != self.group.name:
+            raise forms.ValidationError(_("This is not the group's name."), code="wrong_name")
+        return name

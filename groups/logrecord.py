@@ -74,6 +74,9 @@ def _log_append(
         confirmed_by=confirmed_by if getattr(confirmed_by, "pk", None) else None,
         prev_hash=prev_hash,
     )
+    entry.actor_ref = entry.actor_id
+    entry.member_ref = entry.member_id
+    entry.confirmed_by_ref = entry.confirmed_by_id
     entry.hash = entry_hash(
         prev=prev_hash,
         kind=str(entry.kind),
@@ -82,6 +85,9 @@ def _log_append(
         url=entry.url,
         detail=entry.detail,
         key=entry.key,
+        actor_ref=entry.actor_ref,
+        member_ref=entry.member_ref,
+        confirmed_by_ref=entry.confirmed_by_ref,
     )
     if not key:
         entry.save()

@@ -45,7 +45,17 @@ VIEW_ONLY = {
     "conversation": ["revision"],
     # They read proposals, polls and the transparency log (decisions/migrations/0002); they
     # decide on the site, and nobody edits the log. Ballots have no admin at all.
-    "decisions": ["proposal", "poll"],
+    # Consent proposals and their positions, elections and their candidates, settings polls:
+    # looked up the same way (decisions/migrations/0009).
+    "decisions": [
+        "proposal",
+        "poll",
+        "decision",
+        "position",
+        "election",
+        "candidate",
+        "settingpoll",
+    ],
     # The webhooks' deliveries (api/migrations/0002).
     "api": ["webhookdelivery"],
 }

@@ -10,16 +10,17 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core import imagefiles
 
 from . import confirmations, services
 from .access import viewer
-from .forms import JoinForm
+from .forms import GroupDeleteForm, JoinForm
 from .middleware import group_or_404
 from .models import Membership, PendingAction
 
@@ -193,13 +194,63 @@ def action_confirm(request, pk):
         else:
             messages.success(request, _("Confirmed and done: %(what)s") % {"what": action.title})
             return redirect("actions_pending")
+    return _action_page(request, action, error)
+
+
+def _action_page(request, action, error):
+    if error:  # what the service found: the page says it as it stands now
+        action.refresh_from_db(fields=["status", "confirmed_by", "confirmed_at", "withdrawn_at"])
     context = {
         "action": action,
         "kind": confirmations.action_kind(action.kind),
+        "withdraw_url": reverse("action_withdraw", args=[action.pk]),
         "lapsed": action.is_lapsed(),
         "own": action.requested_by_id == request.user.pk,
         "error": error,
     }
     return TemplateResponse(
         request, "groups/action_confirm.html", context, status=409 if error else 200
+    )
+
+
+@login_required
+@require_POST
+def action_withdraw(request, pk):
+    """The organizer who asked takes the request back (logged); nothing is done."""
+    group = _organizer_or_404(request)
+    action = get_object_or_404(
+        PendingAction.objects.select_related("requested_by", "confirmed_by"), pk=pk, group=group
+    )
+    try:
+        confirmations.action_withdraw(action=action, by=request.user)
+    except ValidationError as refused:
+        return _action_page(request, action, refused.messages[0])
+    messages.success(request, _("Withdrawn: %(what)s") % {"what": action.title})
+    return redirect("actions_pending")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def group_delete(request):
+    """An organizer asks to delete the group: at once where it has one organizer, otherwise a
+    request that waits for a second one (groups.confirmations). The page says what goes."""
+    group = _organizer_or_404(request)
+    form = GroupDeleteForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        action = confirmations.action_request(
+            group=group,
+            kind="group_delete",
+            target=group.pk,
+            title=_("Delete the group %(name)s") % {"name": group.name},
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        if action is None:
+            messages.success(request, _("The group and everything in it were deleted."))
+            return redirect("home")
+        messages.success(request, _("Asked: another organizer has to confirm it."))
+        return redirect(action.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request, "groups/group_delete.html", {"form": form, "group": group}, status=status
     )

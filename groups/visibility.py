@@ -55,10 +55,29 @@ class Rule:
     # The key of the rule of the page this data is part of: who may not see that page does
     # not see this either (a profile field is seen only by whoever sees the profile).
     within: str = ""
+    # A field on the group holding an Audience value: the members' setting decides the
+    # audience (MEMBER_DECIDED_SETTINGS); `audience` is its default.
+    group_chooses: str = ""
+    # A field on the event: when it is on, anyone sees it — if the group's field named by
+    # group_permits is on too (a setting the members decide).
+    event_widens: str = ""
+    group_permits: str = ""
 
     @property
     def who_sees(self) -> str:
         return f"{self.audience.label} {self.choice}".strip()
+
+    def who_sees_in(self, group) -> str:
+        """What the privacy page says for this group, from the same settings allowed() reads."""
+        if group is None:
+            return self.who_sees
+        audience = self.audience
+        if self.group_chooses:
+            audience = Audience(getattr(group, self.group_chooses))
+        choice = self.choice
+        if self.group_permits and not getattr(group, self.group_permits):
+            choice = ""  # the event's switch no longer widens anything
+        return f"{audience.label} {choice}".strip()
 
 
 # The parts of a profile a member shows or keeps to themself one by one (rules "profile_<part>",
@@ -116,6 +135,7 @@ RULES = {
                 "organizers and the event's hosts always see who is coming."
             ),
             owner_hides="show_in_attendee_lists",
+            group_chooses="attendee_lists",
         ),
         Rule(
             "rsvp_answers",
@@ -132,6 +152,8 @@ RULES = {
             "comments",
             Audience.MEMBERS,
             _("Or everyone, on an event whose organizers made its comments public."),
+            event_widens="comments_public",
+            group_permits="comments_may_be_public",
         ),
         Rule("discussions", Audience.MEMBERS),
         Rule("announcements", Audience.MEMBERS),
@@ -176,13 +198,24 @@ RULES = {
 
 
 def allowed(viewer: Viewer, key: str, *, owner=None, event=None) -> bool:
-    """Whether this viewer may see data of kind `key` (owned by `owner`, about `event`)."""
+    """Whether this viewer may see data of kind `key` (owned by `owner`, about `event`), under
+    the settings of the viewer's group (the rule's defaults when the viewer has none)."""
     rule = RULES[key]
     if rule.within and not allowed(viewer, rule.within, owner=owner, event=event):
         return False
     if rule.owner_sees and viewer.is_self(owner):
         return True
+    group = viewer.group
     audience = rule.audience
+    if rule.group_chooses and group is not None:
+        audience = Audience(getattr(group, rule.group_chooses))
+    if (
+        event is not None
+        and rule.event_widens
+        and getattr(event, rule.event_widens)
+        and (group is None or getattr(group, rule.group_permits, True))
+    ):
+        audience = Audience.ANYONE
     if owner is not None and rule.owner_widens:
         field, value = rule.owner_widens
         if getattr(owner, field) == value:

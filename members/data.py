@@ -53,6 +53,10 @@ class Section:
     def who_sees(self) -> str:
         return " ".join(str(rule.who_sees) for rule in self.rules)
 
+    def who_sees_in(self, group) -> str:
+        """As who_sees, under this group's settings (who sees attendee lists, public comments)."""
+        return " ".join(str(rule.who_sees_in(group)) for rule in self.rules)
+
 
 DATA = (
     Section(

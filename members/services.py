@@ -203,7 +203,8 @@ def _sections(member: User) -> dict:
     } | {key: value for part in data_parts for key, value in part.export(member).items()}
 
 
-def export_readme() -> str:
+def export_readme(group: Group | None = None) -> str:
+    """What the export's files hold, and who sees each section under the group's settings."""
     lines = [
         _("Your data from Potluck"),
         "",
@@ -216,7 +217,7 @@ def export_readme() -> str:
     ]
     for section in sections():
         lines += [f"== {section.key}: {section.title} ==", f"{_('Why')}: {section.why}"]
-        lines += [f"{_('Who sees it')}: {section.who_sees}", ""]
+        lines += [f"{_('Who sees it')}: {section.who_sees_in(group)}", ""]
         lines += [f"  {item.key}: {item.label}. {item.meaning}" for item in section.items]
         lines.append("")
     return "\n".join(str(line) for line in lines)
@@ -233,7 +234,7 @@ def member_export(*, member: User) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(document, indent=2, ensure_ascii=False))
-        archive.writestr("README.txt", export_readme())
+        archive.writestr("README.txt", export_readme(Group.objects.current()))
         if member.avatar:
             with member.avatar.open("rb") as avatar:
                 archive.writestr("avatar.jpg", avatar.read())

@@ -327,7 +327,10 @@ def privacy(request):
         request,
         "members/privacy.html",
         {
-            "sections": sections(),
+            "sections": [
+                (section, section.who_sees_in(getattr(request, "group", None)))
+                for section in sections()
+            ],
             "writing_choices": WritingOnDelete.choices,
             "beyond": [note for build in privacy_notes if (note := build(request))],
         },

@@ -5,10 +5,11 @@
     python3 tools/verify_log.py https://example.org/log.json   (where the log is public)
 
 Standard library only, so anyone can read it and run it. Each entry's hash is the SHA-256 of
-its canonical JSON: the keys prev, kind, at, title, url, detail and key, sorted, without
+its canonical JSON: the keys prev, kind, at, title, url, detail, key, actor_ref, member_ref
+and confirmed_by_ref (who acted, on whom, who confirmed: account ids or null), sorted, without
 spaces, in UTF-8 (non-ASCII characters as they are); prev is the previous entry's hash, and
 64 zeros before the first. Exits 0 when the chain holds, 1 naming the first broken entry.
-See docs/verify-log.md.
+See docs/verify-log.md (this checks the chain's format 2).
 """
 
 import hashlib
@@ -17,7 +18,17 @@ import sys
 import urllib.request
 
 GENESIS = "0" * 64
-FIELDS = ("kind", "at", "title", "url", "detail", "key")
+FIELDS = (
+    "kind",
+    "at",
+    "title",
+    "url",
+    "detail",
+    "key",
+    "actor_ref",
+    "member_ref",
+    "confirmed_by_ref",
+)
 
 
 def entry_hash(prev: str, entry: dict) -> str:
@@ -28,6 +39,8 @@ def entry_hash(prev: str, entry: dict) -> str:
 
 def verify(data: dict) -> tuple[bool, str]:
     """(True, the last hash) when the chain holds; (False, what is wrong) otherwise."""
+    if data.get("format", 1) != 2:
+        return False, f"this script checks the chain's format 2, not {data.get('format', 1)}"
     prev = GENESIS
     for entry in sorted(data["entries"], key=lambda e: e["id"]):
         if entry["prev_hash"] != prev:

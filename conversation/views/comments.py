@@ -26,7 +26,7 @@ from .common import COMMENTS_PER_PAGE, _edit_page, _members_only, _report
 
 
 def may_read_comments(looking, event: Event) -> bool:
-    return event.comments_public or allowed(looking, "comments")
+    return allowed(looking, "comments", event=event)
 
 
 def comment_page(event: Event, request, *, number=1, moderator: bool = False):

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import MEMBER_DECIDED_SETTINGS, Role
+from groups.models import MEMBER_DECIDED_SETTINGS, Role, setting_choices
 
 
 class ElectedRole(models.TextChoices):
@@ -70,13 +70,14 @@ class Candidate(models.Model):
 
 
 class SettingPoll(models.Model):
-    """A yes/no poll proposing a value for one of the settings the members decide."""
+    """A yes/no poll proposing a value for one of the settings the members decide: "on" or
+    "off" for a switch, the choice's value otherwise (groups.models.setting_choices)."""
 
     poll = models.OneToOneField(
         to="decisions.Poll", on_delete=models.CASCADE, related_name="setting_poll"
     )
     setting = models.CharField(_("setting"), max_length=40)
-    value = models.BooleanField(_("proposed value"))
+    value = models.CharField(_("proposed value"), max_length=20)
     applied_at = models.DateTimeField(null=True, blank=True, editable=False)
     passed = models.BooleanField(null=True, editable=False)
 
@@ -92,3 +93,7 @@ class SettingPoll(models.Model):
 
     def __str__(self):
         return str(self.poll)
+
+    @property
+    def value_label(self) -> str:
+        return str(dict(setting_choices(self.setting)).get(self.value, self.value))

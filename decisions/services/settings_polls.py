@@ -10,7 +10,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import generations
-from groups.models import MEMBER_DECIDED_SETTINGS, Group, LogKind
+from groups.models import (
+    MEMBER_DECIDED_SETTINGS,
+    Group,
+    LogKind,
+    setting_assign,
+    setting_choices,
+    setting_value,
+)
 from groups.services import log_record
 
 from .. import counting
@@ -22,10 +29,10 @@ def setting_name(setting: str) -> str:
     return str(Group._meta.get_field(setting).verbose_name)
 
 
-def _question(setting: str, value: bool) -> str:
+def _question(setting: str, value: str) -> str:
     return _("Change “%(setting)s” to “%(value)s”?") % {
         "setting": setting_name(setting),
-        "value": _("on") if value else _("off"),
+        "value": dict(setting_choices(setting))[value],
     }
 
 
@@ -34,18 +41,22 @@ def setting_poll_open(
     group: Group,
     by,
     setting: str,
-    value: bool,
+    value: bool | str,
     closes_at: datetime,
     now: datetime | None = None,
 ) -> Poll:
     """Proposes a value for one of the settings the members decide: a single-choice poll,
     Yes / No, open now, opened by whoever may open polls. It applies the value when it
-    closes with more yes than no (more than half of the ballots)."""
+    closes with more yes than no (more than half of the ballots). value: True / False (or
+    "on" / "off") for a switch, one of the choices' values for "who sees attendee lists"."""
     now = now or timezone.now()
     if setting not in MEMBER_DECIDED_SETTINGS:
         raise ValidationError({"setting": _("Choose one of the settings the members decide.")})
-    value = bool(value)
-    if getattr(group, setting) == value:
+    if isinstance(value, bool):
+        value = "on" if value else "off"
+    if value not in dict(setting_choices(setting)):
+        raise ValidationError({"value": _("Choose one of this setting's values.")})
+    if setting_value(group, setting) == value:
         raise ValidationError({"value": _("The setting already has this value.")})
     with transaction.atomic():
         with translation.override(settings.LANGUAGE_CODE):
@@ -89,14 +100,14 @@ def setting_poll_apply(poll: Poll, *, now: datetime) -> str:
     if not passed:
         return ""
     group = Group.objects.select_for_update().get(pk=poll.group_id)
-    setattr(group, proposal.setting, proposal.value)
+    setting_assign(group, proposal.setting, proposal.value)
     group.save(update_fields=[proposal.setting, "updated_at"])
     log_record(
         group=group,
         kind=LogKind.SETTING_CHANGED,
         title=poll.question,
         url=poll.get_absolute_url(),
-        detail=f"{proposal.setting}:{'on' if proposal.value else 'off'}",
+        detail=f"{proposal.setting}:{proposal.value}",
         key=f"setting-changed:{poll.pk}",
         at=now,
     )

@@ -5,7 +5,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from events.models import Event
-from groups.models import Group, LogKind, Role
+from groups.confirmations import action_kind
+from groups.models import Group, LogKind, Role, setting_choices
 
 register = template.Library()
 
@@ -32,6 +33,15 @@ def _setting_name(detail: str) -> str:
         return str(Group._meta.get_field(detail.split(":")[0]).verbose_name)
     except FieldDoesNotExist:
         return detail
+
+
+def _setting_value(detail: str) -> str:
+    """The value a settings poll set ("setting:value"), in the reader's language."""
+    setting, _sep, value = detail.partition(":")
+    try:
+        return str(dict(setting_choices(setting)).get(value, value))
+    except FieldDoesNotExist:
+        return value
 
 
 @register.simple_tag
@@ -78,7 +88,7 @@ def _sentence(entry):
             _("The members' poll {poll} changed the setting “{setting}” to “{value}”."),
             poll=link,
             setting=_setting_name(entry.detail),
-            value=_("on") if entry.detail.endswith(":on") else _("off"),
+            value=_setting_value(entry.detail),
         )
     if kind == LogKind.ROLE_GRANTED:
         return format_html(
@@ -206,6 +216,12 @@ def _more_sentences(entry, *, actor, member, link):
             proposal=link,
             outcome=entry.detail,
         )
+    if kind == LogKind.ACTION_WITHDRAWN:
+        return format_html(
+            _("{actor} withdrew a request to a second organizer: {act}."),
+            actor=actor,
+            act=_act_label(entry.detail),
+        )
     if kind == LogKind.CAPACITY_RAISED:
         return format_html(
             _("{actor} raised the capacity of {event} to {capacity}."),
@@ -214,6 +230,14 @@ def _more_sentences(entry, *, actor, member, link):
             capacity=entry.detail or _("unlimited"),
         )
     return None
+
+
+def _act_label(name: str) -> str:
+    """The act's name in the reader's language (groups.confirmations.action_kinds)."""
+    try:
+        return str(action_kind(name).label).lower()
+    except LookupError:
+        return name
 
 
 def _where(value: str) -> str:

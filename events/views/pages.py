@@ -154,10 +154,10 @@ class EventDetailView(CaseInsensitiveSlugMixin, DetailView):
             None if event.capacity is None else max(event.capacity - stats["seats_taken"], 0)
         )
         context["stats"] = stats
-        # Names of the people going: members only (groups/visibility.py, "attendance"); a
-        # cancelled event lists nobody.
+        # Names of the people going: whom the group's setting names (groups/visibility.py,
+        # "attendance"; members by default); a cancelled event lists nobody.
         looking = viewer(self.request)
-        show_names = allowed(looking, "attendance") and not event.is_cancelled
+        show_names = allowed(looking, "attendance", event=event) and not event.is_cancelled
         attendees = (
             list(
                 rsvps.going()
@@ -251,7 +251,7 @@ def recap_context(request, event: Event, context: dict) -> dict:
         went = went.filter(checked_in_at__isnull=False)
     went_count = 0 if event.is_cancelled else stats["checked_in"] or stats["going"]
     faces: list[RSVP] = []
-    if went_count and allowed(looking, "attendance"):
+    if went_count and allowed(looking, "attendance", event=event):
         went = went.filter(member__isnull=False)
         # Members who keep their name off the lists are shown to whom the rule lets see them
         # (organizers, the event's hosts) and to themselves.

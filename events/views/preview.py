@@ -32,7 +32,7 @@ def as_a_member(request):
     stand_in = get_user_model()(pk=0, display_name=gettext("A member"))
     member = copy.copy(request)
     member.user = stand_in
-    member.viewer = Viewer(stand_in, Role.MEMBER)
+    member.viewer = Viewer(stand_in, Role.MEMBER, getattr(request, "group", None))
     return member
 
 

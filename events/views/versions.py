@@ -81,7 +81,7 @@ def event_page_version(request, slug: str) -> EventPageVersion | None:
     if row is None:
         return None
     event_pk, rsvp_pk, is_host, role, join_pending, *flags = row
-    viewer = Viewer(user, role)
+    viewer = Viewer(user, role, group)
     request.viewer = viewer
     version = EventPageVersion(
         event_pk=event_pk,

@@ -10,10 +10,14 @@ from .bans import (
 )
 from .groups import (
     MEMBER_DECIDED_SETTINGS,
+    AttendeeLists,
     Group,
     GroupQuerySet,
     ResourceLink,
     SocialLink,
+    setting_assign,
+    setting_choices,
+    setting_value,
     validate_time_zone,
 )
 from .log import (
@@ -45,6 +49,7 @@ __all__ = [
     "ORGANIZER_ROLES",
     "PENDING_LAPSES_AFTER",
     "AlertChoice",
+    "AttendeeLists",
     "Ban",
     "BanQuerySet",
     "Group",
@@ -68,5 +73,8 @@ __all__ = [
     "ban_email_hash",
     "ban_email_hashes",
     "ban_email_normalized",
+    "setting_assign",
+    "setting_choices",
+    "setting_value",
     "validate_time_zone",
 ]

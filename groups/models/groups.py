@@ -53,7 +53,45 @@ ORIGIN = re.compile(
 
 # The settings that decide members' privacy and power: when members_decide_settings is on, only
 # a passed settings poll changes them (decisions.services.settings_polls).
-MEMBER_DECIDED_SETTINGS = ("join_needs_approval", "members_open_polls", "members_decide_settings")
+MEMBER_DECIDED_SETTINGS = (
+    "join_needs_approval",
+    "members_open_polls",
+    "attendee_lists",
+    "comments_may_be_public",
+    "members_decide_settings",
+)
+
+
+class AttendeeLists(models.TextChoices):
+    """Who sees the names of the people going to an event (groups.visibility, "attendance");
+    the values are groups.visibility.Audience values."""
+
+    ANYONE = "anyone", _("everyone")
+    MEMBERS = "members", _("members")
+    HOSTS = "hosts", _("organizers and the event's hosts only")
+
+
+def setting_choices(name: str) -> list[tuple[str, str]]:
+    """The values one of MEMBER_DECIDED_SETTINGS can take, as a settings poll writes them:
+    "on" / "off" for a switch, the choice's value otherwise."""
+    field = Group._meta.get_field(name)
+    if field.choices:
+        return list(field.choices)
+    return [("on", _("on")), ("off", _("off"))]
+
+
+def setting_value(group, name: str) -> str:
+    """The group's current value of a member-decided setting, written as setting_choices."""
+    value = getattr(group, name)
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return value
+
+
+def setting_assign(group, name: str, value: str) -> None:
+    """Sets a member-decided setting on the instance from its written value (not saved)."""
+    field = Group._meta.get_field(name)
+    setattr(group, name, value == "on" if isinstance(field, models.BooleanField) else value)
 
 
 class GroupQuerySet(models.QuerySet):
@@ -126,13 +164,32 @@ class Group(ConstraintFieldsMixin, models.Model):
         default=False,
         help_text=_("When ticked, any member may open a poll, not only the organizers."),
     )
+    attendee_lists = models.CharField(
+        _("who sees attendee lists"),
+        max_length=20,
+        choices=AttendeeLists.choices,
+        default=AttendeeLists.MEMBERS,
+        help_text=_(
+            "Who sees the names of the people going to an event. Members who turn their name "
+            "off on /me/ are seen only by the organizers and the event's hosts, whatever this says."
+        ),
+    )
+    comments_may_be_public = models.BooleanField(
+        _("event comments may be public"),
+        default=True,
+        help_text=_(
+            "On: organizers may let visitors read an event's comments (a setting of each "
+            "event). Off: only members read comments, on every event."
+        ),
+    )
     members_decide_settings = models.BooleanField(
         _("members decide these settings"),
         default=False,
         help_text=_(
-            "On: whether joining needs approval, whether members may open polls, and this "
-            "switch itself change only by a settings poll the members pass. Set when the "
-            "group is created, or by a settings poll."
+            "On: whether joining needs approval, whether members may open polls, who sees "
+            "attendee lists, whether event comments may be public, and this switch itself "
+            "change only by a settings poll the members pass. Set when the group is created, "
+            "or by a settings poll."
         ),
     )
     embed_origins = models.TextField(
@@ -166,6 +223,10 @@ class Group(ConstraintFieldsMixin, models.Model):
                 name="groups_group_slug_ci_unique",
                 violation_error_message=_("Another group already uses this slug."),
                 violation_error_code="slug_taken",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attendee_lists__in=AttendeeLists.values),
+                name="groups_group_attendee_lists_valid",
             ),
         ]
 

@@ -39,6 +39,7 @@ class LogKind(models.TextChoices):
     ATTENDEE_MOVED = "attendee_moved", _("Attendee moved by a host")
     CAPACITY_RAISED = "capacity_raised", _("Capacity raised by a host")
     DISCUSSION_DELETED = "discussion_deleted", _("Discussion deleted")
+    ACTION_WITHDRAWN = "action_withdrawn", _("Request to a second organizer withdrawn")
 
 
 class LogEntryQuerySet(models.QuerySet):
@@ -97,6 +98,11 @@ class LogEntry(models.Model):
     )
     # Set for what must be recorded once only (a poll closing): unique within the group.
     key = models.CharField(_("key"), max_length=80, blank=True, editable=False)
+    # Who acted, on whom, who confirmed: the accounts' ids when the entry was written, hashed
+    # (groups.logchain) and kept when an account's deletion empties the references above.
+    actor_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    member_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    confirmed_by_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     # The hash chain (groups.logchain): the group's entry before this one, and this one's.
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
     hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)

@@ -17,6 +17,7 @@ PENDING_LAPSES_AFTER = timedelta(days=7)
 class PendingActionStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting for a second organizer")
     DONE = "done", _("Confirmed and done")
+    WITHDRAWN = "withdrawn", _("Withdrawn by whoever asked")
 
 
 class PendingActionQuerySet(models.QuerySet):
@@ -62,6 +63,7 @@ class PendingAction(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     objects = PendingActionQuerySet.as_manager()
 

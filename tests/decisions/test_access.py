@@ -212,7 +212,7 @@ def _setting_made(o, u) -> bool:
     made = SettingPoll.objects.select_related("poll").get()
     return (made.setting, made.value, made.poll.created_by, made.poll.method) == (
         "join_needs_approval",
-        True,
+        "on",
         u,
         "single",
     )

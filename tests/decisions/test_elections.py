@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.models import Email
 from decisions import services
 from decisions.models import Candidate, Election, SettingPoll
+from decisions.templatetags.decisions import log_sentence
 from groups.models import Group, LogEntry, LogKind, Membership, Role
 from tests.decisions.rolls import enrol
 from tests.factories import MembershipFactory, UserFactory
@@ -272,3 +273,37 @@ def test_the_log_page_says_what_the_members_decided(client, group, organizer):
         f"{organizer.display_name} opened the poll “Election: Organizer, 1 seat”."
         " Voters on its roll: 3.",
     ]
+
+
+def test_a_settings_poll_opens_the_attendee_lists_to_everyone(group, organizer):
+    group.members_decide_settings = True
+    group.save()
+    ana, ben = _members(group, "Ana", "Ben")
+    poll = _setting_poll(group, organizer, setting="attendee_lists", value="anyone")
+    assert poll.question == "Change “who sees attendee lists” to “everyone”?"
+    _answer(poll, [(ana, "Yes"), (ben, "Yes"), (organizer, "No")])
+    services.polls_close_due(now=NOW + timedelta(days=8))
+    assert Group.objects.get(pk=group.pk).attendee_lists == "anyone"
+    changed = LogEntry.objects.get(kind=LogKind.SETTING_CHANGED)
+    assert changed.detail == "attendee_lists:anyone"
+    assert str(log_sentence(changed)) == (
+        f'The members\' poll “<a href="{poll.get_absolute_url()}">Change “who sees attendee '
+        "lists” to “everyone”?</a>” changed the setting “who sees attendee lists” to “everyone”."
+    )
+
+
+def test_a_settings_poll_turns_public_comments_off(group, organizer, member):
+    poll = _setting_poll(group, organizer, setting="comments_may_be_public", value=False)
+    _answer(poll, [(member, "Yes")])
+    services.poll_close(poll=poll, by=organizer, now=NOW + timedelta(hours=1))
+    assert Group.objects.get(pk=group.pk).comments_may_be_public is False
+
+
+def test_a_settings_poll_refuses_a_value_the_setting_cannot_take(group, organizer):
+    with pytest.raises(ValidationError) as error:
+        _setting_poll(group, organizer, setting="attendee_lists", value="sometimes")
+    assert error.value.message_dict == {"value": ["Choose one of this setting's values."]}
+    with pytest.raises(ValidationError) as error:
+        _setting_poll(group, organizer, setting="attendee_lists", value=True)
+    assert list(error.value.message_dict) == ["value"]
+    assert SettingPoll.objects.count() == 0

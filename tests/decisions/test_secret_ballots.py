@@ -62,6 +62,24 @@ def test_the_box_has_no_time_no_account_and_a_random_key():
     assert VoterRoll._meta.get_field("voted_on").get_internal_type() == "DateField"
 
 
+def test_no_chain_of_foreign_keys_leads_from_a_ballot_to_its_voter():
+    """Must hold (issue 27): from a row of the box, the only key is its poll, shared by every
+    ballot of that poll; and no table points at a ballot, so no chain of keys, in either
+    direction, reaches a row that is one voter's (the roll, an account, a membership)."""
+    from django.apps import apps
+
+    pointing = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if field.is_relation and field.concrete and field.related_model is BallotBox
+    ]
+    assert pointing == []
+    assert [f.name for f in BallotBox._meta.get_fields() if f.is_relation] == ["poll"]
+    # The roll's rows name voters; nothing about them is keyed to the box either.
+    assert not [f for f in VoterRoll._meta.get_fields() if f.related_model is BallotBox]
+
+
 def test_the_privacy_page_and_the_poll_page_say_the_same(client, group, organizer, member):
     privacy = client.get("/privacy/").content.decode()
     poll = _open(group, organizer)

@@ -16,7 +16,7 @@ from core.emails.outbox import outbox_drain
 from decisions import services as decisions
 from decisions.models import Poll
 from groups.access import is_member
-from groups.confirmations import action_confirm, action_request
+from groups.confirmations import action_confirm, action_request, action_withdraw
 from groups.models import Ban, Group, LogEntry, LogKind, PendingAction, Role
 from groups.permissions import organizers_group
 from tests.factories import MembershipFactory, ThreadFactory, UserFactory
@@ -265,6 +265,16 @@ ACCESS = [
         {"anonymous": LOGIN, "outsider": 405, "member": 405, "asker": 405, "second": 405},
     ),
     (
+        "action_withdraw",
+        "post",
+        {"anonymous": LOGIN, "outsider": 404, "member": 404, "asker": 302, "second": 409},
+    ),
+    (
+        "action_withdraw",
+        "get",
+        {"anonymous": LOGIN, "outsider": 405, "member": 405, "asker": 405, "second": 405},
+    ),
+    (
         "action_missing",
         "get",
         {"anonymous": LOGIN, "outsider": 404, "member": 404, "asker": 404, "second": 404},
@@ -288,6 +298,7 @@ def test_confirmation_pages_access(
     url = {
         "actions_pending": reverse("actions_pending"),
         "action_confirm": reverse("action_confirm", args=[action.pk]),
+        "action_withdraw": reverse("action_withdraw", args=[action.pk]),
         "action_missing": reverse("action_confirm", args=[999_999]),
     }[name]
     got = {}
@@ -297,9 +308,13 @@ def test_confirmation_pages_access(
             client.force_login(user)
         response = getattr(client, method)(url)
         got[role] = response.status_code
-        done = PendingAction.objects.get(pk=action.pk).status == "done"
-        # Only the second organizer's POST does it; every other answer leaves it waiting.
+        status = PendingAction.objects.get(pk=action.pk).status
+        done = status == "done"
+        # Only the second organizer's POST does it; every other answer leaves it waiting, but
+        # the asker's POST to withdraw it.
         assert done == (role == "second" and method == "post" and name == "action_confirm")
+        withdrawn = name == "action_withdraw" and method == "post" and role in ("asker", "second")
+        assert (status == "withdrawn") == withdrawn
         assert is_member(target, group) is not done
     assert got == expected
 
@@ -416,3 +431,42 @@ def test_only_an_organizer_may_ask(group, organizer, co_organizer, member):
     with pytest.raises(PermissionDenied):
         _ban(group, member, MembershipFactory(group=group, role=Role.MEMBER).user)
     assert list(PendingAction.objects.all()) == []
+
+
+# --- Withdrawing a request ---------------------------------------------------------------------
+
+
+def test_the_organizer_who_asked_withdraws_and_nothing_happens(
+    group, organizer, co_organizer, member
+):
+    action = _ban(group, organizer, member)
+    with pytest.raises(ValidationError) as refused:
+        action_withdraw(action=action, by=co_organizer)
+    assert refused.value.messages == ["Only the organizer who asked can withdraw this."]
+    withdrawn = action_withdraw(action=action, by=organizer)
+    assert (withdrawn.status, withdrawn.withdrawn_at) == ("withdrawn", NOW)
+    with pytest.raises(ValidationError) as refused:
+        action_confirm(action=action, by=co_organizer)
+    assert refused.value.messages == ["Whoever asked withdrew this request."]
+    with pytest.raises(ValidationError):
+        action_withdraw(action=action, by=organizer)
+    assert is_member(member, group) is True
+    assert _log() == [(LogKind.ACTION_WITHDRAWN, organizer.pk, None)]
+    assert LogEntry.objects.get().detail == "member_ban"  # the act, not whom it was about
+    assert PendingAction.objects.waiting().count() == 0
+
+
+def test_the_withdraw_button_and_the_log_line(client, group, organizer, co_organizer, member):
+    action = _ban(group, organizer, member)
+    url = reverse("action_confirm", args=[action.pk])
+    client.force_login(co_organizer)
+    assert "Withdraw my request" not in client.get(url).content.decode()
+    client.force_login(organizer)
+    assert "Withdraw my request" in client.get(url).content.decode()
+    response = client.post(reverse("action_withdraw", args=[action.pk]))
+    assert response["Location"] == reverse("actions_pending")
+    assert "Withdrawn by whoever asked: nothing was done." in client.get(url).content.decode()
+    client.force_login(member)
+    log = " ".join(client.get("/log/").content.decode().split())
+    assert f"{organizer.display_name} withdrew a request to a second organizer: ban." in log
+    assert member.display_name not in log.split("<main", 1)[1].split("</main>")[0]

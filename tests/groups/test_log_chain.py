@@ -59,7 +59,8 @@ def _tamper(entry_id: int, title: str) -> None:
 
 def test_entry_hash_is_sha256_of_the_canonical_json():
     text = (
-        '{"at":"2026-05-04T12:00:00.000000+00:00","detail":"","key":"","kind":"poll_opened",'
+        '{"actor_ref":7,"at":"2026-05-04T12:00:00.000000+00:00","confirmed_by_ref":null,'
+        '"detail":"","key":"","kind":"poll_opened","member_ref":9,'
         '"prev":"' + "0" * 64 + '","title":"Où en juin ?","url":""}'
     )
     expected = hashlib.sha256(text.encode()).hexdigest()
@@ -71,6 +72,8 @@ def test_entry_hash_is_sha256_of_the_canonical_json():
         url="",
         detail="",
         key="",
+        actor_ref=7,
+        member_ref=9,
     )
     assert got == expected
 
@@ -91,6 +94,7 @@ def test_log_record_chains_each_entry_to_the_previous_one_of_its_group(group, or
         url="",
         detail="",
         key="",
+        actor_ref=organizer.pk,
     )
     stored = LogEntry.objects.get(pk=second.pk)
     assert (stored.prev_hash, stored.hash) == (first.hash, second.hash)
@@ -161,11 +165,25 @@ def test_log_json_lists_every_entry_oldest_first_with_hashes(client, group, orga
         "url": "",
         "detail": "",
         "key": "",
+        "actor_ref": organizer.pk,
+        "member_ref": None,
+        "confirmed_by_ref": None,
         "prev_hash": first.hash,
         "hash": second.hash,
     }
-    assert data["genesis"] == logchain.GENESIS
-    assert data["hashed_fields"] == ["prev", "kind", "at", "title", "url", "detail", "key"]
+    assert (data["genesis"], data["format"]) == (logchain.GENESIS, 2)
+    assert data["hashed_fields"] == [
+        "prev",
+        "kind",
+        "at",
+        "title",
+        "url",
+        "detail",
+        "key",
+        "actor_ref",
+        "member_ref",
+        "confirmed_by_ref",
+    ]
 
 
 def test_log_json_follows_the_log_page_rules(client, group, organizer):
@@ -219,6 +237,9 @@ def test_verify_script_hashes_as_the_server_does():
         "url": "/polls/1/",
         "detail": "",
         "key": "",
+        "actor_ref": 3,
+        "member_ref": None,
+        "confirmed_by_ref": 4,
     }
     assert script.GENESIS == logchain.GENESIS
     assert script.FIELDS == logchain.HASHED_FIELDS

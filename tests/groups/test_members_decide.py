@@ -22,6 +22,7 @@ def _data(group, **changes):
         "time_zone": group.time_zone,
         "contact_email": "",
         "reminder_hours": 24,
+        "attendee_lists": group.attendee_lists,
         "resource_links-TOTAL_FORMS": 0,
         "resource_links-INITIAL_FORMS": 0,
         "social_links-TOTAL_FORMS": 0,
@@ -29,7 +30,12 @@ def _data(group, **changes):
         "join_questions-TOTAL_FORMS": 0,
         "join_questions-INITIAL_FORMS": 0,
     }
-    for name in ("join_needs_approval", "members_open_polls", "members_decide_settings"):
+    for name in (
+        "join_needs_approval",
+        "members_open_polls",
+        "comments_may_be_public",
+        "members_decide_settings",
+    ):
         if getattr(group, name):
             data[name] = "on"
     data.update(changes)
@@ -46,10 +52,13 @@ def test_the_admin_refuses_a_setting_the_members_decide(client, group, organizer
     client.force_login(organizer)
     page = client.get(reverse("admin:groups_group_change", args=[group.pk]))
     form = page.context["adminform"].form
-    assert [form.fields[n].disabled for n in ("join_needs_approval", "members_open_polls")] == [
-        True,
-        True,
-    ]
+    decided = (
+        "join_needs_approval",
+        "members_open_polls",
+        "attendee_lists",
+        "comments_may_be_public",
+    )
+    assert [form.fields[n].disabled for n in decided] == [True, True, True, True]
     assert "The members decide this setting: propose a change as a settings poll." in (
         page.content.decode()
     )
@@ -78,3 +87,29 @@ def test_without_the_switch_organizers_change_the_settings(client, group, organi
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["members_decide_settings"]
     assert Group.objects.get(pk=group.pk).members_decide_settings is False
+
+
+def test_the_admin_refuses_the_privacy_settings_the_members_decide(client, group, organizer):
+    """Who sees attendee lists and whether comments may be public join the members' settings."""
+    Group.objects.filter(pk=group.pk).update(members_decide_settings=True)
+    group.refresh_from_db()
+    client.force_login(organizer)
+    response = _post(client, group, _data(group, attendee_lists="anyone"))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["attendee_lists"]
+    assert errors["attendee_lists"][0].startswith(REFUSED)
+    # The comments box left out (as a browser sends it unticked) changes nothing either.
+    assert _post(client, group, _data(group, comments_may_be_public=None)).status_code == 302
+    saved = Group.objects.get(pk=group.pk)
+    assert (saved.attendee_lists, saved.comments_may_be_public) == ("members", True)
+
+
+def test_organizers_change_the_privacy_settings_while_members_do_not_decide(
+    client, group, organizer
+):
+    client.force_login(organizer)
+    data = _data(group, attendee_lists="hosts", comments_may_be_public=None)
+    assert _post(client, group, data).status_code == 302
+    saved = Group.objects.get(pk=group.pk)
+    assert (saved.attendee_lists, saved.comments_may_be_public) == ("hosts", False)

@@ -149,6 +149,7 @@ PAGES = [
     Page("decisions:decision", "/consent/{decision}/", "member organizer", "Positions"),
     Page("decisions:log", "/log/", "member", "What the organizers did"),
     Page("actions_pending", "/actions/", "organizer", "Waiting for a second organizer"),
+    Page("group_delete", "/actions/delete-group/", "organizer", "What deleting the group does"),
     # --- Members, privacy, the member's data (its export button is on /me/) -------------------
     Page("members:me", "/me/", "newcomer member", "My account"),
     Page("members:me_notifications", "/me/notifications/", "member organizer", "Emails I want"),
@@ -254,6 +255,7 @@ EXCLUDED = {
     "api:openapi-json": "OpenAPI schema, JSON (tests/api/)",
     "api:api-root": "django-ninja's name for /api/, which api:root answers",
     "action_confirm": "one waiting act's page: tests/groups/test_confirmations_browser.py",
+    "action_withdraw": "POST only: the button on a waiting act's page",
     "robots": "robots.txt, plain text",
     "healthz": "health check, plain text",
     "group_cover": "image file",

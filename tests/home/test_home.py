@@ -146,7 +146,8 @@ def test_seed_demo_is_idempotent(db, settings, tmp_path, django_capture_on_commi
     assert photos == [(PhotoStatus.PUBLISHED, caption) for caption, _alt in ALBUM_PHOTOS]
     assert all(photo.has_renditions for photo in album.photos.all())
     organizers = sorted(group.memberships.organizers().values_list("user__display_name", flat=True))
-    assert organizers == ["Austin", "Demo Organizer", "Mike"]
+    # Lin and the demo organizer were elected co-organizers (decisions/demo.py).
+    assert organizers == ["Austin", "Demo Organizer", "Lin", "Mike"]
     # Its Markdown is stored rendered, as every writer stores it.
     markdown_rows = [
         group,
@@ -169,3 +170,35 @@ def test_home_shows_next_event_and_recent_past(client, group):
     assert response.context["recent_past"] == past[:3]
     assert response.context["counts"]["upcoming"] == 2
     assert response.context["counts"]["past"] == 4
+
+
+def test_the_demo_decides_together(db, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A consent proposal with a stand-aside and its reason, a closed dates poll made an event,
+    a past election of co-organizers who facilitate (decisions/demo.py)."""
+    from decisions.demo import CONSENT_TITLE, DATES_QUESTION
+    from decisions.models import Decision, Election, Poll
+
+    settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    decision = Decision.objects.get(title=CONSENT_TITLE)
+    positions = dict(decision.positions.values_list("member__display_name", "position"))
+    assert positions == {"Rosa": "agree", "Lin": "agree", "Dev": "abstain", "Austin": "agree"}
+    assert decision.positions.get(position="abstain").reason.startswith("I stand aside")
+    dates = Poll.objects.get(question=DATES_QUESTION)
+    assert (dates.method, dates.is_closed(), bool(dates.outcome)) == ("dates", True, True)
+    assert dates.became_event.starts_at == dates.options.get(position=1).starts_at
+    election = Election.objects.get()
+    assert (election.role, election.seats, election.applied_at is not None) == (
+        "co_organizer",
+        2,
+        True,
+    )
+    memberships = Group.objects.get().memberships
+    roles = dict(memberships.values_list("user__display_name", "role"))
+    assert (roles["Lin"], roles["Demo Organizer"], roles["Dev"]) == (
+        "co_organizer",
+        "co_organizer",
+        "member",
+    )
