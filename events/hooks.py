@@ -23,8 +23,9 @@ event_page_version_flags: Registry[Callable] = Registry(
 event_changed: Registry[Callable] = Registry(
     """Each is called as react(event_id=…, before=…, change=…) inside the transaction of a
     change made through events.services.event_save, event_set_status or venue_save (a new
-    place for its upcoming events), so what it queues commits or rolls back with the change. `before` is the status before the change (None for a new event);
-    `change` is what visitors see of it (events.services.public_change): "published",
-    "changed", "cancelled", or None. federation: Create, Update or Delete for the group's
+    place for its upcoming events), so what it queues commits or rolls back with the change.
+    `before` is the status before the change (None for a new event); `change` is what
+    visitors see of it (events.services.public_change): "published", "changed", "cancelled",
+    or None. federation: Create, Update or Delete for the group's
     followers; api: the webhooks' deliveries."""
 )
