@@ -4,7 +4,9 @@ and time, a few redirects at most — each hop checked again.
 The host is resolved once and the connection goes to the address that was checked, so a name
 that answers a public address to the check and a private one to the connection (DNS rebinding)
 gets nowhere. Private, loopback, link-local and reserved addresses are refused unless the caller
-allows them (an operator's own command line, or tests on loopback).
+allows them (an operator's own command line, or tests on loopback). checked_address and
+pinned_connection are the two steps every request to another server takes: the import's
+fetch here, the fediverse's (federation/remote.py) and the webhooks' (api/delivery.py).
 """
 
 import http.client
@@ -21,14 +23,13 @@ USER_AGENT = "Potluck (+https://github.com/) calendar import"
 MAX_REDIRECTS = 3
 
 
-def _addresses(host: str, port: int) -> list[str]:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
-        raise ValidationError(
-            _("The address %(host)s cannot be found.") % {"host": host}
-        ) from error
-    return list(dict.fromkeys(info[4][0] for info in infos))
+class Refused(Exception):
+    """Why an address may not be asked: `reason` is "scheme" (not one of the schemes allowed),
+    "host" (none given), "unknown" (the name does not resolve) or "private"."""
+
+    def __init__(self, reason: str, host: str = ""):
+        super().__init__(reason, host)
+        self.reason, self.host = reason, host
 
 
 def is_public(address: str) -> bool:
@@ -36,6 +37,28 @@ def is_public(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
+
+
+def checked_address(url: str, *, allow_private: bool, schemes=("http", "https")) -> str:
+    """The address to connect to for url: its host resolved once, every address it resolves
+    to public unless allow_private (an operator's command line, tests on loopback); raises
+    Refused."""
+    parts = urlsplit(url)
+    if parts.scheme not in schemes:
+        raise Refused("scheme")
+    if not parts.hostname:
+        raise Refused("host")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError) as error:
+        raise Refused("unknown", parts.hostname) from error
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise Refused("unknown", parts.hostname)
+    if not allow_private and not all(is_public(address) for address in addresses):
+        raise Refused("private", parts.hostname)
+    return addresses[0]
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -57,28 +80,41 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+def pinned_connection(url: str, *, address: str, timeout: float):
+    """An HTTP(S) connection to url's host that goes to `address`, the one checked_address
+    checked (a second lookup could answer otherwise), and the request target (path and
+    query) to ask it for."""
+    parts = urlsplit(url)
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
+    kind = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return kind(parts.hostname, port, address=address, timeout=timeout), target
+
+
+def _refusal(refused: Refused) -> ValidationError:
+    if refused.reason == "unknown":
+        return ValidationError(_("The address %(host)s cannot be found.") % {"host": refused.host})
+    if refused.reason == "private":
+        return ValidationError(
+            _("%(host)s is a private or local address; only public addresses are fetched.")
+            % {"host": refused.host}
+        )
+    return ValidationError(_("Only http and https addresses can be fetched."))
+
+
 def fetch(url: str, *, max_bytes: int, timeout: float = 20, allow_private: bool = False) -> bytes:
     """The body of an http(s) URL, or ValidationError saying why not (refused address, too
     large, too slow, not 200)."""
     deadline = time.monotonic() + timeout
     for _hop in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValidationError(_("Only http and https addresses can be fetched."))
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        addresses = _addresses(parts.hostname, port)
-        if not allow_private and not all(is_public(address) for address in addresses):
-            raise ValidationError(
-                _("%(host)s is a private or local address; only public addresses are fetched.")
-                % {"host": parts.hostname}
-            )
-        connection_class = (
-            _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        )
+        try:
+            address = checked_address(url, allow_private=allow_private)
+        except Refused as refused:
+            raise _refusal(refused) from refused
         left = max(deadline - time.monotonic(), 0.1)
-        connection = connection_class(parts.hostname, port, address=addresses[0], timeout=left)
+        connection, target = pinned_connection(url, address=address, timeout=left)
         response = None
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             connection.request("GET", target, headers={"User-Agent": USER_AGENT})
             response = connection.getresponse()

@@ -1,19 +1,18 @@
-"""Every request Potluck makes to another server, bounded: only http(s) to a public address
-(the name is resolved once and that address is the one connected to, so a name cannot
-point elsewhere between the check and the request), at most MAX_BYTES read in chunks,
-TIMEOUT seconds per connection step, no redirects followed. Private, loopback and
+"""Every request Potluck makes to another fediverse server, bounded: only https to a public
+address (core.outbound: the name is resolved once and that address is the one connected to,
+so a name cannot point elsewhere between the check and the request), at most MAX_BYTES read
+in chunks, TIMEOUT seconds per connection step, no redirects followed. Private, loopback and
 link-local addresses are refused unless settings.POTLUCK_FEDERATION_ALLOW_PRIVATE (tests).
 """
 
 import http.client
-import ipaddress
 import json
-import socket
-import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from core import outbound
 
 MAX_BYTES = 1024 * 1024
 TIMEOUT = 10
@@ -23,53 +22,16 @@ ACTIVITY_TYPES = (
     'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
 )
 USER_AGENT = "Potluck (ActivityPub; +https://github.com/potluck)"
+REFUSALS = {
+    "scheme": "only https addresses are fetched",
+    "host": "only https addresses are fetched",
+    "unknown": "cannot resolve {host}",
+    "private": "{host} resolves to a private address",
+}
 
 
 class RemoteError(Exception):
     """The remote server could not be asked, or its answer is not usable (says why)."""
-
-
-def _allowed_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if getattr(ip, "ipv4_mapped", None):
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-def resolve(host: str, port: int) -> str:
-    """The address to connect to: the first the name resolves to; every address the name
-    has must be public (unless private ones are allowed for tests)."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as error:
-        raise RemoteError(f"cannot resolve {host}") from error
-    addresses = [info[4][0] for info in infos]
-    if not addresses:
-        raise RemoteError(f"cannot resolve {host}")
-    if not settings.POTLUCK_FEDERATION_ALLOW_PRIVATE and not all(
-        _allowed_address(address) for address in addresses
-    ):
-        raise RemoteError(f"{host} resolves to a private address")
-    return addresses[0]
-
-
-class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host, port, address, **kwargs):
-        super().__init__(host, port, **kwargs)
-        self.address = address
-
-    def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-
-
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host, port, address, **kwargs):
-        super().__init__(host, port, context=ssl.create_default_context(), **kwargs)
-        self.address = address
-
-    def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 @dataclass(frozen=True)
@@ -90,15 +52,16 @@ class Answer:
 
 def request(method: str, url: str, *, headers: dict[str, str], body: bytes | None = None):
     """One bounded request; returns its Answer, raises RemoteError."""
-    parts = urlsplit(url)
-    schemes = ("https", "http") if settings.POTLUCK_FEDERATION_ALLOW_PRIVATE else ("https",)
-    if parts.scheme not in schemes or not parts.hostname:
-        raise RemoteError("only https addresses are fetched")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = resolve(parts.hostname, port)
-    kind = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-    connection = kind(parts.hostname, port, address, timeout=TIMEOUT)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    allow_private = settings.POTLUCK_FEDERATION_ALLOW_PRIVATE
+    try:
+        address = outbound.checked_address(
+            url,
+            allow_private=allow_private,
+            schemes=("https", "http") if allow_private else ("https",),
+        )
+    except outbound.Refused as refused:
+        raise RemoteError(REFUSALS[refused.reason].format(host=refused.host)) from refused
+    connection, path = outbound.pinned_connection(url, address=address, timeout=TIMEOUT)
     try:
         connection.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **headers})
         response = connection.getresponse()
