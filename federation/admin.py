@@ -1,16 +1,20 @@
 from django.contrib import admin
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import signatures
 from .delivery import delivery_retry_now
-from .models import Actor, BlockedDomain, Delivery, Follower
+from .models import Actor, BlockedDomain, Delivery, Follower, RemoteReply
+from .replies import replies_decide
 
 
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
-    list_display = ["group", "enabled", "created_at"]
-    fields = ["group", "enabled"]
+    list_display = ["group", "enabled", "replies", "created_at"]
+    fields = ["group", "enabled", "replies"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["group"] if obj else []
@@ -59,5 +63,55 @@ class DeliveryAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%(count)s delivery queued.", "%(count)s deliveries queued.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(RemoteReply)
+class RemoteReplyAdmin(admin.ModelAdmin):
+    """The queue of replies written on other servers: approve shows one on the event page."""
+
+    list_display = ["author_name", "event", "excerpt", "published_at", "state"]
+    list_filter = ["state"]
+    list_select_related = ["event"]
+    search_fields = ["author_name", "actor_uri", "event__title"]
+    readonly_fields = [
+        "event", "author_name", "actor_uri", "profile_url", "note_id", "shown_text",
+        "published_at", "received_at", "state", "decided_at",
+    ]  # fmt: skip
+    exclude = ["content_html"]
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        group = getattr(request, "group", None)
+        return queryset.filter(event__group=group) if group is not None else queryset
+
+    def has_add_permission(self, request):
+        return False  # they come from the fediverse
+
+    @admin.display(description=_("text"))
+    def excerpt(self, obj):
+        return Truncator(strip_tags(obj.content_html)).chars(80)
+
+    @admin.display(description=_("text"))
+    def shown_text(self, obj):
+        return mark_safe(obj.content_html)  # noqa: S308 - sanitized by nh3 when received
+
+    @admin.action(description=_("Approve: show on the event page"), permissions=["change"])
+    def approve(self, request, queryset):
+        count = replies_decide(replies=queryset, approve=True)
+        self.message_user(
+            request,
+            ngettext("%(count)s reply approved.", "%(count)s replies approved.", count)
+            % {"count": count},
+        )
+
+    @admin.action(description=_("Reject"), permissions=["change"])
+    def reject(self, request, queryset):
+        count = replies_decide(replies=queryset, approve=False)
+        self.message_user(
+            request,
+            ngettext("%(count)s reply rejected.", "%(count)s replies rejected.", count)
             % {"count": count},
         )

@@ -26,7 +26,7 @@ class FederationConfig(AppConfig):
         from events.models import Event
         from members.hooks import privacy_notes
 
-        from . import adminhome, delivery, privacy, services
+        from . import adminhome, delivery, privacy, replies, services
         from .models import BlockedDomain, Delivery, Follower, RemoteActor
 
         # No cached page or feed shows these; the settings row (Actor) is on the privacy page.
@@ -36,6 +36,9 @@ class FederationConfig(AppConfig):
         event_hooks.event_changed.register(services.event_federate)
         periodic.register(delivery.deliveries_retry)
         core_adminhome.waiting.register(adminhome.failed_deliveries)
+        core_adminhome.waiting.register(adminhome.waiting_replies)
+        # Approved replies from the fediverse show among the event's comments.
+        event_hooks.event_page_context.register(replies.event_replies_context)
         post_delete.connect(
             _event_deleted, sender=Event, weak=False, dispatch_uid="federation_event_deleted"
         )

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.models import Event
 from groups.models import Group
 
 
@@ -19,6 +20,14 @@ class Actor(models.Model):
         help_text=_(
             "On: the group can be found and followed from Mastodon, Mobilizon and other "
             "fediverse servers, and its published events are sent to its followers."
+        ),
+    )
+    replies = models.BooleanField(
+        _("take replies from the fediverse"),
+        default=False,
+        help_text=_(
+            "On: replies to an event written on other servers wait for an organizer under "
+            "“Replies from the fediverse”; once approved they show among the event's comments."
         ),
     )
     private_key_pem = models.TextField(editable=False)
@@ -47,6 +56,8 @@ class RemoteActor(models.Model):
     inbox = models.URLField(_("inbox"), max_length=500)
     shared_inbox = models.URLField(_("shared inbox"), max_length=500, blank=True)
     username = models.CharField(_("name"), max_length=200, blank=True)
+    name = models.CharField(_("display name"), max_length=200, blank=True)
+    url = models.URLField(_("profile"), max_length=500, blank=True)
     domain = models.CharField(_("domain"), max_length=255, db_index=True)
     fetched_at = models.DateTimeField(_("fetched"), default=timezone.now)
 
@@ -146,3 +157,54 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.inbox}"
+
+
+class ReplyState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RemoteReplyQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=ReplyState.PENDING)
+
+    def shown(self):
+        """Approved, while the group still takes replies (turning it off hides them)."""
+        return self.filter(
+            state=ReplyState.APPROVED,
+            event__group__actor__enabled=True,
+            event__group__actor__replies=True,
+        ).order_by("published_at", "pk")
+
+
+class RemoteReply(models.Model):
+    """A Note written on another server in reply to one of the group's events. It waits for
+    an organizer; approved, the event page shows it among the comments. A rejected one is
+    kept (without its text) so a repeated delivery does not bring it back."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="remote_replies", verbose_name=_("event")
+    )
+    note_id = models.URLField(_("Note"), max_length=500, unique=True)
+    actor_uri = models.URLField(_("author's address"), max_length=500, db_index=True)
+    author_name = models.CharField(_("author"), max_length=200)
+    profile_url = models.URLField(_("author's profile"), max_length=500)
+    content_html = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("written"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ReplyState.choices, default=ReplyState.PENDING
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = RemoteReplyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reply from the fediverse")
+        verbose_name_plural = _("replies from the fediverse")
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["event", "state"], name="federation_reply_event")]
+
+    def __str__(self):
+        return f"{self.author_name} → {self.event}"

@@ -10,9 +10,9 @@ from django.utils.translation import override
 from events.models import Event, EventStatus
 from groups.models import Group
 
-from . import documents, remote, signatures
+from . import documents, remote, replies, signatures
 from .delivery import deliveries_queue
-from .models import Actor, BlockedDomain, Follower, RemoteActor
+from .models import Actor, BlockedDomain, Follower, RemoteActor, RemoteReply
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,16 @@ def _fetch_json(url: str, *, actor: Actor) -> dict:
     return answer.json()
 
 
+def _profile_url(value) -> str:
+    """The actor's `url` (a string, a Link or a list of them), when it is http(s)."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("href", "")
+    value = str(value or "")
+    return value[:500] if value.startswith(("https://", "http://")) else ""
+
+
 def remote_actor_fetch(*, key_id: str, actor: Actor) -> RemoteActor:
     """Fetches the actor that owns a key (the key's URL without its fragment, or the key
     document's owner) and stores what Potluck needs of it."""
@@ -97,6 +107,8 @@ def remote_actor_fetch(*, key_id: str, actor: Actor) -> RemoteActor:
         "inbox": str(document["inbox"]),
         "shared_inbox": str(endpoints.get("sharedInbox", "")),
         "username": str(document.get("preferredUsername", ""))[:200],
+        "name": str(document.get("name") or "")[:200],
+        "url": _profile_url(document.get("url")),
         "domain": remote.domain_of(uri),
         "fetched_at": timezone.now(),
     }
@@ -176,7 +188,9 @@ def _object_id(value) -> str:
 def inbox_receive(*, actor: Actor, signer: RemoteActor, activity: dict) -> str:
     """Acts on a verified activity addressed to the group; returns what was done, or raises
     Refused. Follow is accepted (Accept queued for the follower's inbox), Undo of a Follow
-    and Delete of the actor drop the follower; anything else is ignored."""
+    and Delete of the actor drop the follower (and its replies); a Create of a Note replying
+    to an event waits for an organizer when the group takes replies (replies.py), its Delete
+    removes it; anything else (an Update of a Note too) is ignored."""
     group = actor.group
     kind = activity.get("type")
     if kind == "Follow":
@@ -199,5 +213,11 @@ def inbox_receive(*, actor: Actor, signer: RemoteActor, activity: dict) -> str:
         return "ignored"
     if kind == "Delete" and _object_id(activity.get("object")) == signer.uri:
         RemoteActor.objects.filter(pk=signer.pk).delete()  # its follows go with it
+        RemoteReply.objects.filter(actor_uri=signer.uri).delete()
         return "actor deleted"
+    if kind == "Create":
+        return replies.reply_receive(actor=actor, signer=signer, note=activity.get("object"))
+    if kind == "Delete" and _object_id(activity.get("object")):
+        deleted = replies.reply_delete(signer=signer, note_id=_object_id(activity.get("object")))
+        return "reply deleted" if deleted else "ignored"
     return "ignored"
