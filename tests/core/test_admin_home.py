@@ -55,10 +55,11 @@ def test_admin_home_query_count_does_not_grow_with_data(
     client.get("/admin/")  # sessions and permissions warmed the same way each time
     with CaptureQueriesContext(connection) as one:
         client.get("/admin/")
-    # Session, user, group, second factor, permissions (2), role; the steps (2); the eight
-    # counts (acts waiting for a second organizer, failed fediverse deliveries and failing
-    # webhooks among them); the next events; Django's recent actions.
-    assert len(one) == 19
+    # Session, user, group, second factor, permissions (2), role; the steps (2); the nine
+    # counts (acts waiting for a second organizer, replies from the fediverse waiting, failed
+    # fediverse deliveries and failing webhooks among them); the next events; Django's
+    # recent actions.
+    assert len(one) == 20
     fill(group, organizer, n=3)
     with django_assert_num_queries(len(one)):
         client.get("/admin/")

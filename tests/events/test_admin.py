@@ -55,8 +55,10 @@ def test_every_admin_changelist_and_form_opens(client, superuser, one_of_each, m
     # Webhook deliveries are written by the change they tell of (api/services.py).
     # Takedown requests come from the photo page's button.
     # Exit bundles come from the "Build a new bundle" button (the task worker builds them);
-    # followers follow from their own server; deliveries are queued by the services.
+    # followers follow from their own server; deliveries are queued by the services;
+    # replies from the fediverse come from their authors' servers.
     no_add = {
+        "federation.remotereply",
         "home.exitbundle",
         "federation.follower",
         "federation.delivery",

@@ -6,6 +6,10 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from federation.models import BlockedDomain, RemoteActor, RemoteReply, ReplyState
 from tests.factories import EventFactory
@@ -278,3 +282,37 @@ def test_replies_admin_access(client, replying, event, peer, organizer, member, 
         "organizer": (200, ReplyState.APPROVED),
     }[role]
     assert (listing.status_code, reply.state) == expected
+
+
+def _approved(event, count, start=0):
+    for number in range(start, start + count):
+        RemoteReply.objects.create(
+            event=event,
+            note_id=f"https://remote.example/statuses/{number}",
+            actor_uri="https://remote.example/users/alice",
+            author_name=f"Alice {number}",
+            profile_url="https://remote.example/@alice",
+            content_html=f"<p>Reply {number}</p>",
+            published_at=timezone.now(),
+            state=ReplyState.APPROVED,
+        )
+
+
+def test_event_page_queries_do_not_grow_with_replies(client, replying, event, member):
+    """One query for the approved replies however many there are (EVENT_PAGE in
+    tests/conversation/test_query_counts.py counts it)."""
+    client.force_login(member)
+
+    def count_queries():
+        caches["bodies"].clear()
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(event.get_absolute_url()).text
+        return len(captured), page
+
+    _approved(event, 1)
+    few, page = count_queries()
+    assert "Reply 0" in page
+    _approved(event, 30, start=1)
+    many, page = count_queries()
+    assert "Reply 30" in page
+    assert few == many
