@@ -22,19 +22,7 @@ def test_event_page_shows_an_approved_reply(page, live_server, group, language, 
     actor.enabled = actor.replies = True
     actor.save(update_fields=["enabled", "replies"])
     event = EventFactory(group=group)
-    RemoteReply.objects.create(
-        event=event,
-        note_id="https://remote.example/statuses/1",
-        actor_uri="https://remote.example/users/alice",
-        author_name="Alice Remote",
-        profile_url="https://remote.example/@alice",
-        content_html=(
-            '<p>Is there parking? <a href="https://remote.example/map" '
-            'rel="nofollow ugc noopener noreferrer">map</a></p>'
-        ),
-        published_at=timezone.now(),
-        state=ReplyState.APPROVED,
-    )
+    _reply(event, ReplyState.APPROVED)
     member = MembershipFactory(group=group).user
     log_in(page, member.email, PASSWORD)  # in English: its labels
     page.context.add_cookies(
@@ -49,3 +37,44 @@ def test_event_page_shows_an_approved_reply(page, live_server, group, language, 
     expect(author).to_have_attribute("rel", "nofollow ugc noopener")
     assert axe_violations(page) == []
     assert third_party_requests(page, live_server.url) == []
+
+
+def _reply(event, state=ReplyState.PENDING):
+    return RemoteReply.objects.create(
+        event=event,
+        note_id="https://remote.example/statuses/1",
+        actor_uri="https://remote.example/users/alice",
+        author_name="Alice Remote",
+        profile_url="https://remote.example/@alice",
+        content_html=(
+            '<p>Is there parking? <a href="https://remote.example/map" '
+            'rel="nofollow ugc noopener noreferrer">map</a></p>'
+        ),
+        published_at=timezone.now(),
+        state=state,
+    )
+
+
+def test_organizer_approves_from_the_queue(page, live_server, group, organizer):
+    """The admin home's line leads to the waiting replies; approving one: axe-core on each."""
+    actor = actor_get(group=group)
+    actor.enabled = actor.replies = True
+    actor.save(update_fields=["enabled", "replies"])
+    reply = _reply(EventFactory(group=group))
+    log_in(page, organizer.email, PASSWORD)
+    page.goto("/admin/")
+    page.get_by_role("link", name="1 reply from the fediverse waiting").click()
+    page.wait_for_load_state()
+    assert axe_violations(page) == []
+    page.goto(f"/admin/federation/remotereply/{reply.pk}/change/")
+    expect(page.locator("#content-main")).to_contain_text("Is there parking?")
+    assert axe_violations(page) == []
+    page.goto("/admin/federation/remotereply/?state__exact=pending")
+    page.locator("#action-toggle").check()
+    page.locator("select[name=action]").select_option(label="Approve: show on the event page")
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_load_state()
+    expect(page.locator("ul.messagelist")).to_contain_text("1 reply approved.")
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.APPROVED
+    assert page.console_errors == []
