@@ -15,7 +15,9 @@ from django.utils.dateparse import parse_datetime
 
 from core.markdown import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS
 from events.models import Event, by_slug
+from groups.access import viewer
 from groups.models import Group
+from groups.visibility import allowed
 
 from . import documents, remote
 from .models import Actor, RemoteActor, RemoteReply, ReplyState
@@ -122,5 +124,9 @@ def replies_decide(*, replies, approve: bool, now: datetime | None = None) -> in
 
 
 def event_replies_context(request, event: Event) -> dict:
-    """The event page's approved replies (registered on events.hooks.event_page_context)."""
+    """The event page's approved replies (registered on events.hooks.event_page_context): one
+    query, and none where the page shows no comments (a draft, a visitor when the group keeps
+    comments for members), as conversation.views.event_comments_context decides."""
+    if event.is_draft or not allowed(viewer(request), "comments", event=event):
+        return {"fediverse_replies": []}
     return {"fediverse_replies": list(RemoteReply.objects.shown().filter(event=event))}
