@@ -91,9 +91,10 @@ def test_speaker_and_series_pages_do_not_grow(client, group):
 
 # A member going: session, user, group, the page version (event, RSVP, host, role, flags), then
 # the event, speakers, agenda, breakouts, hosts, RSVP stats, attendees, their RSVP, and the
-# comments' and proposal credit's (hooks) three. The going card adds none: its breakout comes
-# from the prefetched list, its calendar link from the event.
-MEMBER_GOING = 15
+# comments' and proposal credit's (hooks) three, the approved replies from the fediverse
+# (federation's hook). The going card adds none: its breakout comes from the prefetched list,
+# its calendar link from the event.
+MEMBER_GOING = 16
 
 
 def test_event_page_as_member_going_does_not_grow(client, group, member):

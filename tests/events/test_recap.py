@@ -196,8 +196,9 @@ def test_faces_stop_at_twelve_with_the_rest_as_more(client, group, member):
 
 # Session, user, group, the page's version (the member's RSVP and role), event (with venue,
 # series, album), speakers, agenda, breakouts (with sign-ups), hosts, RSVP stats, the faces,
-# the member's RSVP, the photos, the member's mute, the comments' count, the proposal credit.
-PINNED_RECAP = 16
+# the member's RSVP, the photos, the member's mute, the comments' count, the proposal credit,
+# the approved replies from the fediverse.
+PINNED_RECAP = 17
 
 
 @pytest.mark.parametrize("size", [10, 30])

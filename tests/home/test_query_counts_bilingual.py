@@ -121,8 +121,9 @@ PINNED = {
     "/events/past/": {"visitor": 4, "member": 6},
     # group, the event (venue, series), speakers, agenda, breakouts, hosts, RSVP stats; a
     # member: as tests/conversation/test_query_counts.py EVENT_PAGE says (session, user, the
-    # version row, attendees, mute check, the proposal, the comments).
-    "event": {"visitor": 7, "member": 15},
+    # version row, attendees, mute check, the proposal, the comments, the replies from the
+    # fediverse).
+    "event": {"visitor": 7, "member": 16},
     # group, speaker, links, appearances.
     "speaker": {"visitor": 4, "member": 6},
     # group, series, two lists and their speakers; a member: session, user, and their
