@@ -27,8 +27,9 @@ MANAGED = {
     # conversation/migrations/0002 grants these on installations that existed before.
     "conversation": ["comment", "thread", "reply", "report", "mute", "category", "announcement"],
     # federation/migrations/0002 grants these: turning federation on, blocking instances,
-    # removing a follower, retrying a failed delivery (README, "Federation (ActivityPub)").
-    "federation": ["actor", "blockeddomain", "follower", "delivery"],
+    # removing a follower, retrying a failed delivery; 0004 following another actor (README,
+    # "Federation (ActivityPub)").
+    "federation": ["actor", "blockeddomain", "follower", "delivery", "following"],
     # api/migrations/0002 grants these on installations that existed before.
     "api": ["webhook"],
 }
