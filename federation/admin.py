@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -7,8 +9,9 @@ from django.utils.translation import ngettext
 
 from . import signatures
 from .delivery import delivery_retry_now
-from .models import Actor, BlockedDomain, Delivery, Follower, RemoteReply
+from .models import Actor, BlockedDomain, Delivery, Follower, Following, RemoteReply
 from .replies import replies_decide
+from .services import FollowError, follow_send, follow_undo
 
 
 @admin.register(Actor)
@@ -34,6 +37,63 @@ class FollowerAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # people follow from their own server
+
+
+class FollowingForm(forms.ModelForm):
+    """Add by address: the service fetches the actor and queues the Follow when the form is
+    valid; its row is the form's instance."""
+
+    address = forms.CharField(
+        label=_("address"),
+        max_length=500,
+        help_text=_("The account to follow: name@example.org or its actor URL."),
+    )
+
+    class Meta:
+        model = Following
+        fields = ["group"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.instance = follow_send(group=cleaned["group"], target=cleaned["address"])
+        except FollowError as error:
+            raise ValidationError(str(error)) from error
+        return cleaned
+
+
+@admin.register(Following)
+class FollowingAdmin(admin.ModelAdmin):
+    """Whom the group follows and what each answered; deleting one sends an Undo."""
+
+    list_display = ["actor", "group", "state", "created_at", "answered_at"]
+    list_filter = ["state"]
+    list_select_related = ["actor", "group"]
+    search_fields = ["actor__uri", "actor__domain"]
+    readonly_fields = ["group", "actor", "follow_id", "state", "created_at", "answered_at"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = FollowingForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["group", "address"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        pass  # follow_send saved the row when the form was cleaned
+
+    def delete_model(self, request, obj):
+        follow_undo(following=obj)
+
+    def delete_queryset(self, request, queryset):
+        for following in queryset.select_related("group", "actor"):
+            follow_undo(following=following)
 
 
 @admin.register(BlockedDomain)

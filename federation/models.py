@@ -1,5 +1,6 @@
-"""The group as a fediverse actor: its keys and switches, who follows it, the remote actors it
-has met, the instances organizers block, and each signed delivery to a follower's inbox."""
+"""The group as a fediverse actor: its keys and switches, who follows it and whom it follows,
+the remote actors it has met, the instances organizers block, and each signed delivery to
+another server's inbox."""
 
 from django.db import models
 from django.db.models.functions import Lower
@@ -208,3 +209,33 @@ class RemoteReply(models.Model):
 
     def __str__(self):
         return f"{self.author_name} → {self.event}"
+
+
+class FollowingState(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Following(models.Model):
+    """A remote actor the group follows: our Follow's id and what the actor answered."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="following")
+    actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="followed_by")
+    follow_id = models.URLField(_("Follow activity"), max_length=500)
+    state = models.CharField(
+        _("state"), max_length=10, choices=FollowingState.choices, default=FollowingState.PENDING
+    )
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("followed account")
+        verbose_name_plural = _("following")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "actor"], name="federation_following_once")
+        ]
+
+    def __str__(self):
+        return str(self.actor)

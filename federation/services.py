@@ -1,10 +1,14 @@
-"""The group's life in the fediverse: its keys, its followers, what the inbox accepts, and
-which activity an event's change sends (Create, Update, Delete) to whom."""
+"""The group's life in the fediverse: its keys, its followers, the actors it follows (Follow
+and its Undo), what the inbox accepts, and which activity an event's change sends (Create,
+Update, Delete) to whom."""
 
 import logging
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from events.models import Event, EventStatus
@@ -12,7 +16,15 @@ from groups.models import Group
 
 from . import documents, remote, replies, signatures
 from .delivery import deliveries_queue
-from .models import Actor, BlockedDomain, Follower, RemoteActor, RemoteReply
+from .models import (
+    Actor,
+    BlockedDomain,
+    Follower,
+    Following,
+    FollowingState,
+    RemoteActor,
+    RemoteReply,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +128,110 @@ def remote_actor_fetch(*, key_id: str, actor: Actor) -> RemoteActor:
     return found
 
 
+# --- following other actors ---------------------------------------------------------------
+
+
+class FollowError(Exception):
+    """The group cannot follow that address (says why, for the organizer)."""
+
+
+def _webfinger(address: str) -> str:
+    """The actor URL of `name@host` (with or without `acct:` or a leading @), asked of the
+    host's WebFinger over the bounded fetch (http only where loopback peers are allowed)."""
+    name, _at, host = address.removeprefix("acct:").lstrip("@").rpartition("@")
+    if not name or not host or "/" in host:
+        raise FollowError(_("Give an address such as name@example.org or an actor's URL."))
+    scheme = "http" if settings.POTLUCK_FEDERATION_ALLOW_PRIVATE else "https"
+    query = urlencode({"resource": f"acct:{name}@{host}"})
+    url = f"{scheme}://{host}/.well-known/webfinger?{query}"
+    answer = remote.request("GET", url, headers={"Accept": "application/jrd+json"})
+    if answer.status != 200:
+        raise remote.RemoteError(f"WebFinger answered {answer.status}")
+    links = answer.json().get("links")
+    for link in links if isinstance(links, list) else []:
+        if (
+            isinstance(link, dict)
+            and link.get("rel") == "self"
+            and str(link.get("type", "")).split(";")[0]
+            in ("application/activity+json", "application/ld+json")
+            and link.get("href")
+        ):
+            return str(link["href"])
+    raise remote.RemoteError("WebFinger names no ActivityPub actor")
+
+
+def follow_send(*, group: Group, target: str) -> Following:
+    """The group follows `target` (an actor URL or `acct:name@host`): the actor is fetched
+    (its key and inbox kept), a Following row waits for its answer and a signed Follow is
+    queued for its inbox (the worker sends it, with retries)."""
+    actor = enabled_actor(group)
+    if actor is None:
+        raise FollowError(_("Turn federation on for the group first."))
+    target = target.strip()
+    try:
+        url = target if target.startswith(("https://", "http://")) else _webfinger(target)
+        if remote.is_blocked(remote.domain_of(url), blocked_domains()):
+            raise FollowError(_("That instance is blocked."))
+        found = remote_actor_fetch(key_id=url, actor=actor)
+    except remote.RemoteError as error:
+        raise FollowError(
+            _("Could not find %(target)s: %(reason)s") % {"target": target, "reason": error}
+        ) from error
+    if found.uri == documents.actor_id(group):
+        raise FollowError(_("The group cannot follow itself."))
+    with transaction.atomic():
+        follow = documents.activity(group, "Follow", found.uri, to=[found.uri])
+        following, _created = Following.objects.update_or_create(
+            group=group,
+            actor=found,
+            defaults={
+                "follow_id": follow["id"],
+                "state": FollowingState.PENDING,
+                "answered_at": None,
+            },
+        )
+        deliveries_queue(group=group, activity=follow, kind="Follow", inboxes=[found.inbox])
+    return following
+
+
+def follow_undo(*, following: Following) -> None:
+    """The group stops following: an Undo of its Follow is queued, the row goes."""
+    group, followed = following.group, following.actor
+    with transaction.atomic():
+        if enabled_actor(group) is not None:
+            follow = {
+                "id": following.follow_id,
+                "type": "Follow",
+                "actor": documents.actor_id(group),
+                "object": followed.uri,
+            }
+            undo = documents.activity(group, "Undo", follow, to=[followed.uri])
+            deliveries_queue(group=group, activity=undo, kind="Undo", inboxes=[followed.inbox])
+        following.delete()
+
+
+def _follow_answered(*, group: Group, signer: RemoteActor, activity: dict) -> str:
+    """Accept or Reject of the group's Follow, matched by the Follow's id or, when the answer
+    carries the Follow itself without an id we know, by what it follows; only the followed
+    actor (the signer) can answer."""
+    answered = activity.get("object")
+    rows = Following.objects.filter(group=group, actor=signer)
+    matched = rows.filter(follow_id=_object_id(answered)) if _object_id(answered) else rows.none()
+    if (
+        not matched.exists()
+        and isinstance(answered, dict)
+        and answered.get("type") == "Follow"
+        and _object_id(answered.get("actor")) == documents.actor_id(group)
+        and _object_id(answered.get("object")) == signer.uri
+    ):
+        matched = rows
+    accepted = activity.get("type") == "Accept"
+    state = FollowingState.ACCEPTED if accepted else FollowingState.REJECTED
+    if not matched.update(state=state, answered_at=timezone.now()):
+        return "ignored"
+    return "follow accepted" if accepted else "follow rejected"
+
+
 # --- events --------------------------------------------------------------------------------
 
 
@@ -188,9 +304,10 @@ def _object_id(value) -> str:
 def inbox_receive(*, actor: Actor, signer: RemoteActor, activity: dict) -> str:
     """Acts on a verified activity addressed to the group; returns what was done, or raises
     Refused. Follow is accepted (Accept queued for the follower's inbox), Undo of a Follow
-    and Delete of the actor drop the follower (and its replies); a Create of a Note replying
-    to an event waits for an organizer when the group takes replies (replies.py), its Delete
-    removes it; anything else (an Update of a Note too) is ignored."""
+    and Delete of the actor drop the follower (and its replies), Accept and Reject of the
+    group's own Follow update its Following row; a Create of a Note replying to an event
+    waits for an organizer when the group takes replies (replies.py), its Delete removes it;
+    anything else (an Update of a Note too) is ignored."""
     group = actor.group
     kind = activity.get("type")
     if kind == "Follow":
@@ -203,6 +320,8 @@ def inbox_receive(*, actor: Actor, signer: RemoteActor, activity: dict) -> str:
             accept = documents.activity(group, "Accept", activity, to=[signer.uri])
             deliveries_queue(group=group, activity=accept, kind="Accept", inboxes=[signer.inbox])
         return "followed"
+    if kind in ("Accept", "Reject"):
+        return _follow_answered(group=group, signer=signer, activity=activity)
     if kind == "Undo":
         undone = activity.get("object")
         undone_type = undone.get("type") if isinstance(undone, dict) else None

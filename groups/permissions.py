@@ -27,9 +27,9 @@ MANAGED = {
     # conversation/migrations/0002 grants these on installations that existed before.
     "conversation": ["comment", "thread", "reply", "report", "mute", "category", "announcement"],
     # federation/migrations/0002 grants these: turning federation on, blocking instances,
-    # removing a follower, retrying a failed delivery (README, "Federation (ActivityPub)");
-    # federation/migrations/0003 approving or rejecting replies from the fediverse.
-    "federation": ["actor", "blockeddomain", "follower", "delivery", "remotereply"],
+    # removing a follower, retrying a failed delivery; 0004 following another actor; 0005
+    # approving or rejecting replies from the fediverse (README, "Federation (ActivityPub)").
+    "federation": ["actor", "blockeddomain", "follower", "delivery", "following", "remotereply"],
     # api/migrations/0002 grants these on installations that existed before.
     "api": ["webhook"],
 }

@@ -1,6 +1,7 @@
 """A small fediverse account of our own on loopback: an http.server thread that holds an RSA
-key, serves its actor document (with a shared inbox) and records every POST to its inbox,
-checking each one's signature with federation.signatures against Potluck's published key."""
+key, serves its actor document (with a shared inbox) and its WebFinger, and records every POST
+to its inbox, checking each one's signature with federation.signatures against Potluck's
+published key."""
 
 import json
 import threading
@@ -97,8 +98,15 @@ class PeerActor:
 
             def do_GET(self):
                 peer.gets.append(self.path)
-                if self.path.split("?")[0] == f"/users/{peer.username}":
-                    payload = json.dumps(peer.document()).encode()
+                path = self.path.split("?")[0]
+                if path in (f"/users/{peer.username}", "/.well-known/webfinger"):
+                    document = peer.document() if path != "/.well-known/webfinger" else {
+                        "subject": f"acct:{peer.username}@{peer.host}:{peer.port}",
+                        "links": [
+                            {"rel": "self", "type": "application/activity+json", "href": peer.id}
+                        ],
+                    }  # fmt: skip
+                    payload = json.dumps(document).encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "application/activity+json")
                     self.send_header("Content-Length", str(len(payload)))

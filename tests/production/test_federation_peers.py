@@ -5,8 +5,9 @@ own task worker) and a test account's server (tests/federation/peer.py) holding 
 - The test account sends a signed Follow to server A: A fetches its key over HTTP, and A's
   worker delivers a signed Accept to its inbox, which verifies with the key A publishes.
 - Publishing an event on A delivers a signed Create whose Event has its start and end in UTC.
-- Server B, whose followers include A's group, publishes an event: B's worker signs a Create
-  for A's shared inbox, and A verifies it with the key it fetches from B (202, not 401).
+- A's group follows B's by its WebFinger address: a signed Follow from A's worker, a signed
+  Accept from B's, A's Following row accepted and B's followers A. Then B publishes an event:
+  B's worker signs a Create for A's shared inbox, and A verifies it with B's key (202, not 401).
 - An unsigned POST and a POST signed with another key are refused by A (401).
 """
 
@@ -182,21 +183,58 @@ def test_follow_gets_a_signed_accept_and_a_published_event_a_signed_create(peers
     assert event["attributedTo"] == _actor_url(a, "alpha")
 
 
-def test_potluck_verifies_another_potluck(peers):
-    """B delivers to A's shared inbox as it would to any follower's server: A fetches B's
-    key over HTTP and takes the signed Create (202); a forged signature would be 401."""
+def _get_json(server, path):
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=15)
+    try:
+        connection.request("GET", path, headers={"Accept": "application/activity+json"})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_potluck_follows_another_potluck(peers):
+    """A's group follows B's by its WebFinger address: A's worker sends a signed Follow to
+    B's inbox, B verifies it with the key it fetches from A and its worker answers with a
+    signed Accept, which A verifies with B's key: A's Following row ends accepted and B's
+    followers include A. Then B publishes an event and its worker signs a Create for A's
+    shared inbox, which A verifies and takes (202, not 401)."""
     stacks, servers, _keys, _peer = peers
-    a, _b = servers["a"], servers["b"]
-    stacks["b"].shell(
-        "from federation.models import Follower, RemoteActor\n"
-        "from federation.services import actor_get, remote_actor_fetch\n"
+    a, b = servers["a"], servers["b"]
+    following = stacks["a"].shell(
+        "from federation.services import follow_send\n"
         "from groups.models import Group\n"
-        "group = Group.objects.get()\n"
-        f"found = remote_actor_fetch(key_id={_actor_url(a, 'alpha') + '#main-key'!r},"
-        " actor=actor_get(group=group))\n"
-        "Follower.objects.create(group=group, actor=found)\n"
-        "result(found.shared_inbox)\n"
+        f"row = follow_send(group=Group.objects.get(), target={f'acct:beta@{b.host}:{b.port}'!r})\n"
+        "result([row.actor.uri, row.actor.inbox, row.state])\n"
     )
+    assert following == [_actor_url(b, "beta"), _actor_url(b, "beta") + "/inbox", "pending"]
+    answered = _wait_for(
+        lambda: stacks["a"].shell(
+            "from federation.models import Following\n"
+            "row = Following.objects.get()\n"
+            "result(row.state if row.state != 'pending' else None)\n"
+        ),
+        "answer to A's Follow",
+    )
+    assert answered == "accepted"
+    followers = stacks["b"].shell(
+        "from federation.models import Delivery, Follower\n"
+        "accept = Delivery.objects.get(kind='Accept')\n"
+        "result([[f.actor.uri for f in Follower.objects.select_related('actor')],"
+        " [accept.state, accept.attempts, accept.inbox]])\n"
+    )
+    assert followers == [
+        [_actor_url(a, "alpha")],
+        ["sent", 1, _actor_url(a, "alpha") + "/inbox"],
+    ]
+    assert _get_json(b, "/federation/beta/followers")[1]["totalItems"] == 1
+    sent = stacks["a"].shell(
+        "from federation.models import Delivery\n"
+        "row = Delivery.objects.get(kind='Follow')\n"
+        "result([row.state, row.attempts, row.inbox])\n"
+    )
+    assert sent == ["sent", 1, _actor_url(b, "beta") + "/inbox"]
+
     stacks["b"].shell(PUBLISH.format(title="Beta night", slug="beta-night"))
     delivered = _wait_for(
         lambda: stacks["b"].shell(

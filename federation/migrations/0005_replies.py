@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0020_series_follows'),
-        ('federation', '0002_organizers_permissions'),
+        ('federation', '0004_organizers_following_permissions'),
     ]
 
     operations = [
