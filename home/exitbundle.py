@@ -50,6 +50,8 @@ PAGES = [
         r"^/photos/\d+/$",
         r"^/photos/f/[-0-9a-f]+/[-\w.]+$",
         r"^/privacy/$",
+        # A face a visitor sees: only members who chose to show their profile to everyone.
+        r"^/members/\d+/avatar\.\w+$",
         r"^/static/[-\w./]+$",
     )
 ]

@@ -20,6 +20,7 @@ def test_admin_home_with_every_line_has_no_axe_violations(page, group, organizer
         "2 takedown requests waiting",
         "2 reports waiting",
         "2 emails failed",
+        "2 webhook deliveries failing",
     ]
     assert page.locator(".potluck-steps li").count() == 4
     assert page.locator(".potluck-next-events tbody tr").count() == 2

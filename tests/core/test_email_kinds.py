@@ -137,10 +137,11 @@ def _string_constants(app: str) -> set[tuple[str, str]]:
     return found
 
 
-# groups.permissions names models (a discussion's Reply, Proposal, Poll) whose names are also
-# those of email kinds: the permissions organizers hold, not emails.
-MODEL_NAMES = {("groups/permissions.py", "reply"), ("groups/permissions.py", "proposal")} | {
-    ("groups/permissions.py", "poll")
+# groups.permissions names models (a discussion's Reply, Proposal, Poll, a consent proposal's
+# Decision) whose names are also those of email kinds: the permissions organizers hold, not
+# emails.
+MODEL_NAMES = {
+    ("groups/permissions.py", name) for name in ("reply", "proposal", "poll", "decision")
 }
 
 

@@ -16,6 +16,7 @@ from events.models import Series
 from groups.demo import seed_group
 from groups.models import Group, Membership
 from tests.factories import EventFactory, GroupFactory, UserFactory
+from tests.groups.admin_form import group_form
 from tests.markdown_checks import out_of_step
 
 pytestmark = pytest.mark.django_db
@@ -129,25 +130,7 @@ def test_factory_stores_the_html(group):
 
 
 def _group_form(group, **changes):
-    data = {
-        "name": group.name,
-        "slug": group.slug,
-        "tagline_en": "",
-        "about_en": group.about,
-        "step_up_en": group.step_up,
-        "city": "",
-        "time_zone": group.time_zone,
-        "contact_email": "",
-        "reminder_hours": 24,
-        "resource_links-TOTAL_FORMS": 0,
-        "resource_links-INITIAL_FORMS": 0,
-        "social_links-TOTAL_FORMS": 0,
-        "social_links-INITIAL_FORMS": 0,
-        "join_questions-TOTAL_FORMS": 0,
-        "join_questions-INITIAL_FORMS": 0,
-    }
-    data.update(changes)
-    return data
+    return group_form(group, **{"about_en": group.about, "step_up_en": group.step_up, **changes})
 
 
 def test_admin_change_stores_the_html(client, group, organizer):

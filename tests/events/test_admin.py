@@ -76,6 +76,11 @@ def test_every_admin_changelist_and_form_opens(client, superuser, one_of_each, m
         "conversation.report",
         "decisions.proposal",
         "decisions.poll",
+        # Consent proposals, elections and settings polls open on the site (view only here).
+        "decisions.decision",
+        "decisions.position",
+        "decisions.election",
+        "decisions.settingpoll",
         "groups.logentry",
         "api.webhookdelivery",
     }

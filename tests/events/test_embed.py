@@ -13,6 +13,7 @@ from events import timefmt
 from events.models import Event, EventStatus
 from groups.models.groups import validate_embed_origins
 from tests.factories import EventFactory, VenueFactory
+from tests.groups.admin_form import group_form
 
 pytestmark = pytest.mark.django_db
 
@@ -300,21 +301,7 @@ def test_origins_refused(value):
 
 
 def _group_data(group, **changes):
-    data = {
-        "name": group.name,
-        "slug": group.slug,
-        "tagline_en": "",
-        "about_en": "",
-        "step_up_en": "",
-        "city": "",
-        "time_zone": group.time_zone,
-        "contact_email": "",
-        "reminder_hours": 24,
-        "embed_origins": "",
-    }
-    for prefix in ("resource_links", "social_links", "join_questions"):
-        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
-    return {**data, **changes}
+    return group_form(group, **changes)
 
 
 def test_admin_saves_the_origins_and_shows_an_error_next_to_the_field(client, group, organizer):

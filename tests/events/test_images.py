@@ -12,6 +12,7 @@ from PIL import Image
 from events.models import Event, Speaker
 from groups.models import Group
 from tests.factories import EventFactory, SpeakerFactory, UserFactory
+from tests.groups.admin_form import group_form
 from tests.photos import samples
 from tests.photos.conftest import image_bytes, stored_files
 
@@ -207,24 +208,7 @@ def test_group_cover_through_the_admin(
 ):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     url = reverse("admin:groups_group_change", args=[group.pk])
-    data = {
-        "name": group.name,
-        "slug": group.slug,
-        "tagline_en": "",
-        "about_en": "",
-        "step_up_en": "",
-        "city": "",
-        "time_zone": group.time_zone,
-        "contact_email": "",
-        "reminder_hours": 24,
-        "cover_image": _upload(samples.dirty_webp(), "g.webp"),
-        "resource_links-TOTAL_FORMS": 0,
-        "resource_links-INITIAL_FORMS": 0,
-        "social_links-TOTAL_FORMS": 0,
-        "social_links-INITIAL_FORMS": 0,
-        "join_questions-TOTAL_FORMS": 0,
-        "join_questions-INITIAL_FORMS": 0,
-    }
+    data = group_form(group, cover_image=_upload(samples.dirty_webp(), "g.webp"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

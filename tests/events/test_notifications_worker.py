@@ -240,8 +240,10 @@ def test_send_reminders_twice_at_once_reminds_each_member_once(group, settings, 
         r"0 announcements and 0 digests queued\n"
         r"0 polls announced, 0 poll reminders queued, 0 polls closed, 0 ballot boxes mixed\n"
         r"0 term reminders queued\n"
+        r"0 fediverse deliveries retried\n"
         r"0 weekly emails queued\n"
         r"0 exit bundles expired\n"
+        r"0 webhook deliveries due\n"
     )
     counts = [int(re.fullmatch(r"(\d+) reminders queued\n" + periodic, out)[1]) for out in outputs]
     assert sum(counts) == 300

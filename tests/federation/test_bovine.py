@@ -4,6 +4,7 @@ and Potluck's inbox accepts a Follow that bovine's own client signed."""
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from bovine.clients.signed_http_methods import signed_post
@@ -15,6 +16,13 @@ from federation import signatures
 from federation.models import Follower
 
 from .test_inbox import SERVER
+
+
+def _run(coroutine):
+    """bovine is asynchronous: its coroutine runs in a thread of its own, with its own event
+    loop (a browser test earlier on the same worker leaves Playwright's loop running here)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +47,7 @@ def _bovine_verifies(client, *, method, url, headers, body) -> str | None:
 
     validate = build_validate_http_signature_raw(key_retriever)
     lowered = {name.lower(): value for name, value in headers.items()}
-    return asyncio.run(validate(method, url, lowered, read_body))
+    return _run(validate(method, url, lowered, read_body))
 
 
 def test_bovine_verifies_what_potluck_signs(client, actor):
@@ -88,7 +96,7 @@ def test_potluck_accepts_a_follow_signed_by_bovine(client, actor, test_actor):
     path = f"/federation/{actor.group.slug}/inbox"
     follow = json.dumps(test_actor.follow(SERVER + path[:-6]))
     session = _Capture()
-    asyncio.run(
+    _run(
         signed_post(
             session,
             CryptographicSecret.from_pem(test_actor.key_id, private),

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import Group
+from tests.groups.admin_form import group_form
 
 pytestmark = pytest.mark.django_db
 
@@ -12,34 +13,7 @@ REFUSED = "The members decide this setting, so it is not changed here"
 
 
 def _data(group, **changes):
-    data = {
-        "name": group.name,
-        "slug": group.slug,
-        "tagline_en": "",
-        "about_en": "",
-        "step_up_en": "",
-        "city": "",
-        "time_zone": group.time_zone,
-        "contact_email": "",
-        "reminder_hours": 24,
-        "attendee_lists": group.attendee_lists,
-        "resource_links-TOTAL_FORMS": 0,
-        "resource_links-INITIAL_FORMS": 0,
-        "social_links-TOTAL_FORMS": 0,
-        "social_links-INITIAL_FORMS": 0,
-        "join_questions-TOTAL_FORMS": 0,
-        "join_questions-INITIAL_FORMS": 0,
-    }
-    for name in (
-        "join_needs_approval",
-        "members_open_polls",
-        "comments_may_be_public",
-        "members_decide_settings",
-    ):
-        if getattr(group, name):
-            data[name] = "on"
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
+    return group_form(group, **changes)
 
 
 def _post(client, group, data):
