@@ -142,7 +142,7 @@ bench: env-dev lighthouse-install
 	exit $$status
 
 # The main pages at phone and desktop sizes, light and dark, into screenshots/.
-screenshots: env-dev
+screenshots: env-dev messages
 	$(UV) run python tools/screenshots.py
 
 clean:

@@ -71,10 +71,17 @@ def _pages(page) -> dict[str, str]:
         "home": "/",
         "events": "/events/",
         "past": "/events/past/",
+        "calendar": "/calendar/",
+        "privacy": "/privacy/",
+        "embed": "/embed/events/",
+        "api-docs": "/api/docs/",
         "login": "/accounts/login/",
     }
     if event:
         pages["event"] = event
+        page.goto(BASE + event)
+        if series := _first_link(page, 'main a[href^="/series/"]'):
+            pages["series"] = series
     if past_event:
         pages["past-event"] = past_event
     if album:
@@ -127,6 +134,8 @@ def _member_pages(browser, pages: dict, state: dict) -> dict[str, str]:
         "polls": "/polls/",
         "consent": "/consent/",
         "log": "/log/",
+        "actions": "/actions/",
+        "delete-group": "/actions/delete-group/",
     }
     context = browser.new_context(storage_state=state)
     page = context.new_page()
