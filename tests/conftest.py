@@ -251,7 +251,16 @@ def password():
 
 
 def _chromium_path() -> str | None:
-    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    """CHROMIUM if set; else Debian's chromium-headless-shell when installed (the same
+    Chromium release built for headless use only, which Playwright itself launches by default:
+    it took 14 s of CPU where the full browser took 26 s for the bilingual every-page test);
+    else the full browser."""
+    candidate = (
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium-headless-shell")
+        or shutil.which("chromium")
+        or "/usr/bin/chromium"
+    )
     return candidate if Path(candidate).exists() else None
 
 

@@ -46,18 +46,22 @@ def framing_site(host: str, frame_src: str):
         thread.join(timeout=5)
 
 
+BLOCKED = "blocked"
+
+
 def _framed(page, url: str):
-    """The h1 of the iframe's document after the ally's page loaded (Chromium's own error
-    page, "localhost is blocked", when the frame was refused)."""
+    """The h1 of the iframe's document after the ally's page loaded, or BLOCKED when the
+    frame was refused: Chromium commits its error page (chrome-error://chromewebdata/) in
+    its place, with "localhost is blocked" in the full browser and empty in the headless
+    shell."""
     page.goto(url)
     page.wait_for_load_state("load")
     [frame] = [f for f in page.frames if f != page.main_frame]
     frame.wait_for_load_state("load")
+    if frame.url.startswith("chrome-error://"):
+        return BLOCKED
     heading = frame.locator("h1")
     return heading.first.text_content(timeout=2000).strip() if heading.count() else None
-
-
-BLOCKED = "localhost is blocked"
 
 
 def _refused(page) -> list[str]:

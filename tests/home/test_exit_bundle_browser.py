@@ -62,9 +62,12 @@ def test_bundle_browses_offline(page, settings, tmp_path, django_capture_on_comm
     assert page.url == (root / "photos" / "albums" / str(album.pk) / "index.html").as_uri()
     images = page.locator("main img")
     assert images.count() >= 1
-    # Every image of the album loaded from the bundle, with its description.
-    assert page.evaluate(
-        "[...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth > 0)"
+    # Every image of the album loads from the bundle (waited for: under load "load" can come
+    # before a lazy image below the fold is fetched; one missing never loads and times out).
+    images.last.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "[...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=15_000,
     )
     assert left == []
     assert [url for url in page.requested_urls if not url.startswith("file://")] == []
