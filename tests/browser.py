@@ -7,20 +7,27 @@ from django.contrib.auth import get_user_model
 
 from .twofactor import fresh_totp_code, totp_secret
 
-_axe = Axe()
+# axe-core as axe-playwright-python bundles it (572 KB). Its own Axe.run sends the whole script
+# with every check and hands the whole result back (every rule that passed, with a node each):
+# here the script goes into a document once, and only the violations come back, which took
+# 0.28 s a check where Axe.run took 0.37 s (a 40-article page, the headless shell).
+_AXE_SCRIPT = Axe().axe_script
+_VIOLATIONS = """options => axe.run(options).then(results => results.violations.map(v => (
+    {id: v.id, help: v.help, targets: v.nodes.map(node => node.target)})))"""
 
 
 def axe_violations(page, *, skip: tuple[str, ...] = ()) -> list[str]:
-    """Runs axe-core (bundled with axe-playwright-python) and lists its violations; skip names
-    rules not to run."""
+    """Runs axe-core on the page's document and lists its violations; skip names rules not to
+    run."""
     options = {"resultTypes": ["violations"]}  # axe-playwright-python's default
     if skip:
         options["rules"] = {rule: {"enabled": False} for rule in skip}
-    results = _axe.run(page, options=options)
+    if page.evaluate("typeof window.axe") != "object":
+        page.evaluate(_AXE_SCRIPT)
     return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes: "
-        f"{[node['target'] for node in violation['nodes']][:3]})"
-        for violation in results.response["violations"]
+        f"{violation['id']}: {violation['help']} ({len(violation['targets'])} nodes: "
+        f"{violation['targets'][:3]})"
+        for violation in page.evaluate(_VIOLATIONS, options)
     ]
 
 
