@@ -1,3 +1,4 @@
+import functools
 import os
 import secrets
 import subprocess
@@ -8,8 +9,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(args, **env_changes):
+    """`manage.py args` in a process of its own, with the environment changed: the settings
+    read it once, at start. The same command in the same environment runs once per test run
+    (two tests ask for `check --deploy` in PRODUCTION's)."""
+    return _run_once(tuple(args), tuple(sorted(env_changes.items())))
+
+
+@functools.cache
+def _run_once(args, env_changes):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "POTLUCK_"))}
-    env.update({k: v for k, v in env_changes.items() if v is not None})
+    env.update({k: v for k, v in env_changes if v is not None})
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -183,15 +192,18 @@ def test_check_deploy_fails_when_a_catalog_is_not_compiled(tmp_path, settings):
 
 
 def test_the_http_trial_turns_off_https_and_check_deploy_refuses_it():
+    """One process prints the settings and then runs `check --deploy` as manage.py does (its
+    exit status and messages are the process's)."""
     trial = {**PRODUCTION, "POTLUCK_SITE_URL": "http://127.0.0.1:8000", "POTLUCK_HTTP_TRIAL": "1"}
     code = (
         "from django.conf import settings as s;"
         "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
-        " s.LANGUAGE_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+        " s.LANGUAGE_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, flush=True);"
+        "from django.core.management import execute_from_command_line;"
+        "execute_from_command_line(['manage.py', 'check', '--deploy'])"
     )
-    shown = _run(["shell", "--no-imports", "-c", code], **trial)
-    assert shown.stdout.split() == ["False", "False", "False", "False", "0"]
-    checked = _run(["check", "--deploy"], **trial)
+    checked = _run(["shell", "--no-imports", "-c", code], **trial)
+    assert checked.stdout.split() == ["False", "False", "False", "False", "0"]
     assert checked.returncode == 1
     assert "potluck.E004" in checked.stderr
     assert "potluck.E004" not in _run(["check", "--deploy"], **PRODUCTION).stderr

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, Series, Venue
+from tests import migrating
 from tests.factories import (
     EventFactory,
     GroupFactory,
@@ -145,11 +146,8 @@ def test_migration_merges_duplicate_names_before_the_rule():
         pytest.skip("migrations are off (--no-migrations)")
     latest = executor.loader.graph.leaf_nodes()
     try:
-        executor.migrate([BEFORE])
-        rows = _historical_rows(executor.loader.project_state([BEFORE]).apps)
-        executor = MigrationExecutor(connection)
-        executor.migrate([AFTER])
-        apps = executor.loader.project_state([AFTER]).apps
+        rows = _historical_rows(migrating.back_to(executor, BEFORE).apps)
+        apps = migrating.forward_to(executor, [AFTER]).apps
         NewVenue = apps.get_model("events", "Venue")
         NewEvent = apps.get_model("events", "Event")
         NewSeries = apps.get_model("events", "Series")
@@ -160,4 +158,4 @@ def test_migration_merges_duplicate_names_before_the_rule():
         assert NewEvent.objects.get(pk=rows["moved"].pk).venue_id == rows["first"].pk
         assert NewSeries.objects.get(pk=rows["series"].pk).default_venue_id == rows["first"].pk
     finally:  # the rest of the suite runs on the latest schema
-        MigrationExecutor(connection).migrate(latest)
+        migrating.forward_to(executor, latest)

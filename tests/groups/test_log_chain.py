@@ -18,6 +18,7 @@ from django.urls import reverse
 from groups import logchain
 from groups.models import LogEntry, LogKind
 from groups.services import log_record
+from tests import migrating
 from tests.factories import GroupFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -262,16 +263,13 @@ def test_the_migration_chains_existing_entries_group_by_group_in_order():
         pytest.skip("migrations are off (--no-migrations)")
     latest = executor.loader.graph.leaf_nodes()
     try:
-        executor.migrate([BEFORE])
-        old = executor.loader.project_state([BEFORE]).apps
+        old = migrating.back_to(executor, BEFORE).apps
         OldGroup, OldEntry = old.get_model("groups", "Group"), old.get_model("groups", "LogEntry")
         one = OldGroup.objects.create(name="One", slug="one", time_zone="UTC")
         two = OldGroup.objects.create(name="Two", slug="two", time_zone="UTC")
         for group, title in [(one, "a"), (two, "b"), (one, "c")]:
             OldEntry.objects.create(group=group, kind="poll_opened", title=title, at=AT)
-        executor = MigrationExecutor(connection)
-        executor.migrate([AFTER])
-        new = executor.loader.project_state([AFTER]).apps
+        new = migrating.forward_to(executor, [AFTER]).apps
         rows = list(
             new.get_model("groups", "LogEntry")
             .objects.order_by("pk")
@@ -292,4 +290,4 @@ def test_the_migration_chains_existing_entries_group_by_group_in_order():
             ("one", "c", a, c),
         ]
     finally:
-        MigrationExecutor(connection).migrate(latest)
+        migrating.forward_to(executor, latest)

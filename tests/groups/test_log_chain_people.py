@@ -15,6 +15,7 @@ from groups import logchain
 from groups.models import LogEntry, LogKind, Role
 from groups.services import log_record
 from members.services import member_delete
+from tests import migrating
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,8 +132,7 @@ def test_the_migration_chains_existing_entries_again_with_the_people():
         pytest.skip("migrations are off (--no-migrations)")
     latest = executor.loader.graph.leaf_nodes()
     try:
-        executor.migrate([BEFORE])
-        old = executor.loader.project_state([BEFORE]).apps
+        old = migrating.back_to(executor, BEFORE).apps
         OldGroup, OldEntry = old.get_model("groups", "Group"), old.get_model("groups", "LogEntry")
         one = OldGroup.objects.create(name="One", slug="one", time_zone="UTC")
         ada = UserFactory(display_name="Ada")  # the accounts' table as it is now
@@ -140,9 +140,7 @@ def test_the_migration_chains_existing_entries_again_with_the_people():
             group=one, kind="role_granted", actor_id=ada.pk, member_id=ada.pk
         )
         second = OldEntry.objects.create(group=one, kind="poll_opened", title="b")
-        executor = MigrationExecutor(connection)
-        executor.migrate([AFTER])
-        new = executor.loader.project_state([AFTER]).apps
+        new = migrating.forward_to(executor, [AFTER]).apps
         rows = list(new.get_model("groups", "LogEntry").objects.order_by("pk"))
         assert [(r.pk, r.actor_ref, r.member_ref, r.confirmed_by_ref) for r in rows] == [
             (first.pk, ada.pk, ada.pk, None),
@@ -151,4 +149,4 @@ def test_the_migration_chains_existing_entries_again_with_the_people():
         assert rows[1].prev_hash == rows[0].hash
         assert logchain.chain_first_break(rows) is None
     finally:
-        MigrationExecutor(connection).migrate(latest)
+        migrating.forward_to(executor, latest)
