@@ -26,7 +26,14 @@ from decisions import secrecy, services
 from decisions.models import BallotBox, Poll, VoterRoll
 from groups.models import LogEntry, LogKind
 from members import services as member_services
-from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    MembershipFactory,
+    UserFactory,
+    organizer_for,
+)
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +58,30 @@ def _frozen():
         yield
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The group, its members, the poll and their ballots, built once for the module
+    (tests/worlds.py); each test still starts from them as built, with the poll open."""
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def site(built, db):
+    return fresh_copy(built)
+
+
 @pytest.fixture
-def site(group, organizer):
+def group(site):
+    return site["group"]
+
+
+def _build():
+    with time_machine.travel(NOW, tick=False):
+        group = GroupFactory()
+        return _site(group, organizer_for(group))
+
+
+def _site(group, organizer):
     people = {
         name: MembershipFactory(
             group=group,
@@ -86,6 +115,7 @@ def site(group, organizer):
     services.proposal_support(proposal=proposal, member=people["bob"])
     event = EventFactory(group=group, starts_at=NOW + timedelta(days=4))
     return {
+        "group": group,
         "people": people,
         "poll": poll,
         "proposal": proposal,
@@ -450,45 +480,3 @@ def test_deleting_the_account_and_signing_up_again_leaves_one_ballot(site, group
         (CHERRY, 2),
     ]
     assert (results.winner.label, results.ballots) == (CHERRY, 5)
-
-
-# --- Live results only from 5 ballots on -------------------------------------------------------
-
-WAIT = "Results appear once 5 ballots are in."
-
-
-def test_below_five_ballots_one_vote_cannot_be_read_from_live_results(group, organizer):
-    """With results while open, a member reading the poll page before and after each of the
-    first four votes reads the same page: no count, no table. The fifth shows them."""
-    voters = [MembershipFactory(group=group).user for _ in range(5)]
-    watcher = MembershipFactory(group=group).user
-    poll = services.poll_open(
-        group=group,
-        by=organizer,
-        question="Which dessert?",
-        options=[APPLE, BANANA],
-        method="single",
-        opens_at=NOW - timedelta(hours=1),
-        closes_at=NOW + timedelta(days=2),
-        results_while_open=True,
-    )
-    options = list(poll.options.all())
-    client = Client()
-    client.force_login(watcher)
-    pages = [_read(client, poll.get_absolute_url())]
-    for number, voter in enumerate(voters[:4]):
-        services.ballot_cast(poll=poll, member=voter, choices=[options[number % 2]])
-        _changed()
-        pages.append(_read(client, poll.get_absolute_url()))
-        assert services.poll_results_shown(poll=poll) is None
-    assert len(set(pages)) == 1
-    assert (
-        WAIT in pages[0]
-        and RESULTS_TABLE not in pages[0]
-        and "ballot" not in pages[0].split(WAIT)[1].split("</p>")[0]
-    )
-    services.ballot_cast(poll=poll, member=voters[4], choices=[options[0]])
-    _changed()
-    page = _read(client, poll.get_absolute_url())
-    assert WAIT not in page and RESULTS_TABLE in page and "5 ballots." in page
-    assert f"{APPLE} wins." in page  # 3 to 2, counted by hand

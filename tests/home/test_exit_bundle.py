@@ -4,11 +4,15 @@ import html
 import io
 import json
 import re
+import shutil
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.test import TestCase
+from django.test.utils import override_settings
 
 from events.models import RSVP, Event, Speaker
 from groups.models import Group, Membership, Role
@@ -17,6 +21,7 @@ from photos.models import Album, Photo, PhotoStatus, Visibility
 from photos.services import photo_add
 from tests.factories import EventFactory, MembershipFactory, UserFactory, VenueFactory
 from tests.photos.conftest import image_bytes
+from tests.worlds import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +33,41 @@ MEMBERS_ALT = "Members only alt text zqx"
 SECRETS = (SECRET_ADDRESS, DRAFT_TITLE, ATTENDEE, "draftnight", MEMBERS_ALBUM, MEMBERS_ALT)
 
 
-@pytest.fixture
-def demo(settings, tmp_path, django_capture_on_commit_callbacks):
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """seed_demo's group and its bundle, built once for the module's tests (tests/worlds.py):
+    seeding the demo and crawling it took 7 s, and every test only reads the rows and files."""
+    folder = tmp_path_factory.mktemp("exit-bundle")
+    yield from built_once(django_db_blocker, lambda: _build(folder))
+
+
+@pytest.fixture(autouse=True)
+def bundle_zip(built, db):
+    """The bundle's files and crawl; each test only reads them, so they are not copied."""
+    return built
+
+
+def _build(folder):
+    """The demo and its bundle, under the settings seed_demo and the crawl need; the ZIP goes
+    into the module's temp folder (build_zip leaves removing it to its caller)."""
+    with override_settings(
+        DEBUG=True,
+        MEDIA_ROOT=folder / "media",
+        SITE_URL="https://coops.example.org",
+        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "coops.example.org"],
+    ):
+        _demo()
+        name, crawled = exitbundle.build_zip(folder="coops-site")
+    archive_path = shutil.move(name, folder / "coops-site.zip")
+    with zipfile.ZipFile(archive_path) as archive:
+        archive.extractall(folder / "bundle")
+    return {"root": folder / "bundle" / "coops-site", "crawled": crawled, "zip": archive_path}
+
+
+def _demo():
     """seed_demo's group, plus what must never leave: a members-only address, a draft, an
     attendee's name (shown to members in the event's list of people going)."""
-    settings.DEBUG = True
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SITE_URL = "https://coops.example.org"
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "coops.example.org"]
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         call_command("seed_demo", stdout=io.StringIO())
     group = Group.objects.get()
     hidden = VenueFactory(name="The Back Room", address=SECRET_ADDRESS)
@@ -55,26 +86,16 @@ def demo(settings, tmp_path, django_capture_on_commit_callbacks):
     album = Album.objects.create(
         group=group, title=MEMBERS_ALBUM, visibility=Visibility.MEMBERS, created_by=organizer
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         photo_add(
             album=album,
             uploaded_by=organizer,
             file=ContentFile(image_bytes(), name="m.jpg"),
             alt_text=MEMBERS_ALT,
         )
-    return {"group": group, "upcoming": upcoming}
 
 
-@pytest.fixture
-def bundle_zip(demo, tmp_path, settings):
-    name, crawled = exitbundle.build_zip(folder="coops-site")
-    target = tmp_path / "bundle"
-    with zipfile.ZipFile(name) as archive:
-        archive.extractall(target)
-    return {"root": target / "coops-site", "crawled": crawled, "zip": name}
-
-
-def test_bundle_holds_the_public_site(demo, bundle_zip):
+def test_bundle_holds_the_public_site(bundle_zip):
     root = bundle_zip["root"]
     files = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
     assert bundle_zip["crawled"].errors == []
@@ -114,7 +135,7 @@ def test_bundle_holds_the_public_site(demo, bundle_zip):
         assert f"photos/albums/{photo.album_id}/index.html" not in files
 
 
-def test_links_are_relative_and_lead_somewhere(demo, bundle_zip):
+def test_links_are_relative_and_lead_somewhere(bundle_zip):
     """Every link, image and stylesheet of every page is a file of the bundle, or an address
     on the live site (sign-in, RSVP, the other language) or elsewhere; none starts with "/"."""
     root = bundle_zip["root"]
@@ -136,7 +157,7 @@ def test_links_are_relative_and_lead_somewhere(demo, bundle_zip):
     assert missing == []
 
 
-def test_data_json_is_what_visitors_see(demo, bundle_zip):
+def test_data_json_is_what_visitors_see(bundle_zip):
     data = json.loads((bundle_zip["root"] / "data.json").read_text())
     titles = sorted(event["name"] for event in data["events"])
     assert titles == sorted(Event.objects.published().values_list("title", flat=True))
@@ -157,7 +178,7 @@ def test_data_json_is_what_visitors_see(demo, bundle_zip):
     )
 
 
-def test_nothing_members_only_anywhere(demo, bundle_zip):
+def test_nothing_members_only_anywhere(bundle_zip):
     """A members-only field value (an address for attendees only), a draft and an attendee's
     name appear in no file of the archive, compressed or not."""
     assert RSVP.objects.filter(member__display_name=ATTENDEE).exists()
