@@ -11,11 +11,14 @@ from django.utils import timezone
 from api.models import Webhook, WebhookDelivery
 from tests.factories import (
     EventFactory,
+    GroupFactory,
     MembershipFactory,
     SeriesFactory,
     SpeakerFactory,
     UserFactory,
+    organizer_for,
 )
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -50,15 +53,32 @@ TABLE = [
 ]
 
 
-@pytest.fixture
-def objects(group):
-    return {
+def _build_api():
+    group = GroupFactory()
+    organizer = organizer_for(group)
+    objects = {
         "published": EventFactory(starts_at=timezone.now() + timedelta(days=3)),
         "cancelled": EventFactory(status="cancelled"),
         "ended": EventFactory(starts_at=timezone.now() - timedelta(days=3)),
         "draft": EventFactory(status="draft"),
         "series": SeriesFactory(group=group),
         "speaker": SpeakerFactory(),
+    }
+    return {"group": group, "organizer": organizer, "objects": objects}
+
+
+def _build_admin():
+    group = GroupFactory()
+    organizer = organizer_for(group)
+    event = EventFactory()
+    hook = Webhook.objects.create(url="https://93.184.215.14/", changes=["event.published"])
+    delivery = WebhookDelivery.objects.create(
+        webhook=hook, change="event.published", event=event, occurred_at=timezone.now()
+    )
+    return {
+        "group": group,
+        "organizer": organizer,
+        "objects": {"webhook": hook, "delivery": delivery},
     }
 
 
@@ -71,11 +91,24 @@ def _sign_in(client, group, organizer, role):
         client.force_login(organizer)
 
 
-@pytest.mark.parametrize(("role", "name", "method", "expected"), TABLE)
-def test_api_access(client, group, organizer, objects, role, name, method, expected):
-    _sign_in(client, group, organizer, role)
-    response = getattr(client, method)(URLS[name](objects))
-    assert response.status_code == expected
+@pytest.fixture(scope="class")
+def api_built(django_db_setup, django_db_blocker):
+    """The API table's events, built once for its rows (tests/worlds.py; class-scoped, so the
+    admin table's rows stay its own, as before); each row still starts from them as built."""
+    yield from built_once(django_db_blocker, _build_api)
+
+
+@pytest.fixture
+def api_rows(api_built, db):
+    return fresh_copy(api_built)
+
+
+class TestApi:
+    @pytest.mark.parametrize(("role", "name", "method", "expected"), TABLE)
+    def test_api_access(self, client, api_rows, role, name, method, expected):
+        _sign_in(client, api_rows["group"], api_rows["organizer"], role)
+        response = getattr(client, method)(URLS[name](api_rows["objects"]))
+        assert response.status_code == expected
 
 
 ADMIN_URLS = {
@@ -97,16 +130,22 @@ ADMIN_TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("role", "name", "expected"), ADMIN_TABLE)
-def test_webhook_admin_access(client, group, organizer, role, name, expected):
-    event = EventFactory()
-    hook = Webhook.objects.create(url="https://93.184.215.14/", changes=["event.published"])
-    delivery = WebhookDelivery.objects.create(
-        webhook=hook, change="event.published", event=event, occurred_at=timezone.now()
-    )
-    _sign_in(client, group, organizer, role)
-    url = ADMIN_URLS[name]({"webhook": hook, "delivery": delivery})
-    response = client.get(url)
-    assert response.status_code == expected
-    if expected == 302:
-        assert response["Location"].startswith("/admin/login/")
+@pytest.fixture(scope="class")
+def admin_built(django_db_setup, django_db_blocker):
+    """The admin table's webhook and delivery, built once for its rows (tests/worlds.py)."""
+    yield from built_once(django_db_blocker, _build_admin)
+
+
+@pytest.fixture
+def admin_rows(admin_built, db):
+    return fresh_copy(admin_built)
+
+
+class TestWebhookAdmin:
+    @pytest.mark.parametrize(("role", "name", "expected"), ADMIN_TABLE)
+    def test_webhook_admin_access(self, client, admin_rows, role, name, expected):
+        _sign_in(client, admin_rows["group"], admin_rows["organizer"], role)
+        response = client.get(ADMIN_URLS[name](admin_rows["objects"]))
+        assert response.status_code == expected
+        if expected == 302:
+            assert response["Location"].startswith("/admin/login/")

@@ -14,7 +14,14 @@ from conversation import services
 from conversation.models import Report
 from groups.services import membership_leave
 from groups.visibility import RULES, Audience
-from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    MembershipFactory,
+    UserFactory,
+    organizer_for,
+)
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +36,9 @@ SEES = {
 KEYS = ["comments", "discussions", "announcements", "follows", "reports", "edit_history", "mutes"]
 
 
-@pytest.fixture
-def site(group, organizer):
+def _build():
+    group = GroupFactory()
+    organizer = organizer_for(group)
     owner = MembershipFactory(group=group, user__display_name="Owner Olive").user
     event = EventFactory(group=group, starts_at=timezone.now() + timedelta(days=3))
     host = MembershipFactory(group=group).user
@@ -68,6 +76,40 @@ def site(group, organizer):
         "mute": mute,
         "people": people,
     }
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The owner's writing, reports and mute, built once for the module (tests/worlds.py);
+    each test still starts from them as built."""
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def site(built, db):
+    return fresh_copy(built)
+
+
+@pytest.fixture(scope="module")
+def seen(built):
+    """The pages each role saw, by the list of URLs opened: the rules whose tests open the
+    same pages, as the same people, in the same order, from the same rows, got the same
+    answers; the first test to open them keeps what each role saw for the others, which
+    check their own marker in it. A rule with pages of its own opens its own list."""
+    return {}
+
+
+def _seen_by_role(client, site, seen, urls) -> dict[str, list[str]]:
+    """role -> the text of each of `urls` as that role saw it."""
+    if tuple(urls) not in seen:
+        pages = {}
+        for role in ROLES:
+            client.logout()
+            if role != "anonymous":
+                client.force_login(site["people"][role])
+            pages[role] = [client.get(url).content.decode() for url in urls]
+        seen[tuple(urls)] = pages
+    return seen[tuple(urls)]
 
 
 def _pages_everyone_might_open(s) -> list[str]:
@@ -124,23 +166,17 @@ def test_every_conversation_rule_is_probed():
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_conversation_rule_holds_on_real_pages(client, site, key):
+def test_conversation_rule_holds_on_real_pages(client, site, seen, key):
     marker_of, pages_of = PROBES[key]
+    urls = [*_pages_everyone_might_open(site), *pages_of(site)]
     wrong = []
-    for role in ROLES:
-        client.logout()
-        if role != "anonymous":
-            client.force_login(site["people"][role])
+    for role, pages in _seen_by_role(client, site, seen, urls).items():
         marker = marker_of(site)
         if key == "mutes" and role == "organizer":
             marker = "Owner Olive"  # the organizers' list of muted members names them
-        seen = [
-            url
-            for url in [*_pages_everyone_might_open(site), *pages_of(site)]
-            if marker in client.get(url).content.decode()
-        ]
-        if bool(seen) != _expected(key, role):
-            wrong.append((role, seen))
+        showing = [url for url, page in zip(urls, pages, strict=True) if marker in page]
+        if bool(showing) != _expected(key, role):
+            wrong.append((role, showing))
     assert wrong == []
 
 

@@ -18,7 +18,14 @@ from decisions import services
 from events.models import EventStatus
 from groups.services import membership_leave
 from groups.visibility import RULES, Audience
-from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    MembershipFactory,
+    UserFactory,
+    organizer_for,
+)
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +41,9 @@ KEYS = ["proposals", "guest_contact", "supports", "ballots"]
 CONTACT = "owner-guest@example.org"
 
 
-@pytest.fixture
-def site(group, organizer):
+def _build():
+    group = GroupFactory()
+    organizer = organizer_for(group)
     owner = MembershipFactory(group=group, user__display_name="Owner Olive").user
     event = EventFactory(group=group, starts_at=timezone.now() + timedelta(days=3))
     host = MembershipFactory(group=group).user
@@ -77,6 +85,40 @@ def site(group, organizer):
         "friday": friday,
         "people": people,
     }
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The owner's proposals, support and ballot, built once for the module (tests/worlds.py);
+    each test still starts from them as built."""
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def site(built, db):
+    return fresh_copy(built)
+
+
+@pytest.fixture(scope="module")
+def seen(built):
+    """The pages each role saw, by the list of URLs opened: every rule's test opens the same
+    pages, as the same people, in the same order, from the same rows, so they got the same
+    answers; the first test to open them keeps what each role saw for the others, which
+    check their own marker in it."""
+    return {}
+
+
+def _seen_by_role(client, site, seen, urls) -> dict[str, list[str]]:
+    """role -> the text of each of `urls` as that role saw it."""
+    if tuple(urls) not in seen:
+        pages = {}
+        for role in ROLES:
+            client.logout()
+            if role != "anonymous":
+                client.force_login(site["people"][role])
+            pages[role] = [client.get(url).content.decode() for url in urls]
+        seen[tuple(urls)] = pages
+    return seen[tuple(urls)]
 
 
 def _pages_everyone_might_open(s) -> list[str]:
@@ -134,20 +176,14 @@ def test_every_decisions_rule_is_probed():
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_decisions_rule_holds_on_real_pages(client, site, key):
+def test_decisions_rule_holds_on_real_pages(client, site, seen, key):
     found = PROBES[key](site)
+    urls = _pages_everyone_might_open(site)
     wrong = []
-    for role in ROLES:
-        client.logout()
-        if role != "anonymous":
-            client.force_login(site["people"][role])
-        seen = [
-            url
-            for url in _pages_everyone_might_open(site)
-            if found(client.get(url).content.decode())
-        ]
-        if bool(seen) != _expected(key, role):
-            wrong.append((role, seen))
+    for role, pages in _seen_by_role(client, site, seen, urls).items():
+        showing = [url for url, page in zip(urls, pages, strict=True) if found(page)]
+        if bool(showing) != _expected(key, role):
+            wrong.append((role, showing))
     assert wrong == []
 
 
@@ -170,9 +206,9 @@ def test_the_owner_sees_the_probes_where_they_are_shown(client, site):
 
 
 @pytest.fixture
-def credited(site, organizer):
+def credited(site):
     """The owner's proposal made an event by the organizers, published as it was drafted."""
-    event = services.proposal_to_event(proposal=site["proposal"], by=organizer)
+    event = services.proposal_to_event(proposal=site["proposal"], by=site["people"]["organizer"])
     event.status = EventStatus.PUBLISHED
     event.save()
     data_changed()
