@@ -69,7 +69,9 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer((ADDRESS, 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def __exit__(self, *exc):

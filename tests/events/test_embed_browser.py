@@ -36,7 +36,9 @@ def framing_site(host: str, frame_src: str):
             pass
 
     server = ThreadingHTTPServer((host, 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://{host}:{server.server_address[1]}"

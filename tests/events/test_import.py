@@ -86,7 +86,9 @@ def test_import_from_url(group):
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(FIXTURES))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         out = io.StringIO()

@@ -143,7 +143,9 @@ def feed_server():
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(FIXTURES))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.51", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.51:{server.server_port}"
     server.shutdown()

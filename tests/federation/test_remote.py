@@ -39,7 +39,9 @@ def test_plain_http_is_refused(settings):
 class _Server:
     def __init__(self, handler):
         self.httpd = ThreadingHTTPServer(("127.0.0.24", 0), handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         self.url = f"http://127.0.0.24:{self.httpd.server_address[1]}/"
 
     def stop(self):
