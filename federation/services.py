@@ -215,19 +215,23 @@ def _follow_answered(*, group: Group, signer: RemoteActor, activity: dict) -> st
     carries the Follow itself without an id we know, by what it follows; only the followed
     actor (the signer) can answer."""
     answered = activity.get("object")
+    accepted = activity.get("type") == "Accept"
+    answer = {
+        "state": FollowingState.ACCEPTED if accepted else FollowingState.REJECTED,
+        "answered_at": timezone.now(),
+    }
     rows = Following.objects.filter(group=group, actor=signer)
-    matched = rows.filter(follow_id=_object_id(answered)) if _object_id(answered) else rows.none()
+    follow_id = _object_id(answered)
+    updated = rows.filter(follow_id=follow_id).update(**answer) if follow_id else 0
     if (
-        not matched.exists()
+        not updated
         and isinstance(answered, dict)
         and answered.get("type") == "Follow"
         and _object_id(answered.get("actor")) == documents.actor_id(group)
         and _object_id(answered.get("object")) == signer.uri
     ):
-        matched = rows
-    accepted = activity.get("type") == "Accept"
-    state = FollowingState.ACCEPTED if accepted else FollowingState.REJECTED
-    if not matched.update(state=state, answered_at=timezone.now()):
+        updated = rows.update(**answer)
+    if not updated:
         return "ignored"
     return "follow accepted" if accepted else "follow rejected"
 
