@@ -51,3 +51,20 @@ def built_once(django_db_blocker, build):
 def fresh_copy(rows):
     """The rows' objects for one test: a deep copy, shared references kept shared."""
     return copy.deepcopy(rows)
+
+
+def pages_seen(client, *, people: dict, roles: list[str], urls: list[str], seen: dict) -> dict:
+    """role -> the text of each of `urls` as that role saw it (signed out for "anonymous",
+    else as people[role]), opened once per list of URLs: `seen` (a module-scoped dict) keeps
+    them for the other tests of a module whose rules open the same pages, as the same people,
+    in the same order, from the same rows, each checking its own marker in them."""
+    key = tuple(urls)
+    if key not in seen:
+        pages = {}
+        for role in roles:
+            client.logout()
+            if role != "anonymous":
+                client.force_login(people[role])
+            pages[role] = [client.get(url).content.decode() for url in urls]
+        seen[key] = pages
+    return seen[key]

@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
     organizer_for,
 )
-from tests.worlds import built_once, fresh_copy
+from tests.worlds import built_once, fresh_copy, pages_seen
 
 pytestmark = pytest.mark.django_db
 
@@ -92,24 +92,9 @@ def site(built, db):
 
 @pytest.fixture(scope="module")
 def seen(built):
-    """The pages each role saw, by the list of URLs opened: the rules whose tests open the
-    same pages, as the same people, in the same order, from the same rows, got the same
-    answers; the first test to open them keeps what each role saw for the others, which
-    check their own marker in it. A rule with pages of its own opens its own list."""
+    """The pages each role saw, kept for the rules that open the same ones
+    (tests/worlds.pages_seen); a rule with pages of its own opens its own list."""
     return {}
-
-
-def _seen_by_role(client, site, seen, urls) -> dict[str, list[str]]:
-    """role -> the text of each of `urls` as that role saw it."""
-    if tuple(urls) not in seen:
-        pages = {}
-        for role in ROLES:
-            client.logout()
-            if role != "anonymous":
-                client.force_login(site["people"][role])
-            pages[role] = [client.get(url).content.decode() for url in urls]
-        seen[tuple(urls)] = pages
-    return seen[tuple(urls)]
 
 
 def _pages_everyone_might_open(s) -> list[str]:
@@ -170,7 +155,9 @@ def test_conversation_rule_holds_on_real_pages(client, site, seen, key):
     marker_of, pages_of = PROBES[key]
     urls = [*_pages_everyone_might_open(site), *pages_of(site)]
     wrong = []
-    for role, pages in _seen_by_role(client, site, seen, urls).items():
+    for role, pages in pages_seen(
+        client, people=site["people"], roles=ROLES, urls=urls, seen=seen
+    ).items():
         marker = marker_of(site)
         if key == "mutes" and role == "organizer":
             marker = "Owner Olive"  # the organizers' list of muted members names them

@@ -25,7 +25,7 @@ from tests.factories import (
     UserFactory,
     organizer_for,
 )
-from tests.worlds import built_once, fresh_copy
+from tests.worlds import built_once, fresh_copy, pages_seen
 
 pytestmark = pytest.mark.django_db
 
@@ -101,24 +101,9 @@ def site(built, db):
 
 @pytest.fixture(scope="module")
 def seen(built):
-    """The pages each role saw, by the list of URLs opened: every rule's test opens the same
-    pages, as the same people, in the same order, from the same rows, so they got the same
-    answers; the first test to open them keeps what each role saw for the others, which
-    check their own marker in it."""
+    """The pages each role saw, kept for the rules that open the same ones
+    (tests/worlds.pages_seen)."""
     return {}
-
-
-def _seen_by_role(client, site, seen, urls) -> dict[str, list[str]]:
-    """role -> the text of each of `urls` as that role saw it."""
-    if tuple(urls) not in seen:
-        pages = {}
-        for role in ROLES:
-            client.logout()
-            if role != "anonymous":
-                client.force_login(site["people"][role])
-            pages[role] = [client.get(url).content.decode() for url in urls]
-        seen[tuple(urls)] = pages
-    return seen[tuple(urls)]
 
 
 def _pages_everyone_might_open(s) -> list[str]:
@@ -180,7 +165,9 @@ def test_decisions_rule_holds_on_real_pages(client, site, seen, key):
     found = PROBES[key](site)
     urls = _pages_everyone_might_open(site)
     wrong = []
-    for role, pages in _seen_by_role(client, site, seen, urls).items():
+    for role, pages in pages_seen(
+        client, people=site["people"], roles=ROLES, urls=urls, seen=seen
+    ).items():
         showing = [url for url, page in zip(urls, pages, strict=True) if found(page)]
         if bool(showing) != _expected(key, role):
             wrong.append((role, showing))
