@@ -21,7 +21,8 @@
   handlers (contenttypes' and auth's, the only ones) make every content type and permission
   again, about 100 queries: 0.23 s of a transactional test's teardown on SQLite and 0.4 s on
   PostgreSQL, for tables that no test changes. The flush leaves those two tables as `migrate`
-  filled them and sends nothing (`keep_reference_tables`), on both databases.
+  filled them and sends nothing (`keep_reference_tables`), on both databases. It makes the
+  "Organizers" permission group again instead, as the migrations made it.
 
 SQLite (`make quick`, a bare machine) keeps Django's flush SQL otherwise: Django builds it in
 memory and its flush is already DELETE.
@@ -199,7 +200,13 @@ def keep_reference_tables():
         )
 
     def emit_post_migrate_signal(verbosity, interactive, db, **kwargs):
-        """Nothing to make: every row the handlers would make was kept."""
+        """Nothing for the handlers to make: every row they would make was kept. The
+        "Organizers" permission group, which the migrations make, is made again here, once:
+        emptied, it was made again inside each later test that asked for an organizer, and
+        rolled back with it (its ~200 permissions each time)."""
+        from groups.permissions import organizers_group
+
+        organizers_group()
 
     flush.sql_flush, flush.emit_post_migrate_signal = sql_flush, emit_post_migrate_signal
 
