@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from core.emails.message import unsubscribe_token
@@ -15,6 +16,7 @@ from core.emails.outbox import emails_queue, outbox_drain
 from events import services
 from events.emails import EventEmail
 from tests.factories import EventFactory, GroupFactory, SeriesFactory, UserFactory
+from tests.worlds import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -64,10 +66,8 @@ def _raw_headers(raw: bytes) -> dict[bytes, bytes]:
     return {line.split(b":", 1)[0].lower(): line for line in lines}
 
 
-@pytest.fixture
-def sent(settings):
+def _send_each_kind():
     """One email of each kind, as the worker sends it, to a member going to the event."""
-    settings.SITE_URL = SITE
     with time_machine.travel(NOW, tick=False):
         group = GroupFactory(name=GROUP, slug="rosas-circle")
         event = EventFactory(
@@ -93,6 +93,20 @@ def sent(settings):
             for kind in UNSUBSCRIBABLE
         }
     return messages, links
+
+
+@pytest.fixture(scope="module")
+def sent_once(django_db_setup, django_db_blocker):
+    """The emails sent once for the module: each of the 22 cases only reads them (a message is
+    serialized anew by each `message()`), and sending them all cost more than the cases."""
+    with override_settings(SITE_URL=SITE):
+        yield from built_once(django_db_blocker, _send_each_kind)
+
+
+@pytest.fixture(autouse=True)
+def sent(sent_once, settings):
+    settings.SITE_URL = SITE
+    return sent_once
 
 
 def test_every_kind_is_checked():
