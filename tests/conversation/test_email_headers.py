@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.test import TestCase
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from conversation import services
@@ -17,6 +19,7 @@ from core.emails.kinds import kinds
 from core.emails.message import unsubscribe_token
 from tests.events.test_email_headers import _raw_headers
 from tests.factories import EventFactory, GroupFactory, MembershipFactory, UserFactory
+from tests.worlds import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +37,8 @@ SUBJECTS = {
 }
 
 
-@pytest.fixture
-def sent(settings, django_capture_on_commit_callbacks):
+def _send_each_kind():
     """One email of each conversation kind, as the worker sends it, to Mary."""
-    settings.SITE_URL = SITE
     messages, links = {}, {}
     with time_machine.travel(NOW, tick=False):
         group = GroupFactory(name=GROUP, slug="rosas-circle")
@@ -50,7 +51,7 @@ def sent(settings, django_capture_on_commit_callbacks):
 
         def one(kind, action):
             mail.outbox.clear()
-            with django_capture_on_commit_callbacks(execute=True):
+            with TestCase.captureOnCommitCallbacks(execute=True):
                 action()
             [messages[kind]] = [m for m in mail.outbox if m.to == [mary.email]]
             if kinds.get(kind).preference:  # signed now, as the worker signed it
@@ -84,6 +85,20 @@ def sent(settings, django_capture_on_commit_callbacks):
     with time_machine.travel(NOW + timedelta(hours=2), tick=False):
         one(ConversationEmail.DIGEST, services.digests_send)
     return messages, links
+
+
+@pytest.fixture(scope="module")
+def sent_once(django_db_setup, django_db_blocker):
+    """The emails sent once for the module: its cases only read them (a message is serialized
+    anew by each `message()`), and the one that unsubscribes does so in its own savepoint."""
+    with override_settings(SITE_URL=SITE):
+        yield from built_once(django_db_blocker, _send_each_kind)
+
+
+@pytest.fixture(autouse=True)
+def sent(sent_once, settings):
+    settings.SITE_URL = SITE
+    return sent_once
 
 
 def test_every_conversation_kind_is_checked():
