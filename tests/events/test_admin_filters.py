@@ -6,7 +6,15 @@ from django.urls import reverse
 
 from events import services
 from photos.models import Album
-from tests.factories import EventFactory, SeriesFactory, SpeakerFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    SeriesFactory,
+    SpeakerFactory,
+    UserFactory,
+    organizer_for,
+)
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -19,19 +27,37 @@ ADMINS = [
 ]
 
 
-@pytest.fixture
-def superuser(group):
-    return UserFactory(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def rows(group, organizer):
+def _build():
     """A row for every changelist, so every filter shows and has something to drop."""
+    group = GroupFactory()
+    organizer = organizer_for(group)
     event = EventFactory(series=SeriesFactory(group=group))
     SpeakerFactory()
     services.rsvp_set(event=event, member=organizer, going=True)
     Album.objects.create(group=group, event=event, title="Evening", created_by=organizer)
-    return event
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    return {"superuser": superuser, "event": event}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The rows built once for the module (tests/worlds.py): the tests only read them."""
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def built(world):
+    return fresh_copy(world)
+
+
+@pytest.fixture
+def superuser(built):
+    return built["superuser"]
+
+
+@pytest.fixture
+def rows(built):
+    return built["event"]
 
 
 def _parameters(response) -> list[str]:
