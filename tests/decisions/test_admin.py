@@ -11,16 +11,19 @@ from django.utils import timezone
 from decisions import services
 from decisions.models import Decision, Election, Position, SettingPoll
 from groups.models import Role
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import GroupFactory, MembershipFactory, UserFactory, organizer_for
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
 MODELS = ["decision", "position", "election", "settingpoll"]
 
 
-@pytest.fixture
-def world(group, organizer):
+def _build():
     now = timezone.now()
+    group = GroupFactory()
+    organizer = organizer_for(group)
+    member = MembershipFactory(group=group, role=Role.MEMBER).user
     ana = MembershipFactory(group=group, user=UserFactory(display_name="Ana"), role=Role.MEMBER)
     ben = MembershipFactory(group=group, user=UserFactory(display_name="Ben"), role=Role.MEMBER)
     decision = services.decision_open(
@@ -50,7 +53,34 @@ def world(group, organizer):
         value="hosts",
         closes_at=now + timedelta(days=7),
     )
-    return {"decision": decision}
+    return {"decision": decision, "group": group, "organizer": organizer, "member": member}
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The rows built once for the module (tests/worlds.py): the tests read them, and the one
+    that adds proposals does so in its own savepoint."""
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def world(built):
+    return fresh_copy(built)
+
+
+@pytest.fixture
+def group(world):
+    return world["group"]
+
+
+@pytest.fixture
+def organizer(world):
+    return world["organizer"]
+
+
+@pytest.fixture
+def member(world):
+    return world["member"]
 
 
 def _objects():
