@@ -1,6 +1,8 @@
 """Images made with Pillow for the pipeline tests: metadata carrying a secret, and the worst
-files the limits still accept."""
+files the limits still accept. The files that come out the same each time are made once per
+test process (functools.cache): bytes, which no test can change."""
 
+import functools
 import io
 import os
 import struct
@@ -39,6 +41,7 @@ XMP = (
 )
 
 
+@functools.cache
 def dirty_jpeg() -> bytes:
     """A JPEG with a COM comment, EXIF with GPS, XMP and an ICC profile."""
     out = io.BytesIO()
@@ -48,6 +51,7 @@ def dirty_jpeg() -> bytes:
     return out.getvalue()
 
 
+@functools.cache
 def dirty_png() -> bytes:
     """A PNG with tEXt, iTXt and zTXt chunks, EXIF, XMP and an ICC profile."""
     info = PngInfo()
@@ -60,6 +64,7 @@ def dirty_png() -> bytes:
     return out.getvalue()
 
 
+@functools.cache
 def dirty_webp() -> bytes:
     """A WebP with EXIF, XMP and an ICC profile."""
     out = io.BytesIO()
@@ -67,6 +72,7 @@ def dirty_webp() -> bytes:
     return out.getvalue()
 
 
+@functools.cache
 def png_bomb(width: int, height: int) -> bytes:
     """A real, fully decodable PNG of zeros: a few kB that unpack to width × height pixels."""
     row = b"\x00" * (1 + width * 3)
