@@ -1,6 +1,10 @@
 """No script survives what members write in conversations: comments, discussions, replies and
 announcements (Markdown), discussion titles and announcement subjects (plain text), on every
-page that shows them and in every email that quotes them."""
+page that shows them and in every email that quotes them.
+
+The group, its people, their signed-in sessions and the event are built once for the module
+(tests/worlds.py); each payload still writes everything anew, in its own savepoint, and opens
+every page and reads every email of its own writes."""
 
 from datetime import timedelta
 
@@ -15,8 +19,15 @@ from django.utils.html import escape
 from conversation import services
 from conversation.models import Follow
 from tests.events.test_markdown_xss import MARKDOWN_FORBIDDEN, PAGE_FORBIDDEN, PAYLOADS, Inspector
-from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    MembershipFactory,
+    UserFactory,
+    organizer_for,
+)
 from tests.markdown_checks import out_of_step
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +44,45 @@ def _scripts(html: str) -> int:
     return html.lower().count("<script") - html.count('<script type="application/ld+json">') - own
 
 
-@pytest.fixture
-def people(group, member, organizer):
-    return {
-        "member": member,
+def _build():
+    group = GroupFactory()
+    people = {
+        "member": MembershipFactory(group=group).user,
         "other": MembershipFactory(group=group).user,
-        "organizer": organizer,
+        "organizer": organizer_for(group),
         "digester": MembershipFactory(group=group, user=UserFactory(discussion_digest=True)).user,
     }
+    event = EventFactory(group=group, comments_public=True)
+    return {"group": group, "people": people, "event": event, "sessions": _sessions(people)}
 
 
-def _write_everything(group, people, payload, commit) -> dict:
+def _sessions(people) -> dict[str, str]:
+    """member's and other's session keys, signed in once for the module (as tests/conversation/
+    test_access.py does): each force_login writes a session row and cycles its key. What a
+    page writes to a session is rolled back with its test, and the caches that hold sessions
+    are emptied after each test (tests/conftest.py)."""
+    sessions = {}
+    for role in ("member", "other"):
+        client = Client()
+        client.force_login(people[role])
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    yield from built_once(django_db_blocker, _build)
+
+
+@pytest.fixture(autouse=True)
+def rows(built, db):
+    return fresh_copy(built)
+
+
+def _write_everything(group, people, event, payload, commit) -> dict:
     """The payload in every field, written through the services: added, and edited in (an
     item first written as plain words); the emails they send go out as after a commit."""
     member, other, organizer = people["member"], people["other"], people["organizer"]
-    event = EventFactory(group=group, comments_public=True)
     comment = services.comment_add(event=event, author=member, body=payload)
     comment_edited = services.comment_add(event=event, author=member, body="Plain words")
     services.comment_edit(comment=comment_edited, by=member, body=payload)
@@ -155,10 +190,9 @@ def commit(django_capture_on_commit_callbacks):
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_every_conversation_field_is_sanitized_on_every_page_and_email(
-    group, people, payload, commit
-):
-    w = _write_everything(group, people, payload, commit)
+def test_every_conversation_field_is_sanitized_on_every_page_and_email(rows, payload, commit):
+    people = rows["people"]
+    w = _write_everything(rows["group"], people, rows["event"], payload, commit)
     items = ["comment", "comment_edited", "answer", "thread", "thread_edited", "reply"]
     items += ["reply_edited", "announcement"]
     # What each writer stored is the sanitized rendering of the payload, edits included.
@@ -167,7 +201,7 @@ def test_every_conversation_field_is_sanitized_on_every_page_and_email(
     clients = {None: Client()}
     for role in ("member", "other"):
         clients[role] = Client()
-        clients[role].force_login(people[role])
+        clients[role].cookies[settings.SESSION_COOKIE_NAME] = rows["sessions"][role]
     found = {}
     for role, url, stored, texts in _pages(w):
         response = clients[role].get(url)

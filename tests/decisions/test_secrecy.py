@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib import admin
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
@@ -61,7 +62,8 @@ def _frozen():
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
     """The group, its members, the poll and their ballots, built once for the module
-    (tests/worlds.py); each test still starts from them as built, with the poll open."""
+    (tests/worlds.py); each test still starts from them as built, with the poll open. Those
+    who read pages are signed in once here too (`_signed_in`)."""
     yield from built_once(django_db_blocker, _build)
 
 
@@ -121,7 +123,32 @@ def _site(group, organizer):
         "proposal": proposal,
         "event": event,
         "receipts": receipts,
+        "sessions": _sessions(people),
     }
+
+
+# Those who read pages in the tests below.
+READERS = ("nina", "ann", "bob", "cid", "organizer", "superuser")
+
+
+def _sessions(people) -> dict[str, str]:
+    """Each reader's session key, signed in once for the module: a sign-in per sweep of the
+    pages (a session row, its key cycled, last_login) was done again and again. What a page
+    writes to a session is rolled back with its test; the caches that also hold sessions are
+    emptied between tests and by `_changed`, and the session is then read from its row."""
+    sessions = {}
+    for role in READERS:
+        client = Client()
+        client.force_login(people[role])
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
+def _signed_in(s, role, client=None) -> Client:
+    """A client (a new one unless given) signed in as `role` with the module's session."""
+    client = client or Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = s["sessions"][role]
+    return client
 
 
 def _box(s, name) -> BallotBox:
@@ -191,10 +218,10 @@ def _everything(s) -> dict:
     is not swapped, the organizer and a superuser; the log rows; the others' exports."""
     people = s["people"]
     seen = {}
-    client = Client()
+    urls = _pages(s)
     for role in ("nina", "ann", "bob", "cid", "organizer", "superuser"):
-        client.force_login(people[role])
-        seen |= {(role, url): _read(client, url) for url in _pages(s)}
+        client = _signed_in(s, role)
+        seen |= {(role, url): _read(client, url) for url in urls}
     seen["log"] = list(LogEntry.objects.order_by("pk").values())
     for role in ("nina", "ann", "bob", "cid", "dee", "organizer"):
         exported = _export(people[role])
@@ -204,10 +231,9 @@ def _everything(s) -> dict:
 
 def _admin(s) -> dict:
     """The admin, as the organizer and a superuser."""
-    client = Client()
     seen = {}
     for role in ("organizer", "superuser"):
-        client.force_login(s["people"][role])
+        client = _signed_in(s, role)
         seen |= {(role, url): _read(client, url) for url in _admin_pages(s, role)}
     return seen
 
@@ -262,10 +288,9 @@ def test_no_page_names_a_voter_next_to_a_choice(site):
     """The pages about the poll and the log name no voter at all."""
     poll, people = site["poll"], site["people"]
     services.poll_close(poll=poll, by=people["organizer"])
-    client = Client()
     names = [people[n].display_name for n in VOTERS]
     for role in ("nina", "organizer", "superuser"):
-        client.force_login(people[role])
+        client = _signed_in(site, role)
         urls = [poll.get_absolute_url(), reverse("decisions:polls"), reverse("decisions:log")]
         if role != "nina":
             urls += [
@@ -294,10 +319,9 @@ def test_the_log_says_the_poll_opened_and_closed_with_its_winner_only(site):
 
 
 def test_there_is_no_roll_or_box_admin(site, client):
-    people = site["people"]
     assert BallotBox not in admin.site._registry and VoterRoll not in admin.site._registry
     for role in ("organizer", "superuser"):
-        client.force_login(people[role])
+        _signed_in(site, role, client)
         for model in ("ballotbox", "voterroll", "eligible"):
             assert client.get(f"/admin/decisions/{model}/").status_code == 404
         box = BallotBox.objects.first().pk
@@ -320,7 +344,7 @@ def test_there_is_no_roll_or_box_admin(site, client):
 def test_the_poll_admin_cannot_be_filtered_by_who_voted(site, client, lookup):
     """A hand-made query string must not list the polls a given member voted in."""
     people = site["people"]
-    client.force_login(people["superuser"])
+    _signed_in(site, "superuser", client)
     url = reverse("admin:decisions_poll_changelist")
     value = {"roll__member__display_name": "Voter Ann"}.get(lookup, people["ann"].pk)
     response = client.get(url, {lookup: value})
@@ -374,9 +398,7 @@ HIDDEN = "The results appear when the poll closes."
 
 
 def _poll_page(site, role) -> str:
-    client = Client()
-    client.force_login(site["people"][role])
-    return _read(client, site["poll"].get_absolute_url())
+    return _read(_signed_in(site, role), site["poll"].get_absolute_url())
 
 
 def test_results_hidden_while_open(site):

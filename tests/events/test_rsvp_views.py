@@ -5,8 +5,10 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -170,12 +172,31 @@ def _build_access():
         "other_host": other_host,
         "organizer": organizer,
     }
-    return {"event": event, "users": users, "rsvp_a": rsvp_a, "breakout": breakout}
+    return {
+        "event": event,
+        "users": users,
+        "rsvp_a": rsvp_a,
+        "breakout": breakout,
+        "sessions": _sessions(users),
+    }
+
+
+def _sessions(users) -> dict[str, str]:
+    """Each role's session key, signed in once for the table: a sign-in for each row (a
+    session row, its key cycled, last_login) was done again and again. What a request writes
+    to a session is rolled back with its row; the caches that also hold sessions are emptied
+    between rows, and the session is then read from its row."""
+    sessions = {}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
 
 
 @pytest.fixture(scope="class")
 def built_access(django_db_setup, django_db_blocker):
-    """The event, its people, an RSVP and a breakout, built once for the table's rows
+    """The event, its people (signed in), an RSVP and a breakout, built once for the table's rows
     (tests/worlds.py; class-scoped, so the other tests of the module do not see them)."""
     yield from built_once(django_db_blocker, _build_access)
 
@@ -189,7 +210,7 @@ class TestAccessTable:
         o = fresh_copy(built_access)
         event, rsvp_a, breakout = o["event"], o["rsvp_a"], o["breakout"]
         if role != "anonymous":
-            client.force_login(o["users"][role])
+            client.cookies[settings.SESSION_COOKIE_NAME] = o["sessions"][role]
         data = {
             "rsvp": {"going": "yes", "guests": "0"},
             "join_and_go": {"going": "yes", "guests": "0"},

@@ -9,6 +9,8 @@ fails the test, so a new kind of data cannot be promised without being checked.
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -42,7 +44,8 @@ SEES = {
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
     """The group, the profile's owner and everyone who looks at it, built once for the
-    module's hundreds of rows (tests/worlds.py); each test still starts from them as built."""
+    module's hundreds of rows (tests/worlds.py); each test still starts from them as built.
+    Everyone who looks is signed in once here too (`_sessions`)."""
     yield from built_once(django_db_blocker, _build)
 
 
@@ -114,7 +117,21 @@ def _site(group, organizer):
         "event": event,
         "ended": ended,
         "people": people,
+        "sessions": _sessions(people),
     }
+
+
+def _sessions(people) -> dict[str, str]:
+    """Each role's session key, signed in once for the module: a sign-in for each row (a
+    session row, its key cycled, last_login) was most of a row's own work besides its pages.
+    What a page writes to a session is rolled back with its row; the caches that also hold
+    sessions are emptied between rows, and the session is then read from its row."""
+    sessions = {}
+    for role, user in people.items():
+        client = Client()
+        client.force_login(user)
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
 
 
 def _profile(site, role):
@@ -263,7 +280,7 @@ def test_rule_holds_on_real_pages(client, site, key, choice_index, role):
         setattr(owner, field, value)
     owner.save()
     if role != "anonymous":
-        client.force_login(site["people"][role])
+        client.cookies[settings.SESSION_COOKIE_NAME] = site["sessions"][role]
     marker_of, pages_of = PROBES[key]
     marker = marker_of(site)
     seen = [url for url in pages_of(site, role) if marker in client.get(url).content.decode()]
