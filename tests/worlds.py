@@ -68,3 +68,23 @@ def pages_seen(client, *, people: dict, roles: list[str], urls: list[str], seen:
             pages[role] = [client.get(url).content.decode() for url in urls]
         seen[key] = pages
     return seen[key]
+
+
+def session_keys(people: dict) -> dict:
+    """name -> the session key of that person signed in once, for rows built once (above):
+    a sign-in for each row of a table (a session row, its key cycled, last_login) cost more
+    than many rows' own requests. A request carries one with `client.cookies[
+    settings.SESSION_COOKIE_NAME] = key`. What a request writes to a session is rolled back
+    with the test's (or the role's) savepoint, and the caches that also hold sessions are
+    emptied after each test (tests/conftest.py), so the session is then read from its row.
+    People given as None (signed out) get no key."""
+    from django.conf import settings
+    from django.test import Client
+
+    keys = {}
+    for name, user in people.items():
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            keys[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return keys

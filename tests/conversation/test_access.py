@@ -47,7 +47,7 @@ from tests.factories import (
     organizer_for,
 )
 from tests.rows import table_rows
-from tests.worlds import built_once, fresh_copy
+from tests.worlds import built_once, fresh_copy, session_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -438,17 +438,8 @@ def _build():
 
 
 def _sessions(people) -> dict[str, str]:
-    """Each person's session key, signed in once for the table: signing in anew for each
-    role of each row (a session row, its key cycled, last_login) cost a quarter of the
-    table's time. What a request writes to the session is rolled back with its role's
-    savepoint, and the caches that hold sessions too are emptied after each role."""
-    sessions = {}
-    for role, user in people.items():
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return sessions
+    """Their session keys, each signed in once for the module (tests/worlds.session_keys)."""
+    return session_keys(people)
 
 
 def _people(group, member, organizer):

@@ -27,7 +27,7 @@ from tests.factories import (
     organizer_for,
 )
 from tests.markdown_checks import out_of_step
-from tests.worlds import built_once, fresh_copy
+from tests.worlds import built_once, fresh_copy, session_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -57,16 +57,8 @@ def _build():
 
 
 def _sessions(people) -> dict[str, str]:
-    """member's and other's session keys, signed in once for the module (as tests/conversation/
-    test_access.py does): each force_login writes a session row and cycles its key. What a
-    page writes to a session is rolled back with its test, and the caches that hold sessions
-    are emptied after each test (tests/conftest.py)."""
-    sessions = {}
-    for role in ("member", "other"):
-        client = Client()
-        client.force_login(people[role])
-        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return sessions
+    """Their session keys, each signed in once for the module (tests/worlds.session_keys)."""
+    return session_keys({role: people[role] for role in ("member", "other")})
 
 
 @pytest.fixture(scope="module")

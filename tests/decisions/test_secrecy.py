@@ -34,7 +34,7 @@ from tests.factories import (
     UserFactory,
     organizer_for,
 )
-from tests.worlds import built_once, fresh_copy
+from tests.worlds import built_once, fresh_copy, session_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -132,16 +132,8 @@ READERS = ("nina", "ann", "bob", "cid", "organizer", "superuser")
 
 
 def _sessions(people) -> dict[str, str]:
-    """Each reader's session key, signed in once for the module: a sign-in per sweep of the
-    pages (a session row, its key cycled, last_login) was done again and again. What a page
-    writes to a session is rolled back with its test; the caches that also hold sessions are
-    emptied between tests and by `_changed`, and the session is then read from its row."""
-    sessions = {}
-    for role in READERS:
-        client = Client()
-        client.force_login(people[role])
-        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return sessions
+    """Their session keys, each signed in once for the module (tests/worlds.session_keys)."""
+    return session_keys({role: people[role] for role in READERS})
 
 
 def _signed_in(s, role, client=None) -> Client:

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.test import Client
 from django.utils import timezone
 
 from events.models import EventSpeaker
@@ -19,7 +18,7 @@ from tests.factories import (
     UserFactory,
     organizer_for,
 )
-from tests.worlds import built_once, fresh_copy
+from tests.worlds import built_once, fresh_copy, session_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -98,16 +97,8 @@ def _build():
 
 
 def _sessions(people) -> dict[str, str]:
-    """Each person's session key, signed in once for the module: a sign-in for each row (an
-    account made, a session row, its key cycled, last_login) cost more than the row's own
-    request. What a request writes to a session is rolled back with its row; the caches that
-    also hold sessions are emptied between rows, and the session is then read from its row."""
-    sessions = {}
-    for who, user in people.items():
-        client = Client()
-        client.force_login(user)
-        sessions[who] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return sessions
+    """Their session keys, each signed in once for the module (tests/worlds.session_keys)."""
+    return session_keys(people)
 
 
 def _sign_in(client, rows, who) -> None:

@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -23,7 +22,7 @@ from tests.factories import (
     VenueFactory,
     organizer_for,
 )
-from tests.worlds import built_once, fresh_copy
+from tests.worlds import built_once, fresh_copy, session_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -182,16 +181,8 @@ def _build_access():
 
 
 def _sessions(users) -> dict[str, str]:
-    """Each role's session key, signed in once for the table: a sign-in for each row (a
-    session row, its key cycled, last_login) was done again and again. What a request writes
-    to a session is rolled back with its row; the caches that also hold sessions are emptied
-    between rows, and the session is then read from its row."""
-    sessions = {}
-    for role, user in users.items():
-        client = Client()
-        client.force_login(user)
-        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return sessions
+    """Their session keys, each signed in once for the module (tests/worlds.session_keys)."""
+    return session_keys(users)
 
 
 @pytest.fixture(scope="class")

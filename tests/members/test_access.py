@@ -3,13 +3,12 @@
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from groups.models import MembershipStatus, Role
 from groups.services import membership_ban, membership_leave
 from tests.factories import GroupFactory, MembershipFactory, UserFactory, organizer_for
-from tests.worlds import built_once, fresh_copy
+from tests.worlds import built_once, fresh_copy, session_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -58,17 +57,8 @@ def _build():
 
 
 def _sessions(people) -> dict[str, str]:
-    """Each role's session key, signed in once for the module: a sign-in for each row (a
-    session row, its key cycled, last_login) was done hundreds of times. What a request
-    writes to a session (a sign-out, a new password) is rolled back with its row; the caches
-    that also hold sessions are emptied between rows, and the session is then read from its
-    row."""
-    sessions = {}
-    for role in ROLES[1:]:
-        client = Client()
-        client.force_login(people[role])
-        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return sessions
+    """Their session keys, each signed in once for the module (tests/worlds.session_keys)."""
+    return session_keys({role: people[role] for role in ROLES[1:]})
 
 
 def _people(group, organizer):

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -27,7 +26,7 @@ from tests.factories import (
     organizer_for,
 )
 from tests.twofactor import give_totp
-from tests.worlds import built_once, fresh_copy
+from tests.worlds import built_once, fresh_copy, session_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -122,16 +121,8 @@ def _site(group, organizer):
 
 
 def _sessions(people) -> dict[str, str]:
-    """Each role's session key, signed in once for the module: a sign-in for each row (a
-    session row, its key cycled, last_login) was most of a row's own work besides its pages.
-    What a page writes to a session is rolled back with its row; the caches that also hold
-    sessions are emptied between rows, and the session is then read from its row."""
-    sessions = {}
-    for role, user in people.items():
-        client = Client()
-        client.force_login(user)
-        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return sessions
+    """Their session keys, each signed in once for the module (tests/worlds.session_keys)."""
+    return session_keys(people)
 
 
 def _profile(site, role):
