@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from core.models import Email, EmailState
@@ -15,6 +16,7 @@ from members.models import User
 from photos.models import Album, Photo, PhotoStatus
 from tests.factories import EventFactory, MembershipFactory, UserFactory
 from tests.markdown_checks import out_of_step
+from tests.worlds import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -117,49 +119,6 @@ def _snapshot():
     }
 
 
-def test_seed_demo_is_idempotent(db, settings, tmp_path, django_capture_on_commit_callbacks):
-    settings.DEBUG = True  # as `make run` loads it; with DEBUG off it refuses (tests/config)
-    settings.MEDIA_ROOT = tmp_path
-    with django_capture_on_commit_callbacks(execute=True):  # the photo worker, as in `make run`
-        call_command("seed_demo", stdout=io.StringIO())
-    first = _snapshot()
-    files = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=io.StringIO())
-    assert _snapshot() == first
-    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()) == files
-    # Pictures drawn by home/demo.py, stored through the upload pipelines.
-    group = Group.objects.get()
-    assert (tmp_path / group.cover_image.name).exists()
-    assert all(event.cover_image for event in Event.objects.all())
-    covers = [group.cover_image.name, *Event.objects.values_list("cover_image", flat=True)]
-    renditions = [name.replace(".jpg", f"-600.{ext}") for name in covers for ext in ("jpg", "webp")]
-    assert [name for name in renditions if not (tmp_path / name).exists()] == []
-    assert all(speaker.photo for speaker in Speaker.objects.all())
-    # Every demo member but the demo organizer has a face and a few words on their profile.
-    people = User.objects.exclude(email=DEMO_ORGANIZER_EMAIL).order_by("display_name")
-    assert [(p.display_name, bool(p.avatar), bool(p.bio), bool(p.city)) for p in people] == [
-        (name, True, True, True) for name in ["Austin", "Dev", "Lin", "Mike", "Rosa"]
-    ]
-    album = Album.objects.get()
-    photos = list(album.photos.values_list("status", "caption"))
-    assert photos == [(PhotoStatus.PUBLISHED, caption) for caption, _alt in ALBUM_PHOTOS]
-    assert all(photo.has_renditions for photo in album.photos.all())
-    organizers = sorted(group.memberships.organizers().values_list("user__display_name", flat=True))
-    # Lin and the demo organizer were elected co-organizers (decisions/demo.py).
-    assert organizers == ["Austin", "Demo Organizer", "Lin", "Mike"]
-    # Its Markdown is stored rendered, as every writer stores it.
-    markdown_rows = [
-        group,
-        *Event.objects.all(),
-        *Series.objects.all(),
-        *Speaker.objects.all(),
-        *Breakout.objects.all(),
-    ]
-    assert out_of_step(*markdown_rows) == []
-    assert group.html["about"].startswith("<p>We imagine online platforms")
-
-
 def test_home_shows_next_event_and_recent_past(client, group):
     now = timezone.now()
     past = [EventFactory(starts_at=now - timedelta(days=i * 30)) for i in (1, 2, 3, 4)]
@@ -172,33 +131,94 @@ def test_home_shows_next_event_and_recent_past(client, group):
     assert response.context["counts"]["past"] == 4
 
 
-def test_the_demo_decides_together(db, settings, tmp_path, django_capture_on_commit_callbacks):
-    """A consent proposal with a stand-aside and its reason, a closed dates poll made an event,
-    a past election of co-organizers who facilitate (decisions/demo.py)."""
-    from decisions.demo import CONSENT_TITLE, DATES_QUESTION
-    from decisions.models import Decision, Election, Poll
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The media folder of the demo, seeded as `make run` seeds it: DEBUG on (with it off
+    seed_demo refuses, tests/config), the photo worker run after the commit."""
+    media = tmp_path_factory.mktemp("demo-media")
 
-    settings.DEBUG = True
-    settings.MEDIA_ROOT = tmp_path
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=io.StringIO())
-    decision = Decision.objects.get(title=CONSENT_TITLE)
-    positions = dict(decision.positions.values_list("member__display_name", "position"))
-    assert positions == {"Rosa": "agree", "Lin": "agree", "Dev": "abstain", "Austin": "agree"}
-    assert decision.positions.get(position="abstain").reason.startswith("I stand aside")
-    dates = Poll.objects.get(question=DATES_QUESTION)
-    assert (dates.method, dates.is_closed(), bool(dates.outcome)) == ("dates", True, True)
-    assert dates.became_event.starts_at == dates.options.get(position=1).starts_at
-    election = Election.objects.get()
-    assert (election.role, election.seats, election.applied_at is not None) == (
-        "co_organizer",
-        2,
-        True,
-    )
-    memberships = Group.objects.get().memberships
-    roles = dict(memberships.values_list("user__display_name", "role"))
-    assert (roles["Lin"], roles["Demo Organizer"], roles["Dev"]) == (
-        "co_organizer",
-        "co_organizer",
-        "member",
-    )
+    def build():
+        with (
+            override_settings(DEBUG=True, MEDIA_ROOT=media),
+            TestCase.captureOnCommitCallbacks(execute=True),
+        ):
+            call_command("seed_demo", stdout=io.StringIO())
+        return media
+
+    yield from built_once(django_db_blocker, build)
+
+
+class TestTheDemo:
+    """The demo group `make run` loads, seeded once for the class (`seeded`, tests/worlds.py):
+    each test that seeded it again took 3-4 s."""
+
+    def test_seed_demo_is_idempotent(self, seeded, settings, django_capture_on_commit_callbacks):
+        settings.DEBUG = True  # as `make run` loads it; with DEBUG off it refuses (tests/config)
+        settings.MEDIA_ROOT = tmp_path = seeded
+        first = _snapshot()
+        files = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("seed_demo", stdout=io.StringIO())
+        assert _snapshot() == first
+        assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()) == files
+        # Pictures drawn by home/demo.py, stored through the upload pipelines.
+        group = Group.objects.get()
+        assert (tmp_path / group.cover_image.name).exists()
+        assert all(event.cover_image for event in Event.objects.all())
+        covers = [group.cover_image.name, *Event.objects.values_list("cover_image", flat=True)]
+        renditions = [
+            name.replace(".jpg", f"-600.{ext}") for name in covers for ext in ("jpg", "webp")
+        ]
+        assert [name for name in renditions if not (tmp_path / name).exists()] == []
+        assert all(speaker.photo for speaker in Speaker.objects.all())
+        # Every demo member but the demo organizer has a face and a few words on their profile.
+        people = User.objects.exclude(email=DEMO_ORGANIZER_EMAIL).order_by("display_name")
+        assert [(p.display_name, bool(p.avatar), bool(p.bio), bool(p.city)) for p in people] == [
+            (name, True, True, True) for name in ["Austin", "Dev", "Lin", "Mike", "Rosa"]
+        ]
+        album = Album.objects.get()
+        photos = list(album.photos.values_list("status", "caption"))
+        assert photos == [(PhotoStatus.PUBLISHED, caption) for caption, _alt in ALBUM_PHOTOS]
+        assert all(photo.has_renditions for photo in album.photos.all())
+        organizers = sorted(
+            group.memberships.organizers().values_list("user__display_name", flat=True)
+        )
+        # Lin and the demo organizer were elected co-organizers (decisions/demo.py).
+        assert organizers == ["Austin", "Demo Organizer", "Lin", "Mike"]
+        # Its Markdown is stored rendered, as every writer stores it.
+        markdown_rows = [
+            group,
+            *Event.objects.all(),
+            *Series.objects.all(),
+            *Speaker.objects.all(),
+            *Breakout.objects.all(),
+        ]
+        assert out_of_step(*markdown_rows) == []
+        assert group.html["about"].startswith("<p>We imagine online platforms")
+
+    def test_the_demo_decides_together(self, seeded):
+        """A consent proposal with a stand-aside and its reason, a closed dates poll made an event,
+        a past election of co-organizers who facilitate (decisions/demo.py)."""
+        from decisions.demo import CONSENT_TITLE, DATES_QUESTION
+        from decisions.models import Decision, Election, Poll
+
+        decision = Decision.objects.get(title=CONSENT_TITLE)
+        positions = dict(decision.positions.values_list("member__display_name", "position"))
+        assert positions == {"Rosa": "agree", "Lin": "agree", "Dev": "abstain", "Austin": "agree"}
+        assert decision.positions.get(position="abstain").reason.startswith("I stand aside")
+        dates = Poll.objects.get(question=DATES_QUESTION)
+        assert (dates.method, dates.is_closed(), bool(dates.outcome)) == ("dates", True, True)
+        assert dates.became_event.starts_at == dates.options.get(position=1).starts_at
+        election = Election.objects.get()
+        assert (election.role, election.seats, election.applied_at is not None) == (
+            "co_organizer",
+            2,
+            True,
+        )
+        memberships = Group.objects.get().memberships
+        roles = dict(memberships.values_list("user__display_name", "role"))
+        assert (roles["Lin"], roles["Demo Organizer"], roles["Dev"]) == (
+            "co_organizer",
+            "co_organizer",
+            "member",
+        )
