@@ -5,6 +5,10 @@ them (Markdown rendered, support counts kept), core.generations.data_changed() m
 pages stale, and each page is asked for by a member and by an organizer (who also sees how
 many ballots an open poll has, and the decide and close forms). Every page is rendered cold:
 the caches emptied first.
+
+Each page's rows are built once for each size and every role's page is counted on them, in
+a transaction rolled back at once (tests/worlds.py), not built again for each role: each test
+then asserts its own role's figures (as tests/home/test_query_counts_signedin.py).
 """
 
 from datetime import timedelta
@@ -12,9 +16,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.generations import data_changed
 from core.markdown import markdown_store
@@ -23,9 +29,10 @@ from decisions.log_views import LOG_PER_PAGE
 from decisions.models import BallotBox, Option, Poll, Proposal, Support, VoterRoll
 from decisions.services.rolls import eligible_freeze
 from decisions.views import POLLS_PER_PAGE, PROPOSALS_PER_PAGE
-from groups.models import LogEntry, LogKind, Membership
+from groups.models import LogEntry, LogKind, Membership, Role
 from tests.decisions.rolls import enrol
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import GroupFactory, MembershipFactory, UserFactory, organizer_for
+from tests.worlds import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +43,54 @@ STATUSES = ("open", "open", "planned", "declined", "scheduled")
 OPTIONS = ("Housing co-ops", "Data trusts", "Worker-owned apps", "Mutual aid tools")
 
 
-@pytest.fixture
-def people(group, member, organizer):
-    """Authors: the member (some proposals are theirs), two others, and a former member."""
-    return {
+def _people():
+    """A new group (returned first) and its people, as the group, member and organizer
+    fixtures make them. Authors: the member (some proposals are theirs), two others, and a
+    former member."""
+    translation.deactivate()  # as tests/conftest.py's _main_language, not yet in force
+    group = GroupFactory()
+    member = MembershipFactory(group=group, role=Role.MEMBER).user
+    organizer = organizer_for(group)
+    return group, {
         "member": member,
         "organizer": organizer,
         "authors": [member, UserFactory(), UserFactory(), None],
     }
+
+
+def _seen(django_db_blocker, sizes, look) -> dict:
+    """size -> what look(size) saw, each size's rows built in a transaction of its own that is
+    rolled back at once (tests/worlds.py's built_once), so one page's rows never reach another
+    page's counts."""
+    seen = {}
+    for size in sizes:
+        rows = built_once(django_db_blocker, lambda size=size: look(size))
+        try:
+            seen[size] = next(rows)
+        finally:
+            rows.close()  # the rollback
+    for cache in caches.all():
+        cache.clear()
+    return seen
+
+
+def _counted(client, url, method="get", data=None):
+    """(the response, the SQL it ran): client.get or .post of url, the caches emptied first,
+    counted as django_assert_num_queries counts. A test asserts the count with `_pinned`."""
+    for cache in caches.all():
+        cache.clear()
+    return _counted_warm(client, url, method, data)
+
+
+def _counted_warm(client, url, method="get", data=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    return response, [query["sql"] for query in queries.captured_queries]
+
+
+def _pinned(sql: list[str], expected: int) -> None:
+    """As django_assert_num_queries fails: the count and every query."""
+    assert len(sql) == expected, f"{len(sql)} queries, expected {expected}:\n" + "\n".join(sql)
 
 
 def _voters(group, count: int) -> list:
@@ -195,27 +242,45 @@ def _get(client, url, queries, expected):
 PROPOSALS = {"member": 6, "organizer": 6}
 
 
+@pytest.fixture(scope="module")
+def proposals_seen(django_db_setup, django_db_blocker):
+    def look(size):
+        group, people = _people()
+        rows = _proposals(group, size, people["authors"], people["member"])
+        seen = {"shown": len([p for p in rows if p.status in ("open", "planned")])}
+        for role in ROLES:
+            response, sql = _counted(_client(people[role]), reverse("decisions:proposals"))
+            listed = list(response.context["proposals"])
+            seen[role] = {
+                "sql": sql,
+                "status": response.status_code,
+                "listed": [(p.pk, p.support_count, p.supported) for p in listed],
+                "count": response.context["paginator"].count,
+                "expected": set(
+                    Support.objects.filter(
+                        member=people["member"], proposal__in=listed
+                    ).values_list("proposal", flat=True)
+                ),
+            }
+        return seen
+
+    return _seen(django_db_blocker, SIZES, look)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
-def test_proposals_constant(django_assert_num_queries, group, people, role, size):
-    rows = _proposals(group, size, people["authors"], people["member"])
-    client = _client(people[role])
-    response = _get(
-        client, reverse("decisions:proposals"), django_assert_num_queries, PROPOSALS[role]
-    )
-    listed = list(response.context["proposals"])
-    shown = [p for p in rows if p.status in ("open", "planned")]
-    assert len(listed) == min(PROPOSALS_PER_PAGE, len(shown))
-    assert response.context["paginator"].count == len(shown)
-    counts = [p.support_count for p in listed]
+def test_proposals_constant(proposals_seen, role, size):
+    seen = proposals_seen[size][role]
+    _pinned(seen["sql"], PROPOSALS[role])
+    assert seen["status"] == 200
+    listed = seen["listed"]
+    shown = proposals_seen[size]["shown"]
+    assert len(listed) == min(PROPOSALS_PER_PAGE, shown)
+    assert seen["count"] == shown
+    counts = [support_count for _, support_count, _ in listed]
     assert counts == sorted(counts, reverse=True)
-    supported = {p.pk for p in listed if p.supported}
-    expected = set(
-        Support.objects.filter(member=people["member"], proposal__in=listed).values_list(
-            "proposal", flat=True
-        )
-    )
-    assert supported == (expected if role == "member" else set())
+    supported = {pk for pk, _, supports in listed if supports}
+    assert supported == (seen["expected"] if role == "member" else set())
 
 
 # The group with its generation, session, user, membership role; the proposal with author,
@@ -223,24 +288,34 @@ def test_proposals_constant(django_assert_num_queries, group, people, role, size
 PROPOSAL_PAGE = {"member": 6, "organizer": 6}
 
 
+@pytest.fixture(scope="module")
+def proposal_page_seen(django_db_setup, django_db_blocker):
+    def look(size):
+        group, people = _people()
+        rows = _proposals(group, size, people["authors"], people["member"])
+        # The first proposal, supported by size voters (and counted).
+        voters = _voters(group, size)
+        Support.objects.bulk_create(
+            (Support(proposal=rows[0], member=v) for v in voters), batch_size=500
+        )
+        Proposal.objects.filter(pk=rows[0].pk).update(support_count=size + 1)
+        seen = {"decide": reverse("decisions:proposal_decide", args=[rows[0].pk])}
+        for role in ROLES:
+            response, sql = _counted(_client(people[role]), rows[0].get_absolute_url())
+            seen[role] = {"sql": sql, "status": response.status_code, "text": response.text}
+        return seen
+
+    return _seen(django_db_blocker, SIZES, look)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
-def test_proposal_page_constant(django_assert_num_queries, group, people, role, size):
-    rows = _proposals(group, size, people["authors"], people["member"])
-    # The first proposal, supported by size voters (and counted).
-    voters = _voters(group, size)
-    Support.objects.bulk_create(
-        (Support(proposal=rows[0], member=v) for v in voters), batch_size=500
-    )
-    Proposal.objects.filter(pk=rows[0].pk).update(support_count=size + 1)
-    client = _client(people[role])
-    response = _get(
-        client, rows[0].get_absolute_url(), django_assert_num_queries, PROPOSAL_PAGE[role]
-    )
-    assert f"{size + 1} members support it" in response.text
-    assert (reverse("decisions:proposal_decide", args=[rows[0].pk]) in response.text) == (
-        role == "organizer"
-    )
+def test_proposal_page_constant(proposal_page_seen, role, size):
+    seen = proposal_page_seen[size][role]
+    _pinned(seen["sql"], PROPOSAL_PAGE[role])
+    assert seen["status"] == 200
+    assert f"{size + 1} members support it" in seen["text"]
+    assert (proposal_page_seen[size]["decide"] in seen["text"]) == (role == "organizer")
 
 
 # --- Polls ---------------------------------------------------------------------------------------
@@ -250,31 +325,51 @@ def test_proposal_page_constant(django_assert_num_queries, group, people, role, 
 POLLS = {"member": 7, "organizer": 7}
 
 
+@pytest.fixture(scope="module")
+def polls_seen(django_db_setup, django_db_blocker):
+    def look(size):
+        group, people = _people()
+        now = timezone.now()
+        polls = Poll.objects.bulk_create(
+            (
+                Poll(
+                    group=group,
+                    question=f"Question {i}?",
+                    opens_at=now - timedelta(days=i + 1),
+                    closes_at=now + timedelta(days=10 - i),
+                    created_by=people["organizer"],
+                )
+                for i in range(size)
+            ),
+            batch_size=500,
+        )
+        voted = _poll(group, people["organizer"])  # on the first page, with its ballots
+        _ballots(voted, _voters(group, size))
+        everything = sorted([voted, *polls], key=lambda p: (p.closes_at, p.pk), reverse=True)
+        seen = {"everything": [p.pk for p in everything], "voted": voted.pk}
+        for role in ROLES:
+            response, sql = _counted(_client(people[role]), reverse("decisions:polls"))
+            seen[role] = {
+                "sql": sql,
+                "status": response.status_code,
+                "listed": [p.pk for p in response.context["polls"]],
+                "count": response.context["paginator"].count,
+            }
+        return seen
+
+    return _seen(django_db_blocker, SIZES, look)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
-def test_polls_constant(django_assert_num_queries, group, people, role, size):
-    now = timezone.now()
-    polls = Poll.objects.bulk_create(
-        (
-            Poll(
-                group=group,
-                question=f"Question {i}?",
-                opens_at=now - timedelta(days=i + 1),
-                closes_at=now + timedelta(days=10 - i),
-                created_by=people["organizer"],
-            )
-            for i in range(size)
-        ),
-        batch_size=500,
-    )
-    voted = _poll(group, people["organizer"])  # on the first page, with its ballots
-    _ballots(voted, _voters(group, size))
-    client = _client(people[role])
-    response = _get(client, reverse("decisions:polls"), django_assert_num_queries, POLLS[role])
-    everything = sorted([voted, *polls], key=lambda p: (p.closes_at, p.pk), reverse=True)
-    assert list(response.context["polls"]) == everything[:POLLS_PER_PAGE]
-    assert voted in everything[:POLLS_PER_PAGE]
-    assert response.context["paginator"].count == size + 1
+def test_polls_constant(polls_seen, role, size):
+    seen = polls_seen[size][role]
+    _pinned(seen["sql"], POLLS[role])
+    assert seen["status"] == 200
+    everything = polls_seen[size]["everything"]
+    assert seen["listed"] == everything[:POLLS_PER_PAGE]
+    assert polls_seen[size]["voted"] in everything[:POLLS_PER_PAGE]
+    assert seen["count"] == size + 1
 
 
 # Open, with the ballot form: the group with its generation, session, user, membership role;
@@ -293,81 +388,6 @@ CLOSED_POLL_COUNTED = {"member": 7, "organizer": 7}
 # The same page again for the same person: their own copy (home/personal.py): the group with
 # its generation, session, user.
 PERSONAL_PAGE_HIT = 3
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("size", SIZES)
-def test_open_poll_page_constant(django_assert_num_queries, group, people, role, size):
-    poll = _poll(group, people["organizer"])
-    _ballots(poll, _voters(group, size))
-    client = _client(people[role])
-    response = _get(client, poll.get_absolute_url(), django_assert_num_queries, OPEN_POLL[role])
-    assert response.context["may_vote"] is True
-    assert response.context["results"] is None
-    assert f'name="rank_{poll.options.first().pk}"' in response.text
-    assert (f"{size} ballots so far." in response.text) == (role == "organizer")
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("size", SIZES)
-def test_closed_poll_page_constant(django_assert_num_queries, group, people, role, size):
-    poll = _poll(group, people["organizer"], closed=True)
-    _ballots(poll, _voters(group, size))
-    client = _client(people[role])
-    response = _get(client, poll.get_absolute_url(), django_assert_num_queries, CLOSED_POLL[role])
-    results = response.context["results"]
-    assert results.ballots == size
-    assert len(results.rounds) > 1
-    assert f"{size} ballots." in response.text
-    assert "Round 2" in response.text
-    with django_assert_num_queries(PERSONAL_PAGE_HIT):
-        cached = client.get(poll.get_absolute_url())
-    assert f"{size} ballots." in cached.text and "Round 2" in cached.text
-    same_role = Membership.objects.get(group=group, user=people[role]).role
-    other = _client(MembershipFactory(group=group, role=same_role).user)
-    with django_assert_num_queries(CLOSED_POLL_COUNTED[role]):
-        again = other.get(poll.get_absolute_url())
-    assert again.context["results"] == results
-
-
-# --- The transparency log ------------------------------------------------------------------------
-
-# The group with its generation, session, user, membership role; count, the page of 50 with
-# actors and members.
-LOG = {"member": 6, "organizer": 6}
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("size", SIZES)
-def test_log_constant(django_assert_num_queries, group, people, role, size):
-    actors = [people["organizer"], people["member"], *people["authors"][1:]]
-    _log(group, size, actors)
-    client = _client(people[role])
-    response = _get(client, reverse("decisions:log"), django_assert_num_queries, LOG[role])
-    assert len(response.context["entries"]) == min(LOG_PER_PAGE, size)
-    assert response.context["paginator"].count == size
-    assert response.text.count('<li class="card">') == min(LOG_PER_PAGE, size)
-
-
-# Open with results while open, below and from RESULTS_FROM ballots: as OPEN_POLL, plus the
-# count (the options again and every ballot's choices, one query however many ballots); below
-# 5 ballots organizers also read how many are in (a COUNT), as when results wait for closing.
-OPEN_POLL_LIVE = {"member": 10, "organizer": 10}
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("size", (3, *SIZES))
-def test_open_poll_with_live_results_constant(django_assert_num_queries, group, people, role, size):
-    poll = _poll(group, people["organizer"], results_while_open=True)
-    _ballots(poll, _voters(group, size))
-    client = _client(people[role])
-    expected = OPEN_POLL_LIVE[role] + (role == "organizer" and size < 5)
-    response = _get(client, poll.get_absolute_url(), django_assert_num_queries, expected)
-    shown = response.context["results"]
-    assert (shown is None) == (size < 5)
-    assert ("Results appear once 5 ballots are in." in response.text) == (size < 5)
-
-
 # A first ballot, answered with its receipt: the group with its generation, session, user,
 # membership role; the poll, its options, whether the viewer voted, whether they may vote;
 # ballot_cast: may_vote again, the options, the transaction's savepoint, the locked poll, the
@@ -376,31 +396,198 @@ def test_open_poll_with_live_results_constant(django_assert_num_queries, group, 
 FIRST_BALLOT = 17
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_casting_a_ballot_constant(django_assert_num_queries, group, people, size):
-    poll = _poll(group, people["organizer"])
-    _ballots(poll, _voters(group, size))
-    client = _client(people["member"])
-    rank = f"rank_{poll.options.first().pk}"
-    for cache in caches.all():
-        cache.clear()
-    with django_assert_num_queries(FIRST_BALLOT):
-        response = client.post(poll.get_absolute_url(), {rank: "1"})
-    assert response.status_code == 200 and "Your receipt" in response.text
-    assert poll.ballots.count() == size + 1
+@pytest.fixture(scope="module")
+def open_poll_seen(django_db_setup, django_db_blocker):
+    """The open poll's page for each role, and the member's first ballot on it (test_casting_
+    a_ballot_constant), cast first and rolled back, so the pages count size ballots."""
 
+    def look(size):
+        group, people = _people()
+        poll = _poll(group, people["organizer"])
+        _ballots(poll, _voters(group, size))
+        rank = f"rank_{poll.options.first().pk}"
+        seen = {"rank": rank}
+        with transaction.atomic():
+            response, sql = _counted(
+                _client(people["member"]), poll.get_absolute_url(), "post", {rank: "1"}
+            )
+            seen["cast"] = {
+                "sql": sql,
+                "status": response.status_code,
+                "text": response.text,
+                "ballots": poll.ballots.count(),
+            }
+            transaction.set_rollback(True)
+        for role in ROLES:
+            response, sql = _counted(_client(people[role]), poll.get_absolute_url())
+            seen[role] = {
+                "sql": sql,
+                "status": response.status_code,
+                "text": response.text,
+                "may_vote": response.context["may_vote"],
+                "results": response.context["results"],
+            }
+        return seen
 
-# The group with its generation, session, user, membership role; every entry with its people.
-LOG_JSON = {"member": 5, "organizer": 5}
+    return _seen(django_db_blocker, SIZES, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
-def test_log_json_constant(django_assert_num_queries, group, people, role, size):
-    actors = [people["organizer"], people["member"], *people["authors"][1:]]
-    _log(group, size, actors)
-    client = _client(people[role])
-    response = _get(
-        client, reverse("decisions:log_json"), django_assert_num_queries, LOG_JSON[role]
-    )
-    assert len(response.json()["entries"]) == size
+def test_open_poll_page_constant(open_poll_seen, role, size):
+    seen = open_poll_seen[size][role]
+    _pinned(seen["sql"], OPEN_POLL[role])
+    assert seen["status"] == 200
+    assert seen["may_vote"] is True
+    assert seen["results"] is None
+    assert f'name="{open_poll_seen[size]["rank"]}"' in seen["text"]
+    assert (f"{size} ballots so far." in seen["text"]) == (role == "organizer")
+
+
+@pytest.fixture(scope="module")
+def closed_poll_seen(django_db_setup, django_db_blocker):
+    def look(size):
+        group, people = _people()
+        poll = _poll(group, people["organizer"], closed=True)
+        _ballots(poll, _voters(group, size))
+        seen = {}
+        for role in ROLES:
+            client = _client(people[role])
+            response, sql = _counted(client, poll.get_absolute_url())
+            cached, cached_sql = _counted_warm(client, poll.get_absolute_url())
+            same_role = Membership.objects.get(group=group, user=people[role]).role
+            other = _client(MembershipFactory(group=group, role=same_role).user)
+            again, again_sql = _counted_warm(other, poll.get_absolute_url())
+            seen[role] = {
+                "sql": sql,
+                "status": response.status_code,
+                "text": response.text,
+                "results": response.context["results"],
+                "cached_sql": cached_sql,
+                "cached": cached.text,
+                "again_sql": again_sql,
+                "again": again.context["results"],
+            }
+            for cache in caches.all():  # the next role starts cold, as a test of its own
+                cache.clear()
+        return seen
+
+    return _seen(django_db_blocker, SIZES, look)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_closed_poll_page_constant(closed_poll_seen, role, size):
+    seen = closed_poll_seen[size][role]
+    _pinned(seen["sql"], CLOSED_POLL[role])
+    assert seen["status"] == 200
+    results = seen["results"]
+    assert results.ballots == size
+    assert len(results.rounds) > 1
+    assert f"{size} ballots." in seen["text"]
+    assert "Round 2" in seen["text"]
+    _pinned(seen["cached_sql"], PERSONAL_PAGE_HIT)
+    assert f"{size} ballots." in seen["cached"] and "Round 2" in seen["cached"]
+    _pinned(seen["again_sql"], CLOSED_POLL_COUNTED[role])
+    assert seen["again"] == results
+
+
+# --- The transparency log ------------------------------------------------------------------------
+
+# The group with its generation, session, user, membership role; count, the page of 50 with
+# actors and members.
+LOG = {"member": 6, "organizer": 6}
+# The group with its generation, session, user, membership role; every entry with its people.
+LOG_JSON = {"member": 5, "organizer": 5}
+
+
+@pytest.fixture(scope="module")
+def log_seen(django_db_setup, django_db_blocker):
+    """The log's page and its JSON, for each role, on one log of each size."""
+
+    def look(size):
+        group, people = _people()
+        actors = [people["organizer"], people["member"], *people["authors"][1:]]
+        _log(group, size, actors)
+        seen = {}
+        for role in ROLES:
+            response, sql = _counted(_client(people[role]), reverse("decisions:log"))
+            as_json, json_sql = _counted(_client(people[role]), reverse("decisions:log_json"))
+            seen[role] = {
+                "sql": sql,
+                "status": response.status_code,
+                "entries": len(response.context["entries"]),
+                "count": response.context["paginator"].count,
+                "text": response.text,
+                "json_sql": json_sql,
+                "json_status": as_json.status_code,
+                "json_entries": len(as_json.json()["entries"]),
+            }
+        return seen
+
+    return _seen(django_db_blocker, SIZES, look)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_log_constant(log_seen, role, size):
+    seen = log_seen[size][role]
+    _pinned(seen["sql"], LOG[role])
+    assert seen["status"] == 200
+    assert seen["entries"] == min(LOG_PER_PAGE, size)
+    assert seen["count"] == size
+    assert seen["text"].count('<li class="card">') == min(LOG_PER_PAGE, size)
+
+
+# Open with results while open, below and from RESULTS_FROM ballots: as OPEN_POLL, plus the
+# count (the options again and every ballot's choices, one query however many ballots); below
+# 5 ballots organizers also read how many are in (a COUNT), as when results wait for closing.
+OPEN_POLL_LIVE = {"member": 10, "organizer": 10}
+
+
+@pytest.fixture(scope="module")
+def live_results_seen(django_db_setup, django_db_blocker):
+    def look(size):
+        group, people = _people()
+        poll = _poll(group, people["organizer"], results_while_open=True)
+        _ballots(poll, _voters(group, size))
+        seen = {}
+        for role in ROLES:
+            response, sql = _counted(_client(people[role]), poll.get_absolute_url())
+            seen[role] = {
+                "sql": sql,
+                "status": response.status_code,
+                "text": response.text,
+                "results": response.context["results"],
+            }
+        return seen
+
+    return _seen(django_db_blocker, (3, *SIZES), look)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", (3, *SIZES))
+def test_open_poll_with_live_results_constant(live_results_seen, role, size):
+    seen = live_results_seen[size][role]
+    expected = OPEN_POLL_LIVE[role] + (role == "organizer" and size < 5)
+    _pinned(seen["sql"], expected)
+    assert seen["status"] == 200
+    assert (seen["results"] is None) == (size < 5)
+    assert ("Results appear once 5 ballots are in." in seen["text"]) == (size < 5)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_casting_a_ballot_constant(open_poll_seen, size):
+    seen = open_poll_seen[size]["cast"]
+    _pinned(seen["sql"], FIRST_BALLOT)
+    assert seen["status"] == 200 and "Your receipt" in seen["text"]
+    assert seen["ballots"] == size + 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("size", SIZES)
+def test_log_json_constant(log_seen, role, size):
+    seen = log_seen[size][role]
+    _pinned(seen["json_sql"], LOG_JSON[role])
+    assert seen["json_status"] == 200
+    assert seen["json_entries"] == size
