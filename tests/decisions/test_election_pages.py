@@ -1,5 +1,8 @@
 """The election and settings-poll pages: constant queries with 10 or 1,000 members and
-ballots, and what the poll page says of an election."""
+ballots, and what the poll page says of an election.
+
+The closed election is built once for each size and its page counted there for both roles,
+in a transaction rolled back at once (as tests/decisions/test_query_counts.py)."""
 
 from datetime import timedelta
 
@@ -10,7 +13,15 @@ from django.utils import timezone
 from core.generations import data_changed
 from decisions import services
 from decisions.models import BallotBox, Election, Poll
-from tests.decisions.test_query_counts import _client, _get, _voters
+from tests.decisions.test_query_counts import (
+    _client,
+    _counted,
+    _get,
+    _people,
+    _pinned,
+    _seen,
+    _voters,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,20 +63,32 @@ def _closed_election(group, organizer, voters):
 CLOSED_ELECTION = {"member": 11, "organizer": 11}
 
 
+@pytest.fixture(scope="module")
+def closed_election_seen(django_db_setup, django_db_blocker):
+    def look(size):
+        group, people = _people()
+        poll = _closed_election(group, people["organizer"], _voters(group, size))
+        seen = {}
+        for role in ROLES:
+            response, sql = _counted(_client(people[role]), poll.get_absolute_url())
+            seen[role] = {
+                "sql": sql,
+                "status": response.status_code,
+                "results": response.context["election_results"],
+                "text": response.text,
+            }
+        return seen
+
+    return _seen(django_db_blocker, SIZES, look)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
-def test_closed_election_page_constant(
-    django_assert_num_queries, group, member, organizer, role, size
-):
-    people = {"member": member, "organizer": organizer}
-    poll = _closed_election(group, organizer, _voters(group, size))
-    response = _get(
-        _client(people[role]),
-        poll.get_absolute_url(),
-        django_assert_num_queries,
-        CLOSED_ELECTION[role],
-    )
-    results = response.context["election_results"]
+def test_closed_election_page_constant(closed_election_seen, role, size):
+    seen = closed_election_seen[size][role]
+    _pinned(seen["sql"], CLOSED_ELECTION[role])
+    assert seen["status"] == 200
+    results = seen["results"]
     assert results.ballots == size
     assert results.quota == size // 3 + 1
     # First choices 3, 3, 2, 2 (10 ballots) or 250 each (1,000): nobody reaches the quota;
@@ -73,7 +96,7 @@ def test_closed_election_page_constant(
     # their second choice, Voter 0, who is elected; Voter 0's surplus then elects Voter 1.
     assert results.stages[1].transferred.label == "Voter 3"
     assert [o.label for o in results.elected] == ["Voter 0", "Voter 1"]
-    text = response.text
+    text = seen["text"]
     assert "Stage 2" in text
     assert "Elected: Voter 0, Voter 1." in text
     assert "Round 1" not in text  # the instant-runoff rounds are not shown for several seats
