@@ -7,6 +7,10 @@ cache of home/pagecache.py, the counted totals) are emptied before each request.
 asked for first, so loading its catalog is inside the count. The pins are those of the pages'
 own query-count tests (tests/events/, tests/conversation/, tests/decisions/, tests/members/,
 tests/photos/), where they have one.
+
+The world (one of everything the pages show) is built once for the module (tests/worlds.py),
+not again for each page and reader; what a test writes (the member's language, a session) is
+rolled back after it.
 """
 
 import re
@@ -18,27 +22,57 @@ from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conversation import services as conversation_services
 from decisions import services as decisions_services
 from events import services as event_services
 from events.models import EventSpeaker, SpeakerRole
+from groups.models import Role
 from photos.models import Album
 from tests.events.conftest import build_full_event
-from tests.factories import EventFactory, SeriesFactory, stored_photos
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    MembershipFactory,
+    SeriesFactory,
+    organizer_for,
+    stored_photos,
+)
+from tests.worlds import built_once, fresh_copy
 
 pytestmark = pytest.mark.django_db
 
 OTHER = {"en": "es", "es": "en"}
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world's pages and its member, built once; its photos in a folder of its own."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("bilingual") / "media"):
+        yield from built_once(django_db_blocker, _world)
+
+
 @pytest.fixture
-def world(group, member, organizer, settings, tmp_path):
+def world(built):
+    """page -> its URL."""
+    return built["urls"]
+
+
+@pytest.fixture
+def member(built):
+    """The world's member (not the conftest one, who would be in a group of their own)."""
+    return fresh_copy(built["member"])
+
+
+def _world():
     """One of everything the main pages show."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+    translation.deactivate()  # as tests/conftest.py's _main_language, not yet in force
+    group = GroupFactory()
+    member = MembershipFactory(group=group, role=Role.MEMBER).user
+    organizer = organizer_for(group)
     now = timezone.now()
     group.about_es = "Hablamos de *cooperativas*."
     group.save()
@@ -70,7 +104,7 @@ def world(group, member, organizer, settings, tmp_path):
         opens_at=now,
         closes_at=now + timedelta(days=3),
     )
-    return {
+    urls = {
         "/": "/",
         "/events/": "/events/",
         "/events/past/": "/events/past/",
@@ -93,6 +127,7 @@ def world(group, member, organizer, settings, tmp_path):
         "/polls/": reverse("decisions:polls"),
         "/log/": reverse("decisions:log"),
     }
+    return {"urls": urls, "member": member}
 
 
 def _cold_get(client, url, language):
