@@ -13,12 +13,17 @@ Every test of a module that builds such rows should ask for them (an autouse fix
 that does not would still run inside the transaction and see them. Where only some tests share
 the rows, the fixture is class-scoped and those tests go in a class (tests/conversation/
 test_access.py): the transaction ends with the class.
+
+Query-count tests build their rows for each size once, look at every case's page on them and
+roll them back at once (`seen_at_sizes`); each test then checks its own case's count
+(`counted`, `pinned`).
 """
 
 import copy
 
-from django.db import transaction
-from django.test.utils import override_settings
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext, override_settings
 
 # As tests/conftest.py's _fast_password_hashing, which is function-scoped and so not yet in
 # force while a module-scoped fixture builds.
@@ -88,3 +93,38 @@ def session_keys(people: dict) -> dict:
             client.force_login(user)
             keys[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return keys
+
+
+def seen_at_sizes(django_db_blocker, sizes, look) -> dict:
+    """size -> what look(size) saw, each size's rows built in a transaction of its own that is
+    rolled back at once (built_once, above), so one page's rows never reach another
+    page's counts."""
+    seen = {}
+    for size in sizes:
+        rows = built_once(django_db_blocker, lambda size=size: look(size))
+        try:
+            seen[size] = next(rows)
+        finally:
+            rows.close()  # the rollback
+    for cache in caches.all():
+        cache.clear()
+    return seen
+
+
+def counted(client, url, method="get", data=None):
+    """(the response, the SQL it ran): client.get or .post of url, the caches emptied first,
+    counted as django_assert_num_queries counts. A test asserts the count with `pinned`."""
+    for cache in caches.all():
+        cache.clear()
+    return counted_warm(client, url, method, data)
+
+
+def counted_warm(client, url, method="get", data=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    return response, [query["sql"] for query in queries.captured_queries]
+
+
+def pinned(sql: list[str], expected: int) -> None:
+    """As django_assert_num_queries fails: the count and every query."""
+    assert len(sql) == expected, f"{len(sql)} queries, expected {expected}:\n" + "\n".join(sql)

@@ -40,7 +40,6 @@ from conversation.views import (
 from core.generations import data_changed
 from core.markdown import markdown_store
 from groups.models import Role
-from tests.decisions.test_query_counts import _pinned, _seen
 from tests.factories import (
     EventFactory,
     GroupFactory,
@@ -48,6 +47,7 @@ from tests.factories import (
     UserFactory,
     organizer_for,
 )
+from tests.worlds import pinned, seen_at_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def _as(person) -> Client:
 
 
 def _look(client, url, *, cold=True):
-    """(the response, the SQL it ran): as _get, counted for a test to pin with _pinned."""
+    """(the response, the SQL it ran): as _get, counted for a test to pin with pinned."""
     if cold:
         caches["bodies"].clear()
     with CaptureQueriesContext(connection) as queries:
@@ -323,20 +323,20 @@ def event_page_seen(django_db_setup, django_db_blocker):
                 }
         return seen
 
-    return _seen(django_db_blocker, (5, 500), look)
+    return seen_at_sizes(django_db_blocker, (5, 500), look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", [5, 500])
 def test_event_page_with_comments_constant(event_page_seen, role, size):
     seen = event_page_seen[size][role]
-    _pinned(seen["sql"], EVENT_PAGE[role])
+    pinned(seen["sql"], EVENT_PAGE[role])
     shown = seen["shown"]
     assert len(shown) == min(COMMENTS_PER_PAGE, event_page_seen[size]["visible"])
     assert shown[0][1]  # pinned
     assert f'id="comment-{shown[-1][0]}"' in seen["text"]
     assert f'id="comment-{event_page_seen[size]["reply"]}"' in seen["text"]
-    _pinned(seen["hit_sql"], EVENT_PAGE_HIT)
+    pinned(seen["hit_sql"], EVENT_PAGE_HIT)
     assert seen["status"] == (200, 200)
 
 
@@ -375,7 +375,7 @@ def comments_seen(django_db_setup, django_db_blocker):
                 }
         return seen
 
-    return _seen(django_db_blocker, sorted({size for size, _ in COMMENTS_CASES}), look)
+    return seen_at_sizes(django_db_blocker, sorted({size for size, _ in COMMENTS_CASES}), look)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -384,9 +384,9 @@ def test_comments_page_constant(comments_seen, role, size, which):
     seen = comments_seen[size][which, role]
     number = seen["number"]
     assert number == {"first": 1, "last": {5: 1, 45: 2, 500: 23}[size]}[which]
-    _pinned(seen["sql"], COMMENTS_PAGE[role])
+    pinned(seen["sql"], COMMENTS_PAGE[role])
     assert seen["shown"] == number
-    _pinned(seen["warm_sql"], COMMENTS_PAGE[role] - 1)
+    pinned(seen["warm_sql"], COMMENTS_PAGE[role] - 1)
     assert seen["status"] == (200, 200)
 
 
@@ -412,7 +412,7 @@ def comment_seen(django_db_setup, django_db_blocker):
             seen[role] = {"sql": sql, "status": response.status_code}
         return seen
 
-    return _seen(django_db_blocker, COMMENT_CASES, look)
+    return seen_at_sizes(django_db_blocker, COMMENT_CASES, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -420,7 +420,7 @@ def comment_seen(django_db_setup, django_db_blocker):
 def test_comment_page_constant(comment_seen, role, size, replies):
     assert COMMENT_CASES[size] == replies
     seen = comment_seen[size][role]
-    _pinned(seen["sql"], COMMENT_PAGE[role])
+    pinned(seen["sql"], COMMENT_PAGE[role])
     assert seen["status"] == 200
 
 
@@ -450,7 +450,7 @@ def board_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, (3, 300), look)
+    return seen_at_sizes(django_db_blocker, (3, 300), look)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -458,13 +458,13 @@ def board_seen(django_db_setup, django_db_blocker):
 def test_board_constant(board_seen, role, size):
     seen = board_seen[size][role]
     threads = board_seen[size]["threads"]
-    _pinned(seen["sql"], BOARD[role])
+    pinned(seen["sql"], BOARD[role])
     listed = seen["listed"]
     assert listed[0] == threads[0]  # pinned
     assert len(listed) == min(THREADS_PER_PAGE, size)
     if size > 6:  # the seventh is hidden: on the organizers' board only
         assert (threads[6] in listed) == (role == "organizer")
-    _pinned(seen["warm_sql"], BOARD[role] - 1)
+    pinned(seen["warm_sql"], BOARD[role] - 1)
     assert seen["status"] == (200, 200)
 
 
@@ -510,17 +510,17 @@ def thread_seen(django_db_setup, django_db_blocker):
                 }
         return seen
 
-    return _seen(django_db_blocker, sorted({size for size, _ in THREAD_CASES}), look)
+    return seen_at_sizes(django_db_blocker, sorted({size for size, _ in THREAD_CASES}), look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("size", "which"), THREAD_CASES)
 def test_thread_page_constant(thread_seen, role, size, which):
     seen = thread_seen[size][which, role]
-    _pinned(seen["sql"], THREAD_PAGE[role])
+    pinned(seen["sql"], THREAD_PAGE[role])
     assert seen["shown"] == seen["number"]
     # The same page again: the person's own copy from home/pagecache.py (home/personal.py).
-    _pinned(seen["hit_sql"], PERSONAL_PAGE_HIT)
+    pinned(seen["hit_sql"], PERSONAL_PAGE_HIT)
     assert seen["again"] == seen["text"]
     assert seen["status"] == (200, 200)
 
@@ -555,7 +555,7 @@ def announcements_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, (2, 200), look)
+    return seen_at_sizes(django_db_blocker, (2, 200), look)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -563,7 +563,7 @@ def announcements_seen(django_db_setup, django_db_blocker):
 def test_announcements_constant(announcements_seen, role, size):
     seen = announcements_seen[size][role]
     rows = announcements_seen[size]["rows"]
-    _pinned(seen["sql"], ANNOUNCEMENTS[role])
+    pinned(seen["sql"], ANNOUNCEMENTS[role])
     assert seen["status"] == 200
     assert seen["listed"] == rows[: min(size, ANNOUNCEMENTS_PER_PAGE)]
     assert seen["count"] == size  # the scheduled two are not counted
@@ -585,6 +585,6 @@ def test_announcements_total_counted_each_visit_and_never_stored(
 @pytest.mark.parametrize("size", [2, 200])
 def test_announcement_page_constant(announcements_seen, role, size):
     seen = announcements_seen[size][role]
-    _pinned(seen["page_sql"], ANNOUNCEMENT_PAGE[role])
+    pinned(seen["page_sql"], ANNOUNCEMENT_PAGE[role])
     assert seen["page_status"] == 200
     assert seen["page"] == announcements_seen[size]["rows"][1]

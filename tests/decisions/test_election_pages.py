@@ -13,15 +13,8 @@ from django.utils import timezone
 from core.generations import data_changed
 from decisions import services
 from decisions.models import BallotBox, Election, Poll
-from tests.decisions.test_query_counts import (
-    _client,
-    _counted,
-    _get,
-    _people,
-    _pinned,
-    _seen,
-    _voters,
-)
+from tests.decisions.test_query_counts import _client, _get, _people, _voters
+from tests.worlds import counted, pinned, seen_at_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +63,7 @@ def closed_election_seen(django_db_setup, django_db_blocker):
         poll = _closed_election(group, people["organizer"], _voters(group, size))
         seen = {}
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), poll.get_absolute_url())
+            response, sql = counted(_client(people[role]), poll.get_absolute_url())
             seen[role] = {
                 "sql": sql,
                 "status": response.status_code,
@@ -79,14 +72,14 @@ def closed_election_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, SIZES, look)
+    return seen_at_sizes(django_db_blocker, SIZES, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
 def test_closed_election_page_constant(closed_election_seen, role, size):
     seen = closed_election_seen[size][role]
-    _pinned(seen["sql"], CLOSED_ELECTION[role])
+    pinned(seen["sql"], CLOSED_ELECTION[role])
     assert seen["status"] == 200
     results = seen["results"]
     assert results.ballots == size

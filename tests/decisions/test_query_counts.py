@@ -16,9 +16,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -32,7 +31,7 @@ from decisions.views import POLLS_PER_PAGE, PROPOSALS_PER_PAGE
 from groups.models import LogEntry, LogKind, Membership, Role
 from tests.decisions.rolls import enrol
 from tests.factories import GroupFactory, MembershipFactory, UserFactory, organizer_for
-from tests.worlds import built_once
+from tests.worlds import counted, counted_warm, pinned, seen_at_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -56,41 +55,6 @@ def _people():
         "organizer": organizer,
         "authors": [member, UserFactory(), UserFactory(), None],
     }
-
-
-def _seen(django_db_blocker, sizes, look) -> dict:
-    """size -> what look(size) saw, each size's rows built in a transaction of its own that is
-    rolled back at once (tests/worlds.py's built_once), so one page's rows never reach another
-    page's counts."""
-    seen = {}
-    for size in sizes:
-        rows = built_once(django_db_blocker, lambda size=size: look(size))
-        try:
-            seen[size] = next(rows)
-        finally:
-            rows.close()  # the rollback
-    for cache in caches.all():
-        cache.clear()
-    return seen
-
-
-def _counted(client, url, method="get", data=None):
-    """(the response, the SQL it ran): client.get or .post of url, the caches emptied first,
-    counted as django_assert_num_queries counts. A test asserts the count with `_pinned`."""
-    for cache in caches.all():
-        cache.clear()
-    return _counted_warm(client, url, method, data)
-
-
-def _counted_warm(client, url, method="get", data=None):
-    with CaptureQueriesContext(connection) as queries:
-        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
-    return response, [query["sql"] for query in queries.captured_queries]
-
-
-def _pinned(sql: list[str], expected: int) -> None:
-    """As django_assert_num_queries fails: the count and every query."""
-    assert len(sql) == expected, f"{len(sql)} queries, expected {expected}:\n" + "\n".join(sql)
 
 
 def _voters(group, count: int) -> list:
@@ -249,7 +213,7 @@ def proposals_seen(django_db_setup, django_db_blocker):
         rows = _proposals(group, size, people["authors"], people["member"])
         seen = {"shown": len([p for p in rows if p.status in ("open", "planned")])}
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), reverse("decisions:proposals"))
+            response, sql = counted(_client(people[role]), reverse("decisions:proposals"))
             listed = list(response.context["proposals"])
             seen[role] = {
                 "sql": sql,
@@ -264,14 +228,14 @@ def proposals_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, SIZES, look)
+    return seen_at_sizes(django_db_blocker, SIZES, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
 def test_proposals_constant(proposals_seen, role, size):
     seen = proposals_seen[size][role]
-    _pinned(seen["sql"], PROPOSALS[role])
+    pinned(seen["sql"], PROPOSALS[role])
     assert seen["status"] == 200
     listed = seen["listed"]
     shown = proposals_seen[size]["shown"]
@@ -301,18 +265,18 @@ def proposal_page_seen(django_db_setup, django_db_blocker):
         Proposal.objects.filter(pk=rows[0].pk).update(support_count=size + 1)
         seen = {"decide": reverse("decisions:proposal_decide", args=[rows[0].pk])}
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), rows[0].get_absolute_url())
+            response, sql = counted(_client(people[role]), rows[0].get_absolute_url())
             seen[role] = {"sql": sql, "status": response.status_code, "text": response.text}
         return seen
 
-    return _seen(django_db_blocker, SIZES, look)
+    return seen_at_sizes(django_db_blocker, SIZES, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
 def test_proposal_page_constant(proposal_page_seen, role, size):
     seen = proposal_page_seen[size][role]
-    _pinned(seen["sql"], PROPOSAL_PAGE[role])
+    pinned(seen["sql"], PROPOSAL_PAGE[role])
     assert seen["status"] == 200
     assert f"{size + 1} members support it" in seen["text"]
     assert (proposal_page_seen[size]["decide"] in seen["text"]) == (role == "organizer")
@@ -348,7 +312,7 @@ def polls_seen(django_db_setup, django_db_blocker):
         everything = sorted([voted, *polls], key=lambda p: (p.closes_at, p.pk), reverse=True)
         seen = {"everything": [p.pk for p in everything], "voted": voted.pk}
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), reverse("decisions:polls"))
+            response, sql = counted(_client(people[role]), reverse("decisions:polls"))
             seen[role] = {
                 "sql": sql,
                 "status": response.status_code,
@@ -357,14 +321,14 @@ def polls_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, SIZES, look)
+    return seen_at_sizes(django_db_blocker, SIZES, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
 def test_polls_constant(polls_seen, role, size):
     seen = polls_seen[size][role]
-    _pinned(seen["sql"], POLLS[role])
+    pinned(seen["sql"], POLLS[role])
     assert seen["status"] == 200
     everything = polls_seen[size]["everything"]
     assert seen["listed"] == everything[:POLLS_PER_PAGE]
@@ -408,7 +372,7 @@ def open_poll_seen(django_db_setup, django_db_blocker):
         rank = f"rank_{poll.options.first().pk}"
         seen = {"rank": rank}
         with transaction.atomic():
-            response, sql = _counted(
+            response, sql = counted(
                 _client(people["member"]), poll.get_absolute_url(), "post", {rank: "1"}
             )
             seen["cast"] = {
@@ -419,7 +383,7 @@ def open_poll_seen(django_db_setup, django_db_blocker):
             }
             transaction.set_rollback(True)
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), poll.get_absolute_url())
+            response, sql = counted(_client(people[role]), poll.get_absolute_url())
             seen[role] = {
                 "sql": sql,
                 "status": response.status_code,
@@ -429,14 +393,14 @@ def open_poll_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, SIZES, look)
+    return seen_at_sizes(django_db_blocker, SIZES, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
 def test_open_poll_page_constant(open_poll_seen, role, size):
     seen = open_poll_seen[size][role]
-    _pinned(seen["sql"], OPEN_POLL[role])
+    pinned(seen["sql"], OPEN_POLL[role])
     assert seen["status"] == 200
     assert seen["may_vote"] is True
     assert seen["results"] is None
@@ -453,11 +417,11 @@ def closed_poll_seen(django_db_setup, django_db_blocker):
         seen = {}
         for role in ROLES:
             client = _client(people[role])
-            response, sql = _counted(client, poll.get_absolute_url())
-            cached, cached_sql = _counted_warm(client, poll.get_absolute_url())
+            response, sql = counted(client, poll.get_absolute_url())
+            cached, cached_sql = counted_warm(client, poll.get_absolute_url())
             same_role = Membership.objects.get(group=group, user=people[role]).role
             other = _client(MembershipFactory(group=group, role=same_role).user)
-            again, again_sql = _counted_warm(other, poll.get_absolute_url())
+            again, again_sql = counted_warm(other, poll.get_absolute_url())
             seen[role] = {
                 "sql": sql,
                 "status": response.status_code,
@@ -472,23 +436,23 @@ def closed_poll_seen(django_db_setup, django_db_blocker):
                 cache.clear()
         return seen
 
-    return _seen(django_db_blocker, SIZES, look)
+    return seen_at_sizes(django_db_blocker, SIZES, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
 def test_closed_poll_page_constant(closed_poll_seen, role, size):
     seen = closed_poll_seen[size][role]
-    _pinned(seen["sql"], CLOSED_POLL[role])
+    pinned(seen["sql"], CLOSED_POLL[role])
     assert seen["status"] == 200
     results = seen["results"]
     assert results.ballots == size
     assert len(results.rounds) > 1
     assert f"{size} ballots." in seen["text"]
     assert "Round 2" in seen["text"]
-    _pinned(seen["cached_sql"], PERSONAL_PAGE_HIT)
+    pinned(seen["cached_sql"], PERSONAL_PAGE_HIT)
     assert f"{size} ballots." in seen["cached"] and "Round 2" in seen["cached"]
-    _pinned(seen["again_sql"], CLOSED_POLL_COUNTED[role])
+    pinned(seen["again_sql"], CLOSED_POLL_COUNTED[role])
     assert seen["again"] == results
 
 
@@ -511,8 +475,8 @@ def log_seen(django_db_setup, django_db_blocker):
         _log(group, size, actors)
         seen = {}
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), reverse("decisions:log"))
-            as_json, json_sql = _counted(_client(people[role]), reverse("decisions:log_json"))
+            response, sql = counted(_client(people[role]), reverse("decisions:log"))
+            as_json, json_sql = counted(_client(people[role]), reverse("decisions:log_json"))
             seen[role] = {
                 "sql": sql,
                 "status": response.status_code,
@@ -525,14 +489,14 @@ def log_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, SIZES, look)
+    return seen_at_sizes(django_db_blocker, SIZES, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", SIZES)
 def test_log_constant(log_seen, role, size):
     seen = log_seen[size][role]
-    _pinned(seen["sql"], LOG[role])
+    pinned(seen["sql"], LOG[role])
     assert seen["status"] == 200
     assert seen["entries"] == min(LOG_PER_PAGE, size)
     assert seen["count"] == size
@@ -553,7 +517,7 @@ def live_results_seen(django_db_setup, django_db_blocker):
         _ballots(poll, _voters(group, size))
         seen = {}
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), poll.get_absolute_url())
+            response, sql = counted(_client(people[role]), poll.get_absolute_url())
             seen[role] = {
                 "sql": sql,
                 "status": response.status_code,
@@ -562,7 +526,7 @@ def live_results_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, (3, *SIZES), look)
+    return seen_at_sizes(django_db_blocker, (3, *SIZES), look)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -570,7 +534,7 @@ def live_results_seen(django_db_setup, django_db_blocker):
 def test_open_poll_with_live_results_constant(live_results_seen, role, size):
     seen = live_results_seen[size][role]
     expected = OPEN_POLL_LIVE[role] + (role == "organizer" and size < 5)
-    _pinned(seen["sql"], expected)
+    pinned(seen["sql"], expected)
     assert seen["status"] == 200
     assert (seen["results"] is None) == (size < 5)
     assert ("Results appear once 5 ballots are in." in seen["text"]) == (size < 5)
@@ -579,7 +543,7 @@ def test_open_poll_with_live_results_constant(live_results_seen, role, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_casting_a_ballot_constant(open_poll_seen, size):
     seen = open_poll_seen[size]["cast"]
-    _pinned(seen["sql"], FIRST_BALLOT)
+    pinned(seen["sql"], FIRST_BALLOT)
     assert seen["status"] == 200 and "Your receipt" in seen["text"]
     assert seen["ballots"] == size + 1
 
@@ -588,6 +552,6 @@ def test_casting_a_ballot_constant(open_poll_seen, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_log_json_constant(log_seen, role, size):
     seen = log_seen[size][role]
-    _pinned(seen["json_sql"], LOG_JSON[role])
+    pinned(seen["json_sql"], LOG_JSON[role])
     assert seen["json_status"] == 200
     assert seen["json_entries"] == size

@@ -14,7 +14,8 @@ from django.utils import timezone
 from core.generations import data_changed
 from core.markdown import markdown_store
 from decisions.models import BallotBox, Decision, Option, Poll, Position
-from tests.decisions.test_query_counts import _client, _counted, _people, _pinned, _seen, _voters
+from tests.decisions.test_query_counts import _client, _people, _voters
+from tests.worlds import counted, pinned, seen_at_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def _closed_seen(django_db_blocker, method, ballot, **more) -> dict:
         _ballots(poll, size, ballot(*options))
         seen = {"options": options}
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), poll.get_absolute_url())
+            response, sql = counted(_client(people[role]), poll.get_absolute_url())
             results = response.context["results"]
             seen[role] = {
                 "sql": sql,
@@ -88,7 +89,7 @@ def _closed_seen(django_db_blocker, method, ballot, **more) -> dict:
             }
         return seen
 
-    return _seen(django_db_blocker, BALLOTS, look)
+    return seen_at_sizes(django_db_blocker, BALLOTS, look)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +108,7 @@ def score_seen(django_db_setup, django_db_blocker):
 def test_score_results_constant(score_seen, role, size):
     seen = score_seen[size][role]
     library, _, _ = score_seen[size]["options"]
-    _pinned(seen["sql"], CLOSED[role])
+    pinned(seen["sql"], CLOSED[role])
     assert seen["status"] == 200
     assert [(o.label, total) for o, total, _ in seen["rows"]] == [
         ("Library", 5 * size),
@@ -137,7 +138,7 @@ def dots_seen(django_db_setup, django_db_blocker):
 def test_dots_results_constant(dots_seen, role, size):
     seen = dots_seen[size][role]
     library, park, cafe = dots_seen[size]["options"]
-    _pinned(seen["sql"], CLOSED[role])
+    pinned(seen["sql"], CLOSED[role])
     assert seen["status"] == 200
     half = size // 2
     assert seen["rows"] == [
@@ -166,7 +167,7 @@ def dates_seen(django_db_setup, django_db_blocker):
 def test_dates_results_constant(dates_seen, role, size):
     seen = dates_seen[size][role]
     first, second, third = dates_seen[size]["options"]
-    _pinned(seen["sql"], CLOSED[role])
+    pinned(seen["sql"], CLOSED[role])
     assert seen["status"] == 200
     tenth = size // 10
     assert seen["rows"] == [
@@ -210,7 +211,7 @@ def decisions_seen(django_db_setup, django_db_blocker):
         data_changed()
         seen = {}
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), reverse("decisions:decisions"))
+            response, sql = counted(_client(people[role]), reverse("decisions:decisions"))
             seen[role] = {
                 "sql": sql,
                 "status": response.status_code,
@@ -219,14 +220,14 @@ def decisions_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, ROWS, look)
+    return seen_at_sizes(django_db_blocker, ROWS, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", ROWS)
 def test_decisions_list_constant(decisions_seen, role, size):
     seen = decisions_seen[size][role]
-    _pinned(seen["sql"], DECISIONS[role])
+    pinned(seen["sql"], DECISIONS[role])
     assert seen["status"] == 200
     assert seen["titles"] == [f"Proposal {i}" for i in range(min(size, 25))]
     assert seen["count"] == size
@@ -260,7 +261,7 @@ def decision_seen(django_db_setup, django_db_blocker):
         data_changed()
         seen = {}
         for role in ROLES:
-            response, sql = _counted(_client(people[role]), decision.get_absolute_url())
+            response, sql = counted(_client(people[role]), decision.get_absolute_url())
             seen[role] = {
                 "sql": sql,
                 "status": response.status_code,
@@ -270,14 +271,14 @@ def decision_seen(django_db_setup, django_db_blocker):
             }
         return seen
 
-    return _seen(django_db_blocker, ROWS, look)
+    return seen_at_sizes(django_db_blocker, ROWS, look)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("size", ROWS)
 def test_decision_page_constant(decision_seen, role, size):
     seen = decision_seen[size][role]
-    _pinned(seen["sql"], DECISION[role])
+    pinned(seen["sql"], DECISION[role])
     assert seen["status"] == 200
     # By hand, agree, abstain, disagree, block: of 10, i = 0, 4, 8 agree, 1, 5, 9 abstain, 2, 6
     # disagree, 3, 7 block; of 1000, 250 each.
