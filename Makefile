@@ -100,8 +100,8 @@ lighthouse: env-dev lighthouse-install
 # (7 December 2026); 13 min 24 s of pytest for 4,345 tests on 8 December before the last ones
 # (the machine busy throughout); after them a fresh clone's `.ci/run` took 9 min 26 s in all,
 # 9 min 11 s of it pytest (4,345 passed), on the quiet machine; the same commit's `.ci/run`
-# took 15 min 44 s (15 min 15 s of pytest) on 8 December's slower machine, where one Python
-# loop ran 1.2-1.5 times as long and `make quick` 1.5 times. What costs, and what was cut
+# took 15 min 44 s (15 min 15 s of pytest) on 8 December's slower machine, where `manage.py
+# check` took 1.1 s of CPU, not 0.9, and `make quick` 1.5 times as long. What costs, and what was cut
 # (CPU seconds of the files named, measured before and after on the same machine):
 # - browser tests launch Debian's chromium-headless-shell (tests/conftest.py), the same
 #   release built for headless use: the bilingual every-page test 26 -> 14 s of Chromium's
