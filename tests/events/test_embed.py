@@ -1,6 +1,5 @@
 """The embed (/embed/events/), its frame policy, oEmbed, and the snippet on /calendar/."""
 
-import copy
 import json
 import re
 from datetime import timedelta
@@ -13,7 +12,7 @@ from django.utils import timezone
 from events import timefmt
 from events.models import Event, EventStatus
 from groups.models.groups import validate_embed_origins
-from tests.factories import EventFactory, VenueFactory
+from tests.factories import EventFactory, VenueFactory, bulk_events
 from tests.groups.admin_form import group_form
 
 pytestmark = pytest.mark.django_db
@@ -163,24 +162,9 @@ def test_one_event_embed_shows_that_event_and_not_drafts(client, group):
 
 
 def _add_events(group, count):
-    """count events, half past and half upcoming, on three venues. Each is a copy of one
-    Event made once, its own fields then set: the rows are the same, and making 10,000
-    Events one by one (every field's default, every translation) cost more than the insert."""
-    now = timezone.now()
+    """count events, half past and half upcoming, on three venues (tests/factories.py)."""
     venues = [VenueFactory() for _ in range(3)]
-    start = Event.objects.count()
-    template = Event(group=group, status="published")
-
-    def event(i):
-        made = copy.copy(template)  # its own _state (Model.__getstate__)
-        made.title = f"Bulk {start + i}"
-        made.slug = f"bulk-{start + i}"
-        made.starts_at = now + timedelta(days=(i - count // 2) or 1, hours=i % 5)
-        made.ends_at = now + timedelta(days=(i - count // 2) or 1, hours=i % 5 + 2)
-        made.venue = venues[i % 3]
-        return made
-
-    Event.objects.bulk_create(event(i) for i in range(count))
+    Event.objects.bulk_create(bulk_events(group, count, venues))
 
 
 # The group and the page counter (middleware), then the events with their venues.

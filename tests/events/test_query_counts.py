@@ -5,7 +5,6 @@ module (tests/worlds.py) and rolled back once counted; each page then adds its 9
 (made once: an Event costs more to make than to insert) in a savepoint rolled back after its
 count, as its own test did, and each test asserts its own page's figures."""
 
-import copy
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from django.utils import timezone, translation
 
 from events.models import Event
 from tests.events.conftest import build_full_event
-from tests.factories import GroupFactory, UserFactory, VenueFactory
+from tests.factories import GroupFactory, UserFactory, VenueFactory, bulk_events
 from tests.worlds import built_once
 
 pytestmark = pytest.mark.django_db
@@ -35,23 +34,8 @@ def _add_events(group, count):
 
 
 def _events(group, count, venues) -> list[Event]:
-    """count new events (unsaved), half past and half upcoming, on the venues in turn: copies
-    of one Event made once, their own fields then set (the same rows; an Event made field by
-    field, every translation, cost more than its insert)."""
-    now = timezone.now()
-    start = Event.objects.count()
-    template = Event(group=group, status="published")
-
-    def event(i):
-        made = copy.copy(template)  # its own _state (Model.__getstate__)
-        made.title = f"Bulk {start + i}"
-        made.slug = f"bulk-{start + i}"
-        made.starts_at = now + timedelta(days=(i - count // 2) or 1, hours=i % 5)
-        made.ends_at = now + timedelta(days=(i - count // 2) or 1, hours=i % 5 + 2)
-        made.venue = venues[i % 5]
-        return made
-
-    return [event(i) for i in range(count)]
+    """count new events (unsaved), half past and half upcoming, on the venues in turn."""
+    return bulk_events(group, count, venues)
 
 
 def _queries(client, url):
