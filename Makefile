@@ -101,8 +101,10 @@ lighthouse: env-dev lighthouse-install
 # (the machine busy throughout); after them a fresh clone's `.ci/run` took 9 min 26 s in all,
 # 9 min 11 s of it pytest (4,345 passed), on the quiet machine; the same commit's `.ci/run`
 # took 15 min 44 s (15 min 15 s of pytest) on 8 December's slower machine, where `manage.py
-# check` took 1.1 s of CPU, not 0.9, and `make quick` 1.5 times as long. What costs, and what
-# was cut (CPU seconds of the files named, measured before and after on the same machine):
+# check` took 1.1 s of CPU, not 0.9, and `make quick` 1.5 times as long; after that day's
+# cuts (below, and above `quick`) it took 12 min 19 s there (11 min 52 s of pytest, 4,345
+# passed): over the 10 minutes on that machine. What costs, and what was cut (CPU seconds of
+# the files named, measured before and after on the same machine):
 # - browser tests launch Debian's chromium-headless-shell (tests/conftest.py), the same
 #   release built for headless use: the bilingual every-page test 26 -> 14 s of Chromium's
 #   CPU; axe-core goes into a document once and only its violations come back
