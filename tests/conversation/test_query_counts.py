@@ -24,9 +24,7 @@ from math import ceil
 import pytest
 import time_machine
 from django.core.cache import caches
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -47,7 +45,7 @@ from tests.factories import (
     UserFactory,
     organizer_for,
 )
-from tests.worlds import pinned, seen_at_sizes
+from tests.worlds import counted_warm, pinned, seen_at_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +99,7 @@ def _look(client, url, *, cold=True):
     """(the response, the SQL it ran): as _get, counted for a test to pin with pinned."""
     if cold:
         caches["bodies"].clear()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    return response, [query["sql"] for query in queries.captured_queries]
+    return counted_warm(client, url)
 
 
 def _stored(model, **fields):
